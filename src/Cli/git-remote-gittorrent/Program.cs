@@ -1,0 +1,1 @@
+return GitTorrent.Cli.ExitCodes.NotImplemented;

@@ -1,0 +1,3 @@
+namespace GitTorrent.Data;
+
+internal static class AssemblyInfo;
