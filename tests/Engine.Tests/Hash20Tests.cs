@@ -30,7 +30,7 @@ public sealed class Hash20Tests
         Assert.False(b.GetBit(158));
         Assert.True(a < b && b < c);
         Assert.Equal(c, a.Xor(c));
-        Assert.Equal(Hash20.Parse("0000000000000000000100000000000000000000").CommonPrefixLength(a), 79);
+        Assert.Equal(79, Hash20.Parse("0000000000000000000100000000000000000000").CommonPrefixLength(a));
     }
 
     [Fact]
