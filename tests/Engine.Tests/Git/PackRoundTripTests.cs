@@ -44,7 +44,7 @@ public sealed class PackRoundTripTests
         using var source = new TempGitRepo();
         for (var i = 0; i < 20; i++)
         {
-            source.Commit($"big{i}.txt", string.Concat(Enumerable.Repeat($"line {i} {Guid.NewGuid()}\n", 200)));
+            source.Commit($"big{i}.txt", string.Concat(Enumerable.Range(0, 200).Select(n => $"line {i}.{n} {Guid.NewGuid()}\n")));
         }
         var old = Hash20.Parse(source.Git("rev-parse", "HEAD").Trim());
         var tip = source.Commit("big0.txt", string.Concat(Enumerable.Repeat("changed\n", 10)) + File.ReadAllText(Path.Combine(source.Root, "big0.txt")));
