@@ -1,6 +1,6 @@
-using GitTorrent.Cli.RemoteHelper;
+using GitTorrent.Cli.Remote;
 
-namespace GitTorrent.Cli.Tests.RemoteHelper;
+namespace GitTorrent.Cli.Tests.Remote;
 
 public sealed class RemoteHelperProtocolTests
 {

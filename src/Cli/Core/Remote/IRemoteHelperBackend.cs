@@ -1,4 +1,4 @@
-namespace GitTorrent.Cli.RemoteHelper;
+namespace GitTorrent.Cli.Remote;
 
 /// <summary>What <see cref="RemoteHelperProtocol"/> asks of the transport behind a remote.</summary>
 public interface IRemoteHelperBackend

@@ -1,4 +1,4 @@
-namespace GitTorrent.Cli.RemoteHelper;
+namespace GitTorrent.Cli.Remote;
 
 /// <summary>
 /// git's remote-helper protocol (gitremote-helpers(7)) on stdin/stdout: <c>capabilities</c>,
