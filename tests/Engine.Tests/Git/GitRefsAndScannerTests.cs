@@ -1,5 +1,7 @@
 using GitTorrent.Engine.Git;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Engine.Tests.Git;
 
 public sealed class GitRefsAndScannerTests

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 
-namespace GitTorrent.Engine.Tests.Git;
+namespace GitTorrent.TestSupport;
 
 /// <summary>A throwaway repository made with the real git, deleted on dispose.</summary>
-internal sealed class TempGitRepo : IDisposable
+public sealed class TempGitRepo : IDisposable
 {
     private int _counter;
 
