@@ -24,7 +24,7 @@ internal static class TestPostgres
     {
         var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString)
         {
-            Database = $"gt_{purpose}_{Guid.NewGuid():N}"[..40].ToLowerInvariant(),
+            Database = $"gt_{purpose}_{Guid.NewGuid():N}".ToLowerInvariant(),
         };
         return builder.ConnectionString;
     }
