@@ -82,9 +82,21 @@ log "dotnet build GitTorrent.slnx"
 build_rc=0
 dotnet build GitTorrent.slnx -nologo -clp:ErrorsOnly || build_rc=$?
 test_rc=0
+missing_trx=0
 if [ "$build_rc" -eq 0 ]; then
-  log "dotnet test GitTorrent.slnx"
-  dotnet test GitTorrent.slnx --no-build --nologo --logger trx --results-directory "$RESULTS" || test_rc=$?
+  # One project at a time with a TRX file named after it: the logger's default names are per-second
+  # timestamps, which projects finishing in the same second would overwrite.
+  mapfile -t TEST_PROJECTS < <(grep -o 'tests/[^"]*\.csproj' GitTorrent.slnx)
+  for project in "${TEST_PROJECTS[@]}"; do
+    name="$(basename "$project" .csproj)"
+    log "dotnet test $project"
+    dotnet test "$project" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
+      || test_rc=$?
+    if [ ! -f "$RESULTS/$name.trx" ]; then
+      log "$project produced no results (crashed?)"
+      missing_trx=1
+    fi
+  done
 fi
 
 # --- 5. Count from the TRX files ----------------------------------------------------------------------------
@@ -108,6 +120,7 @@ PY
 status=0
 if [ "$build_rc" -ne 0 ]; then log "the build failed (exit $build_rc)"; status=1; fi
 if [ "$test_rc" -ne 0 ]; then log "dotnet test exited $test_rc"; status=1; fi
+if [ "$missing_trx" -ne 0 ]; then status=1; fi
 if [ "$failed" -ne 0 ]; then status=1; fi
 if [ $((passed + failed)) -eq 0 ]; then log "no test ran"; status=1; fi
 if [ "$skipped" -ne 0 ]; then
