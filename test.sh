@@ -20,6 +20,8 @@ missing_packages() {
 }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Node.js runs the interop peers; keep a newer one that is already on PATH (Debian's is 18).
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 missing="$(missing_packages "${APT_PACKAGES[@]}")"
 missing_compose="$(missing_packages docker-compose)"
 if [ -n "$missing$missing_compose" ]; then
@@ -90,8 +92,9 @@ if [ "$build_rc" -eq 0 ]; then
   for project in "${TEST_PROJECTS[@]}"; do
     name="$(basename "$project" .csproj)"
     log "dotnet test $project"
+    # Every await in a test has its own timeout; the hang guard only stops a wedged test host.
     dotnet test "$project" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
-      || test_rc=$?
+      --blame-hang-timeout 10m --blame-hang-dump-type none || test_rc=$?
     if [ ! -f "$RESULTS/$name.trx" ]; then
       log "$project produced no results (crashed?)"
       missing_trx=1

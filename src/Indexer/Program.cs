@@ -9,6 +9,17 @@ builder.Services.AddGitTorrentData(builder.Configuration, builder.Environment.Co
 builder.Services.AddGitTorrentIndexer(builder.Configuration);
 using var host = builder.Build();
 
+// Settings first: a bad value stops the worker before any database is touched.
+try
+{
+    _ = host.Services.GetRequiredService<IOptions<BitcoinOptions>>().Value;
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", e.Failures)}");
+    return 1;
+}
+
 using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
 var migration = await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(startup.Token);
 if (!migration.Succeeded)
@@ -16,14 +27,6 @@ if (!migration.Succeeded)
     return 1;
 }
 
-try
-{
-    host.Services.GetRequiredService<IndexerStatus>().LogStartup();
-    await host.RunAsync();
-    return 0;
-}
-catch (OptionsValidationException e)
-{
-    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", e.Failures)}");
-    return 1;
-}
+host.Services.GetRequiredService<IndexerStatus>().LogStartup();
+await host.RunAsync();
+return 0;

@@ -18,6 +18,19 @@ Console.CancelKeyPress += (_, e) =>
     stopping.Cancel();
 };
 
+// Settings first: a bad value stops everything before any database is touched.
+string dataDirectory;
+try
+{
+    dataDirectory = app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.DataDir;
+    _ = app.Services.GetRequiredService<IOptions<BitcoinOptions>>().Value;
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", e.Failures)}");
+    return 1;
+}
+
 // Maintenance commands (migrate, admin, mirror, whoami) run against the same services, then exit.
 if (PortalCommandDispatcher.IsCommand(args))
 {
@@ -31,16 +44,8 @@ if (!migration.Succeeded)
     return 1;
 }
 
-try
-{
-    Directory.CreateDirectory(app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.DataDir);
-    app.Services.GetRequiredService<IndexerStatus>().LogStartup();
-}
-catch (OptionsValidationException e)
-{
-    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", e.Failures)}");
-    return 1;
-}
+Directory.CreateDirectory(dataDirectory);
+app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 
 if (!app.Environment.IsDevelopment())
 {

@@ -46,6 +46,28 @@ public sealed class PortalStartupFailureTests
         Assert.False(File.Exists(Path.Combine(data.Path, DatabaseSettings.SqliteFileName)), "fell back to SQLite");
     }
 
+    [Theory]
+    [InlineData("GitTorrent__Bind", "nonsense", "GitTorrent:Bind must be an IP address")]
+    [InlineData("GitTorrent__DhtPort", "70000", "DhtPort")]
+    [InlineData("GitTorrent__Bootstrap", "router-without-port", "GitTorrent:Bootstrap entries must be host:port")]
+    [InlineData("GitTorrent__Bitcoin__Network", "mainnet", "Network")]
+    public async Task InvalidSettingExitsNonZeroBeforeTouchingTheDatabase(string variable, string value, string expected)
+    {
+        using var data = new TempDirectory("portal-badsetting");
+        var environment = PortalProcess.Environment(data.Path, null);
+        environment[variable] = value;
+        var portal = await ProcessRunner.RunAsync(
+                "dotnet", [PortalProcess.WebDll, "--urls", "http://127.0.0.1:0"], Timeout, environment,
+                Path.GetDirectoryName(PortalProcess.WebDll))
+            .WaitAsync(Timeout + TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1, portal.ExitCode);
+        var line = Assert.Single(portal.StandardError);
+        Assert.StartsWith("Invalid configuration: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, DatabaseSettings.SqliteFileName)), "touched the database");
+    }
+
     private static async Task<ProcessRunner> RunPortalAsync(string dataDirectory, string postgres)
     {
         var environment = PortalProcess.Environment(dataDirectory, postgres);
