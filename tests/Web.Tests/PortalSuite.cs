@@ -29,6 +29,10 @@ public abstract class PortalSuite
         Assert.Contains("swarm node is not running yet", html, StringComparison.Ordinal);
         Assert.Contains("action=\"/search\"", html, StringComparison.Ordinal);
 
+        using var missing = await portal.Http.GetAsync(new Uri("/no-such-page", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("<h1>Not found</h1>", await missing.Content.ReadAsStringAsync().WaitAsync(Timeout), StringComparison.Ordinal);
+
         using var health = await portal.Http.GetAsync(new Uri("/healthz", UriKind.Relative)).WaitAsync(Timeout);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.StartsWith("application/json", health.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
@@ -75,6 +79,16 @@ public abstract class PortalSuite
             var html = await second.Http.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(Timeout);
             Assert.Contains("Persistent Pat", html, StringComparison.Ordinal);
             Assert.Contains("kept-repo", html, StringComparison.Ordinal);
+
+            // Search reads the same rows: display name (any case), user id prefix, repository name.
+            var byName = await second.Http.GetStringAsync(new Uri("/search?q=PERSISTENT", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("Persistent Pat", byName, StringComparison.Ordinal);
+            var byId = await second.Http.GetStringAsync(new Uri($"/search?q={userId[..8]}", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains(userId, byId, StringComparison.Ordinal);
+            var byRepository = await second.Http.GetStringAsync(new Uri("/search?q=pt-rep", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("kept-repo", byRepository, StringComparison.Ordinal);
+            var none = await second.Http.GetStringAsync(new Uri("/search?q=zzzz-nothing", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("Nothing matches", none, StringComparison.Ordinal);
             await second.StopAsync().WaitAsync(Timeout);
         }
 
