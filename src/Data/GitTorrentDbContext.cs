@@ -10,6 +10,7 @@ namespace GitTorrent.Data;
 /// one assembly is the documented way ("Migrations with multiple providers", option "separate DbContext types")
 /// to keep both sets side by side under <c>Migrations/Postgres</c> and <c>Migrations/Sqlite</c>.
 /// Consumers only see this type through <see cref="IDbContextFactory{TContext}"/>.
+/// Timestamps are <see cref="DateTimeOffset"/> in UTC (offset zero): PostgreSQL's timestamptz mapping rejects others.
 /// </summary>
 public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(options)
 {

@@ -21,6 +21,21 @@ public sealed class PortalCommandTests
     }
 
     [Fact]
+    public async Task HelpListsEveryMaintenanceCommand()
+    {
+        using var data = new TempDirectory("portal-cmd");
+        var run = await RunAsync(data.Path, "--help");
+        Assert.Equal(0, run.ExitCode);
+        var text = string.Join('\n', run.StandardOutput);
+        foreach (var usage in new[] { "migrate", "admin create-user <name>", "whoami", "mirror add <origin-url>", "mirror list", "mirror sync <name>" })
+        {
+            Assert.Contains("\n  " + usage, text, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(data.Path, "gittorrent.db")), "help touched the database");
+    }
+
+    [Fact]
     public async Task UnknownCommandExits2AndListsTheCommands()
     {
         using var data = new TempDirectory("portal-cmd");

@@ -21,11 +21,22 @@ public sealed class PortalCommandDispatcher
 
     /// <summary>True when <paramref name="args"/> asks for a maintenance command rather than the web server.</summary>
     public static bool IsCommand(IReadOnlyList<string> args) =>
-        args.Count > 0 && !args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal);
+        args.Count > 0 && (IsHelp(args[0]) || (!args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal)));
+
+    public string Help() =>
+        "usage: GitTorrent.Web [--urls URL] [--Key=Value ...]   serve the portal (default http://127.0.0.1:5000)\n"
+        + "       GitTorrent.Web <command> [args]                 run a maintenance command, then exit\n\ncommands:\n"
+        + string.Join("\n", commands.Values.SelectMany(c => c.Usage.Split('\n')).Select(l => "  " + l)) + "\n";
 
     public async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (IsHelp(args[0]))
+        {
+            await Console.Out.WriteAsync(Help());
+            return 0;
+        }
+
         if (!commands.TryGetValue(args[0], out var command))
         {
             await Console.Error.WriteLineAsync(
@@ -42,4 +53,6 @@ public sealed class PortalCommandDispatcher
 
         return await command.RunAsync(services, rest, cancellationToken);
     }
+
+    private static bool IsHelp(string arg) => arg is "--help" or "-h" or "help";
 }
