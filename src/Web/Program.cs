@@ -31,17 +31,25 @@ catch (OptionsValidationException e)
     return 1;
 }
 
-// Maintenance commands (migrate, admin, mirror, whoami) run against the same services, then exit.
-if (PortalCommandDispatcher.IsCommand(args))
+try
 {
-    return await app.Services.GetRequiredService<PortalCommandDispatcher>().RunAsync(app.Services, args, stopping.Token);
-}
+    // Maintenance commands (migrate, admin, mirror, whoami) run against the same services, then exit.
+    if (PortalCommandDispatcher.IsCommand(args))
+    {
+        return await app.Services.GetRequiredService<PortalCommandDispatcher>().RunAsync(app.Services, args, stopping.Token);
+    }
 
-// The explicit startup step: migrate before serving. On failure the migrator has logged one line; exit non-zero.
-var migration = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(stopping.Token);
-if (!migration.Succeeded)
+    // The explicit startup step: migrate before serving. On failure the migrator has logged one line; exit non-zero.
+    var migration = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(stopping.Token);
+    if (!migration.Succeeded)
+    {
+        return 1;
+    }
+}
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 {
-    return 1;
+    await Console.Error.WriteLineAsync("Interrupted.");
+    return 130;
 }
 
 Directory.CreateDirectory(dataDirectory);
