@@ -1,1 +1,1 @@
-return GitTorrent.Cli.ExitCodes.NotImplemented;
+return await GitTorrent.Cli.RemoteHelper.RunAsync(args, Console.Error);
