@@ -88,7 +88,7 @@ missing_trx=0
 if [ "$build_rc" -eq 0 ]; then
   # One project at a time with a TRX file named after it: the logger's default names are per-second
   # timestamps, which projects finishing in the same second would overwrite.
-  mapfile -t TEST_PROJECTS < <(grep -o 'tests/[^"]*\.csproj' GitTorrent.slnx)
+  mapfile -t TEST_PROJECTS < <(grep -o 'tests/[^"]*\.Tests\.csproj' GitTorrent.slnx)
   for project in "${TEST_PROJECTS[@]}"; do
     name="$(basename "$project" .csproj)"
     log "dotnet test $project"
