@@ -7,12 +7,8 @@ namespace GitTorrent.Cli.Commands;
 public static class CommandTable
 {
     public static IReadOnlyDictionary<string, ICliCommand> Default { get; } = Build(
-        new NotImplementedCommand("keygen",
-            "create the ed25519 identity in $GITTORRENT_HOME; prints the 40-hex user id",
-            "gittorrent keygen\n  Refuses to overwrite an existing identity."),
-        new NotImplementedCommand("whoami",
-            "print the 40-hex user id",
-            "gittorrent whoami"),
+        new KeygenCommand(),
+        new WhoamiCommand(),
         new NotImplementedCommand("daemon",
             "seed every git repository under DIR and publish the profile, until stopped",
             "gittorrent daemon --repos DIR\n  A repository's name is its path below DIR without .git or /.git."),
