@@ -110,6 +110,9 @@ public sealed class DhtNodeSecurityTests
         using var client = new RawKrpcClient();
         var datagram = System.Text.Encoding.ASCII.GetBytes($"d1:ad2:id20:abcdefghij0123456789e1:q6:vote!!1:t2:zz1:y1:qe");
         client.SendRaw(datagram, node.LocalEndPoint);
+        var error = await client.ReceiveReplyAsync("zz"u8.ToArray()).WaitAsync(Timeout);
+        Assert.Equal(KrpcMessageType.Error, error.Type);
+        Assert.Equal(KrpcErrorCode.MethodUnknown, error.ErrorCode);
         var ping = await client.QueryAsync(node.LocalEndPoint, KrpcMethod.Ping, new BDictionary()).WaitAsync(Timeout);
         Assert.Equal(KrpcMessageType.Response, ping.Type);
         Assert.Equal(1, node.Statistics.ErrorsSent);

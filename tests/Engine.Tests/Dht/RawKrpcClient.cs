@@ -33,6 +33,12 @@ internal sealed class RawKrpcClient : IDisposable
         var buffer = new ArrayBufferWriter<byte>();
         KrpcWriter.WriteQuery(buffer, tid, method, arguments, default);
         SendRaw(buffer.WrittenSpan, to);
+        return await ReceiveReplyAsync(tid);
+    }
+
+    /// <summary>Waits for the reply carrying transaction id <paramref name="tid"/>.</summary>
+    public async Task<KrpcMessage> ReceiveReplyAsync(byte[] tid)
+    {
         using var cts = new CancellationTokenSource(ReceiveTimeout);
         while (true)
         {
