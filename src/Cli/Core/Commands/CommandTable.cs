@@ -15,10 +15,7 @@ public static class CommandTable
         new NotImplementedCommand("publish",
             "sign and put the profile for the repositories under DIR once",
             "gittorrent publish --repos DIR"),
-        new NotImplementedCommand("dht",
-            "DHT tools: get a BEP 44 item, run a bare node",
-            "gittorrent dht get <40-hex target>   print the value and its seq; exit 1 if not found\n"
-            + "gittorrent dht node                  run a bare DHT node; prints 'listening <ip>:<port> <node id>'"),
+        new DhtCommand(),
         new NotImplementedCommand("name",
             "print (and with --rpc send) the OP_RETURN payload that preorders or registers a username",
             "gittorrent name preorder <name> [--rpc URL]\n"
