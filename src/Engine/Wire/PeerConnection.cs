@@ -183,9 +183,16 @@ public sealed partial class PeerConnection : IAsyncDisposable
             return;
         }
         Close();
-        await Reader.CompleteAsync().ConfigureAwait(false);
-        await Writer.CompleteAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Reader.CompleteAsync().ConfigureAwait(false);
+            await Writer.CompleteAsync(new ObjectDisposedException(nameof(PeerConnection))).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        {
+            // The socket is gone; unsent bytes are dropped on purpose.
+        }
         _closed.Dispose();
     }
 
