@@ -75,7 +75,9 @@ internal sealed partial class TorrentSession
         lock (_gate)
         {
             _picker!.OnPieceFailed(piece.Piece);
-            foreach (var contributor in piece.Contributors.OfType<PeerState>().Distinct())
+            var contributors = piece.Contributors.OfType<PeerState>().Distinct().ToList();
+            // With several contributors the culprit is unknown: the picker gives the piece to one peer next time.
+            foreach (var contributor in contributors.Count == 1 ? contributors : [])
             {
                 var key = BanKey(contributor.Connection);
                 var strikes = _strikes[key] = _strikes.GetValueOrDefault(key) + 1;

@@ -293,6 +293,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                     _picker.OnRequestDropped(request);
                 }
                 state.Outstanding.Clear();
+                _picker.ReleaseOwner(state);
                 foreach (var other in _peers.Values)
                 {
                     FillRequests(other);

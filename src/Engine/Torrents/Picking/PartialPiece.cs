@@ -37,4 +37,7 @@ public sealed class PartialPiece
     public object?[] Contributors { get; }
 
     public bool IsComplete => ReceivedCount == BlockCount;
+
+    /// <summary>Set for a piece that failed its hash before: only this peer may fill it, so the next failure has one culprit.</summary>
+    public object? Owner { get; internal set; }
 }

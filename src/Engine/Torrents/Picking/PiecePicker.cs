@@ -14,6 +14,7 @@ public sealed class PiecePicker
     private readonly TorrentMetainfo _metainfo;
     private readonly int[] _availability;
     private readonly bool[] _busy;
+    private readonly bool[] _failed;
     private readonly Dictionary<int, PartialPiece> _partial = [];
     private readonly int _maxPartialPieces;
 
@@ -23,6 +24,7 @@ public sealed class PiecePicker
         Have = have;
         _availability = new int[metainfo.PieceCount];
         _busy = new bool[metainfo.PieceCount];
+        _failed = new bool[metainfo.PieceCount];
         _maxPartialPieces = Math.Max(1, maxPartialPieces);
     }
 
@@ -85,7 +87,7 @@ public sealed class PiecePicker
             {
                 return picked;
             }
-            if (partial.FreeCount > 0 && peerHas[partial.Piece])
+            if (partial.FreeCount > 0 && peerHas[partial.Piece] && (partial.Owner is null || partial.Owner == peer))
             {
                 picked += TakeFree(partial, outstanding, max - picked, output);
             }
@@ -99,6 +101,10 @@ public sealed class PiecePicker
             }
             var partial = new PartialPiece(piece, _metainfo.GetPieceSize(piece), WireLimits.BlockSize);
             partial.FreeCount = partial.BlockCount;
+            if (_failed[piece])
+            {
+                partial.Owner = peer;
+            }
             _partial.Add(piece, partial);
             picked += TakeFree(partial, outstanding, max - picked, output);
         }
@@ -108,7 +114,7 @@ public sealed class PiecePicker
             IsEndGame = true;
             foreach (var partial in _partial.Values)
             {
-                if (!peerHas[partial.Piece])
+                if (!peerHas[partial.Piece] || (partial.Owner is not null && partial.Owner != peer))
                 {
                     continue;
                 }
@@ -184,7 +190,23 @@ public sealed class PiecePicker
     }
 
     /// <summary>The completed piece failed its hash: it can be picked again.</summary>
-    public void OnPieceFailed(int piece) => _busy[piece] = false;
+    public void OnPieceFailed(int piece)
+    {
+        _busy[piece] = false;
+        _failed[piece] = true;
+    }
+
+    /// <summary>A peer left: pieces reserved for it are open to everybody again.</summary>
+    public void ReleaseOwner(object peer)
+    {
+        foreach (var partial in _partial.Values)
+        {
+            if (partial.Owner == peer)
+            {
+                partial.Owner = null;
+            }
+        }
+    }
 
     /// <summary>The completed piece is verified and in the file.</summary>
     public void OnPieceWritten(int piece)
