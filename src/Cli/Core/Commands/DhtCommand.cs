@@ -24,7 +24,7 @@ public sealed class DhtCommand : ICliCommand
             common.AddRange(["--dht-port", options.DhtPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
         static string? NoEnvironment(string name) => null; // already folded into context.Options
-        return args switch
+        return args.ToArray() switch
         {
             ["node", .. var rest] => DhtNodeCommand.RunAsync([.. rest, .. common], context.Out, context.Error, NoEnvironment, cancellationToken),
             ["get", .. var rest] => DhtGetCommand.RunAsync([.. rest, .. common], context.Out, context.Error, NoEnvironment, cancellationToken),
