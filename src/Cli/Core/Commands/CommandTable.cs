@@ -9,21 +9,15 @@ public static class CommandTable
     public static IReadOnlyDictionary<string, ICliCommand> Default { get; } = Build(
         new KeygenCommand(),
         new WhoamiCommand(),
-        new NotImplementedCommand("daemon",
-            "seed every git repository under DIR and publish the profile, until stopped",
-            "gittorrent daemon --repos DIR\n  A repository's name is its path below DIR without .git or /.git."),
-        new NotImplementedCommand("publish",
-            "sign and put the profile for the repositories under DIR once",
-            "gittorrent publish --repos DIR"),
+        new DaemonCommand(),
+        new PublishCommand(),
         new DhtCommand(),
         new NotImplementedCommand("name",
             "print (and with --rpc send) the OP_RETURN payload that preorders or registers a username",
             "gittorrent name preorder <name> [--rpc URL]\n"
             + "gittorrent name register <name> [--rpc URL]\n"
             + "  Keeps the salt in $GITTORRENT_HOME; --rpc builds, funds, signs and sends through a wallet RPC."),
-        new NotImplementedCommand("resolve",
-            "print the user id that owns a name, from the configured resolver",
-            "gittorrent resolve <name>"));
+        new ResolveCommand());
 
     public static IReadOnlyDictionary<string, ICliCommand> Build(params ICliCommand[] commands) =>
         commands.ToDictionary(c => c.Name, StringComparer.Ordinal);
