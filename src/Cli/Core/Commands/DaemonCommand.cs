@@ -26,6 +26,7 @@ public sealed class DaemonCommand : ICliCommand
     public string Usage =>
         "gittorrent daemon --repos DIR\n"
         + "  A repository's name is its path below DIR without .git or /.git (DIR/foo.git and DIR/foo/.git are 'foo').\n"
+        + "  Repositories pushed with git push gittorrent://<your id>/<repo> ($GITTORRENT_HOME/repos) are served too.\n"
         + "  Keeps packs in $GITTORRENT_HOME/packs and rewrites $GITTORRENT_HOME/stats.json every 5 s.";
 
     public async Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
@@ -105,9 +106,10 @@ public sealed class DaemonCommand : ICliCommand
                 return;
             }
             _lastScan = now;
-            var repositories = RepositoryScanner.Scan(directory, skipped => logger.LogWarning("Skipping '{Folder}': not a usable repository name", skipped));
+            var repositories = publisher.ScanWithStore(directory,
+                skipped => logger.LogWarning("Skipping '{Folder}': not a usable repository name", skipped));
             node.SetRepositories(repositories);
-            publisher.RecordServed(repositories);
+            publisher.RecordServed(repositories, node.AnnouncePort);
             var tips = (await node.ReadTipsAsync(cancellationToken).ConfigureAwait(false))
                 .SelectMany(r => r.Value.Select(t => (r.Key.Name, t.Key, t.Value))).ToHashSet();
             var changed = !tips.SetEquals(_tips);
@@ -126,7 +128,7 @@ public sealed class DaemonCommand : ICliCommand
             }
             if (changed || now - _lastPublish >= RepublishInterval)
             {
-                var (seq, result, _) = await publisher.PublishAsync(node, publisher.Served(), cancellationToken).ConfigureAwait(false);
+                var (seq, result, _) = await publisher.PublishAsync(node, repositories, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Published the profile at seq {Seq} to {Nodes} nodes", seq, result.Stored);
                 _lastPublish = now;
             }

@@ -26,7 +26,8 @@ public static class CliNode
 
     /// <summary>
     /// A short-lived client node (remote helper, publish): any free ports, its own state folder so it never races
-    /// the daemon's files, and announces that point at the daemon's BitTorrent port.
+    /// the daemon's files, and announces that point at the daemon's BitTorrent port (as the daemon recorded it in
+    /// served.json, else the configured one).
     /// </summary>
     public static Task<GitTorrentNode> StartClientAsync(CliOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
         GitTorrentNode.StartAsync(new GitTorrentNodeOptions
@@ -35,7 +36,7 @@ public static class CliNode
             Bind = options.Bind,
             DhtPort = 0,
             BtPort = 0,
-            AnnouncePort = options.BtPort,
+            AnnouncePort = ProfilePublisher.DaemonPort(options.Home) ?? options.BtPort,
             Bootstrap = Bootstrap(options),
         }, loggerFactory, cancellationToken);
 

@@ -21,34 +21,61 @@ public sealed class ProfilePublisher(CliOptions options, UserIdentity identity)
     /// <summary>The store of pushed repositories: <c>$GITTORRENT_HOME/repos</c>.</summary>
     public string StoreDirectory => Path.Combine(options.Home, "repos");
 
-    /// <summary>Records what a daemon serves (name → path), for later pushes to publish the same set.</summary>
-    public void RecordServed(IReadOnlyList<ServedRepository> repositories)
+    /// <summary>
+    /// Records what a running daemon serves (name → path) and its BitTorrent port, so a later push publishes the
+    /// same set and announces the port where the daemon, not the short-lived helper, answers.
+    /// </summary>
+    public void RecordServed(IReadOnlyList<ServedRepository> repositories, int btPort)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(repositories.ToDictionary(r => r.Name, r => r.Path));
+        var json = JsonSerializer.SerializeToUtf8Bytes(new ServedState(btPort, repositories.ToDictionary(r => r.Name, r => r.Path)));
         File.WriteAllBytes(ServedFile + ".tmp", json);
         File.Move(ServedFile + ".tmp", ServedFile, overwrite: true);
     }
+
+    /// <summary>The BitTorrent port the daemon last recorded, if any.</summary>
+    public static int? DaemonPort(string home) => ReadState(Path.Combine(home, "served.json"))?.BtPort;
+
+    /// <summary>Every repository under DIR, plus the store's (a pushed repository is served without a restart).</summary>
+    public IReadOnlyList<ServedRepository> ScanWithStore(string directory, Action<string>? onSkipped)
+    {
+        var all = new SortedDictionary<string, ServedRepository>(StringComparer.Ordinal);
+        foreach (var repository in RepositoryScanner.Scan(directory, onSkipped))
+        {
+            all[repository.Name] = repository;
+        }
+        if (Directory.Exists(StoreDirectory) && Path.GetFullPath(StoreDirectory) != Path.GetFullPath(directory))
+        {
+            foreach (var repository in RepositoryScanner.Scan(StoreDirectory, onSkipped))
+            {
+                all.TryAdd(repository.Name, repository);
+            }
+        }
+        return [.. all.Values];
+    }
+
+    private static ServedState? ReadState(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<ServedState>(File.ReadAllBytes(path)) : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return null; // a damaged file only loses the daemon's list; the store is scanned anyway
+        }
+    }
+
+    private sealed record ServedState(int BtPort, Dictionary<string, string> Repositories);
 
     /// <summary>Repositories to publish: those the daemon last recorded, plus every repository in the store.</summary>
     public IReadOnlyList<ServedRepository> Served()
     {
         var all = new SortedDictionary<string, ServedRepository>(StringComparer.Ordinal);
-        if (File.Exists(ServedFile))
+        foreach (var (name, path) in ReadState(ServedFile)?.Repositories ?? [])
         {
-            try
+            if (RepositoryScanner.IsValidName(name) && Directory.Exists(path))
             {
-                var recorded = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllBytes(ServedFile)) ?? [];
-                foreach (var (name, path) in recorded)
-                {
-                    if (RepositoryScanner.IsValidName(name) && Directory.Exists(path))
-                    {
-                        all[name] = new ServedRepository(name, path);
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-                // A damaged file only loses the daemon's list; the store is scanned below.
+                all[name] = new ServedRepository(name, path);
             }
         }
         if (Directory.Exists(StoreDirectory))

@@ -139,6 +139,7 @@ public sealed class GitTorrentRemote(
             await GitRunner.RunAsync(store, ["init", "--quiet", "--bare"], cancellationToken).ConfigureAwait(false);
         }
         var results = await LocalStore.PushAsync(gitDirectory, store, refspecs, cancellationToken).ConfigureAwait(false);
+        await LocalStore.PointHeadAtABranchAsync(store, refspecs.Select(r => r.Destination), cancellationToken).ConfigureAwait(false);
         if (results.Any(r => r.Error is null) && publisher is not null)
         {
             await publisher.PublishAsync(url.Repository, cancellationToken).ConfigureAwait(false);
@@ -201,11 +202,12 @@ public sealed class GitTorrentRemote(
 
     private static string? GuessHeadTarget(IReadOnlyDictionary<string, Hash20> refs)
     {
+        string[] preferred = ["refs/heads/main", "refs/heads/master"];
         if (!refs.TryGetValue("HEAD", out var head))
         {
-            return null;
+            return preferred.FirstOrDefault(refs.ContainsKey)
+                ?? refs.Keys.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
         }
-        string[] preferred = ["refs/heads/main", "refs/heads/master"];
         return preferred.FirstOrDefault(p => refs.TryGetValue(p, out var v) && v == head)
             ?? refs.Where(r => r.Key.StartsWith("refs/heads/", StringComparison.Ordinal) && r.Value == head)
                 .Select(r => r.Key).Order(StringComparer.Ordinal).FirstOrDefault();
