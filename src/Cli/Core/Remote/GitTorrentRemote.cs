@@ -1,5 +1,6 @@
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Cli.Remote;
@@ -55,7 +56,7 @@ public sealed class GitTorrentRemote(
                 + $"(they publish: {string.Join(", ", profile.Repositories.Keys.DefaultIfEmpty("none"))})");
         }
         var map = refs.ToDictionary(r => r.Key, r => r.Value.ToString(), StringComparer.Ordinal);
-        return new RemoteRefs(map, GuessHeadTarget(refs));
+        return new RemoteRefs(map, UserProfile.GuessHeadTarget(refs));
     }
 
     public async Task FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
@@ -198,18 +199,5 @@ public sealed class GitTorrentRemote(
             .Select(p => Hash20.Parse(p[0]))
             .Distinct()
             .Take(PackBuilder.MaxHaves)];
-    }
-
-    private static string? GuessHeadTarget(IReadOnlyDictionary<string, Hash20> refs)
-    {
-        string[] preferred = ["refs/heads/main", "refs/heads/master"];
-        if (!refs.TryGetValue("HEAD", out var head))
-        {
-            return preferred.FirstOrDefault(refs.ContainsKey)
-                ?? refs.Keys.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
-        }
-        return preferred.FirstOrDefault(p => refs.TryGetValue(p, out var v) && v == head)
-            ?? refs.Where(r => r.Key.StartsWith("refs/heads/", StringComparison.Ordinal) && r.Value == head)
-                .Select(r => r.Key).Order(StringComparer.Ordinal).FirstOrDefault();
     }
 }
