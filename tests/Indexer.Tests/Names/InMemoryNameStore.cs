@@ -1,0 +1,58 @@
+using GitTorrent.Indexer.Names;
+
+namespace GitTorrent.Indexer.Tests.Names;
+
+/// <summary>
+/// Test double of our own <see cref="INameStore"/>: keeps each processed block's scan in memory and
+/// enforces the contract (apply tip + 1 only, roll back the tip only) so follower bugs fail loudly.
+/// </summary>
+public sealed class InMemoryNameStore : INameStore
+{
+    private readonly SortedDictionary<int, BlockNameScan> _blocks = new();
+
+    public int ApplyCalls { get; private set; }
+
+    public int RollbackCalls { get; private set; }
+
+    public IReadOnlyList<NameEntry> Entries => _blocks.Values.SelectMany(b => b.Entries).ToList();
+
+    public IReadOnlyList<MalformedOutput> Malformed => _blocks.Values.SelectMany(b => b.Malformed).ToList();
+
+    public IReadOnlyList<ChainCheckpoint> Checkpoints =>
+        _blocks.Select(b => new ChainCheckpoint(b.Key, b.Value.BlockHash)).ToList();
+
+    public Task<ChainCheckpoint?> GetTipAsync(CancellationToken ct)
+    {
+        ChainCheckpoint? tip = _blocks.Count == 0 ? null : new ChainCheckpoint(_blocks.Keys.Last(), _blocks.Values.Last().BlockHash);
+        return Task.FromResult(tip);
+    }
+
+    public Task<string?> GetProcessedBlockHashAsync(int height, CancellationToken ct) =>
+        Task.FromResult(_blocks.TryGetValue(height, out var b) ? b.BlockHash : null);
+
+    public Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
+    {
+        if (_blocks.Count > 0 && height != _blocks.Keys.Last() + 1)
+        {
+            throw new InvalidOperationException($"Apply at {height} but the tip is {_blocks.Keys.Last()}.");
+        }
+        if (scan.Height != height || scan.BlockHash != blockHash)
+        {
+            throw new InvalidOperationException("The scan does not describe the block being applied.");
+        }
+        _blocks[height] = scan;
+        ApplyCalls++;
+        return Task.CompletedTask;
+    }
+
+    public Task RollbackBlockAsync(int height, CancellationToken ct)
+    {
+        if (_blocks.Count == 0 || height != _blocks.Keys.Last())
+        {
+            throw new InvalidOperationException($"Rollback of {height} which is not the tip.");
+        }
+        _blocks.Remove(height);
+        RollbackCalls++;
+        return Task.CompletedTask;
+    }
+}
