@@ -1,0 +1,121 @@
+using GitTorrent.Engine;
+using GitTorrent.Engine.Names;
+using GitTorrent.Indexer.Bitcoin;
+using GitTorrent.Indexer.Names;
+using GitTorrent.Indexer.Tests.Names;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NBitcoin;
+
+namespace GitTorrent.Indexer.Tests.Bitcoin;
+
+public sealed class NameScannerServiceTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(50);
+        }
+    }
+
+    private static NameScannerService Service(IBlockSource source, INameStore store) => new(
+        source, store,
+        Options.Create(new BitcoinOptions { Rpc = "http://127.0.0.1:1/", Network = "regtest", PollInterval = TimeSpan.FromMilliseconds(100) }),
+        TimeProvider.System, NullLogger<NameScannerService>.Instance);
+
+    [Fact]
+    public async Task Follows_new_blocks_of_a_real_node()
+    {
+        await using var node = await BcoinNode.StartAsync().WaitAsync(Timeout);
+        await node.MineAsync(101).WaitAsync(Timeout);
+        var store = new InMemoryNameStore();
+        var service = Service(new BitcoinRpcClient(node.Rpc, Network.RegTest), store);
+        await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        try
+        {
+            await WaitUntilAsync(() => store.Checkpoints.Count == 102, "the first sync");
+            Assert.NotNull(service.LastSuccess);
+            Assert.Null(service.LastError);
+
+            await node.SendOpReturnAsync(NamePayload.EncodeClaim("live", Hash20.Sha1("k"u8))).WaitAsync(Timeout);
+            await node.MineAsync(1).WaitAsync(Timeout);
+            await WaitUntilAsync(() => store.Entries.Count == 1, "the claim");
+            Assert.Equal("live", store.Entries[0].Name);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_node_is_reported_and_retried_not_fatal()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var http = new HttpClient();
+        var source = new BitcoinRpcClient(http, new Uri($"http://127.0.0.1:{port}/"), "u", "p", "regtest");
+        var service = Service(source, new InMemoryNameStore());
+        await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await WaitUntilAsync(() => service.LastError is not null, "the error");
+        Assert.Contains($"127.0.0.1:{port}", service.LastError);
+        await Task.Delay(300);
+        Assert.False(service.ExecuteTask!.IsCompleted);
+        await service.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+        Assert.True(service.ExecuteTask.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void Registration_depends_on_the_rpc_setting_and_validates_options()
+    {
+        static ServiceProvider Build(Dictionary<string, string?> settings)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+            var services = new ServiceCollection();
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddLogging();
+            services.AddSingleton<INameStore, InMemoryNameStore>();
+            services.AddBitcoinNameIndexing(configuration);
+            return services.BuildServiceProvider();
+        }
+
+        using (var off = Build([]))
+        {
+            Assert.Empty(off.GetServices<IHostedService>());
+            Assert.False(off.GetRequiredService<IOptions<BitcoinOptions>>().Value.Enabled);
+        }
+        using (var on = Build(new()
+        {
+            ["GitTorrent:Bitcoin:Rpc"] = "http://127.0.0.1:18443/",
+            ["GitTorrent:Bitcoin:Network"] = "regtest",
+            ["GitTorrent:Bitcoin:PollInterval"] = "00:00:02",
+        }))
+        {
+            Assert.IsType<NameScannerService>(Assert.Single(on.GetServices<IHostedService>()));
+            var options = on.GetRequiredService<IOptions<BitcoinOptions>>().Value;
+            Assert.Equal(1, options.EffectiveConfirmations);
+            Assert.Equal(TimeSpan.FromSeconds(2), options.PollInterval);
+            Assert.IsType<BitcoinRpcClient>(on.GetRequiredService<IBlockSource>());
+        }
+        using (var bad = Build(new() { ["GitTorrent:Bitcoin:Rpc"] = "http://127.0.0.1:18443/", ["GitTorrent:Bitcoin:Network"] = "moon" }))
+        {
+            Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<BitcoinOptions>>().Value);
+        }
+        Assert.Equal(6, new BitcoinOptions { Network = "main" }.EffectiveConfirmations);
+        Assert.Equal(6, new BitcoinOptions { Network = "signet" }.EffectiveConfirmations);
+        Assert.Equal(3, new BitcoinOptions { Network = "test", Confirmations = 3 }.EffectiveConfirmations);
+        Assert.NotNull(new BitcoinOptions { Rpc = "ftp://x" }.Validate());
+        Assert.NotNull(new BitcoinOptions { Confirmations = 0 }.Validate());
+        Assert.Null(new BitcoinOptions { Rpc = "http://127.0.0.1:8332/", Network = "signet" }.Validate());
+    }
+}
