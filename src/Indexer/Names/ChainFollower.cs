@@ -6,6 +6,11 @@ namespace GitTorrent.Indexer.Names;
 /// the orphaned blocks down to the fork point before applying the new branch. All I/O goes through
 /// <see cref="IBlockSource"/> and <see cref="INameStore"/>; one caller at a time.
 /// </summary>
+/// <remarks>
+/// Stored blocks above the node's tip are rolled back (that is what invalidateblock or a reorganisation to a
+/// shorter chain looks like). A node that restarts with a shorter chain (e.g. -reindex) therefore costs a
+/// rollback to its height and a re-apply as it catches up: slower, never wrong.
+/// </remarks>
 public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFollowerOptions? options = null)
 {
     /// <summary>Walk-backs one sync may start after noticing a chain switch before it gives up.</summary>

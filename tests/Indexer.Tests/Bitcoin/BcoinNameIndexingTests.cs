@@ -231,4 +231,39 @@ public sealed class BcoinNameIndexingTests
         Assert.Equal(fresh.Checkpoints, store.Checkpoints);
         Assert.Equal(fresh.Entries, store.Entries);
     }
+
+    [Fact]
+    public async Task A_deep_reorganisation_that_orphans_a_preorder_invalidates_its_register()
+    {
+        await using var node = await StartFundedNodeAsync();
+        var forkHeight = await node.GetBlockCountAsync() + 1;
+        await SendAndMineAsync(node, NamePayload.EncodePreorder("deep", Alice, SaltA));
+        await node.MineAsync(4).WaitAsync(Timeout);
+        await SendAndMineAsync(node, NamePayload.EncodeRegister("deep", Alice, SaltA));
+        await node.MineAsync(4).WaitAsync(Timeout);
+        var store = new InMemoryNameStore();
+        var (_, tip) = await IndexAsync(node, store);
+        Assert.Equal(forkHeight + 9, tip);
+        Assert.Equal(Alice, Resolve("deep", store, tip).Owner);
+
+        // Orphan all 10 blocks from the preorder on; the new branch carries only the register (resent),
+        // and Bob's claim, so the register now has no preorder and Bob owns the name.
+        await node.InvalidateBlockAsync(await node.GetBlockHashAsync(forkHeight)).WaitAsync(Timeout);
+        await SendAndMineAsync(node, NamePayload.EncodeClaim("deep", Bob));
+        await SendAndMineAsync(node, NamePayload.EncodeRegister("deep", Alice, SaltA));
+        await node.MineAsync(9).WaitAsync(Timeout);
+
+        var result = await new ChainFollower(Client(node), store).SyncAsync(CancellationToken.None).WaitAsync(Timeout);
+        Assert.Equal(10, result.RolledBack);
+        Assert.Equal(11, result.Applied);
+        tip = result.Tip!.Value.Height;
+        var deep = Resolve("deep", store, tip);
+        Assert.Equal(Bob, deep.Owner);
+        Assert.Equal(NameEntryReasons.RegisterWithoutPreorder, deep.Entries.Single(e => e.Entry.Kind == NameEntryKind.Register).Reason);
+        Assert.DoesNotContain(store.Entries, e => e.Kind == NameEntryKind.Preorder);
+
+        var (fresh, _) = await IndexAsync(node);
+        Assert.Equal(fresh.Checkpoints, store.Checkpoints);
+        Assert.Equal(fresh.Entries, store.Entries);
+    }
 }

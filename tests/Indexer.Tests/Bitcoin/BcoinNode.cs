@@ -13,7 +13,8 @@ namespace GitTorrent.Indexer.Tests.Bitcoin;
 /// <summary>
 /// A real bcoin 1.0.2 regtest node (in-memory chain, wallet plugin) on free loopback ports, for tests.
 /// Installed by <c>./test.sh</c> (<c>npm ci</c> in tests/Interop/node, with the leveldown 6.1.1 override that
-/// Node 20 needs). Usable as an xunit fixture (<see cref="IAsyncLifetime"/>) or with <see cref="StartAsync"/>.
+/// Node 20 needs; plain <c>npm install bcoin</c> fails there on leveldown 4). By hand: <c>cd tests/Interop/node &amp;&amp;
+/// npm init -y &amp;&amp; npm pkg set overrides.leveldown=6.1.1 &amp;&amp; npm install bcoin@1.0.2</c>. Usable as an xunit fixture (<see cref="IAsyncLifetime"/>) or with <see cref="StartAsync"/>.
 /// </summary>
 /// <remarks>
 /// What works with bcoin 1.0.2 (measured):
