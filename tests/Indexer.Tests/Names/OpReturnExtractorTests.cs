@@ -135,4 +135,28 @@ public sealed class OpReturnExtractorTests
             Assert.True(Enum.IsDefined(error));
         }
     }
+
+    [Theory]
+    [InlineData("main")]
+    [InlineData("test")]
+    [InlineData("signet")]
+    [InlineData("regtest")]
+    public void Segwit_blocks_parsed_from_hex_give_txids_not_wtxids(string networkName)
+    {
+        var network = GitTorrent.Indexer.Bitcoin.BitcoinNetworks.Parse(networkName);
+        var claim = NamePayload.EncodeClaim("segwit", Key);
+        var block = TestBlocks.Create(uint256.One, 800_000, 0, [TestBlocks.OpReturn(claim)]);
+        block.Transactions[1].Inputs[0].WitScript = new WitScript(Op.GetPushOp(new byte[72]), Op.GetPushOp(new byte[33]));
+        block.UpdateMerkleRoot();
+        var hex = Convert.ToHexStringLower(block.ToBytes());
+
+        var parsed = Block.Parse(hex, network);
+        Assert.True(parsed.Transactions[1].HasWitness);
+        var scan = OpReturnExtractor.Extract(parsed, 800_000);
+        var entry = Assert.Single(scan.Entries);
+        Assert.Equal(block.Transactions[1].GetHash().ToString(), entry.Txid);
+        Assert.NotEqual(block.Transactions[1].GetWitHash().ToString(), entry.Txid);
+        Assert.Equal(block.GetHash().ToString(), scan.BlockHash);
+        Assert.Equal("segwit", entry.Name);
+    }
 }
