@@ -19,10 +19,16 @@ public sealed class BcoinNameIndexingTests
     private static readonly Hash20 Bob = Hash20.Sha1("bob"u8);
     private static readonly byte[] SaltA = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
 
+    /// <summary>
+    /// Coinbases mature after 100 blocks; 150 leave 50 spendable coins, enough that a reorganisation (which
+    /// makes the coinbases near the old tip immature again) still leaves coins the wallet can use.
+    /// </summary>
+    private const int FundingBlocks = 150;
+
     private static async Task<BcoinNode> StartFundedNodeAsync()
     {
         var node = await BcoinNode.StartAsync().WaitAsync(Timeout);
-        await node.MineAsync(101).WaitAsync(Timeout); // coinbases mature after 100 blocks
+        await node.MineAsync(FundingBlocks).WaitAsync(Timeout);
         return node;
     }
 
@@ -117,7 +123,7 @@ public sealed class BcoinNameIndexingTests
         var preorder = after.Entries.Single(e => e.Entry.Kind == NameEntryKind.Preorder);
         Assert.Equal(preorderTxid, preorder.Entry.Txid);
         Assert.Equal(after.Priority, preorder.Entry.Position);
-        Assert.Equal(104, preorder.Entry.Height); // 1..101 funding, 102 and 103 the "first" claims
+        Assert.Equal(FundingBlocks + 3, preorder.Entry.Height); // after the funding blocks and the two "first" claims
         Assert.Equal(NameEntryReasons.Outbid, after.Entries.Single(e => e.Entry.Txid == claimTxid).Reason);
         Assert.Equal(await node.GetBlockHashAsync(preorder.Entry.Height), preorder.Entry.BlockHash);
     }

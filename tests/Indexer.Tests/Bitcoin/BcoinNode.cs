@@ -206,9 +206,14 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>
     /// Broadcasts a transaction whose only non-change output is OP_RETURN <paramref name="payload"/> (shortest
-    /// push), paid by the primary wallet; returns its txid once it is in the node's mempool. Needs mature coins
-    /// (mine 101 blocks first).
+    /// push), paid by the primary wallet from confirmed coins; returns its txid once it is in the node's mempool.
+    /// Needs mature coins (mine 101 blocks or more first).
     /// </summary>
+    /// <remarks>
+    /// Confirmed coins only (<c>depth: 1</c>), so change of a transaction orphaned by a reorganisation is not spent.
+    /// If the wallet lags behind the chain it may still build a transaction the node refuses (missing or immature
+    /// inputs); the send is then repeated: the wallet marks the refused transaction's inputs as spent and picks others.
+    /// </remarks>
     public async Task<string> SendOpReturnAsync(byte[] payload)
     {
         var script = Convert.ToHexStringLower(OpReturnExtractor.BuildScript(payload));
@@ -216,23 +221,40 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
         {
             ["outputs"] = new JsonArray(new JsonObject { ["script"] = script, ["value"] = 0 }),
             ["rate"] = 1000,
+            ["depth"] = 1,
         };
-        var deadline = DateTime.UtcNow + CallTimeout;
+        using var cts = new CancellationTokenSource(CallTimeout);
+        var attempts = new List<string>();
         while (true)
         {
-            using var cts = new CancellationTokenSource(CallTimeout);
             try
             {
                 var tx = await WalletPostAsync("wallet/primary/send", body, cts.Token);
                 var txid = tx.GetProperty("hash").GetString()!;
-                await WaitForMempoolAsync(txid, cts.Token);
-                return txid;
+                attempts.Add(txid);
+                if (await WaitForMempoolAsync(txid, TimeSpan.FromSeconds(3), cts.Token))
+                {
+                    return txid;
+                }
             }
-            catch (InvalidOperationException e) when (e.Message.Contains("Not enough funds", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            catch (InvalidOperationException e) when (e.Message.Contains("Not enough funds", StringComparison.Ordinal))
             {
-                await Task.Delay(100, cts.Token); // the wallet has not caught up with the blocks just mined
+                attempts.Add(e.Message); // the wallet has not caught up with the blocks just mined
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                break;
+            }
+            try
+            {
+                await Task.Delay(100, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
         }
+        throw new TimeoutException($"No OP_RETURN transaction reached the mempool within {CallTimeout}; attempts: {string.Join("; ", attempts)}");
     }
 
     /// <summary>Disconnects the block and its descendants (bcoin's invalidateblock); mine afterwards to reorganise.</summary>
@@ -242,17 +264,19 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
         await Rpc.CallAsync("invalidateblock", [blockHash], cts.Token);
     }
 
-    private async Task WaitForMempoolAsync(string txid, CancellationToken ct)
+    private async Task<bool> WaitForMempoolAsync(string txid, TimeSpan patience, CancellationToken ct)
     {
-        while (true)
+        var deadline = DateTime.UtcNow + patience;
+        while (DateTime.UtcNow < deadline)
         {
             var pool = await Rpc.CallAsync("getrawmempool", ct);
             if (pool.EnumerateArray().Any(e => e.GetString() == txid))
             {
-                return;
+                return true;
             }
             await Task.Delay(50, ct);
         }
+        return false;
     }
 
     /// <summary>POSTs JSON to the wallet HTTP API; a reply with "error" becomes an <see cref="InvalidOperationException"/>.</summary>

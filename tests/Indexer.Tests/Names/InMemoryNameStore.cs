@@ -5,32 +5,76 @@ namespace GitTorrent.Indexer.Tests.Names;
 /// <summary>
 /// Test double of our own <see cref="INameStore"/>: keeps each processed block's scan in memory and
 /// enforces the contract (apply tip + 1 only, roll back the tip only) so follower bugs fail loudly.
+/// Thread-safe: tests read it while a background service writes.
 /// </summary>
 public sealed class InMemoryNameStore : INameStore
 {
     private readonly SortedDictionary<int, BlockNameScan> _blocks = new();
+    private readonly Lock _lock = new();
 
     public int ApplyCalls { get; private set; }
 
     public int RollbackCalls { get; private set; }
 
-    public IReadOnlyList<NameEntry> Entries => _blocks.Values.SelectMany(b => b.Entries).ToList();
+    public IReadOnlyList<NameEntry> Entries
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _blocks.Values.SelectMany(b => b.Entries).ToList();
+            }
+        }
+    }
 
-    public IReadOnlyList<MalformedOutput> Malformed => _blocks.Values.SelectMany(b => b.Malformed).ToList();
+    public IReadOnlyList<MalformedOutput> Malformed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _blocks.Values.SelectMany(b => b.Malformed).ToList();
+            }
+        }
+    }
 
-    public IReadOnlyList<ChainCheckpoint> Checkpoints =>
-        _blocks.Select(b => new ChainCheckpoint(b.Key, b.Value.BlockHash)).ToList();
+    public IReadOnlyList<ChainCheckpoint> Checkpoints
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _blocks.Select(b => new ChainCheckpoint(b.Key, b.Value.BlockHash)).ToList();
+            }
+        }
+    }
 
     public Task<ChainCheckpoint?> GetTipAsync(CancellationToken ct)
     {
-        ChainCheckpoint? tip = _blocks.Count == 0 ? null : new ChainCheckpoint(_blocks.Keys.Last(), _blocks.Values.Last().BlockHash);
-        return Task.FromResult(tip);
+        lock (_lock)
+        {
+            ChainCheckpoint? tip = _blocks.Count == 0 ? null : new ChainCheckpoint(_blocks.Keys.Last(), _blocks.Values.Last().BlockHash);
+            return Task.FromResult(tip);
+        }
     }
 
-    public Task<string?> GetProcessedBlockHashAsync(int height, CancellationToken ct) =>
-        Task.FromResult(_blocks.TryGetValue(height, out var b) ? b.BlockHash : null);
+    public Task<string?> GetProcessedBlockHashAsync(int height, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_blocks.TryGetValue(height, out var b) ? b.BlockHash : null);
+        }
+    }
 
     public Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Apply(height, blockHash, scan);
+        }
+    }
+
+    private Task Apply(int height, string blockHash, BlockNameScan scan)
     {
         if (_blocks.Count > 0 && height != _blocks.Keys.Last() + 1)
         {
@@ -46,6 +90,14 @@ public sealed class InMemoryNameStore : INameStore
     }
 
     public Task RollbackBlockAsync(int height, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Rollback(height);
+        }
+    }
+
+    private Task Rollback(int height)
     {
         if (_blocks.Count == 0 || height != _blocks.Keys.Last())
         {
