@@ -213,8 +213,10 @@ public sealed class BcoinNameIndexingTests
         Assert.Equal(Bob, Resolve("contested", store, tip).Owner);
 
         // invalidateblock disconnects the fork block and its two descendants; Bob's claim does not come back.
+        Assert.Empty(await node.GetMempoolAsync().WaitAsync(Timeout));
         await node.InvalidateBlockAsync(orphans[0]).WaitAsync(Timeout);
         Assert.Equal(forkHeight - 1, await node.GetBlockCountAsync());
+        Assert.Empty(await node.GetMempoolAsync().WaitAsync(Timeout));
         var aliceTxid = await SendAndMineAsync(node, NamePayload.EncodeClaim("contested", Alice));
         await node.MineAsync(3).WaitAsync(Timeout);
 
@@ -255,6 +257,7 @@ public sealed class BcoinNameIndexingTests
         // Orphan all 10 blocks from the preorder on; the new branch carries only the register (resent),
         // and Bob's claim, so the register now has no preorder and Bob owns the name.
         await node.InvalidateBlockAsync(await node.GetBlockHashAsync(forkHeight)).WaitAsync(Timeout);
+        Assert.Empty(await node.GetMempoolAsync().WaitAsync(Timeout)); // bcoin drops the orphaned preorder for good
         await SendAndMineAsync(node, NamePayload.EncodeClaim("deep", Bob));
         await SendAndMineAsync(node, NamePayload.EncodeRegister("deep", Alice, SaltA));
         await node.MineAsync(9).WaitAsync(Timeout);
@@ -270,6 +273,48 @@ public sealed class BcoinNameIndexingTests
 
         var (fresh, _) = await IndexAsync(node);
         Assert.Equal(fresh.Checkpoints, store.Checkpoints);
+        Assert.Equal(fresh.Entries, store.Entries);
+    }
+
+    [Fact]
+    public async Task An_entry_moved_to_another_block_by_a_reorganisation_is_indexed_at_its_new_place()
+    {
+        await using var node = await StartFundedNodeAsync();
+        var claimTxid = await SendAndMineAsync(node, NamePayload.EncodeClaim("moved", Alice));
+        var oldHeight = await node.GetBlockCountAsync();
+        var oldHash = await node.GetBlockHashAsync(oldHeight);
+        var (store, tip) = await IndexAsync(node);
+        Assert.Equal(oldHash, Assert.Single(store.Entries).BlockHash);
+
+        // bcoin empties its mempool on invalidateblock; resending the raw transaction puts it in the new branch,
+        // one block later than before, together with Bob's claim.
+        var rawClaim = await node.GetRawTransactionAsync(claimTxid).WaitAsync(Timeout);
+        await node.InvalidateBlockAsync(oldHash).WaitAsync(Timeout);
+        Assert.Empty(await node.GetMempoolAsync().WaitAsync(Timeout));
+        await node.MineAsync(1).WaitAsync(Timeout);
+        using (var cts = new CancellationTokenSource(Timeout))
+        {
+            Assert.Equal(claimTxid, await node.Rpc.SendRawTransactionAsync(rawClaim, cts.Token));
+        }
+        var pendingTxid = await node.SendOpReturnAsync(NamePayload.EncodeClaim("moved", Bob)).WaitAsync(Timeout);
+        await node.MineAsync(1).WaitAsync(Timeout);
+
+        var result = await new ChainFollower(Client(node), store).SyncAsync(CancellationToken.None).WaitAsync(Timeout);
+        Assert.Equal(1, result.RolledBack);
+        Assert.Equal(2, result.Applied);
+        tip = result.Tip!.Value.Height;
+        var moved = store.Entries.Single(e => e.Txid == claimTxid);
+        Assert.NotEqual(oldHash, moved.BlockHash);
+        Assert.Equal(oldHeight + 1, moved.Height);
+        Assert.Equal(await node.GetBlockHashAsync(moved.Height), moved.BlockHash);
+        Assert.Contains(store.Entries, e => e.Txid == pendingTxid);
+        // Alice's claim and Bob's land in the same new block; the earlier transaction in it wins (bcoin's
+        // miner orders by fee rate, so which one that is is not fixed here, only that the rule is applied).
+        var resolution = Resolve("moved", store, tip);
+        var winner = resolution.Entries.Where(e => e.Entry.Kind == NameEntryKind.Claim).MinBy(e => e.Entry.Position)!;
+        Assert.Equal(winner.Entry.KeyHash, resolution.Owner);
+
+        var (fresh, _) = await IndexAsync(node);
         Assert.Equal(fresh.Entries, store.Entries);
     }
 }

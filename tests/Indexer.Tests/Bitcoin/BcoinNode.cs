@@ -27,11 +27,12 @@ namespace GitTorrent.Indexer.Tests.Bitcoin;
 /// <item>OP_RETURN transactions: wallet HTTP <c>POST /wallet/primary/send</c> with
 /// <c>{"outputs":[{"script":"6a…","value":0}]}</c> builds, signs and broadcasts (80-byte payloads with
 /// OP_PUSHDATA1 are accepted). Right after mining, the wallet may lag a moment ("Not enough funds"): retried.</item>
-/// <item>Reorganisations: <c>invalidateblock &lt;hash&gt;</c> disconnects that block and its descendants at once
-/// (getblockcount drops; the orphaned transactions do not return to the mempool and, with --memory=true,
-/// getblock of the orphaned hash says "Block not found"); mining afterwards builds the competing branch
-/// from the parent, so a reorg of any depth is: invalidate the first orphan, then mine the new branch.
-/// No second node is needed.</item>
+/// <item>Reorganisations: <c>invalidateblock &lt;hash&gt;</c> resets the chain to the block's parent at once
+/// (chain._invalidate → _reset; getblockcount drops; with --memory=true, getblock of an orphaned hash then says
+/// "Block not found"); mining afterwards builds the competing branch from the parent, so a reorg of any depth
+/// is: invalidate the first orphan, then mine the new branch. No second node is needed. The reset also empties
+/// the mempool (mempool._reset: pending transactions too) and the orphaned transactions do not come back; to
+/// move a transaction into the new branch, keep its raw hex (getrawtransaction, --index-tx) and send it again.</item>
 /// </list>
 /// </remarks>
 public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
@@ -262,6 +263,20 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(CallTimeout);
         await Rpc.CallAsync("invalidateblock", [blockHash], cts.Token);
+    }
+
+    public async Task<string> GetRawTransactionAsync(string txid)
+    {
+        using var cts = new CancellationTokenSource(CallTimeout);
+        var hex = await Rpc.CallAsync("getrawtransaction", [txid], cts.Token);
+        return hex.GetString()!;
+    }
+
+    public async Task<string[]> GetMempoolAsync()
+    {
+        using var cts = new CancellationTokenSource(CallTimeout);
+        var pool = await Rpc.CallAsync("getrawmempool", cts.Token);
+        return pool.EnumerateArray().Select(e => e.GetString()!).ToArray();
     }
 
     private async Task<bool> WaitForMempoolAsync(string txid, TimeSpan patience, CancellationToken ct)
