@@ -7,7 +7,7 @@ namespace GitTorrent.Indexer.Tests.Names;
 /// enforces the contract (apply tip + 1 only, roll back the tip only) so follower bugs fail loudly.
 /// Thread-safe: tests read it while a background service writes.
 /// </summary>
-public sealed class InMemoryNameStore : INameStore
+public sealed class InMemoryNameStore : INameStore, INameEntryReader
 {
     private readonly SortedDictionary<int, BlockNameScan> _blocks = new();
     private readonly Lock _lock = new();
@@ -65,6 +65,13 @@ public sealed class InMemoryNameStore : INameStore
             return Task.FromResult(_blocks.TryGetValue(height, out var b) ? b.BlockHash : null);
         }
     }
+
+    public Task<IReadOnlyList<NameEntry>> GetClaimsAndRegistersAsync(string name, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<NameEntry>>(Entries.Where(e => e.Name == name).ToList());
+
+    public Task<IReadOnlyList<NameEntry>> GetPreordersAsync(IReadOnlyCollection<Engine.Hash20> commitments, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<NameEntry>>(
+            Entries.Where(e => e.Kind == Engine.Names.NameEntryKind.Preorder && commitments.Contains(e.Commitment!.Value)).ToList());
 
     public Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
     {
