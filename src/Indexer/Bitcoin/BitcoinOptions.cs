@@ -29,6 +29,9 @@ public sealed class BitcoinOptions
     /// <summary>First block height to index on an empty database. Default 0.</summary>
     public int StartHeight { get; set; }
 
+    /// <summary>Deepest reorganisation undone automatically (0 = no limit). Default 144; see <see cref="Names.ChainFollowerOptions.MaxReorgDepth"/>.</summary>
+    public int MaxReorgDepth { get; set; } = 144;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Rpc);
 
     public Network ParsedNetwork => BitcoinNetworks.Parse(Network);
@@ -57,6 +60,10 @@ public sealed class BitcoinOptions
         if (PollInterval <= TimeSpan.Zero)
         {
             return "GitTorrent:Bitcoin:PollInterval must be positive.";
+        }
+        if (MaxReorgDepth < 0)
+        {
+            return "GitTorrent:Bitcoin:MaxReorgDepth must not be negative.";
         }
         return StartHeight < 0 ? "GitTorrent:Bitcoin:StartHeight must not be negative." : null;
     }

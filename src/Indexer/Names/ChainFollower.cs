@@ -8,8 +8,9 @@ namespace GitTorrent.Indexer.Names;
 /// </summary>
 /// <remarks>
 /// Stored blocks above the node's tip are rolled back (that is what invalidateblock or a reorganisation to a
-/// shorter chain looks like). A node that restarts with a shorter chain (e.g. -reindex) therefore costs a
-/// rollback to its height and a re-apply as it catches up: slower, never wrong.
+/// shorter chain looks like). A walk-back deeper than <see cref="ChainFollowerOptions.MaxReorgDepth"/> blocks
+/// (a node that is still syncing or was restarted with -reindex looks like that) throws
+/// <see cref="ChainReorganisationTooDeepException"/> before anything is rolled back; the caller retries later.
 /// </remarks>
 public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFollowerOptions? options = null)
 {
@@ -37,19 +38,35 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
             var nodeTip = await source.GetTipHeightAsync(ct).ConfigureAwait(false);
             var tip = await store.GetTipAsync(ct).ConfigureAwait(false);
 
-            // Walk back: roll back stored blocks above the node's tip or with a hash the node no longer has.
-            while (tip is { } t)
+            // Walk back: find the highest stored block the node still has at the same height, then roll back
+            // everything above it (blocks above the node's tip included). Nothing is touched if that is deeper
+            // than MaxReorgDepth.
+            if (tip is { } top)
             {
-                if (t.Height <= nodeTip)
+                var fork = top.Height;
+                var forkHash = top.BlockHash;
+                while (forkHash is not null)
                 {
-                    var nodeHash = await source.GetBlockHashAsync(t.Height, ct).ConfigureAwait(false);
-                    if (nodeHash is not null && string.Equals(nodeHash, t.BlockHash, StringComparison.OrdinalIgnoreCase))
+                    if (fork <= nodeTip)
                     {
-                        break;
+                        var nodeHash = await source.GetBlockHashAsync(fork, ct).ConfigureAwait(false);
+                        if (nodeHash is not null && string.Equals(nodeHash, forkHash, StringComparison.OrdinalIgnoreCase))
+                        {
+                            break;
+                        }
                     }
+                    if (_options.MaxReorgDepth > 0 && top.Height - fork + 1 > _options.MaxReorgDepth)
+                    {
+                        throw new ChainReorganisationTooDeepException(top.Height, nodeTip, _options.MaxReorgDepth);
+                    }
+                    fork--;
+                    forkHash = fork < 0 ? null : await store.GetProcessedBlockHashAsync(fork, ct).ConfigureAwait(false);
                 }
-                await store.RollbackBlockAsync(t.Height, ct).ConfigureAwait(false);
-                rolledBack++;
+                for (var height = top.Height; height > fork; height--)
+                {
+                    await store.RollbackBlockAsync(height, ct).ConfigureAwait(false);
+                    rolledBack++;
+                }
                 tip = await store.GetTipAsync(ct).ConfigureAwait(false);
             }
 

@@ -18,7 +18,11 @@ public sealed partial class NameScannerService(
     TimeProvider time,
     ILogger<NameScannerService> logger) : BackgroundService
 {
-    private readonly ChainFollower _follower = new(source, store, new ChainFollowerOptions { StartHeight = options.Value.StartHeight });
+    private readonly ChainFollower _follower = new(source, store, new ChainFollowerOptions
+    {
+        StartHeight = options.Value.StartHeight,
+        MaxReorgDepth = options.Value.MaxReorgDepth,
+    });
 
     public ChainSyncResult? LastResult { get; private set; }
 

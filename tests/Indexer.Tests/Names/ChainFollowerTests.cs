@@ -208,4 +208,54 @@ public sealed class ChainFollowerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => new ChainFollower(source, new InMemoryNameStore()).SyncAsync(cts.Token).WaitAsync(Timeout));
     }
+
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(11, true)]
+    public async Task A_walk_back_deeper_than_the_limit_changes_nothing(int depth, bool tooDeep)
+    {
+        var source = TestBlocks.Chain(30, Contents(0));
+        var store = new InMemoryNameStore();
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxReorgDepth = 10 });
+        await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        var before = store.Checkpoints;
+
+        source.TruncateAbove(29 - depth);
+        TestBlocks.Extend(source, depth + 1, branch: 1, Contents(1));
+        if (tooDeep)
+        {
+            var e = await Assert.ThrowsAsync<ChainReorganisationTooDeepException>(() => follower.SyncAsync(Ct).WaitAsync(Timeout));
+            Assert.Equal(29, e.IndexedTip);
+            Assert.Equal(10, e.MaxDepth);
+            Assert.Equal(before, store.Checkpoints);
+            Assert.Equal(0, store.RollbackCalls);
+        }
+        else
+        {
+            Assert.Equal(depth, (await follower.SyncAsync(Ct).WaitAsync(Timeout)).RolledBack);
+            AssertSameState(await IndexFromScratchAsync(source), store);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_far_behind_the_index_is_waited_for_not_rolled_back_to()
+    {
+        var source = TestBlocks.Chain(200, Contents(0));
+        var store = new InMemoryNameStore();
+        var follower = new ChainFollower(source, store); // default limit: 144
+        await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        var full = source.Chain.ToList();
+
+        source.TruncateAbove(20); // a node restarted with -reindex, at height 20 of the same chain
+        await Assert.ThrowsAsync<ChainReorganisationTooDeepException>(() => follower.SyncAsync(Ct).WaitAsync(Timeout));
+        Assert.Equal(200, store.Checkpoints.Count);
+
+        foreach (var block in full.Skip(21))
+        {
+            source.Add(block); // caught up again: nothing to undo
+        }
+        var result = await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        Assert.Equal(0, result.RolledBack);
+        Assert.Equal(0, store.RollbackCalls);
+    }
 }
