@@ -142,6 +142,12 @@ public sealed class NameCommandTests : IDisposable
         Assert.Equal(1, (await RunAsync("preorder", "cjb", "--keyhash", UserId, "--rpc", "ftp://x")).Code);
         Assert.Equal(1, (await RunAsync("preorder", "cjb", "--keyhash", UserId, "--bogus")).Code);
         Assert.Equal(1, (await RunAsync("register", "cjb", "--new-salt")).Code);
+        var none = await NameCommand.RunAsync([], TextWriter.Null, new StringWriter(), CancellationToken.None).WaitAsync(Timeout);
+        Assert.Equal(1, none);
+        var bare = new StringWriter();
+        Assert.Equal(1, await NameCommand.RunAsync(["name"], TextWriter.Null, bare, CancellationToken.None).WaitAsync(Timeout));
+        Assert.StartsWith("gittorrent name: usage:", bare.ToString());
+        Assert.Single(bare.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var help = await RunAsync("--help");
         Assert.Equal(0, help.Code);
         Assert.Contains("gittorrent name preorder <name>", help.Out);

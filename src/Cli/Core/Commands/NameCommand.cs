@@ -45,10 +45,10 @@ public static class NameCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         var rest = args.Length > 0 && args[0] == "name" ? args[1..] : args;
-        if (rest.Length == 0 || rest.Contains("--help") || rest.Contains("-h"))
+        if (rest.Contains("--help") || rest.Contains("-h"))
         {
             await stdout.WriteLineAsync(Usage.AsMemory(), ct).ConfigureAwait(false);
-            return rest.Length == 0 ? ExitCodes.Failure : ExitCodes.Success;
+            return ExitCodes.Success;
         }
         try
         {
