@@ -317,4 +317,37 @@ public sealed class BcoinNameIndexingTests
         var (fresh, _) = await IndexAsync(node);
         Assert.Equal(fresh.Entries, store.Entries);
     }
+
+    [Fact]
+    public async Task The_payloads_gittorrent_name_prints_register_the_name()
+    {
+        await using var node = await StartFundedNodeAsync();
+        var home = Directory.CreateTempSubdirectory("gittorrent-name-e2e-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(home, "userid"), Bob + "\n");
+            async Task<byte[]> Print(string verb)
+            {
+                var stdout = new StringWriter();
+                var stderr = new StringWriter();
+                var code = await GitTorrent.Cli.Commands.NameCommand
+                    .RunAsync(["name", verb, "printed", "--home", home], stdout, stderr, CancellationToken.None).WaitAsync(Timeout);
+                Assert.True(code == 0, stderr.ToString());
+                return Convert.FromHexString(stdout.ToString().Trim());
+            }
+
+            await SendAndMineAsync(node, await Print("preorder"));
+            await SendAndMineAsync(node, NamePayload.EncodeClaim("printed", Alice)); // front-run attempt, too late
+            await SendAndMineAsync(node, await Print("register"));
+            var (store, tip) = await IndexAsync(node);
+            var resolution = Resolve("printed", store, tip);
+            Assert.Equal(Bob, resolution.Owner);
+            Assert.Equal(NameEntryKind.Register, resolution.OwnerEntry!.Kind);
+            Assert.Equal(3, resolution.Entries.Count);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
 }
