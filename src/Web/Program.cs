@@ -1,4 +1,70 @@
+using GitTorrent.Data;
+using GitTorrent.Indexer;
+using GitTorrent.Web;
+using GitTorrent.Web.Commands;
+using GitTorrent.Web.Components;
+using GitTorrent.Web.Health;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddGitTorrentPortal();
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok("ok"));
+
+using var stopping = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopping.Cancel();
+};
+
+// Settings first: a bad value stops everything before any database is touched.
+string dataDirectory;
+try
+{
+    dataDirectory = app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.DataDir;
+    _ = app.Services.GetRequiredService<IOptions<BitcoinOptions>>().Value;
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", e.Failures)}");
+    return 1;
+}
+
+try
+{
+    // Maintenance commands (migrate, admin, mirror, whoami) run against the same services, then exit.
+    if (PortalCommandDispatcher.IsCommand(args))
+    {
+        return await app.Services.GetRequiredService<PortalCommandDispatcher>().RunAsync(app.Services, args, stopping.Token);
+    }
+
+    // The explicit startup step: migrate before serving. On failure the migrator has logged one line; exit non-zero.
+    var migration = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(stopping.Token);
+    if (!migration.Succeeded)
+    {
+        return 1;
+    }
+}
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("Interrupted.");
+    return 130;
+}
+
+Directory.CreateDirectory(dataDirectory);
+app.Services.GetRequiredService<IndexerStatus>().LogStartup();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 await app.RunAsync();
+return 0;

@@ -1,1 +1,12 @@
-return GitTorrent.Cli.ExitCodes.NotImplemented;
+using GitTorrent.Cli;
+using GitTorrent.Cli.Commands;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+var app = new CliApp(CommandTable.Default, Console.Out, Console.Error);
+return await app.RunAsync(args, CliOptionsParser.ProcessEnvironment(), cancellation.Token);

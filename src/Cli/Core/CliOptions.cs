@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace GitTorrent.Cli;
+
+/// <summary>
+/// The options every <c>gittorrent</c> command shares (INTERFACES.md "Common options"). Flags override environment
+/// variables, which override defaults. Parsed once by <see cref="CliOptionsParser"/>.
+/// </summary>
+public sealed record CliOptions
+{
+    public const int DefaultDhtPort = 6881;
+    public const int DefaultBtPort = 30000;
+    public const string DefaultBind = "0.0.0.0";
+
+    /// <summary>Identity, salts, state and config.json. Absolute.</summary>
+    public required string Home { get; init; }
+
+    /// <summary>DHT bootstrap nodes as <c>host:port</c>; null = the public mainline routers, empty = none.</summary>
+    public IReadOnlyList<string>? Bootstrap { get; init; }
+
+    /// <summary>UDP port of the DHT node (0 = any).</summary>
+    public int DhtPort { get; init; } = DefaultDhtPort;
+
+    /// <summary>TCP port for BitTorrent peers (0 = any).</summary>
+    public int BtPort { get; init; } = DefaultBtPort;
+
+    /// <summary>Address to bind and to announce.</summary>
+    public IPAddress Bind { get; init; } = IPAddress.Any;
+
+    /// <summary>Base URL of a portal whose <c>/api/names/{name}</c> resolves names; null = none.</summary>
+    public Uri? Resolver { get; init; }
+
+    /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
+    public string OriginScheme { get; init; } = "https";
+}

@@ -1,0 +1,183 @@
+using System.Net;
+
+namespace GitTorrent.Cli;
+
+/// <summary>
+/// Pulls the common options out of a command line (anywhere in it, as <c>--flag value</c> or <c>--flag=value</c>)
+/// and applies the environment and defaults. Everything else is left, in order, for the command.
+/// A lone <c>--</c> ends option parsing.
+/// </summary>
+public static class CliOptionsParser
+{
+    public const string HomeVariable = "GITTORRENT_HOME";
+    public const string BootstrapVariable = "GITTORRENT_BOOTSTRAP";
+    public const string DhtPortVariable = "GITTORRENT_DHT_PORT";
+    public const string BtPortVariable = "GITTORRENT_BT_PORT";
+    public const string BindVariable = "GITTORRENT_BIND";
+    public const string OriginSchemeVariable = "GITTORRENT_ORIGIN_SCHEME";
+    public const string ResolverVariable = "GITTORRENT_RESOLVER";
+
+    /// <summary>Flag → environment variable, in the order help shows them.</summary>
+    public static IReadOnlyList<(string Flag, string Variable, string Value, string Meaning)> Flags { get; } =
+    [
+        ("--home", HomeVariable, "DIR", "identity, salts, state and config.json (default ~/.gittorrent)"),
+        ("--bootstrap", BootstrapVariable, "HOST:PORT,...", "DHT bootstrap nodes (default: public mainline routers; empty: none)"),
+        ("--dht-port", DhtPortVariable, "PORT", "UDP port of the DHT node (default 6881, 0 = any)"),
+        ("--bt-port", BtPortVariable, "PORT", "TCP port for BitTorrent peers (default 30000, 0 = any)"),
+        ("--bind", BindVariable, "ADDRESS", "address to bind and to announce (default 0.0.0.0)"),
+        ("--resolver", ResolverVariable, "URL", "portal whose /api/names/{name} resolves names (default none)"),
+    ];
+
+    public static CliOptionsParseResult Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (flag, variable, _, _) in Flags)
+        {
+            if (environment.TryGetValue(variable, out var fromEnvironment) && fromEnvironment is not null)
+            {
+                values[flag] = fromEnvironment;
+            }
+        }
+
+        var remaining = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg == "--")
+            {
+                remaining.AddRange(args.Skip(i + 1));
+                break;
+            }
+
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? arg[..equals] : arg;
+            if (!Flags.Any(f => f.Flag == name))
+            {
+                remaining.Add(arg);
+                continue;
+            }
+
+            if (equals > 0)
+            {
+                values[name] = arg[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count)
+            {
+                values[name] = args[++i];
+            }
+            else
+            {
+                return Fail($"{name} needs a value");
+            }
+        }
+
+        var home = values.GetValueOrDefault("--home");
+        if (home is not null && home.Trim().Length == 0)
+        {
+            return Fail("--home (GITTORRENT_HOME) is empty; give a directory");
+        }
+
+        var options = new CliOptions { Home = ExpandHome(home ?? "~/.gittorrent") };
+
+        if (values.TryGetValue("--bootstrap", out var bootstrap) && bootstrap is not null)
+        {
+            var nodes = bootstrap.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var bad = nodes.FirstOrDefault(n => !IsHostPort(n));
+            if (bad is not null)
+            {
+                return Fail($"--bootstrap (GITTORRENT_BOOTSTRAP): '{bad}' is not host:port");
+            }
+
+            options = options with { Bootstrap = nodes };
+        }
+
+        if (!TryPort(values, "--dht-port", CliOptions.DefaultDhtPort, out var dhtPort, out var error)
+            || !TryPort(values, "--bt-port", CliOptions.DefaultBtPort, out var btPort, out error))
+        {
+            return Fail(error!);
+        }
+
+        options = options with { DhtPort = dhtPort, BtPort = btPort };
+
+        if (values.TryGetValue("--bind", out var bind) && bind is not null)
+        {
+            if (!IPAddress.TryParse(bind, out var address))
+            {
+                return Fail($"--bind (GITTORRENT_BIND): '{bind}' is not an IP address such as 0.0.0.0 or 127.0.0.1");
+            }
+
+            options = options with { Bind = address };
+        }
+
+        if (values.TryGetValue("--resolver", out var resolver) && !string.IsNullOrWhiteSpace(resolver))
+        {
+            if (!Uri.TryCreate(resolver, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                return Fail($"--resolver (GITTORRENT_RESOLVER): '{resolver}' is not an http(s) URL");
+            }
+
+            options = options with { Resolver = uri };
+        }
+
+        if (environment.TryGetValue(OriginSchemeVariable, out var scheme) && !string.IsNullOrWhiteSpace(scheme))
+        {
+            if (scheme is not ("http" or "https"))
+            {
+                return Fail($"GITTORRENT_ORIGIN_SCHEME must be http or https, not '{scheme}'");
+            }
+
+            options = options with { OriginScheme = scheme };
+        }
+
+        return new CliOptionsParseResult(options, remaining, null);
+
+        static CliOptionsParseResult Fail(string error) => new(null, [], error);
+    }
+
+    /// <summary>The process environment as the parser wants it.</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    private static bool TryPort(
+        Dictionary<string, string?> values, string flag, int fallback, out int port, out string? error)
+    {
+        error = null;
+        port = fallback;
+        if (!values.TryGetValue(flag, out var text) || text is null)
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
+            && port is >= 0 and <= 65535)
+        {
+            return true;
+        }
+
+        var variable = Flags.First(f => f.Flag == flag).Variable;
+        error = $"{flag} ({variable}): '{text}' is not a port number 0-65535";
+        return false;
+    }
+
+    private static bool IsHostPort(string node)
+    {
+        var colon = node.LastIndexOf(':');
+        return colon > 0 && ushort.TryParse(node.AsSpan(colon + 1), out var port) && port > 0;
+    }
+
+    private static string ExpandHome(string path)
+    {
+        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
+        {
+            var user = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            path = Path.Combine(user, path.Length > 2 ? path[2..] : string.Empty);
+        }
+
+        return Path.GetFullPath(path);
+    }
+}

@@ -1,0 +1,212 @@
+using GitTorrent.Engine;
+using GitTorrent.Engine.Git;
+
+namespace GitTorrent.Cli.Remote;
+
+/// <summary>
+/// The backend of <c>git-remote-gittorrent</c> for one URL: refs from the origin (host form) or the
+/// signed profile (key and name forms); objects from the swarm, with the origin as fallback for the
+/// host form; pushes into the local store (key form, own id only).
+/// </summary>
+public sealed class GitTorrentRemote(
+    GitTorrentUrl url,
+    string gitDirectory,
+    RemoteSettings settings,
+    HelperProgress progress,
+    ISwarmFetcher? swarm,
+    IProfileSource? profiles,
+    IPushPublisher? publisher) : IRemoteHelperBackend
+{
+    private OriginRefs? _originRefs;
+    private Hash20? _resolvedUser;
+
+    public async Task<RemoteRefs> ListAsync(bool forPush, CancellationToken cancellationToken)
+    {
+        if (url.Kind == GitTorrentUrlKind.Host)
+        {
+            var origin = new OriginClient(url.OriginUrl(settings.OriginScheme));
+            progress.Verbose($"Listing refs of the origin {origin.Url}");
+            _originRefs = await origin.ListAsync(cancellationToken).ConfigureAwait(false);
+            return new RemoteRefs(_originRefs.Refs, _originRefs.HeadTarget);
+        }
+        var userId = await ResolveUserAsync(cancellationToken).ConfigureAwait(false);
+        if (forPush)
+        {
+            // A push lists what our own store has; the profile may lag behind it.
+            var store = settings.StorePath(url.Repository);
+            if (!Directory.Exists(store))
+            {
+                return new RemoteRefs(new Dictionary<string, string>(), null);
+            }
+            var local = await GitRefs.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+            return new RemoteRefs(local.ToDictionary(r => r.Key, r => r.Value.ToString()),
+                await GitRefs.ReadHeadTargetAsync(store, cancellationToken).ConfigureAwait(false));
+        }
+        if (profiles is null)
+        {
+            throw new GitTorrentException("no DHT available to look up the profile");
+        }
+        var profile = await profiles.GetProfileAsync(userId, cancellationToken).ConfigureAwait(false)
+            ?? throw new GitTorrentException($"no profile found in the DHT for user {userId}");
+        if (!profile.Repositories.TryGetValue(url.Repository, out var refs))
+        {
+            throw new GitTorrentException($"user {userId} publishes no repository named '{url.Repository}' "
+                + $"(they publish: {string.Join(", ", profile.Repositories.Keys.DefaultIfEmpty("none"))})");
+        }
+        var map = refs.ToDictionary(r => r.Key, r => r.Value.ToString(), StringComparer.Ordinal);
+        return new RemoteRefs(map, GuessHeadTarget(refs));
+    }
+
+    public async Task FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
+    {
+        var haves = await LocalTipsAsync(cancellationToken).ConfigureAwait(false);
+        var needOrigin = new List<string>();
+        var failures = new List<string>();
+        foreach (var want in wants.DistinctBy(w => w.Sha))
+        {
+            var sha = Hash20.Parse(want.Sha);
+            var commit = _originRefs?.Peeled.TryGetValue(want.RefName, out var peeled) == true ? Hash20.Parse(peeled) : sha;
+            if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false)
+                && commit == sha)
+            {
+                continue;
+            }
+            SwarmFetchResult? result = null;
+            if (swarm is not null)
+            {
+                progress.Info($"Looking for peers of {commit}");
+                result = await swarm.FetchAsync(commit, haves, gitDirectory, cancellationToken).ConfigureAwait(false);
+                if (result.Success)
+                {
+                    progress.Info($"Received {result.PackBytes} pack bytes for {commit} from {string.Join(", ", result.ServedBy)}");
+                    haves = [commit, .. haves.Take(PackBuilder.MaxHaves - 1)];
+                    if (commit != sha)
+                    {
+                        needOrigin.Add(want.RefName); // the annotated tag object itself
+                    }
+                    continue;
+                }
+                foreach (var failure in result.Failures)
+                {
+                    progress.Verbose("  " + failure);
+                }
+            }
+            if (url.Kind == GitTorrentUrlKind.Host)
+            {
+                needOrigin.Add(want.RefName);
+            }
+            else
+            {
+                failures.Add($"{want.RefName} ({commit}): " + (result is null ? "no swarm available"
+                    : result.Failures.Count == 0 ? "no peer has it" : string.Join("; ", result.Failures)));
+            }
+        }
+        if (failures.Count > 0)
+        {
+            throw new GitTorrentException("could not fetch from the swarm: " + string.Join(" | ", failures));
+        }
+        if (needOrigin.Count > 0)
+        {
+            var origin = new OriginClient(url.OriginUrl(settings.OriginScheme));
+            progress.Info($"Fetching {needOrigin.Count} ref(s) from the origin {origin.Url}");
+            await origin.FetchAsync(gitDirectory, needOrigin, progress.ShowProgress && progress.Verbosity >= 1, cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<PushResult>> PushAsync(IReadOnlyList<PushRequest> refspecs, CancellationToken cancellationToken)
+    {
+        if (url.Kind == GitTorrentUrlKind.Host)
+        {
+            return [.. refspecs.Select(r => new PushResult(r.Destination,
+                "cannot push to a host-form URL; push to gittorrent://<your user id>/<repo>"))];
+        }
+        var userId = await ResolveUserAsync(cancellationToken).ConfigureAwait(false);
+        if (settings.OwnUserId is not { } own)
+        {
+            return [.. refspecs.Select(r => new PushResult(r.Destination, "no identity: run 'gittorrent keygen' first"))];
+        }
+        if (own != userId)
+        {
+            return [.. refspecs.Select(r => new PushResult(r.Destination,
+                $"{userId} is not your user id ({own}); you can only push to your own repositories"))];
+        }
+        var store = settings.StorePath(url.Repository);
+        if (!Directory.Exists(store))
+        {
+            Directory.CreateDirectory(store);
+            await GitRunner.RunAsync(store, ["init", "--quiet", "--bare"], cancellationToken).ConfigureAwait(false);
+        }
+        var results = await LocalStore.PushAsync(gitDirectory, store, refspecs, cancellationToken).ConfigureAwait(false);
+        if (results.Any(r => r.Error is null) && publisher is not null)
+        {
+            await publisher.PublishAsync(url.Repository, cancellationToken).ConfigureAwait(false);
+            progress.Info($"Published {url} (profile re-signed, tips announced)");
+        }
+        return results;
+    }
+
+    public bool SetOption(string name, string value)
+    {
+        switch (name)
+        {
+            case "progress":
+                progress.ShowProgress = value == "true";
+                return true;
+            case "verbosity":
+                if (!int.TryParse(value, out var level))
+                {
+                    return false;
+                }
+                progress.Verbosity = level;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private async Task<Hash20> ResolveUserAsync(CancellationToken cancellationToken)
+    {
+        if (url.Kind == GitTorrentUrlKind.Key)
+        {
+            return url.UserId;
+        }
+        if (_resolvedUser is { } cached)
+        {
+            return cached;
+        }
+        if (profiles is null)
+        {
+            throw new GitTorrentException($"cannot resolve the name '{url.Authority}': no resolver configured (set GITTORRENT_RESOLVER)");
+        }
+        var id = await profiles.ResolveNameAsync(url.Authority, cancellationToken).ConfigureAwait(false)
+            ?? throw new GitTorrentException($"the name '{url.Authority}' is not registered to anyone");
+        _resolvedUser = id;
+        return id;
+    }
+
+    private async Task<List<Hash20>> LocalTipsAsync(CancellationToken cancellationToken)
+    {
+        var output = await GitRunner.RunAsync(gitDirectory,
+            ["for-each-ref", "--sort=-committerdate", "--format=%(objectname) %(objecttype)", "refs/"], cancellationToken)
+            .ConfigureAwait(false);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' '))
+            .Where(p => p.Length == 2 && p[1] == "commit")
+            .Select(p => Hash20.Parse(p[0]))
+            .Distinct()
+            .Take(PackBuilder.MaxHaves)];
+    }
+
+    private static string? GuessHeadTarget(IReadOnlyDictionary<string, Hash20> refs)
+    {
+        if (!refs.TryGetValue("HEAD", out var head))
+        {
+            return null;
+        }
+        string[] preferred = ["refs/heads/main", "refs/heads/master"];
+        return preferred.FirstOrDefault(p => refs.TryGetValue(p, out var v) && v == head)
+            ?? refs.Where(r => r.Key.StartsWith("refs/heads/", StringComparison.Ordinal) && r.Value == head)
+                .Select(r => r.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+    }
+}

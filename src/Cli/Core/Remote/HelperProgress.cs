@@ -1,0 +1,76 @@
+namespace GitTorrent.Cli.Remote;
+
+/// <summary>
+/// Progress and messages on stderr in git's style, honouring <c>option progress</c> and
+/// <c>option verbosity</c> (0 = quiet, 1 = normal, 2+ = verbose).
+/// </summary>
+public sealed class HelperProgress(TextWriter error)
+{
+    private string? _lastLine;
+
+    public bool ShowProgress { get; set; } = true;
+
+    public int Verbosity { get; set; } = 1;
+
+    /// <summary>A normal message (shown unless quiet).</summary>
+    public void Info(string message)
+    {
+        if (Verbosity >= 1)
+        {
+            EndLine();
+            error.WriteLine(message);
+            error.Flush();
+        }
+    }
+
+    /// <summary>Detail shown only with -v.</summary>
+    public void Verbose(string message)
+    {
+        if (Verbosity >= 2)
+        {
+            EndLine();
+            error.WriteLine(message);
+            error.Flush();
+        }
+    }
+
+    /// <summary>Always shown.</summary>
+    public void Warning(string message)
+    {
+        EndLine();
+        error.WriteLine("warning: " + message);
+        error.Flush();
+    }
+
+    /// <summary>A counter line rewritten in place, like git's <c>Receiving objects:  42% (42/100)</c>.</summary>
+    public void Report(string title, long done, long total, string? suffix = null)
+    {
+        if (!ShowProgress || Verbosity < 1)
+        {
+            return;
+        }
+        var percent = total > 0 ? (int)(100 * done / total) : 0;
+        var line = total > 0 ? $"{title}: {percent,3}% ({done}/{total}){suffix}" : $"{title}: {done}{suffix}";
+        if (line == _lastLine)
+        {
+            return;
+        }
+        _lastLine = line;
+        error.Write("\r" + line);
+        if (total > 0 && done >= total)
+        {
+            error.WriteLine(", done.");
+            _lastLine = null;
+        }
+        error.Flush();
+    }
+
+    private void EndLine()
+    {
+        if (_lastLine is not null)
+        {
+            error.WriteLine();
+            _lastLine = null;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using GitTorrent.Engine;
+
+namespace GitTorrent.Cli.Remote;
+
+/// <summary>Fetches the pack for one commit from the swarm and imports it (PROTOCOL.md section 4).</summary>
+public interface ISwarmFetcher
+{
+    /// <summary>
+    /// Tries the peers that announce <paramref name="commit"/> until one serves a pack that imports and
+    /// verifies. Never throws for a peer's failure: the result lists what each peer did.
+    /// </summary>
+    Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory, CancellationToken cancellationToken);
+}
+
+/// <summary>Outcome of a swarm fetch: success, the peers that served bytes, and what went wrong with the others.</summary>
+public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyList<string> ServedBy, IReadOnlyList<string> Failures);

@@ -1,3 +1,0 @@
-namespace GitTorrent.Data;
-
-internal static class AssemblyInfo;

@@ -1,0 +1,20 @@
+namespace GitTorrent.Data;
+
+/// <summary>Column sizes shared by the model and by input validation.</summary>
+public static class DataLimits
+{
+    /// <summary>A SHA-1 in hex: user ids, git object ids, v1 infohashes.</summary>
+    public const int Sha1Hex = 40;
+
+    /// <summary>A SHA-256 in hex: txids, block hashes, commitments.</summary>
+    public const int Sha256Hex = 64;
+
+    /// <summary>BEP 44 limits a value to 1000 bytes; allow headroom for the overflow form.</summary>
+    public const int MaxProfileBytes = 4096;
+
+    public const int MaxDisplayName = 200;
+    public const int MaxEmail = 320;
+    public const int MaxUserName = 64;
+    public const int MaxRepositoryName = 200;
+    public const int MaxRefName = 1024;
+}

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitTorrent.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="DatabaseSettings"/>, <see cref="IDbContextFactory{GitTorrentDbContext}"/> and
+    /// <see cref="DatabaseMigrator"/>. Nothing connects here: hosts call <see cref="DatabaseMigrator.MigrateAsync"/>
+    /// once at start (and the portal's <c>migrate</c> command), never per request.
+    /// </summary>
+    public static IServiceCollection AddGitTorrentData(
+        this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        var dataDirectory = DataDirectory.Resolve(configuration, contentRootPath);
+        var settings = DatabaseSettings.FromConfiguration(configuration, dataDirectory);
+        services.AddSingleton(settings);
+        services.AddSingleton<GitTorrentDbContextFactory>();
+        services.AddSingleton<IDbContextFactory<GitTorrentDbContext>>(sp => sp.GetRequiredService<GitTorrentDbContextFactory>());
+        services.AddSingleton<DatabaseMigrator>();
+        return services;
+    }
+}

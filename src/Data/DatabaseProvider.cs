@@ -1,0 +1,7 @@
+namespace GitTorrent.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}

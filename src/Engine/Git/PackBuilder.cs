@@ -1,0 +1,33 @@
+namespace GitTorrent.Engine.Git;
+
+/// <summary>
+/// Builds the pack a client needs for one wanted commit, given the commits it already has, with the
+/// real <c>git pack-objects</c>. The pack is thin (deltas may refer to objects the client has), so the
+/// client indexes it with <c>git index-pack --fix-thin</c>.
+/// </summary>
+public static class PackBuilder
+{
+    /// <summary>At most this many haves are used (PROTOCOL.md section 4).</summary>
+    public const int MaxHaves = 256;
+
+    /// <summary>
+    /// Writes the pack for <paramref name="want"/> minus everything reachable from the known
+    /// <paramref name="haves"/> to <paramref name="output"/>. Haves this repository does not know are
+    /// ignored (the client may have commits from elsewhere).
+    /// </summary>
+    /// <exception cref="GitTorrentException">The repository has no commit <paramref name="want"/>.</exception>
+    public static async Task BuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves, Stream output,
+        CancellationToken cancellationToken)
+    {
+        if (!await GitRefs.HasCommitAsync(repositoryPath, want, cancellationToken).ConfigureAwait(false))
+        {
+            throw new GitTorrentException($"This repository has no commit {want}.");
+        }
+        var known = await GitRefs.FilterExistingAsync(repositoryPath, haves.Take(MaxHaves).Where(h => h != want).ToList(),
+            cancellationToken).ConfigureAwait(false);
+        var revisions = want + "\n" + string.Concat(known.Select(h => "^" + h + "\n"));
+        await GitRunner.RunToStreamAsync(repositoryPath,
+            ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--stdout", "-q"],
+            output, cancellationToken, standardInput: revisions).ConfigureAwait(false);
+    }
+}

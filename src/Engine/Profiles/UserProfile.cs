@@ -1,0 +1,240 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GitTorrent.Engine.Git;
+
+namespace GitTorrent.Engine.Profiles;
+
+/// <summary>
+/// The JSON document a user publishes as the value of their BEP 44 mutable item (PROTOCOL.md section 3):
+/// display name, email, repositories with their refs, and optionally a manifest pointer for profiles
+/// too large for one item. Unknown keys are kept so a re-publish does not lose them.
+/// </summary>
+public sealed class UserProfile
+{
+    /// <summary>Largest JSON that fits in a BEP 44 <c>v</c> (1000 bytes including the "996:" prefix).</summary>
+    public const int MaxInlineJsonBytes = 996;
+
+    /// <summary>A profile larger than this (in a manifest) is refused.</summary>
+    public const int MaxManifestJsonBytes = 16 * 1024 * 1024;
+
+    /// <summary>Display names and emails are cut to this many characters.</summary>
+    public const int MaxTextLength = 200;
+
+    public string? Name { get; set; }
+
+    public string? Email { get; set; }
+
+    /// <summary>Repository name to (ref name to commit id), both sorted ordinally.</summary>
+    public SortedDictionary<string, SortedDictionary<string, Hash20>> Repositories { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Infohash of the <c>profile.json</c> torrent holding the complete document, if any.</summary>
+    public Hash20? Manifest { get; set; }
+
+    /// <summary>Top-level keys this version does not understand, kept verbatim.</summary>
+    public SortedDictionary<string, JsonNode?> Extra { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Repositories or refs dropped while parsing because their names or ids were not acceptable.</summary>
+    public int DroppedEntries { get; private set; }
+
+    /// <summary>Whether <paramref name="name"/> can appear as a ref in a profile: HEAD, refs/heads/* or refs/tags/*.</summary>
+    public static bool IsValidRefName(string name)
+    {
+        if (name == "HEAD")
+        {
+            return true;
+        }
+        if (!(name.StartsWith("refs/heads/", StringComparison.Ordinal) || name.StartsWith("refs/tags/", StringComparison.Ordinal))
+            || name.Length > 255 || name.EndsWith('/') || name.EndsWith(".lock", StringComparison.Ordinal)
+            || name.EndsWith('.') || name.Contains("..", StringComparison.Ordinal) || name.Contains("//", StringComparison.Ordinal)
+            || name.Contains("@{", StringComparison.Ordinal) || name.Contains("/.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        foreach (var ch in name)
+        {
+            if (ch < 0x21 || ch == 0x7f || ch is '~' or '^' or ':' or '?' or '*' or '[' or '\\')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Parses a profile; entries with bad names or ids are dropped and counted, not fatal.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> json, out UserProfile profile, out string? error)
+    {
+        profile = new UserProfile();
+        error = null;
+        if (json.Length > MaxManifestJsonBytes)
+        {
+            error = $"profile is {json.Length} bytes, more than the limit of {MaxManifestJsonBytes}";
+            return false;
+        }
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            error = "profile is not valid JSON: " + e.Message;
+            return false;
+        }
+        if (root is not JsonObject obj)
+        {
+            error = "profile is not a JSON object";
+            return false;
+        }
+        foreach (var (key, value) in obj)
+        {
+            switch (key)
+            {
+                case "name":
+                    profile.Name = Text(value);
+                    break;
+                case "email":
+                    profile.Email = Text(value);
+                    break;
+                case "manifest":
+                    if (value is JsonValue v && v.TryGetValue<string>(out var hex) && Hash20.IsLowerHex40(hex))
+                    {
+                        profile.Manifest = Hash20.Parse(hex);
+                    }
+                    else
+                    {
+                        profile.DroppedEntries++;
+                    }
+                    break;
+                case "repositories":
+                    profile.ReadRepositories(value);
+                    break;
+                default:
+                    profile.Extra[key] = value?.DeepClone();
+                    break;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Parses or throws <see cref="GitTorrentException"/>.</summary>
+    public static UserProfile Parse(ReadOnlySpan<byte> json) =>
+        TryParse(json, out var profile, out var error) ? profile : throw new GitTorrentException(error!);
+
+    /// <summary>Compact UTF-8 JSON with keys in a fixed order, so equal profiles give equal bytes.</summary>
+    public byte[] ToJson(bool includeRepositories = true)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (Name is not null)
+            {
+                writer.WriteString("name", Name);
+            }
+            if (Email is not null)
+            {
+                writer.WriteString("email", Email);
+            }
+            foreach (var (key, value) in Extra)
+            {
+                writer.WritePropertyName(key);
+                if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    value.WriteTo(writer);
+                }
+            }
+            if (includeRepositories)
+            {
+                writer.WriteStartObject("repositories");
+                foreach (var (repo, refs) in Repositories)
+                {
+                    writer.WriteStartObject(repo);
+                    foreach (var (refName, target) in refs)
+                    {
+                        writer.WriteString(refName, target.ToString());
+                    }
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndObject();
+            }
+            if (Manifest is { } manifest)
+            {
+                writer.WriteString("manifest", manifest.ToString());
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The JSON to put in the mutable item. When the whole document fits, that is it; otherwise the
+    /// caller publishes <paramref name="manifestJson"/> as a <c>profile.json</c> torrent and puts the
+    /// returned inline document with the torrent's infohash (<see cref="WithManifest"/>).
+    /// </summary>
+    public bool FitsInline(out byte[] json)
+    {
+        json = ToJson();
+        return json.Length <= MaxInlineJsonBytes;
+    }
+
+    /// <summary>The short form carrying name, email, unknown keys and the manifest pointer, without repositories.</summary>
+    public byte[] WithManifest(Hash20 manifestInfoHash)
+    {
+        var copy = new UserProfile { Name = Name, Email = Email, Manifest = manifestInfoHash };
+        foreach (var (key, value) in Extra)
+        {
+            copy.Extra[key] = value?.DeepClone();
+        }
+        var json = copy.ToJson(includeRepositories: false);
+        if (json.Length > MaxInlineJsonBytes)
+        {
+            throw new GitTorrentException($"The profile's name, email and extra fields take {json.Length} bytes; "
+                + $"with the manifest pointer they must fit in {MaxInlineJsonBytes}.");
+        }
+        return json;
+    }
+
+    private static string? Text(JsonNode? value)
+    {
+        if (value is not JsonValue v || !v.TryGetValue<string>(out var text))
+        {
+            return null;
+        }
+        return text.Length > MaxTextLength ? text[..MaxTextLength] : text;
+    }
+
+    private void ReadRepositories(JsonNode? value)
+    {
+        if (value is not JsonObject repos)
+        {
+            DroppedEntries++;
+            return;
+        }
+        foreach (var (repoName, refsNode) in repos)
+        {
+            if (!RepositoryScanner.IsValidName(repoName) || refsNode is not JsonObject refs)
+            {
+                DroppedEntries++;
+                continue;
+            }
+            var parsed = new SortedDictionary<string, Hash20>(StringComparer.Ordinal);
+            foreach (var (refName, target) in refs)
+            {
+                if (IsValidRefName(refName) && target is JsonValue tv && tv.TryGetValue<string>(out var hex)
+                    && Hash20.IsLowerHex40(hex))
+                {
+                    parsed[refName] = Hash20.Parse(hex);
+                }
+                else
+                {
+                    DroppedEntries++;
+                }
+            }
+            Repositories[repoName] = parsed;
+        }
+    }
+}

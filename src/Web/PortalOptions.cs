@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace GitTorrent.Web;
+
+/// <summary>Portal settings, section <c>GitTorrent</c> (env <c>GitTorrent__DataDir</c> etc.).</summary>
+public sealed class PortalOptions : IValidatableObject
+{
+    public const string SectionName = "GitTorrent";
+
+    /// <summary>Data folder (database, mirrors, packs, DHT state); relative paths are beside the content root.
+    /// After configuration it holds the absolute path.</summary>
+    [Required]
+    public string DataDir { get; set; } = GitTorrent.Data.DataDirectory.Default;
+
+    /// <summary>Comma-separated <c>host:port</c> DHT bootstrap nodes; null = public mainline routers, empty = none.</summary>
+    public string? Bootstrap { get; set; }
+
+    /// <summary>UDP port of the DHT node (0 = any).</summary>
+    [Range(0, 65535)]
+    public int DhtPort { get; set; } = 6881;
+
+    /// <summary>TCP port for BitTorrent peers (0 = any).</summary>
+    [Range(0, 65535)]
+    public int BtPort { get; set; } = 30000;
+
+    /// <summary>Address to bind and to announce.</summary>
+    [Required]
+    public string Bind { get; set; } = "0.0.0.0";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(Bind, out _))
+        {
+            yield return new ValidationResult(
+                $"GitTorrent:Bind must be an IP address such as 0.0.0.0 or 127.0.0.1, not '{Bind}'.", [nameof(Bind)]);
+        }
+
+        foreach (var node in (Bootstrap ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = node.LastIndexOf(':');
+            if (colon <= 0 || !ushort.TryParse(node.AsSpan(colon + 1), out var port) || port == 0)
+            {
+                yield return new ValidationResult(
+                    $"GitTorrent:Bootstrap entries must be host:port, not '{node}'.", [nameof(Bootstrap)]);
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace GitTorrent.Web.Services;
+
+public sealed record RepositorySummary(string UserId, string? OwnerDisplayName, string Name, DateTimeOffset LastUpdated);

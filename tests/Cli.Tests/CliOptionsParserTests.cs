@@ -1,0 +1,123 @@
+using System.Net;
+
+namespace GitTorrent.Cli.Tests;
+
+public sealed class CliOptionsParserTests
+{
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+
+    private static readonly string UserHome = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    [Fact]
+    public void DefaultsMatchTheInterfaceTable()
+    {
+        var result = CliOptionsParser.Parse(["whoami"], NoEnvironment);
+
+        Assert.True(result.Succeeded, result.Error);
+        var options = result.Options!;
+        Assert.Equal(Path.Combine(UserHome, ".gittorrent"), options.Home);
+        Assert.Null(options.Bootstrap);
+        Assert.Equal(6881, options.DhtPort);
+        Assert.Equal(30000, options.BtPort);
+        Assert.Equal(IPAddress.Any, options.Bind);
+        Assert.Null(options.Resolver);
+        Assert.Equal("https", options.OriginScheme);
+        Assert.Equal(["whoami"], result.Remaining);
+    }
+
+    [Fact]
+    public void EnvironmentSetsEveryOption()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["GITTORRENT_HOME"] = "/tmp/gt-home",
+            ["GITTORRENT_BOOTSTRAP"] = "127.0.0.1:7000, router.example:6881",
+            ["GITTORRENT_DHT_PORT"] = "0",
+            ["GITTORRENT_BT_PORT"] = "40000",
+            ["GITTORRENT_BIND"] = "127.0.0.1",
+            ["GITTORRENT_RESOLVER"] = "http://127.0.0.1:5000/",
+            ["GITTORRENT_ORIGIN_SCHEME"] = "http",
+        };
+
+        var options = CliOptionsParser.Parse(["daemon"], environment).Options!;
+
+        Assert.Equal("/tmp/gt-home", options.Home);
+        Assert.Equal(["127.0.0.1:7000", "router.example:6881"], options.Bootstrap);
+        Assert.Equal(0, options.DhtPort);
+        Assert.Equal(40000, options.BtPort);
+        Assert.Equal(IPAddress.Loopback, options.Bind);
+        Assert.Equal(new Uri("http://127.0.0.1:5000/"), options.Resolver);
+        Assert.Equal("http", options.OriginScheme);
+    }
+
+    [Fact]
+    public void FlagsOverrideEnvironmentInBothSpellingsAndAnywhereOnTheLine()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["GITTORRENT_HOME"] = "/tmp/from-env",
+            ["GITTORRENT_DHT_PORT"] = "1111",
+            ["GITTORRENT_BIND"] = "127.0.0.1",
+        };
+
+        var result = CliOptionsParser.Parse(
+            ["--home", "/tmp/from-flag", "daemon", "--repos", "/srv/git", "--dht-port=2222", "--bind", "::1"], environment);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("/tmp/from-flag", result.Options!.Home);
+        Assert.Equal(2222, result.Options.DhtPort);
+        Assert.Equal(IPAddress.IPv6Loopback, result.Options.Bind);
+        Assert.Equal(["daemon", "--repos", "/srv/git"], result.Remaining);
+    }
+
+    [Fact]
+    public void EmptyBootstrapMeansNoNodes()
+    {
+        var fromEnvironment = CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_BOOTSTRAP"] = "" });
+        var fromFlag = CliOptionsParser.Parse(["--bootstrap="], NoEnvironment);
+
+        Assert.Equal([], fromEnvironment.Options!.Bootstrap);
+        Assert.Equal([], fromFlag.Options!.Bootstrap);
+    }
+
+    [Fact]
+    public void TildeInHomeIsTheUsersHome()
+    {
+        var options = CliOptionsParser.Parse(["--home", "~/other"], NoEnvironment).Options!;
+        Assert.Equal(Path.Combine(UserHome, "other"), options.Home);
+    }
+
+    [Fact]
+    public void DoubleDashEndsOptions()
+    {
+        var result = CliOptionsParser.Parse(["resolve", "--", "--home"], NoEnvironment);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(["resolve", "--home"], result.Remaining);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--dht-port", "70000" }, "--dht-port (GITTORRENT_DHT_PORT): '70000' is not a port number 0-65535")]
+    [InlineData(new[] { "--bt-port=-1" }, "--bt-port (GITTORRENT_BT_PORT): '-1' is not a port number 0-65535")]
+    [InlineData(new[] { "--bind", "localhost" }, "--bind (GITTORRENT_BIND): 'localhost' is not an IP address such as 0.0.0.0 or 127.0.0.1")]
+    [InlineData(new[] { "--bootstrap", "127.0.0.1" }, "--bootstrap (GITTORRENT_BOOTSTRAP): '127.0.0.1' is not host:port")]
+    [InlineData(new[] { "--resolver", "ftp://x" }, "--resolver (GITTORRENT_RESOLVER): 'ftp://x' is not an http(s) URL")]
+    [InlineData(new[] { "whoami", "--home" }, "--home needs a value")]
+    [InlineData(new[] { "--home", " " }, "--home (GITTORRENT_HOME) is empty; give a directory")]
+    public void BadValuesAreRejectedWithTheReason(string[] args, string error)
+    {
+        var result = CliOptionsParser.Parse(args, NoEnvironment);
+        Assert.False(result.Succeeded);
+        Assert.Null(result.Options);
+        Assert.Equal(error, result.Error);
+    }
+
+    [Fact]
+    public void BadEnvironmentValuesAreRejectedToo()
+    {
+        var port = CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_BT_PORT"] = "abc" });
+        var scheme = CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_ORIGIN_SCHEME"] = "ftp" });
+
+        Assert.Equal("--bt-port (GITTORRENT_BT_PORT): 'abc' is not a port number 0-65535", port.Error);
+        Assert.Equal("GITTORRENT_ORIGIN_SCHEME must be http or https, not 'ftp'", scheme.Error);
+    }
+}

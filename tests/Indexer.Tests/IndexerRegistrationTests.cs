@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GitTorrent.Indexer.Tests;
+
+public sealed class IndexerRegistrationTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void BitcoinOptionsBindFromTheGitTorrentSection()
+    {
+        using var provider = Build(new()
+        {
+            ["GitTorrent:Bitcoin:Rpc"] = "http://127.0.0.1:18443/",
+            ["GitTorrent:Bitcoin:RpcUser"] = "user",
+            ["GitTorrent:Bitcoin:RpcPassword"] = "secret",
+            ["GitTorrent:Bitcoin:Network"] = "signet",
+            ["GitTorrent:Bitcoin:Confirmations"] = "3",
+        });
+
+        var options = provider.GetRequiredService<IOptions<BitcoinOptions>>().Value;
+        Assert.Equal(("http://127.0.0.1:18443/", "user", "secret", "signet", 3), (options.Rpc, options.RpcUser, options.RpcPassword, options.Network, options.EffectiveConfirmations));
+        Assert.True(provider.GetRequiredService<IndexerStatus>().NameIndexingEnabled);
+    }
+
+    [Theory]
+    [InlineData("main", null, 6)]
+    [InlineData("regtest", null, 1)]
+    [InlineData("regtest", "2", 2)]
+    public void ConfirmationsDefaultToSixOrOneOnRegtest(string network, string? confirmations, int expected)
+    {
+        using var provider = Build(new() { ["GitTorrent:Bitcoin:Network"] = network, ["GitTorrent:Bitcoin:Confirmations"] = confirmations });
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<BitcoinOptions>>().Value.EffectiveConfirmations);
+    }
+
+    [Fact]
+    public void WithoutRpcNameIndexingIsOffAndSaysSo()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var provider = Build([], logs);
+
+        var status = provider.GetRequiredService<IndexerStatus>();
+        status.LogStartup();
+
+        Assert.False(status.NameIndexingEnabled);
+        Assert.Contains((LogLevel.Warning, "name indexing off: no GitTorrent:Bitcoin:Rpc configured"), logs.Entries);
+    }
+
+    [Fact]
+    public void WithRpcTheLogDoesNotLeakTheUrl()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var provider = Build(new() { ["GitTorrent:Bitcoin:Rpc"] = "http://user:pw@127.0.0.1:18443/", ["GitTorrent:Bitcoin:Network"] = "regtest" }, logs);
+
+        provider.GetRequiredService<IndexerStatus>().LogStartup();
+
+        var entry = Assert.Single(logs.Entries);
+        Assert.Equal("name indexing on: Bitcoin regtest, 1 confirmation(s) to settle", entry.Message);
+    }
+
+    [Theory]
+    [InlineData("GitTorrent:Bitcoin:Network", "mainnet", "Network")]
+    [InlineData("GitTorrent:Bitcoin:Rpc", "127.0.0.1:8332", "must be an http(s) URL")]
+    [InlineData("GitTorrent:Bitcoin:Confirmations", "0", "Confirmations")]
+    public async Task InvalidSettingsStopTheHostAtStart(string key, string value, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        builder.Services.AddGitTorrentIndexer(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Timeout));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.AddProvider(logs ?? new CapturingLoggerProvider()));
+        services.AddGitTorrentIndexer(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace GitTorrent.Tests.Shared;
+
+/// <summary>Runs a real program (usually <c>dotnet some.dll</c>), collecting its output; every wait has a timeout.</summary>
+internal sealed class ProcessRunner : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> stdout = new();
+    private readonly ConcurrentQueue<string> stderr = new();
+
+    private ProcessRunner(Process process) => this.process = process;
+
+    public IReadOnlyList<string> StandardOutput => [.. stdout];
+
+    public IReadOnlyList<string> StandardError => [.. stderr];
+
+    public IReadOnlyList<string> AllOutput => [.. stdout, .. stderr];
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public static ProcessRunner Start(
+        string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = info };
+        var runner = new ProcessRunner(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                runner.stdout.Enqueue(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                runner.stderr.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return runner;
+    }
+
+    /// <summary>Runs to completion; throws <see cref="TimeoutException"/> (after killing it) if it does not exit in time.</summary>
+    public static async Task<ProcessRunner> RunAsync(
+        string fileName, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        var runner = Start(fileName, args, environment, workingDirectory);
+        await runner.WaitForExitAsync(timeout);
+        return runner;
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException(
+                $"{process.StartInfo.FileName} {string.Join(' ', process.StartInfo.ArgumentList)} did not exit within {timeout}. Output:\n{Describe()}");
+        }
+
+        // WaitForExit without a timeout drains the redirected streams after exit.
+        process.WaitForExit();
+    }
+
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+    }
+
+    public string Describe() => string.Join('\n', AllOutput);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync(TimeSpan.FromSeconds(20));
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
+        process.Dispose();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+using GitTorrent.Tests.Shared;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>The real portal: <c>dotnet GitTorrent.Web.dll --urls http://127.0.0.1:&lt;free port&gt;</c>.</summary>
+internal sealed class PortalProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    private PortalProcess(ProcessRunner runner, Uri baseAddress)
+    {
+        Runner = runner;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public ProcessRunner Runner { get; }
+
+    public HttpClient Http { get; }
+
+    public static string WebDll => RepositoryLayout.Output("src/Web", "GitTorrent.Web.dll");
+
+    /// <summary>Starts the portal and waits until <c>/healthz</c> answers 200.</summary>
+    public static async Task<PortalProcess> StartAsync(PortalStorage storage)
+    {
+        var port = FreePort();
+        var runner = ProcessRunner.Start(
+            "dotnet", [WebDll, "--urls", $"http://127.0.0.1:{port}"], Environment(storage), Path.GetDirectoryName(WebDll));
+        var portal = new PortalProcess(runner, new Uri($"http://127.0.0.1:{port}/"));
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (runner.HasExited)
+            {
+                throw new InvalidOperationException($"The portal exited with {runner.ExitCode} while starting:\n{runner.Describe()}");
+            }
+
+            try
+            {
+                using var response = await portal.Http.GetAsync(new Uri("healthz", UriKind.Relative)).WaitAsync(TimeSpan.FromSeconds(30));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return portal;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        await portal.DisposeAsync();
+        throw new TimeoutException($"The portal did not answer /healthz within {StartTimeout}:\n{runner.Describe()}");
+    }
+
+    /// <summary>Runs a maintenance command (<c>migrate</c>, <c>admin create-user x</c>, ...) to completion.</summary>
+    public static Task<ProcessRunner> RunCommandAsync(PortalStorage storage, params string[] args) =>
+        ProcessRunner.RunAsync("dotnet", [WebDll, .. args], CommandTimeout, Environment(storage), Path.GetDirectoryName(WebDll));
+
+    public static Dictionary<string, string?> Environment(PortalStorage storage) =>
+        Environment(storage.DataDirectory, storage.PostgresConnectionString);
+
+    /// <summary>The portal's environment: our settings only, nothing inherited that could change the outcome.</summary>
+    public static Dictionary<string, string?> Environment(string dataDirectory, string? postgres) => new()
+    {
+        ["GitTorrent__DataDir"] = dataDirectory,
+        ["ConnectionStrings__Postgres"] = postgres,
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["DOTNET_ENVIRONMENT"] = null,
+        ["ASPNETCORE_URLS"] = null,
+        ["GitTorrent__Bitcoin__Rpc"] = null,
+    };
+
+    public async Task StopAsync() => await Runner.StopAsync(TimeSpan.FromSeconds(30));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Runner.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,50 @@
+using GitTorrent.Data;
+using GitTorrent.Tests.Shared;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>A data folder and, for PostgreSQL, a fresh database (dropped on dispose) for one portal test.</summary>
+internal sealed class PortalStorage : IAsyncDisposable
+{
+    private readonly TempDirectory directory = new("portal");
+
+    private PortalStorage(string? postgresConnectionString) => PostgresConnectionString = postgresConnectionString;
+
+    public string DataDirectory => directory.Path;
+
+    public string? PostgresConnectionString { get; }
+
+    public static PortalStorage Sqlite() => new(null);
+
+    public static PortalStorage Postgres() => new(TestPostgres.NewDatabaseConnectionString("web"));
+
+    /// <summary>The same settings the portal derives from its environment, for reading and writing rows directly.</summary>
+    public GitTorrentDbContextFactory OpenFactory()
+    {
+        var values = new Dictionary<string, string?>();
+        if (PostgresConnectionString is not null)
+        {
+            values["ConnectionStrings:Postgres"] = PostgresConnectionString;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        return new GitTorrentDbContextFactory(DatabaseSettings.FromConfiguration(configuration, DataDirectory), NullLoggerFactory.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (PostgresConnectionString is not null)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await TestPostgres.DropDatabaseAsync(PostgresConnectionString, cts.Token).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        else
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        directory.Dispose();
+    }
+}

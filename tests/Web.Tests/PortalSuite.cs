@@ -1,0 +1,144 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GitTorrent.Data.Entities;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>The portal process end to end, once per provider (<see cref="SqlitePortalTests"/>, <see cref="PostgresPortalTests"/>).</summary>
+public abstract class PortalSuite
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private protected abstract PortalStorage CreateStorage();
+
+    [Fact]
+    public async Task ServesHomePageAndHealthz()
+    {
+        await using var storage = CreateStorage();
+        await using var portal = await PortalProcess.StartAsync(storage).WaitAsync(Timeout);
+
+        using var home = await portal.Http.GetAsync(new Uri("/", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        var html = await home.Content.ReadAsStringAsync().WaitAsync(Timeout);
+        Assert.Contains("Recently updated users", html, StringComparison.Ordinal);
+        Assert.Contains("No users yet", html, StringComparison.Ordinal);
+        Assert.Contains("No repositories yet", html, StringComparison.Ordinal);
+        Assert.Contains("swarm node is not running yet", html, StringComparison.Ordinal);
+        Assert.Contains("action=\"/search\"", html, StringComparison.Ordinal);
+
+        using var missing = await portal.Http.GetAsync(new Uri("/no-such-page", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("<h1>Not found</h1>", await missing.Content.ReadAsStringAsync().WaitAsync(Timeout), StringComparison.Ordinal);
+
+        using var health = await portal.Http.GetAsync(new Uri("/healthz", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.StartsWith("application/json", health.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await health.Content.ReadAsStringAsync().WaitAsync(Timeout));
+        Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", json.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RestartOnTheSameDataLosesNothingAndReappliesNoMigration()
+    {
+        await using var storage = CreateStorage();
+        await using (var first = await PortalProcess.StartAsync(storage).WaitAsync(Timeout))
+        {
+            Assert.Contains(first.Runner.AllOutput, l => l.Contains("Applied 1 migration", StringComparison.Ordinal));
+            await first.StopAsync().WaitAsync(Timeout);
+        }
+
+        var factory = storage.OpenFactory();
+        var userId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        List<string> historyBefore;
+        await using (var db = factory.CreateDbContext())
+        {
+            historyBefore = (await db.Database.GetAppliedMigrationsAsync().WaitAsync(Timeout)).ToList();
+            db.Users.Add(new User
+            {
+                UserId = userId,
+                PublicKey = RandomNumberGenerator.GetBytes(32),
+                RawProfile = RandomNumberGenerator.GetBytes(100),
+                Signature = RandomNumberGenerator.GetBytes(64),
+                Seq = 7,
+                DisplayName = "Persistent Pat",
+                FirstSeen = DateTimeOffset.UtcNow,
+                LastSeen = DateTimeOffset.UtcNow,
+                Repositories = [new Repository { UserId = userId, Name = "kept-repo", LastUpdated = DateTimeOffset.UtcNow }],
+            });
+            await db.SaveChangesAsync().WaitAsync(Timeout);
+        }
+
+        await using (var second = await PortalProcess.StartAsync(storage).WaitAsync(Timeout))
+        {
+            Assert.Contains(second.Runner.AllOutput, l => l.Contains("is up to date", StringComparison.Ordinal));
+            Assert.DoesNotContain(second.Runner.AllOutput, l => l.Contains("Applied", StringComparison.Ordinal));
+            var html = await second.Http.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("Persistent Pat", html, StringComparison.Ordinal);
+            Assert.Contains("kept-repo", html, StringComparison.Ordinal);
+
+            // Search reads the same rows: display name (any case), user id prefix, repository name.
+            var byName = await second.Http.GetStringAsync(new Uri("/search?q=PERSISTENT", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("Persistent Pat", byName, StringComparison.Ordinal);
+            var byId = await second.Http.GetStringAsync(new Uri($"/search?q={userId[..8]}", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains(userId, byId, StringComparison.Ordinal);
+            var byRepository = await second.Http.GetStringAsync(new Uri("/search?q=pt-rep", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("kept-repo", byRepository, StringComparison.Ordinal);
+            var none = await second.Http.GetStringAsync(new Uri("/search?q=zzzz-nothing", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Contains("Nothing matches", none, StringComparison.Ordinal);
+            await second.StopAsync().WaitAsync(Timeout);
+        }
+
+        await using (var db = factory.CreateDbContext())
+        {
+            Assert.Equal(historyBefore, await db.Database.GetAppliedMigrationsAsync().WaitAsync(Timeout));
+            var user = await db.Users.AsNoTracking().Include(u => u.Repositories).SingleAsync(u => u.UserId == userId).WaitAsync(Timeout);
+            Assert.Equal(7, user.Seq);
+            Assert.Equal("kept-repo", Assert.Single(user.Repositories).Name);
+        }
+    }
+
+    [Fact]
+    public async Task MigrateCommandAppliesOnceThenNothing()
+    {
+        await using var storage = CreateStorage();
+        var first = await PortalProcess.RunCommandAsync(storage, "migrate").WaitAsync(Timeout);
+        Assert.True(first.ExitCode == 0, first.Describe());
+        Assert.Contains(first.AllOutput, l => l.Contains("Applied 1 migration", StringComparison.Ordinal));
+
+        var second = await PortalProcess.RunCommandAsync(storage, "migrate").WaitAsync(Timeout);
+        Assert.True(second.ExitCode == 0, second.Describe());
+        Assert.Contains(second.AllOutput, l => l.Contains("is up to date", StringComparison.Ordinal));
+
+        await using var db = storage.OpenFactory().CreateDbContext();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task AdminCreateUserStoresAHashAndPrintsAOneTimePassword()
+    {
+        await using var storage = CreateStorage();
+        var created = await PortalProcess.RunCommandAsync(storage, "admin", "create-user", "root-admin").WaitAsync(Timeout);
+        Assert.True(created.ExitCode == 0, created.Describe());
+        var line = Assert.Single(created.StandardOutput, l => l.StartsWith("One-time password: ", StringComparison.Ordinal));
+        var password = line["One-time password: ".Length..];
+        Assert.Equal(20, password.Length);
+
+        await using (var db = storage.OpenFactory().CreateDbContext())
+        {
+            var admin = await db.PortalAdmins.AsNoTracking().SingleAsync(a => a.UserName == "root-admin").WaitAsync(Timeout);
+            Assert.DoesNotContain(password, admin.PasswordHash, StringComparison.Ordinal);
+            Assert.True(admin.MustChangePassword);
+            var hasher = new PasswordHasher<PortalAdmin>();
+            Assert.Equal(PasswordVerificationResult.Success, hasher.VerifyHashedPassword(admin, admin.PasswordHash, password));
+            Assert.Equal(PasswordVerificationResult.Failed, hasher.VerifyHashedPassword(admin, admin.PasswordHash, password + "x"));
+        }
+
+        var again = await PortalProcess.RunCommandAsync(storage, "admin", "create-user", "root-admin").WaitAsync(Timeout);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains(again.StandardError, l => l.Contains("already exists", StringComparison.Ordinal));
+    }
+}
