@@ -22,7 +22,4 @@ public static class BitcoinNetworks
         : network == Network.RegTest ? "regtest"
         : network == NBitcoin.Bitcoin.Instance.Signet ? "signet"
         : throw new ArgumentException($"Unsupported network {network}.", nameof(network));
-
-    /// <summary>Default confirmations before an entry is final: 1 on regtest, 6 elsewhere (INTERFACES.md).</summary>
-    public static int DefaultConfirmations(Network network) => network == Network.RegTest ? 1 : 6;
 }

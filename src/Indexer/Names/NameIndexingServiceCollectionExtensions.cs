@@ -10,18 +10,20 @@ namespace GitTorrent.Indexer.Names;
 public static class NameIndexingServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="BitcoinOptions"/> from <c>GitTorrent:Bitcoin</c> and, when an RPC URL is configured, adds the
-    /// RPC block source and <see cref="NameScannerService"/>. An <see cref="INameStore"/> must be registered too
-    /// (the database layer's).
+    /// Binds <see cref="NameScannerOptions"/> from <c>GitTorrent:Bitcoin</c> and, when <see cref="BitcoinOptions.Rpc"/>
+    /// is configured, adds the RPC block source and <see cref="NameScannerService"/>. Call after
+    /// <see cref="IndexerServiceCollectionExtensions.AddGitTorrentIndexer"/> (which registers <see cref="BitcoinOptions"/>);
+    /// an <see cref="INameStore"/> must be registered too (the database layer's).
     /// </summary>
-    public static IServiceCollection AddBitcoinNameIndexing(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddNameScanner(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BitcoinOptions>()
-            .BindConfiguration(BitcoinOptions.Section)
-            .Validate(o => o.Validate() is null, "Invalid GitTorrent:Bitcoin settings (see BitcoinOptions.Validate).")
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<NameScannerOptions>()
+            .BindConfiguration(BitcoinOptions.SectionName)
+            .ValidateDataAnnotations()
             .ValidateOnStart();
-        var settings = configuration.GetSection(BitcoinOptions.Section).Get<BitcoinOptions>() ?? new BitcoinOptions();
-        if (!settings.Enabled)
+        var bitcoin = configuration.GetSection(BitcoinOptions.SectionName).Get<BitcoinOptions>() ?? new BitcoinOptions();
+        if (!bitcoin.NameIndexingEnabled)
         {
             return services;
         }
@@ -30,7 +32,7 @@ public static class NameIndexingServiceCollectionExtensions
         {
             var o = sp.GetRequiredService<IOptions<BitcoinOptions>>().Value;
             var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-            return new BitcoinRpcClient(new BitcoinRpc(http, new Uri(o.Rpc!), o.RpcUser, o.RpcPassword), o.ParsedNetwork);
+            return new BitcoinRpcClient(new BitcoinRpc(http, new Uri(o.Rpc!), o.RpcUser, o.RpcPassword), BitcoinNetworks.Parse(o.Network));
         });
         services.AddSingleton<NameScannerService>();
         services.AddHostedService(sp => sp.GetRequiredService<NameScannerService>());

@@ -7,14 +7,14 @@ using Microsoft.Extensions.Options;
 namespace GitTorrent.Indexer.Names;
 
 /// <summary>
-/// Polls the node and runs <see cref="ChainFollower.SyncAsync"/> every <see cref="BitcoinOptions.PollInterval"/>.
+/// Polls the node and runs <see cref="ChainFollower.SyncAsync"/> every <see cref="NameScannerOptions.PollInterval"/>.
 /// RPC failures and store errors are logged and retried after the interval; they never stop the host.
 /// <see cref="LastResult"/>, <see cref="LastError"/> and <see cref="LastSuccess"/> feed status pages.
 /// </summary>
 public sealed partial class NameScannerService(
     IBlockSource source,
     INameStore store,
-    IOptions<BitcoinOptions> options,
+    IOptions<NameScannerOptions> options,
     TimeProvider time,
     ILogger<NameScannerService> logger) : BackgroundService
 {

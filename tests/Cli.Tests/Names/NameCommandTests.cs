@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitTorrent.Cli.Commands;
+using GitTorrent.Cli;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;
 
@@ -167,5 +168,41 @@ public sealed class NameCommandTests : IDisposable
         Assert.Contains(url, error);
         Assert.Contains("Cannot reach", error);
         Assert.True(File.Exists(SaltFile("cjb"))); // the salt is kept even though sending failed
+    }
+
+    [Fact]
+    public async Task Through_the_gittorrent_dispatcher_the_keyhash_is_the_identity_made_by_keygen()
+    {
+        async Task<(int Code, string Out, string Err)> Gittorrent(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await new CliApp(CommandTable.Default, output, error)
+                .RunAsync(["--home", _home, .. args], new Dictionary<string, string?>(), CancellationToken.None).WaitAsync(Timeout);
+            return (code, output.ToString(), error.ToString());
+        }
+
+        var noIdentity = await Gittorrent("name", "preorder", "mine");
+        Assert.Equal(1, noIdentity.Code);
+        Assert.Contains("gittorrent keygen", noIdentity.Err);
+
+        var keygen = await Gittorrent("keygen");
+        Assert.Equal(0, keygen.Code);
+        var userId = Hash20.Parse(keygen.Out.Trim());
+
+        var preorder = await Gittorrent("name", "preorder", "mine");
+        Assert.Equal(0, preorder.Code);
+        var (key, salt) = Stored("mine");
+        Assert.Equal(userId, key);
+        Assert.Equal(Convert.ToHexStringLower(NamePayload.EncodePreorder("mine", userId, salt)), preorder.Out.Trim());
+
+        var register = await Gittorrent("name", "register", "mine");
+        Assert.Equal(0, register.Code);
+        Assert.Equal(Convert.ToHexStringLower(NamePayload.EncodeRegister("mine", userId, salt)), register.Out.Trim());
+
+        var help = await Gittorrent("name", "--help");
+        Assert.Equal(0, help.Code);
+        Assert.StartsWith("usage: gittorrent name preorder <name>", help.Out);
+        Assert.Contains("       gittorrent name register <name>", help.Out);
     }
 }

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitTorrent.Engine.Names;
 using GitTorrent.Indexer.Names;
+using GitTorrent.Tests.Shared;
 
 namespace GitTorrent.Indexer.Tests.Bitcoin;
 
@@ -58,7 +59,7 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
 
     public HttpClient Http => _http ?? throw new InvalidOperationException("The node is not started.");
 
-    public static string BcoinEntryPoint => Path.Combine(RepoPaths.Root, "tests", "Interop", "node", "node_modules", "bcoin", "bin", "node");
+    public static string BcoinEntryPoint => Path.Combine(RepositoryLayout.Root, "tests", "Interop", "node", "node_modules", "bcoin", "bin", "node");
 
     public static async Task<BcoinNode> StartAsync()
     {

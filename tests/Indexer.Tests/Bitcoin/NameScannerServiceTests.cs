@@ -28,7 +28,7 @@ public sealed class NameScannerServiceTests
 
     private static NameScannerService Service(IBlockSource source, INameStore store) => new(
         source, store,
-        Options.Create(new BitcoinOptions { Rpc = "http://127.0.0.1:1/", Network = "regtest", PollInterval = TimeSpan.FromMilliseconds(100) }),
+        Options.Create(new NameScannerOptions { PollInterval = TimeSpan.FromMilliseconds(100) }),
         TimeProvider.System, NullLogger<NameScannerService>.Instance);
 
     [Fact]
@@ -85,37 +85,39 @@ public sealed class NameScannerServiceTests
             services.AddSingleton<IConfiguration>(configuration);
             services.AddLogging();
             services.AddSingleton<INameStore, InMemoryNameStore>();
-            services.AddBitcoinNameIndexing(configuration);
-            return services.BuildServiceProvider();
+            services.AddGitTorrentIndexer(configuration);
+            services.AddNameScanner(configuration);
+            return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         }
 
         using (var off = Build([]))
         {
             Assert.Empty(off.GetServices<IHostedService>());
-            Assert.False(off.GetRequiredService<IOptions<BitcoinOptions>>().Value.Enabled);
+            Assert.Null(off.GetService<IBlockSource>());
         }
         using (var on = Build(new()
         {
             ["GitTorrent:Bitcoin:Rpc"] = "http://127.0.0.1:18443/",
             ["GitTorrent:Bitcoin:Network"] = "regtest",
             ["GitTorrent:Bitcoin:PollInterval"] = "00:00:02",
+            ["GitTorrent:Bitcoin:MaxReorgDepth"] = "20",
         }))
         {
             Assert.IsType<NameScannerService>(Assert.Single(on.GetServices<IHostedService>()));
-            var options = on.GetRequiredService<IOptions<BitcoinOptions>>().Value;
-            Assert.Equal(1, options.EffectiveConfirmations);
+            var options = on.GetRequiredService<IOptions<NameScannerOptions>>().Value;
             Assert.Equal(TimeSpan.FromSeconds(2), options.PollInterval);
-            Assert.IsType<BitcoinRpcClient>(on.GetRequiredService<IBlockSource>());
+            Assert.Equal(20, options.MaxReorgDepth);
+            Assert.Equal(0, options.StartHeight);
+            var client = Assert.IsType<BitcoinRpcClient>(on.GetRequiredService<IBlockSource>());
+            Assert.Equal(Network.RegTest, client.Network);
         }
-        using (var bad = Build(new() { ["GitTorrent:Bitcoin:Rpc"] = "http://127.0.0.1:18443/", ["GitTorrent:Bitcoin:Network"] = "moon" }))
+        using (var bad = Build(new() { ["GitTorrent:Bitcoin:StartHeight"] = "-1" }))
         {
-            Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<BitcoinOptions>>().Value);
+            Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<NameScannerOptions>>().Value);
         }
-        Assert.Equal(6, new BitcoinOptions { Network = "main" }.EffectiveConfirmations);
-        Assert.Equal(6, new BitcoinOptions { Network = "signet" }.EffectiveConfirmations);
-        Assert.Equal(3, new BitcoinOptions { Network = "test", Confirmations = 3 }.EffectiveConfirmations);
-        Assert.NotNull(new BitcoinOptions { Rpc = "ftp://x" }.Validate());
-        Assert.NotNull(new BitcoinOptions { Confirmations = 0 }.Validate());
-        Assert.Null(new BitcoinOptions { Rpc = "http://127.0.0.1:8332/", Network = "signet" }.Validate());
+        Assert.Equal(Network.Main, BitcoinNetworks.Parse("main"));
+        Assert.Equal(Network.TestNet, BitcoinNetworks.Parse("test"));
+        Assert.Equal("signet", BitcoinNetworks.ChainName(BitcoinNetworks.Parse("signet")));
+        Assert.Throws<ArgumentException>(() => BitcoinNetworks.Parse("moon"));
     }
 }

@@ -19,11 +19,7 @@ public static class CommandTable
             "DHT tools: get a BEP 44 item, run a bare node",
             "gittorrent dht get <40-hex target>   print the value and its seq; exit 1 if not found\n"
             + "gittorrent dht node                  run a bare DHT node; prints 'listening <ip>:<port> <node id>'"),
-        new NotImplementedCommand("name",
-            "print (and with --rpc send) the OP_RETURN payload that preorders or registers a username",
-            "gittorrent name preorder <name> [--rpc URL]\n"
-            + "gittorrent name register <name> [--rpc URL]\n"
-            + "  Keeps the salt in $GITTORRENT_HOME; --rpc builds, funds, signs and sends through a wallet RPC."),
+        new NameCommand(),
         new NotImplementedCommand("resolve",
             "print the user id that owns a name, from the configured resolver",
             "gittorrent resolve <name>"));

@@ -16,11 +16,13 @@ namespace GitTorrent.Cli.Commands;
 /// <remarks>
 /// Running preorder again for a name keeps the stored salt (so the same payload is printed and a preorder that
 /// was already sent is never orphaned); <c>--new-salt</c> replaces it. The keyhash is <c>--keyhash</c>, else the
-/// 40-hex user id in <c>$GITTORRENT_HOME/userid</c>.
+/// user id of <c>$GITTORRENT_HOME/identity</c> (<c>gittorrent keygen</c>), else a 40-hex id in
+/// <c>$GITTORRENT_HOME/userid</c>.
 /// </remarks>
-public static class NameCommand
+public sealed class NameCommand : ICliCommand
 {
-    public const string Usage = """
+    /// <summary>What <c>gittorrent name --help</c> prints when this class is run directly.</summary>
+    public const string HelpText = """
         usage: gittorrent name preorder <name> [options]
                gittorrent name register <name> [options]
 
@@ -31,13 +33,33 @@ public static class NameCommand
 
         options:
           --home DIR            GitTorrent home (default $GITTORRENT_HOME or ~/.gittorrent)
-          --keyhash HEX         40-hex user id to register (default: $GITTORRENT_HOME/userid)
+          --keyhash HEX         40-hex user id to register (default: the identity in $GITTORRENT_HOME)
           --new-salt            preorder: replace a stored salt instead of reusing it
           --rpc URL             also build, fund, sign and send the transaction through this
                                 bitcoind-compatible wallet RPC; prints the txid on a second line
           --rpc-user USER       RPC user (or put user:password@ in the URL)
           --rpc-password PASS   RPC password
         """;
+
+    public string Name => "name";
+
+    public string Summary => "print (and with --rpc send) the OP_RETURN payload that preorders or registers a username";
+
+    public string Usage => """
+        gittorrent name preorder <name> [--keyhash HEX] [--new-salt] [--rpc URL [--rpc-user U --rpc-password P]]
+        gittorrent name register <name> [--keyhash HEX] [--rpc URL [--rpc-user U --rpc-password P]]
+          Prints the payload in hex. preorder keeps a random salt in $GITTORRENT_HOME/names/<name>.json
+          (reused on a second preorder unless --new-salt); register reveals it, 1 to 144 blocks later.
+          The keyhash defaults to the identity's user id. --rpc builds, funds, signs and sends through a
+          bitcoind-compatible wallet RPC and prints the txid on a second line.
+        """;
+
+    /// <summary>Runs from the <c>gittorrent</c> dispatcher (common options, --home included, already parsed).</summary>
+    public Task<int> RunAsync(CliContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RunAsync([.. args, "--home", context.Options.Home], context.Out, context.Error, cancellationToken);
+    }
 
     private static readonly TimeSpan RpcTimeout = TimeSpan.FromSeconds(60);
 
@@ -47,7 +69,7 @@ public static class NameCommand
         var rest = args.Length > 0 && args[0] == "name" ? args[1..] : args;
         if (rest.Contains("--help") || rest.Contains("-h"))
         {
-            await stdout.WriteLineAsync(Usage.AsMemory(), ct).ConfigureAwait(false);
+            await stdout.WriteLineAsync(HelpText.AsMemory(), ct).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         try
@@ -79,7 +101,7 @@ public static class NameCommand
             }
             return ExitCodes.Success;
         }
-        catch (Exception e) when (e is UsageException or BitcoinRpcException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is UsageException or GitTorrentException or IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"gittorrent name: {e.Message}".AsMemory(), ct).ConfigureAwait(false);
             return ExitCodes.Failure;
@@ -137,6 +159,13 @@ public static class NameCommand
 
     private static async Task<Hash20> ReadUserIdAsync(string home, CancellationToken ct)
     {
+        using (var identity = IdentityFile.TryLoad(home))
+        {
+            if (identity is not null)
+            {
+                return identity.UserId;
+            }
+        }
         var path = Path.Combine(home, "userid");
         if (!File.Exists(path))
         {
