@@ -12,4 +12,7 @@ public static class NameEntryReasons
     public const string PreorderTooOld = "preorder too old (>144 blocks)";
     public const string Outbid = "outbid by earlier priority";
     public const string Unconfirmed = "unconfirmed";
+
+    /// <summary>Stored on a PREORDER no REGISTER has revealed yet (its name is unknown until then).</summary>
+    public const string NotRevealed = "preorder not revealed yet";
 }
