@@ -84,9 +84,11 @@ public sealed class NameScannerServiceTests
             var services = new ServiceCollection();
             services.AddSingleton<IConfiguration>(configuration);
             services.AddLogging();
-            services.AddSingleton<INameStore, InMemoryNameStore>();
+            services.AddSingleton<InMemoryNameStore>();
+            services.AddSingleton<INameStore>(sp => sp.GetRequiredService<InMemoryNameStore>());
+            services.AddSingleton<INameEntryReader>(sp => sp.GetRequiredService<InMemoryNameStore>());
             services.AddGitTorrentIndexer(configuration);
-            services.AddNameScanner(configuration);
+            services.AddNameScanner(configuration); // idempotent: AddGitTorrentIndexer already called it
             return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         }
 
@@ -110,6 +112,8 @@ public sealed class NameScannerServiceTests
             Assert.Equal(0, options.StartHeight);
             var client = Assert.IsType<BitcoinRpcClient>(on.GetRequiredService<IBlockSource>());
             Assert.Equal(Network.RegTest, client.Network);
+            Assert.IsType<InMemoryNameStore>(on.GetRequiredService<INameStore>()); // registered first, so kept
+            Assert.NotNull(on.GetRequiredService<NameLookup>());
         }
         using (var bad = Build(new() { ["GitTorrent:Bitcoin:StartHeight"] = "-1" }))
         {
