@@ -16,9 +16,12 @@ namespace GitTorrent.Indexer.Names;
 /// <see cref="NameRegistration.Status"/> are a cache of <see cref="NameOwnershipResolver"/> at the indexed tip,
 /// refreshed in the same transaction for every name with an entry in the last 2 × 144 + N blocks (the span in which
 /// a verdict can still change: confirmations, a REGISTER revealing a PREORDER, settling) and every name the block
-/// touched. An entry's status says how final its verdict is: <c>pending</c> = fewer than N confirmations,
-/// <c>settling</c> = final but its name can still change hands, <c>settled</c> = its name is settled.
-/// <see cref="NameLookup"/> over this reader gives the authoritative answer at read time.</para>
+/// touched. An entry's status is its name's status (<see cref="NameResolution.Status"/>: pending while no final entry
+/// makes an owner, settling, settled), except that an entry with fewer than N confirmations is pending; so the
+/// owner's row carries the name's status. A PREORDER row gets the name once a REGISTER reveals it (and loses it again
+/// if that REGISTER is rolled back); unrevealed PREORDERs are pending, then settling, with reason
+/// <see cref="NameEntryReasons.NotRevealed"/>. <see cref="NameLookup"/> over this reader gives the authoritative
+/// answer at read time.</para>
 /// <para><c>name_registrations</c> has no chain column: a database indexes one chain.</para>
 /// </remarks>
 public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, string chain, int confirmations, TimeProvider time)
@@ -114,7 +117,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
     {
         await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
         var rows = await db.NameRegistrations.AsNoTracking()
-            .Where(n => n.Name == name && n.BlockHeight != null)
+            .Where(n => n.Name == name && n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null)
             .ToListAsync(ct).ConfigureAwait(false);
         return rows.Select(ToEntry).ToList();
     }
@@ -153,7 +156,9 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         var updated = new HashSet<NameRegistration>(ReferenceEqualityComparer.Instance);
         foreach (var name in names.Order(StringComparer.Ordinal))
         {
-            var rows = await db.NameRegistrations.Where(n => n.Name == name && n.BlockHeight != null).ToListAsync(ct).ConfigureAwait(false);
+            var rows = await db.NameRegistrations
+                .Where(n => n.Name == name && n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null)
+                .ToListAsync(ct).ConfigureAwait(false);
             var commitments = rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).ToList();
             if (commitments.Count > 0)
             {
@@ -168,9 +173,16 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
                 var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
                 row.Valid = verdict.Valid;
                 row.Reason = verdict.Reason;
-                row.Status = verdict.Pending ? NameRegistrationStatus.Pending
-                    : resolution.Status == NameStatus.Settled ? NameRegistrationStatus.Settled
-                    : NameRegistrationStatus.Settling;
+                row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                {
+                    NameStatus.Pending => NameRegistrationStatus.Pending,
+                    NameStatus.Settling => NameRegistrationStatus.Settling,
+                    _ => NameRegistrationStatus.Settled,
+                };
+                if (row.Kind == NameRegistrationKind.Preorder)
+                {
+                    row.Name = name; // revealed: the portal lists it among the name's entries
+                }
                 updated.Add(row);
             }
         }
@@ -180,6 +192,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             .ToListAsync(ct).ConfigureAwait(false);
         foreach (var row in preorders.Where(r => !updated.Contains(r)))
         {
+            row.Name = null;
             row.Reason = NameEntryReasons.NotRevealed;
             row.Valid = false;
             row.Status = tip - row.BlockHeight!.Value + 1 >= confirmations ? NameRegistrationStatus.Settling : NameRegistrationStatus.Pending;

@@ -39,7 +39,9 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     {
         await using var db = await database.Factory.CreateDbContextAsync(Ct);
         var rows = await db.NameRegistrations.AsNoTracking().ToListAsync(Ct);
-        return rows.Select(r => (r.Txid, r.Vout, r.BlockHeight!.Value, r.TxIndex!.Value, r.BlockHash!, r.Kind, r.Name))
+        // A revealed PREORDER row carries its name in the database; the scan (like the chain) does not.
+        return rows.Select(r => (r.Txid, r.Vout, r.BlockHeight!.Value, r.TxIndex!.Value, r.BlockHash!, r.Kind,
+                r.Kind == NameRegistrationKind.Preorder ? null : r.Name))
             .Order().ToList();
     }
 
@@ -131,6 +133,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
         Assert.Equal(Alice.ToString(), register.KeyHash);
         Assert.Equal((true, NameEntryReasons.Owner), (register.Valid, register.Reason));
         Assert.Equal((true, NameEntryReasons.OwnerPreorder), (rows[(preorder.Txid, preorder.Vout)].Valid, rows[(preorder.Txid, preorder.Vout)].Reason));
+        Assert.Equal("cjb", rows[(preorder.Txid, preorder.Vout)].Name);
         Assert.Equal((false, NameEntryReasons.Outbid), (rows[(claim.Txid, claim.Vout)].Valid, rows[(claim.Txid, claim.Vout)].Reason));
 
         // Settled once block 1 + 144 is indexed.
@@ -150,6 +153,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
         rows = await RowMapAsync(database);
         Assert.Equal(2, rows.Count);
         Assert.Equal((false, NameEntryReasons.NotRevealed), (rows[(preorder.Txid, preorder.Vout)].Valid, rows[(preorder.Txid, preorder.Vout)].Reason));
+        Assert.Null(rows[(preorder.Txid, preorder.Vout)].Name);
         Assert.Equal((true, NameEntryReasons.Owner, NameRegistrationStatus.Settling),
             (rows[(claim.Txid, claim.Vout)].Valid, rows[(claim.Txid, claim.Vout)].Reason, rows[(claim.Txid, claim.Vout)].Status));
     }
@@ -169,6 +173,20 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
         await follower.SyncAsync(Ct).WaitAsync(Timeout);
         row = Assert.Single((await RowMapAsync(database)).Values);
         Assert.Equal((true, NameEntryReasons.Owner, NameRegistrationStatus.Settling), (row.Valid, row.Reason, row.Status));
+    }
+
+    [Fact]
+    public async Task A_name_nobody_owns_is_stored_as_pending()
+    {
+        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        var store = new EfNameStore(database.Factory, "regtest", confirmations: 1, TimeProvider.System);
+        var source = TestBlocks.Chain(4, height => height == 2 ? [[TestBlocks.OpReturn(NamePayload.EncodeRegister("nobody", Alice, Salt))]] : []);
+        await new ChainFollower(source, store).SyncAsync(Ct).WaitAsync(Timeout);
+        var row = Assert.Single((await RowMapAsync(database)).Values);
+        Assert.Equal((false, NameEntryReasons.RegisterWithoutPreorder, NameRegistrationStatus.Pending), (row.Valid, row.Reason, row.Status));
+        var resolution = await new NameLookup(store, 1).ResolveAsync("nobody", Ct).WaitAsync(Timeout);
+        Assert.Equal(NameStatus.Pending, resolution!.Status);
+        Assert.Null(resolution.Owner);
     }
 
     [Fact]
