@@ -48,7 +48,8 @@ public static class RemoteHelper
             using var identity = IdentityFile.TryLoad(options.Home);
             var progress = new HelperProgress(error);
             var settings = new RemoteSettings(options.Home, options.OriginScheme, identity?.UserId);
-            var backend = new GitTorrentRemote(url, gitDir, settings, progress, swarm: null, profiles: null, publisher: null);
+            await using var session = new HelperSession(options, progress, identity);
+            var backend = new GitTorrentRemote(url, gitDir, settings, progress, session, session, session);
             return await new RemoteHelperProtocol(input, output, backend).RunAsync(cancellationToken);
         }
         catch (GitTorrentException e)

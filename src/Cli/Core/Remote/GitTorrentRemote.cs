@@ -1,5 +1,6 @@
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Cli.Remote;
 

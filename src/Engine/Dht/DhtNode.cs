@@ -1,0 +1,435 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using GitTorrent.Engine.Bencoding;
+using GitTorrent.Engine.Dht.Krpc;
+using GitTorrent.Engine.Dht.Lookups;
+using GitTorrent.Engine.Dht.Routing;
+using GitTorrent.Engine.Dht.Storage;
+using GitTorrent.Engine.Swarm;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitTorrent.Engine.Dht;
+
+/// <summary>
+/// A mainline DHT node (BEP 5) with BEP 44 storage, BEP 42 node ids and a persisted routing table.
+/// One UDP socket; one loop owns all state (routing table, transactions, storage, lookups) and is fed
+/// through a channel by the receive loop, a timer and the public API, so nothing here takes a lock.
+/// </summary>
+public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupHost
+{
+    /// <summary>Client version sent in "v" (BEP 5): "GT" and a 2-byte version.</summary>
+    private static readonly byte[] ClientVersion = [(byte)'G', (byte)'T', 0, 1];
+
+    /// <summary>How often the loop checks timeouts and runs maintenance.</summary>
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly DhtOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Socket _socket;
+    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly RoutingTable _table;
+    private readonly TransactionTable _transactions;
+    private readonly TokenManager _tokens;
+    private readonly ItemStore _items;
+    private readonly PeerStore _peers;
+    private readonly RateLimiter _rateLimiter;
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(KrpcMessage.MaxDatagramLength);
+    private readonly List<LookupOperation> _lookups = [];
+    private readonly Queue<(LookupOperation Operation, Action Start)> _waitingLookups = new();
+    private readonly List<PendingQuery> _expired = [];
+    private readonly List<RoutingEntry> _toPing = [];
+    private readonly long _timeoutMs;
+    private readonly string? _statePath;
+    private ITimer? _timer;
+    private Task _receiveLoop = Task.CompletedTask;
+    private Task _mainLoop = Task.CompletedTask;
+    private int _queuedDatagrams;
+    private int _disposed;
+
+    private long _queriesReceived;
+    private long _responsesSent;
+    private long _errorsSent;
+    private long _queriesSent;
+    private long _responsesReceived;
+    private long _timeouts;
+    private long _malformed;
+    private long _rateLimited;
+    private long _queueOverflows;
+    private long _unexpectedReplies;
+    private volatile DhtStatistics _statistics = new();
+
+    private DhtNode(DhtOptions options, ILoggerFactory? loggerFactory, Hash20 id, Socket socket, DhtStateFile? state)
+    {
+        _options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DhtNode>();
+        _time = options.TimeProvider;
+        _socket = socket;
+        Id = id;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _timeoutMs = (long)options.QueryTimeout.TotalMilliseconds;
+        _table = new RoutingTable(id, options.BucketSize, NowMs);
+        _transactions = new TransactionTable(options.MaxPendingQueries);
+        _tokens = new TokenManager(_time);
+        _items = new ItemStore(options.MaxStoredItems, options.MaxStoredBytes);
+        _peers = new PeerStore(options.MaxInfoHashes, options.MaxPeersPerInfoHash);
+        _rateLimiter = new RateLimiter(options.RateLimitPerSecond, options.RateLimitBurst, options.RateLimitMaxSources);
+        _statePath = options.StateDirectory is null ? null : Path.Combine(options.StateDirectory, DhtStateFile.FileName);
+        ExternalAddress = state?.ExternalAddress ?? options.ExternalAddress;
+        var now = NowMs;
+        _lastSave = now;
+        _lastRefreshCheck = now;
+        _lastSweep = now;
+    }
+
+    /// <summary>This node's id.</summary>
+    public Hash20 Id { get; }
+
+    /// <summary>The bound UDP endpoint.</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Our address as other nodes report it (BEP 42 "ip"), or as configured.</summary>
+    public IPAddress? ExternalAddress { get; private set; }
+
+    /// <summary>Nodes in the routing table (updated by the node loop).</summary>
+    public int RoutingTableSize => _statistics.RoutingTableSize;
+
+    /// <summary>Counters, refreshed after every event the node handles.</summary>
+    public DhtStatistics Statistics => _statistics;
+
+    internal long NowMs => _time.GetTimestamp() / (_time.TimestampFrequency / 1000);
+
+    long ILookupHost.NowMs => NowMs;
+
+    /// <summary>Binds the socket, restores the saved state and starts the node. Call <see cref="BootstrapAsync"/> next.</summary>
+    public static Task<DhtNode> StartAsync(DhtOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DhtNode>();
+        DhtStateFile? state = null;
+        if (options.StateDirectory is not null)
+        {
+            var path = Path.Combine(options.StateDirectory, DhtStateFile.FileName);
+            try
+            {
+                state = DhtStateFile.Load(path);
+            }
+            catch (IOException e)
+            {
+                DhtLog.StateUnreadable(logger, path, e);
+            }
+        }
+        var socket = new Socket(options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = 4 << 20;
+            socket.SendBufferSize = 1 << 20;
+            socket.Bind(new IPEndPoint(options.BindAddress, options.Port));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var external = state?.ExternalAddress ?? options.ExternalAddress;
+        var id = options.NodeId ?? ChooseId(state, external);
+        var node = new DhtNode(options, loggerFactory, id, socket, state);
+        node.Run(state);
+        return Task.FromResult(node);
+    }
+
+    private static Hash20 ChooseId(DhtStateFile? state, IPAddress? external)
+    {
+        if (external is null || NodeIdGenerator.IsExempt(external))
+        {
+            return state?.Id ?? Hash20.Random();
+        }
+        return state is not null && NodeIdGenerator.IsValid(state.Id, external) ? state.Id : NodeIdGenerator.Generate(external);
+    }
+
+    private void Run(DhtStateFile? state)
+    {
+        _mainLoop = Task.Run(MainLoopAsync);
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _timer = _time.CreateTimer(_ => Post(Tick), null, TickInterval, TickInterval);
+        DhtLog.Listening(_logger, Id, LocalEndPoint);
+        if (state is not null && state.Nodes.Count > 0)
+        {
+            DhtLog.Restored(_logger, state.Nodes.Count, _statePath!);
+            Post(() =>
+            {
+                foreach (var contact in state.Nodes)
+                {
+                    Ping(contact.EndPoint, contact.Id, null);
+                }
+            });
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var token = _stopping.Token;
+        EndPoint any = new IPEndPoint(
+            _socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!token.IsCancellationRequested)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(KrpcMessage.MaxDatagramLength + 1);
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return;
+            }
+            catch (SocketException e)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                DhtLog.ReceiveError(_logger, e.SocketErrorCode.ToString());
+                continue;
+            }
+            if (Interlocked.Increment(ref _queuedDatagrams) > _options.ReceiveQueueLength
+                || !_work.Writer.TryWrite(new Work(buffer, received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, null)))
+            {
+                Interlocked.Decrement(ref _queuedDatagrams);
+                Interlocked.Increment(ref _queueOverflows);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private async Task MainLoopAsync()
+    {
+        var reader = _work.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var work))
+            {
+                try
+                {
+                    if (work.Command is not null)
+                    {
+                        work.Command();
+                    }
+                    else
+                    {
+                        Interlocked.Decrement(ref _queuedDatagrams);
+                        HandleDatagram(work.Buffer.AsMemory(0, work.Length), work.From!);
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    DhtLog.LoopFailed(_logger, e);
+                }
+                finally
+                {
+                    if (work.Buffer is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(work.Buffer);
+                    }
+                }
+            }
+            PublishStatistics();
+        }
+    }
+
+    /// <summary>Runs <paramref name="command"/> on the node loop.</summary>
+    private void Post(Action command)
+    {
+        if (!_work.Writer.TryWrite(new Work(null, 0, null, command)))
+        {
+            throw new ObjectDisposedException(nameof(DhtNode));
+        }
+    }
+
+    /// <summary>Runs <paramref name="function"/> on the node loop and returns its result.</summary>
+    private Task<T> Invoke<T>(Func<T> function)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                completion.TrySetResult(function());
+            }
+            catch (Exception e)
+            {
+                completion.TrySetException(e);
+            }
+        });
+        return completion.Task;
+    }
+
+    private void HandleDatagram(ReadOnlyMemory<byte> datagram, IPEndPoint from)
+    {
+        var now = NowMs;
+        if (!_rateLimiter.Allow(from, now))
+        {
+            _rateLimited++;
+            return;
+        }
+        if (!KrpcMessage.TryDecode(datagram, out var message))
+        {
+            _malformed++;
+            return;
+        }
+        switch (message.Type)
+        {
+            case KrpcMessageType.Query:
+                HandleQuery(message, from, now);
+                break;
+            case KrpcMessageType.Response:
+                HandleReply(message, from, now);
+                break;
+            default:
+                HandleReply(message, from, now);
+                break;
+        }
+    }
+
+    private void HandleReply(KrpcMessage message, IPEndPoint from, long now)
+    {
+        if (!_transactions.TryComplete(message.TransactionId.Span, from, out var query))
+        {
+            _unexpectedReplies++;
+            return;
+        }
+        if (message.Type == KrpcMessageType.Error)
+        {
+            _responsesReceived++;
+            query.Observer?.OnError(query, message);
+            return;
+        }
+        _responsesReceived++;
+        if (message.Body?.GetInteger("ro") != 1)
+        {
+            _toPing.Clear();
+            _table.Observe(new DhtContact(message.SenderId, from), now, _toPing);
+            PingQuestionable();
+        }
+        if (message.ObservedAddress is { } observed)
+        {
+            VoteExternalAddress(observed.Address);
+        }
+        query.Observer?.OnResponse(query, message);
+    }
+
+    bool ILookupHost.SendQuery(KrpcMethod method, BDictionary arguments, Hash20? nodeId, IPEndPoint endPoint,
+        IQueryObserver observer, object? state) => SendQuery(method, arguments, nodeId, endPoint, observer, state);
+
+    private bool SendQuery(KrpcMethod method, BDictionary arguments, Hash20? nodeId, IPEndPoint endPoint,
+        IQueryObserver? observer, object? state)
+    {
+        var now = NowMs;
+        var query = new PendingQuery(method, nodeId, endPoint, observer, state) { SentAt = now, Deadline = now + _timeoutMs };
+        if (!_transactions.TryAdd(query))
+        {
+            return false;
+        }
+        Span<byte> transactionId = stackalloc byte[TransactionTable.IdLength];
+        TransactionTable.WriteId(query.TransactionId, transactionId);
+        _sendBuffer.ResetWrittenCount();
+        KrpcWriter.WriteQuery(_sendBuffer, transactionId, method, arguments, ClientVersion);
+        _queriesSent++;
+        SendDatagram(_sendBuffer.WrittenSpan, endPoint);
+        return true;
+    }
+
+    private void SendResponse(ReadOnlyMemory<byte> transactionId, BDictionary body, IPEndPoint to)
+    {
+        _sendBuffer.ResetWrittenCount();
+        KrpcWriter.WriteResponse(_sendBuffer, transactionId.Span, body, to, ClientVersion);
+        _responsesSent++;
+        SendDatagram(_sendBuffer.WrittenSpan, to);
+    }
+
+    private void SendError(ReadOnlyMemory<byte> transactionId, int code, string message, IPEndPoint to)
+    {
+        _sendBuffer.ResetWrittenCount();
+        KrpcWriter.WriteError(_sendBuffer, transactionId.Span, code, message, ClientVersion);
+        _errorsSent++;
+        SendDatagram(_sendBuffer.WrittenSpan, to);
+    }
+
+    private void SendDatagram(ReadOnlySpan<byte> datagram, IPEndPoint to)
+    {
+        if (to.AddressFamily != _socket.AddressFamily)
+        {
+            return;
+        }
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, to);
+        }
+        catch (SocketException e)
+        {
+            DhtLog.SendFailed(_logger, to, e.SocketErrorCode.ToString());
+        }
+        catch (ObjectDisposedException)
+        {
+            // shutting down
+        }
+    }
+
+    private void PublishStatistics()
+    {
+        _statistics = new DhtStatistics
+        {
+            QueriesReceived = _queriesReceived,
+            ResponsesSent = _responsesSent,
+            ErrorsSent = _errorsSent,
+            QueriesSent = _queriesSent,
+            ResponsesReceived = _responsesReceived,
+            Timeouts = _timeouts,
+            MalformedDropped = _malformed,
+            RateLimited = _rateLimited,
+            QueueOverflows = Interlocked.Read(ref _queueOverflows),
+            UnexpectedReplies = _unexpectedReplies,
+            RoutingTableSize = _table.Count,
+            PendingQueries = _transactions.Count,
+            ItemsStored = _items.Count,
+            ItemBytesStored = _items.Bytes,
+            PeersStored = _peers.PeerCount,
+            InfoHashesStored = _peers.InfoHashCount,
+            EstimatedDhtSize = _estimatedSize,
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
+        try
+        {
+            await Invoke(() =>
+            {
+                Shutdown();
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // loop already gone
+        }
+        _work.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await Task.WhenAll(_mainLoop, _receiveLoop).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private readonly record struct Work(byte[]? Buffer, int Length, IPEndPoint? From, Action? Command);
+}

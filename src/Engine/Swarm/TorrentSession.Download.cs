@@ -1,0 +1,142 @@
+using System.Buffers;
+using GitTorrent.Engine.Torrents.Picking;
+using GitTorrent.Engine.Wire.Messages;
+
+namespace GitTorrent.Engine.Swarm;
+
+internal sealed partial class TorrentSession
+{
+    /// <summary>Smallest top-up of a deep pipeline, so requests go out in batches rather than one per block.</summary>
+    private const int RequestBatch = 8;
+
+    /// <summary>Keeps the peer's pipeline full (caller holds the lock).</summary>
+    private void FillRequests(PeerState peer)
+    {
+        if (_picker is null || peer.PeerChoking || !peer.AmInterested || peer.Has is null || peer.Connection.IsClosed)
+        {
+            return;
+        }
+        var depth = peer.Snubbed ? 1 : Math.Min(_engine.Options.PipelineDepth, peer.MaxRequests);
+        var want = depth - peer.Outstanding.Count;
+        if (want <= 0 || (depth >= 4 * RequestBatch && want < RequestBatch && peer.Outstanding.Count > 0))
+        {
+            return;
+        }
+        _scratch.Clear();
+        _picker.Pick(peer, peer.Has, peer.Outstanding, want, _scratch);
+        foreach (var request in _scratch)
+        {
+            peer.Connection.SendRequest(request);
+        }
+        if (_scratch.Count > 0 && peer.Outstanding.Count == _scratch.Count)
+        {
+            peer.LastBlockAt = _engine.TimeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>Returns the peer's requests to the picker (choke, snub, disconnect).</summary>
+    private void DropOutstanding(PeerState peer, bool sendCancel)
+    {
+        if (_picker is null)
+        {
+            peer.Outstanding.Clear();
+            return;
+        }
+        foreach (var request in peer.Outstanding)
+        {
+            _picker.OnRequestDropped(request);
+            peer.UnsolicitedBudget++;
+            if (sendCancel)
+            {
+                peer.Connection.SendCancel(request);
+            }
+        }
+        peer.Outstanding.Clear();
+        foreach (var other in _peers.Values)
+        {
+            if (other != peer)
+            {
+                FillRequests(other);
+            }
+        }
+    }
+
+    /// <summary>SHA-1 check of a complete piece, then the single writer; a bad piece strikes its contributors.</summary>
+    private async ValueTask VerifyAndStoreAsync(PartialPiece piece)
+    {
+        var store = _store!;
+        if (store.Verify(piece.Piece, piece.Buffer.AsSpan(0, piece.Size)))
+        {
+            await store.EnqueueWriteAsync(piece.Piece, piece.Buffer, OnPieceWritten, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+        ArrayPool<byte>.Shared.Return(piece.Buffer);
+        SwarmLog.PieceFailed(_logger, piece.Piece, InfoHash);
+        lock (_gate)
+        {
+            _picker!.OnPieceFailed(piece.Piece);
+            var contributors = piece.Contributors.OfType<PeerState>().Distinct().ToList();
+            // With several contributors the culprit is unknown: the picker gives the piece to one peer next time.
+            foreach (var contributor in contributors.Count == 1 ? contributors : [])
+            {
+                var key = BanKey(contributor.Connection);
+                var strikes = _strikes[key] = _strikes.GetValueOrDefault(key) + 1;
+                if (strikes >= _engine.Options.StrikesBeforeBan)
+                {
+                    _banned.Add(key);
+                    SwarmLog.PeerBanned(_logger, contributor.Connection.RemoteEndPoint, InfoHash, strikes);
+                    contributor.Connection.Close();
+                }
+            }
+            foreach (var peer in _peers.Values)
+            {
+                FillRequests(peer);
+            }
+        }
+    }
+
+    /// <summary>Writer task callback: the piece is in the file.</summary>
+    private void OnPieceWritten(int piece)
+    {
+        bool complete;
+        lock (_gate)
+        {
+            _picker!.OnPieceWritten(piece);
+            complete = _picker.Have.All;
+            foreach (var peer in _peers.Values)
+            {
+                if (peer.Has is not null && !peer.Has[piece])
+                {
+                    if (!peer.SentBitfieldOrHave)
+                    {
+                        SendOurPieces(peer);
+                    }
+                    else
+                    {
+                        peer.Connection.SendHave(piece);
+                    }
+                }
+                if (complete)
+                {
+                    SetInterested(peer, false);
+                    DisconnectIfBothSeeds(peer);
+                }
+            }
+        }
+        if (complete)
+        {
+            _ = Task.Run(FinishAsync);
+        }
+    }
+
+    private async Task FinishAsync()
+    {
+        if (_store is not null && !IsSeeding)
+        {
+            await _store.CompleteWritesAsync().ConfigureAwait(false);
+        }
+        SwarmLog.DownloadComplete(_logger, InfoHash);
+        Progress?.Report(GetProgress());
+        _complete.TrySetResult(Metainfo!);
+    }
+}

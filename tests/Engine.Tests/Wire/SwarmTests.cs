@@ -1,0 +1,126 @@
+using System.Net;
+using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Torrents;
+
+namespace GitTorrent.Engine.Tests.Wire;
+
+public sealed class SwarmTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    internal static SwarmOptions LoopbackOptions() => new() { ListenAddress = IPAddress.Loopback, ListenPort = 0 };
+
+    [Fact]
+    public async Task Leecher_downloads_from_seeder_byte_identical()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("data.bin", (3 * 1024 * 1024) + 12345);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        await using var seeder = new TorrentEngine(LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        await using var leecher = new TorrentEngine(LoopbackOptions());
+        await leecher.StartAsync(default);
+        var target = files.PathOf("out.bin");
+        await leecher.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
+            .WaitAsync(Timeout);
+
+        Assert.True(TestFiles.SameContent(source, target));
+        var stats = seeder.GetStatistics();
+        Assert.True(stats.Uploaded >= metainfo.Length, $"seeder uploaded {stats.Uploaded}");
+        Assert.Equal(metainfo.Length, leecher.GetStatistics(metainfo.InfoHash)!.Downloaded);
+    }
+
+    [Fact]
+    public async Task Magnet_download_fetches_metadata_over_ut_metadata()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("data.bin", 1_000_000, seed: 7);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        await using var seeder = new TorrentEngine(LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        await using var leecher = new TorrentEngine(LoopbackOptions());
+        await leecher.StartAsync(default);
+        var target = files.PathOf("magnet.bin");
+        var got = await leecher.DownloadAsync(metainfo.InfoHash, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]),
+            null, default).WaitAsync(Timeout);
+
+        Assert.Equal(metainfo.InfoHash, got.InfoHash);
+        Assert.True(got.InfoBytes.Span.SequenceEqual(metainfo.InfoBytes.Span));
+        Assert.True(TestFiles.SameContent(source, target));
+    }
+
+    [Fact]
+    public async Task One_seeder_and_five_leechers_finish_200_MiB()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("big.bin", 200L * 1024 * 1024, seed: 42);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        var discovery = new StaticPeerDiscovery();
+        await using var seeder = new TorrentEngine(LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        discovery.Add(seeder.LocalEndPoint!);
+
+        var leechers = new List<TorrentEngine>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var engine = new TorrentEngine(LoopbackOptions());
+                leechers.Add(engine);
+                await engine.StartAsync(default);
+            }
+            var downloads = leechers.Select((engine, i) =>
+                engine.DownloadAsync(metainfo, files.PathOf($"leecher{i}.bin"), discovery, null, default)).ToArray();
+            await Task.WhenAll(downloads).WaitAsync(TimeSpan.FromMinutes(3));
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True(TestFiles.SameContent(source, files.PathOf($"leecher{i}.bin")), $"leecher {i} differs");
+            }
+            var seederUpload = seeder.GetStatistics().Uploaded;
+            Assert.True(seederUpload >= metainfo.Length, $"seeder uploaded only {seederUpload}");
+        }
+        finally
+        {
+            foreach (var engine in leechers)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Download_resumes_rechecking_only_what_is_on_disk()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("resume.bin", 8L * 1024 * 1024, seed: 5);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        await using var seeder = new TorrentEngine(LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        var target = files.PathOf("partial.bin");
+
+        // A previous run left the first 40 % of the file (plus a torn last piece) on disk, then died.
+        var keep = (long)(metainfo.PieceCount * 0.4) * metainfo.PieceLength;
+        using (var input = File.OpenRead(source))
+        using (var output = File.Create(target))
+        {
+            var buffer = new byte[keep + (metainfo.PieceLength / 2)];
+            input.ReadExactly(buffer);
+            output.Write(buffer);
+        }
+
+        await using var leecher = new TorrentEngine(LoopbackOptions());
+        await leecher.StartAsync(default);
+        await leecher.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
+            .WaitAsync(Timeout);
+
+        Assert.True(TestFiles.SameContent(source, target));
+        var downloaded = leecher.GetStatistics(metainfo.InfoHash)!.Downloaded;
+        Assert.Equal(metainfo.Length - keep, downloaded);
+    }
+}
