@@ -22,7 +22,11 @@ public sealed partial class NameScannerService(
     {
         StartHeight = options.Value.StartHeight,
         MaxReorgDepth = options.Value.MaxReorgDepth,
+        MaxBlocksPerSync = BlocksPerSync,
     });
+
+    /// <summary>Blocks applied between two status updates (and log lines) during a long catch-up.</summary>
+    public const int BlocksPerSync = 1000;
 
     public ChainSyncResult? LastResult { get; private set; }
 

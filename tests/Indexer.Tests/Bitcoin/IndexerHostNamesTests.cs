@@ -57,6 +57,21 @@ public sealed class IndexerHostNamesTests
             Assert.Equal(NameStatus.Settling, resolution.Status);
             Assert.Equal(await node.GetBlockCountAsync(), resolution.TipHeight);
             Assert.Null(host.Services.GetRequiredService<NameScannerService>().LastError);
+
+            // A reorganisation replaces the claim's block with one carrying someone else's claim.
+            var claimBlock = resolution.OwnerEntry!.BlockHash;
+            await node.InvalidateBlockAsync(claimBlock).WaitAsync(Timeout);
+            var rival = Hash20.Sha1("rival"u8);
+            await node.SendOpReturnAsync(NamePayload.EncodeClaim("hosted", rival)).WaitAsync(Timeout);
+            await node.MineAsync(2).WaitAsync(Timeout);
+            while ((resolution = await lookup.ResolveAsync("hosted", CancellationToken.None).WaitAsync(Timeout))?.Owner != rival)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the reorganisation was not indexed in time; last error: "
+                    + host.Services.GetRequiredService<NameScannerService>().LastError);
+                await Task.Delay(100);
+            }
+            Assert.DoesNotContain(resolution!.Entries, e => e.Entry.BlockHash == claimBlock);
+            Assert.Single(resolution.Entries);
         }
         finally
         {
