@@ -12,11 +12,7 @@ public static class CommandTable
         new DaemonCommand(),
         new PublishCommand(),
         new DhtCommand(),
-        new NotImplementedCommand("name",
-            "print (and with --rpc send) the OP_RETURN payload that preorders or registers a username",
-            "gittorrent name preorder <name> [--rpc URL]\n"
-            + "gittorrent name register <name> [--rpc URL]\n"
-            + "  Keeps the salt in $GITTORRENT_HOME; --rpc builds, funds, signs and sends through a wallet RPC."),
+        new NameCommand(),
         new ResolveCommand());
 
     public static IReadOnlyDictionary<string, ICliCommand> Build(params ICliCommand[] commands) =>
