@@ -71,10 +71,10 @@ public sealed partial class NameScannerService(
             {
                 return;
             }
-            catch (BitcoinRpcException e)
+            catch (Exception e) when (e is BitcoinRpcException or ChainReorganisationTooDeepException)
             {
                 LastError = e.Message;
-                LogRpcFailed(e.Message);
+                LogRpcFailed(e.Message); // expected while the node is down or still syncing: one line, no stack
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
