@@ -17,12 +17,14 @@ public sealed partial class DhtNode
 
     private static readonly long SweepIntervalMs = 60_000;
     private static readonly long RefreshCheckIntervalMs = 10_000;
+    private static readonly long EstimateIntervalMs = 1_000;
 
     private readonly Dictionary<IPAddress, int> _addressVotes = [];
     private readonly Dictionary<Hash20, Published> _published = [];
     private long _lastSave;
     private long _lastRefreshCheck;
     private long _lastSweep;
+    private long _lastEstimate;
     private long _estimatedSize;
 
     private void Tick()
@@ -43,10 +45,14 @@ public sealed partial class DhtNode
         {
             lookup.Tick(now);
         }
+        if (now - _lastEstimate >= EstimateIntervalMs)
+        {
+            _lastEstimate = now;
+            _estimatedSize = _table.EstimateNetworkSize();
+        }
         if (now - _lastRefreshCheck >= RefreshCheckIntervalMs)
         {
             _lastRefreshCheck = now;
-            _estimatedSize = _table.EstimateNetworkSize();
             if (_table.Count > 0)
             {
                 foreach (var target in _table.StaleBucketTargets(now, (long)_options.BucketRefreshInterval.TotalMilliseconds))
