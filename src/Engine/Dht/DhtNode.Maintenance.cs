@@ -49,6 +49,7 @@ public sealed partial class DhtNode
         {
             _lastEstimate = now;
             _estimatedSize = _table.EstimateNetworkSize();
+            Republish(now);
         }
         if (now - _lastRefreshCheck >= RefreshCheckIntervalMs)
         {
@@ -60,7 +61,6 @@ public sealed partial class DhtNode
                     StartLookup(NewLookup(LookupKind.FindNode, target), null);
                 }
             }
-            Republish(now);
         }
         if (now - _lastSweep >= SweepIntervalMs)
         {
