@@ -54,11 +54,21 @@ public sealed partial class DhtNode
         var operation = NewLookup(LookupKind.GetPeers, infoHash);
         operation.PeerSink = channel.Writer;
         var lookup = RunLookupAsync(operation, null, cancellationToken);
-        await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            yield return peer;
+            await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return peer;
+            }
+            await lookup.ConfigureAwait(false);
         }
-        await lookup.ConfigureAwait(false);
+        finally
+        {
+            if (!lookup.IsCompleted)
+            {
+                TryPost(operation.Cancel); // the caller stopped listening: end the lookup now
+            }
+        }
     }
 
     Task IPeerDiscovery.AnnounceAsync(Hash20 infoHash, int port, CancellationToken cancellationToken) =>
