@@ -255,9 +255,10 @@ public sealed partial class DhtNode
                 null, router, new CallbackObserver((_, reply) =>
                 {
                     var contacts = new List<DhtContact>();
-                    if (reply?.Body?.Get<BString>("nodes") is { } nodes)
+                    var family = _socket.AddressFamily;
+                    if (reply?.Body?.Get<BString>(family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "nodes6" : "nodes") is { } nodes)
                     {
-                        CompactEncoding.TryDecodeNodes(nodes.Span, System.Net.Sockets.AddressFamily.InterNetwork, contacts);
+                        CompactEncoding.TryDecodeNodes(nodes.Span, family, contacts);
                     }
                     completion.TrySetResult(contacts);
                 }), null);

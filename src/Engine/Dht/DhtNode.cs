@@ -106,6 +106,8 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
 
     long ILookupHost.NowMs => NowMs;
 
+    AddressFamily ILookupHost.AddressFamily => _socket.AddressFamily;
+
     /// <summary>Binds the socket, restores the saved state and starts the node. Call <see cref="BootstrapAsync"/> next.</summary>
     public static Task<DhtNode> StartAsync(DhtOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
