@@ -301,6 +301,11 @@ public sealed partial class DhtNode
 
     private void StartLookup(LookupOperation operation, List<DhtContact>? extraSeeds)
     {
+        if (_shuttingDown)
+        {
+            operation.Cancel(); // posted while the node was stopping: end at once, empty-handed
+            return;
+        }
         if (_lookups.Count >= _options.MaxConcurrentLookups)
         {
             _waitingLookups.Enqueue((operation, () => StartLookup(operation, extraSeeds)));
@@ -346,7 +351,7 @@ public sealed partial class DhtNode
     void ILookupHost.LookupFinished(LookupOperation operation)
     {
         _lookups.Remove(operation);
-        while (_lookups.Count < _options.MaxConcurrentLookups && _waitingLookups.TryDequeue(out var next))
+        while (!_shuttingDown && _lookups.Count < _options.MaxConcurrentLookups && _waitingLookups.TryDequeue(out var next))
         {
             next.Start();
         }

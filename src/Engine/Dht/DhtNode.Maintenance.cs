@@ -26,6 +26,7 @@ public sealed partial class DhtNode
     private long _lastSweep;
     private long _lastEstimate;
     private long _estimatedSize;
+    private bool _shuttingDown;
 
     private void Tick()
     {
@@ -158,14 +159,15 @@ public sealed partial class DhtNode
 
     private void Shutdown()
     {
+        _shuttingDown = true; // finishing lookups must not start waiting ones now
         SaveState();
-        foreach (var lookup in _lookups.ToArray())
-        {
-            lookup.Cancel();
-        }
         while (_waitingLookups.TryDequeue(out var waiting))
         {
             waiting.Operation.Cancel();
+        }
+        foreach (var lookup in _lookups.ToArray())
+        {
+            lookup.Cancel();
         }
         _expired.Clear();
         _transactions.Clear(_expired);

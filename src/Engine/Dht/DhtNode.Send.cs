@@ -15,6 +15,10 @@ public sealed partial class DhtNode
     private bool SendQuery(KrpcMethod method, BDictionary arguments, Hash20? nodeId, IPEndPoint endPoint,
         IQueryObserver? observer, object? state)
     {
+        if (_shuttingDown)
+        {
+            return false; // nothing would ever time it out
+        }
         var now = NowMs;
         var query = new PendingQuery(method, nodeId, endPoint, observer, state) { SentAt = now, Deadline = now + _timeoutMs };
         if (!_transactions.TryAdd(query))

@@ -160,7 +160,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     {
         _mainLoop = Task.Run(MainLoopAsync);
         _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _timer = _time.CreateTimer(_ => Post(Tick), null, TickInterval, TickInterval);
+        _timer = _time.CreateTimer(_ => TryPost(Tick), null, TickInterval, TickInterval);
         DhtLog.Listening(_logger, Id, LocalEndPoint);
         if (state is not null && state.Nodes.Count > 0)
         {

@@ -49,4 +49,17 @@ public sealed class DhtRepublishTests
         await Assert.ThrowsAsync<System.ComponentModel.DataAnnotations.ValidationException>(() =>
             DhtNode.StartAsync(TestNetwork.Options(o => o.BucketSize = 1), null, CancellationToken.None).WaitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task Disposing_a_busy_node_ends_every_running_and_queued_lookup()
+    {
+        await using var network = await TestNetwork.StartAsync(6);
+        var node = await DhtNode.StartAsync(TestNetwork.Options(o => o.MaxConcurrentLookups = 2), null, CancellationToken.None).WaitAsync(Timeout);
+        Assert.True(await node.AddNode(network.Nodes[0].LocalEndPoint).WaitAsync(Timeout));
+        var lookups = Enumerable.Range(0, 20).Select(_ => node.GetMutableAsync(Hash20.Random(), null, CancellationToken.None)).ToList();
+        await node.DisposeAsync().AsTask().WaitAsync(Timeout);
+        var results = await Task.WhenAll(lookups).WaitAsync(Timeout);
+        Assert.Equal(20, results.Length);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => node.GetMutableAsync(Hash20.Random(), null, CancellationToken.None));
+    }
 }
