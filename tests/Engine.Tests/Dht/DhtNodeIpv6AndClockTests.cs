@@ -50,7 +50,7 @@ public sealed class DhtNodeIpv6AndClockTests
             }
             for (var i = 1; i < nodes.Count; i++)
             {
-                Assert.True(await nodes[i].AddNode(nodes[0].LocalEndPoint).WaitAsync(cts.Token));
+                Assert.True(await TestNetwork.ConnectAsync(nodes[i], nodes[0].LocalEndPoint));
             }
             foreach (var node in nodes)
             {

@@ -13,7 +13,7 @@ public sealed class DhtNodeSmallNetworkTests
     {
         await using var network = await TestNetwork.StartAsync(12);
         Assert.All(network.Nodes, n => Assert.True(n.RoutingTableSize >= 8, $"routing table {n.RoutingTableSize}"));
-        Assert.True(await network.Nodes[3].AddNode(network.Nodes[7].LocalEndPoint).WaitAsync(Timeout));
+        Assert.True(await TestNetwork.ConnectAsync(network.Nodes[3], network.Nodes[7].LocalEndPoint));
     }
 
     [Fact]

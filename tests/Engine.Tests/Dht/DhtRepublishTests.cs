@@ -15,7 +15,7 @@ public sealed class DhtRepublishTests
         await using var network = await TestNetwork.StartAsync(8);
         using var cts = new CancellationTokenSource(Timeout);
         await using var publisher = await DhtNode.StartAsync(TestNetwork.Options(o => o.RepublishInterval = TimeSpan.FromSeconds(1)), null, cts.Token);
-        Assert.True(await publisher.AddNode(network.Nodes[0].LocalEndPoint).WaitAsync(cts.Token));
+        Assert.True(await TestNetwork.ConnectAsync(publisher, network.Nodes[0].LocalEndPoint));
         await publisher.BootstrapAsync(cts.Token);
         using var key = Ed25519Key.Generate();
         await publisher.PutMutableAsync(key, new BString("kept alive").Encode(), 1, null, null, cts.Token);
@@ -24,7 +24,7 @@ public sealed class DhtRepublishTests
         var near = key.UserId.ToArray();
         near[19] ^= 1;
         await using var late = await DhtNode.StartAsync(TestNetwork.Options(o => o.NodeId = new Hash20(near)), null, cts.Token);
-        Assert.True(await late.AddNode(network.Nodes[1].LocalEndPoint).WaitAsync(cts.Token));
+        Assert.True(await TestNetwork.ConnectAsync(late, network.Nodes[1].LocalEndPoint));
         await late.BootstrapAsync(cts.Token);
         Assert.Equal(0, late.Statistics.ItemsStored);
         while (late.Statistics.ItemsStored == 0)
@@ -55,7 +55,7 @@ public sealed class DhtRepublishTests
     {
         await using var network = await TestNetwork.StartAsync(6);
         var node = await DhtNode.StartAsync(TestNetwork.Options(o => o.MaxConcurrentLookups = 2), null, CancellationToken.None).WaitAsync(Timeout);
-        Assert.True(await node.AddNode(network.Nodes[0].LocalEndPoint).WaitAsync(Timeout));
+        Assert.True(await TestNetwork.ConnectAsync(node, network.Nodes[0].LocalEndPoint));
         var lookups = Enumerable.Range(0, 20).Select(_ => node.GetMutableAsync(Hash20.Random(), null, CancellationToken.None)).ToList();
         await node.DisposeAsync().AsTask().WaitAsync(Timeout);
         var results = await Task.WhenAll(lookups).WaitAsync(Timeout);
