@@ -62,15 +62,17 @@ internal static class ThroughputBenchmark
             $"(+{(filled.Heap - baseline.Heap) / 1048576.0:0.0}), working set {filled.WorkingSet / 1048576.0:0.0} MiB");
 
         var start = node.Statistics.ResponsesSent;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var stopwatch = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(seconds);
         var tasks = Enumerable.Range(0, Clients).Select(c => Task.Run(() => Load(node.LocalEndPoint, c, duration))).ToArray();
         var answeredByClients = (await Task.WhenAll(tasks)).Sum();
         var elapsed = stopwatch.Elapsed.TotalSeconds;
         var answeredByNode = node.Statistics.ResponsesSent - start;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         Console.WriteLine($"throughput: {answeredByNode / elapsed:0} queries/s answered by the node " +
             $"({answeredByClients / elapsed:0}/s received back by {Clients} clients, window {Window} each) over {elapsed:0.0} s, " +
-            $"{Environment.ProcessorCount} processor(s) visible");
+            $"{Environment.ProcessorCount} processor(s) visible; {allocated / (double)Math.Max(1, answeredByNode):0} bytes allocated per query (node and clients)");
         var end = Measure();
         Console.WriteLine($"after load: managed heap {end.Heap / 1048576.0:0.0} MiB, working set {end.WorkingSet / 1048576.0:0.0} MiB, " +
             $"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");

@@ -80,7 +80,7 @@ public sealed partial class DhtNode
             QueriesSent = _queriesSent,
             ResponsesReceived = _responsesReceived,
             Timeouts = _timeouts,
-            MalformedDropped = _malformed,
+            MalformedDropped = _malformed + Interlocked.Read(ref _oversized),
             RateLimited = _rateLimited,
             QueueOverflows = Interlocked.Read(ref _queueOverflows),
             UnexpectedReplies = _unexpectedReplies,

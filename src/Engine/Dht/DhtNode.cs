@@ -40,6 +40,13 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly PeerStore _peers;
     private readonly RateLimiter _rateLimiter;
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(KrpcMessage.MaxDatagramLength);
+
+    /// <summary>
+    /// Receive buffers, rented by the receive loop and returned by the node loop. A pool of our own sized to
+    /// the receive queue: the shared pool's per-core caches are too small for this producer/consumer
+    /// pattern and would allocate a fresh 4 KiB array for most datagrams under load.
+    /// </summary>
+    private readonly ArrayPool<byte> _receiveBuffers;
     private readonly List<LookupOperation> _lookups = [];
     private readonly Queue<(LookupOperation Operation, Action Start)> _waitingLookups = new();
     private readonly List<PendingQuery> _expired = [];
@@ -59,6 +66,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private long _responsesReceived;
     private long _timeouts;
     private long _malformed;
+    private long _oversized; // counted by the receive loop, reported as malformed
     private long _rateLimited;
     private long _queueOverflows;
     private long _unexpectedReplies;
@@ -73,6 +81,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         Id = id;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         _timeoutMs = (long)options.QueryTimeout.TotalMilliseconds;
+        _receiveBuffers = ArrayPool<byte>.Create(KrpcMessage.MaxDatagramLength, options.ReceiveQueueLength + 16);
         _table = new RoutingTable(id, options.BucketSize, NowMs);
         _transactions = new TransactionTable(options.MaxPendingQueries);
         _tokens = new TokenManager(_time);
@@ -182,7 +191,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             _socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!token.IsCancellationRequested)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(KrpcMessage.MaxDatagramLength + 1);
+            var buffer = _receiveBuffers.Rent(KrpcMessage.MaxDatagramLength);
             SocketReceiveFromResult received;
             try
             {
@@ -190,13 +199,27 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _receiveBuffers.Return(buffer);
                 return;
             }
             catch (SocketException e)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
-                DhtLog.ReceiveError(_logger, e.SocketErrorCode.ToString());
+                _receiveBuffers.Return(buffer);
+                if (e.SocketErrorCode == SocketError.MessageSize)
+                {
+                    Interlocked.Increment(ref _oversized);
+                }
+                else
+                {
+                    DhtLog.ReceiveError(_logger, e.SocketErrorCode.ToString());
+                }
+                continue;
+            }
+            if (received.ReceivedBytes >= buffer.Length)
+            {
+                // Filled the buffer: the datagram was at least this long and maybe cut. No KRPC message is.
+                Interlocked.Increment(ref _oversized);
+                _receiveBuffers.Return(buffer);
                 continue;
             }
             if (Interlocked.Increment(ref _queuedDatagrams) > _options.ReceiveQueueLength
@@ -204,7 +227,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             {
                 Interlocked.Decrement(ref _queuedDatagrams);
                 Interlocked.Increment(ref _queueOverflows);
-                ArrayPool<byte>.Shared.Return(buffer);
+                _receiveBuffers.Return(buffer);
             }
         }
     }
@@ -236,7 +259,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
                 {
                     if (work.Buffer is not null)
                     {
-                        ArrayPool<byte>.Shared.Return(work.Buffer);
+                        _receiveBuffers.Return(work.Buffer);
                     }
                 }
             }
