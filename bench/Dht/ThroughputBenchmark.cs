@@ -55,7 +55,7 @@ internal static class ThroughputBenchmark
                 answered += client.Drain(block: true);
             }
         }
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        await Task.Delay(500); // the statistics snapshot is refreshed after each batch the node handles
         var filled = Measure();
         Console.WriteLine($"stored {node.Statistics.ItemsStored} items ({node.Statistics.ItemBytesStored / 1024.0 / 1024.0:0.0} MiB counted) " +
             $"in {fill.Elapsed.TotalSeconds:0.0} s; managed heap {filled.Heap / 1048576.0:0.0} MiB " +
