@@ -176,6 +176,20 @@ public sealed partial class DhtNode
         return result.Immutable;
     }
 
+    /// <summary>
+    /// Up to <paramref name="max"/> mutable items other nodes stored at this node (already verified when
+    /// they were put), most recently used first: how a crawler learns of profiles it was not told about.
+    /// </summary>
+    public Task<IReadOnlyList<MutableItem>> GetStoredMutableItemsAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return Invoke<IReadOnlyList<MutableItem>>(() => _items.Items(NowMs)
+            .Where(i => i.IsMutable)
+            .Take(max)
+            .Select(i => new MutableItem(i.Value, i.Sequence, i.PublicKey!, i.Signature!, i.Salt ?? []))
+            .ToList()).WaitAsync(cancellationToken);
+    }
+
     /// <summary>get_peers lookup with its figures (for benchmarks and diagnostics).</summary>
     public Task<LookupResult> GetPeersWithStatsAsync(Hash20 infoHash, CancellationToken cancellationToken) =>
         RunLookupAsync(NewLookup(LookupKind.GetPeers, infoHash), null, cancellationToken);
