@@ -26,7 +26,7 @@ public sealed partial class DhtNode
         switch (query.Method)
         {
             case KrpcMethod.Ping:
-                SendResponse(query.TransactionId, IdOnly(), from);
+                SendResponse(query.TransactionId, _pingResponse, from);
                 break;
             case KrpcMethod.FindNode:
                 OnFindNode(query, from);
@@ -49,7 +49,8 @@ public sealed partial class DhtNode
         }
     }
 
-    private BDictionary IdOnly() => new() { ["id"] = Id.ToArray() };
+    /// <summary>A fresh body holding our id (callers add to it).</summary>
+    private BDictionary IdOnly() => new() { ["id"] = _idValue };
 
     private void Refuse(KrpcMessage query, IPEndPoint from, int code, string reason)
     {

@@ -52,6 +52,12 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly List<PendingQuery> _expired = [];
     private readonly List<RoutingEntry> _toPing = [];
     private readonly long _timeoutMs;
+
+    /// <summary>Our id as a bencode string, shared by every message body (strings are immutable).</summary>
+    private readonly BString _idValue;
+
+    /// <summary>The whole answer to ping, built once and never changed.</summary>
+    private readonly BDictionary _pingResponse;
     private readonly string? _statePath;
     private ITimer? _timer;
     private Task _receiveLoop = Task.CompletedTask;
@@ -80,6 +86,8 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _socket = socket;
         Id = id;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _idValue = new BString(id.ToArray());
+        _pingResponse = new BDictionary { ["id"] = _idValue };
         _timeoutMs = (long)options.QueryTimeout.TotalMilliseconds;
         _receiveBuffers = ArrayPool<byte>.Create(KrpcMessage.MaxDatagramLength, options.ReceiveQueueLength + 16);
         _table = new RoutingTable(id, options.BucketSize, NowMs);
