@@ -45,9 +45,10 @@ internal static class LookupBenchmark
             await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct },
                 async (node, token) => await node.BootstrapAsync(token));
         }
+        await Task.Delay(1500, ct); // let the nodes refresh their size estimates
         Console.WriteLine($"network: {nodeCount} nodes built in {build.Elapsed.TotalSeconds:0.0} s, " +
             $"routing table median {Stats.Percentile(nodes.Select(n => (double)n.RoutingTableSize).ToList(), 50)}, " +
-            $"estimated size (node 0) {nodes[0].Statistics.EstimatedDhtSize}");
+            $"estimated size median {Stats.Percentile(nodes.Select(n => (double)n.Statistics.EstimatedDhtSize).ToList(), 50):0}");
 
         // Data to look up: announces and mutable items from random nodes.
         var infoHashes = new Hash20[lookups];
@@ -63,22 +64,47 @@ internal static class LookupBenchmark
             });
 
         // Lookups one at a time, from nodes that did not write, so each is timed alone.
-        var peerResults = new List<LookupResult>();
-        var getResults = new List<LookupResult>();
+        var peerResults = new List<(LookupResult Result, double Ms)>();
+        var getResults = new List<(LookupResult Result, double Ms)>();
         var peerFound = 0;
         var getFound = 0;
         for (var i = 0; i < lookups; i++)
         {
             var reader = nodes[(i * 104729 + 13) % nodeCount];
+            var watch = Stopwatch.StartNew();
             var peers = await reader.GetPeersWithStatsAsync(infoHashes[i], ct);
-            peerResults.Add(peers);
+            peerResults.Add((peers, watch.Elapsed.TotalMilliseconds));
             peerFound += peers.PeerCount > 0 ? 1 : 0;
+            watch.Restart();
             var get = await reader.GetMutableWithStatsAsync(keys[i].UserId, null, ct);
-            getResults.Add(get);
+            getResults.Add((get, watch.Elapsed.TotalMilliseconds));
             getFound += get.Mutable?.Sequence == 1 ? 1 : 0;
         }
         Report("get_peers", peerResults, peerFound, lookups);
         Report("BEP 44 get", getResults, getFound, lookups);
+
+        // The same lookups after a fifth of the nodes stopped without notice.
+        var stopped = Enumerable.Range(0, nodeCount).Where(i => i % 5 == 4).ToHashSet();
+        await Task.WhenAll(stopped.Select(i => nodes[i].DisposeAsync().AsTask()));
+        var alive = Enumerable.Range(0, nodeCount).Where(i => !stopped.Contains(i)).ToArray();
+        peerResults.Clear();
+        getResults.Clear();
+        peerFound = getFound = 0;
+        for (var i = 0; i < lookups; i++)
+        {
+            var reader = nodes[alive[(i * 104729 + 13) % alive.Length]];
+            var watch = Stopwatch.StartNew();
+            var peers = await reader.GetPeersWithStatsAsync(infoHashes[i], ct);
+            peerResults.Add((peers, watch.Elapsed.TotalMilliseconds));
+            peerFound += peers.PeerCount > 0 ? 1 : 0;
+            watch.Restart();
+            var get = await reader.GetMutableWithStatsAsync(keys[i].UserId, null, ct);
+            getResults.Add((get, watch.Elapsed.TotalMilliseconds));
+            getFound += get.Mutable?.Sequence == 1 ? 1 : 0;
+        }
+        Report("get_peers, 20% stopped", peerResults, peerFound, lookups);
+        Report("BEP 44 get, 20% stopped", getResults, getFound, lookups);
+        nodes = alive.Select(i => nodes[i]).ToList();
 
         await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
         foreach (var key in keys)
@@ -88,14 +114,14 @@ internal static class LookupBenchmark
         return 0;
     }
 
-    private static void Report(string name, List<LookupResult> results, int found, int total)
+    private static void Report(string name, List<(LookupResult Result, double Ms)> results, int found, int total)
     {
-        var rounds = results.Select(r => (double)r.Rounds).ToList();
-        var ms = results.Select(r => r.Elapsed.TotalMilliseconds).ToList();
-        var queries = results.Select(r => (double)r.QueriesSent).ToList();
+        var rounds = results.Select(r => (double)r.Result.Rounds).ToList();
+        var ms = results.Select(r => r.Ms).ToList();
+        var queries = results.Select(r => (double)r.Result.QueriesSent).ToList();
         Console.WriteLine($"{name}: success {found}/{total} ({100.0 * found / total:0.0}%), " +
             $"rounds median {Stats.Percentile(rounds, 50)} p95 {Stats.Percentile(rounds, 95)}, " +
-            $"wall median {Stats.Percentile(ms, 50):0.0} ms p95 {Stats.Percentile(ms, 95):0.0} ms, " +
+            $"wall median {Stats.Percentile(ms, 50):0.00} ms p95 {Stats.Percentile(ms, 95):0.00} ms, " +
             $"queries median {Stats.Percentile(queries, 50)} p95 {Stats.Percentile(queries, 95)}");
     }
 }

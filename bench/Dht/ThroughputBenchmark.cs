@@ -55,22 +55,24 @@ internal static class ThroughputBenchmark
                 answered += client.Drain(block: true);
             }
         }
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        await Task.Delay(500); // the statistics snapshot is refreshed after each batch the node handles
         var filled = Measure();
         Console.WriteLine($"stored {node.Statistics.ItemsStored} items ({node.Statistics.ItemBytesStored / 1024.0 / 1024.0:0.0} MiB counted) " +
             $"in {fill.Elapsed.TotalSeconds:0.0} s; managed heap {filled.Heap / 1048576.0:0.0} MiB " +
             $"(+{(filled.Heap - baseline.Heap) / 1048576.0:0.0}), working set {filled.WorkingSet / 1048576.0:0.0} MiB");
 
         var start = node.Statistics.ResponsesSent;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var stopwatch = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(seconds);
         var tasks = Enumerable.Range(0, Clients).Select(c => Task.Run(() => Load(node.LocalEndPoint, c, duration))).ToArray();
         var answeredByClients = (await Task.WhenAll(tasks)).Sum();
         var elapsed = stopwatch.Elapsed.TotalSeconds;
         var answeredByNode = node.Statistics.ResponsesSent - start;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         Console.WriteLine($"throughput: {answeredByNode / elapsed:0} queries/s answered by the node " +
             $"({answeredByClients / elapsed:0}/s received back by {Clients} clients, window {Window} each) over {elapsed:0.0} s, " +
-            $"{Environment.ProcessorCount} processor(s) visible");
+            $"{Environment.ProcessorCount} processor(s) visible; {allocated / (double)Math.Max(1, answeredByNode):0} bytes allocated per query (node and clients)");
         var end = Measure();
         Console.WriteLine($"after load: managed heap {end.Heap / 1048576.0:0.0} MiB, working set {end.WorkingSet / 1048576.0:0.0} MiB, " +
             $"gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");

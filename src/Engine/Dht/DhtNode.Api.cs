@@ -54,11 +54,21 @@ public sealed partial class DhtNode
         var operation = NewLookup(LookupKind.GetPeers, infoHash);
         operation.PeerSink = channel.Writer;
         var lookup = RunLookupAsync(operation, null, cancellationToken);
-        await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            yield return peer;
+            await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return peer;
+            }
+            await lookup.ConfigureAwait(false);
         }
-        await lookup.ConfigureAwait(false);
+        finally
+        {
+            if (!lookup.IsCompleted)
+            {
+                TryPost(operation.Cancel); // the caller stopped listening: end the lookup now
+            }
+        }
     }
 
     Task IPeerDiscovery.AnnounceAsync(Hash20 infoHash, int port, CancellationToken cancellationToken) =>
@@ -166,6 +176,20 @@ public sealed partial class DhtNode
         return result.Immutable;
     }
 
+    /// <summary>
+    /// Up to <paramref name="max"/> mutable items other nodes stored at this node (already verified when
+    /// they were put), most recently used first: how a crawler learns of profiles it was not told about.
+    /// </summary>
+    public Task<IReadOnlyList<MutableItem>> GetStoredMutableItemsAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return Invoke<IReadOnlyList<MutableItem>>(() => _items.Items(NowMs)
+            .Where(i => i.IsMutable)
+            .Take(max)
+            .Select(i => new MutableItem(i.Value, i.Sequence, i.PublicKey!, i.Signature!, i.Salt ?? []))
+            .ToList()).WaitAsync(cancellationToken);
+    }
+
     /// <summary>get_peers lookup with its figures (for benchmarks and diagnostics).</summary>
     public Task<LookupResult> GetPeersWithStatsAsync(Hash20 infoHash, CancellationToken cancellationToken) =>
         RunLookupAsync(NewLookup(LookupKind.GetPeers, infoHash), null, cancellationToken);
@@ -245,9 +269,10 @@ public sealed partial class DhtNode
                 null, router, new CallbackObserver((_, reply) =>
                 {
                     var contacts = new List<DhtContact>();
-                    if (reply?.Body?.Get<BString>("nodes") is { } nodes)
+                    var family = _socket.AddressFamily;
+                    if (reply?.Body?.Get<BString>(family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "nodes6" : "nodes") is { } nodes)
                     {
-                        CompactEncoding.TryDecodeNodes(nodes.Span, System.Net.Sockets.AddressFamily.InterNetwork, contacts);
+                        CompactEncoding.TryDecodeNodes(nodes.Span, family, contacts);
                     }
                     completion.TrySetResult(contacts);
                 }), null);
@@ -290,6 +315,11 @@ public sealed partial class DhtNode
 
     private void StartLookup(LookupOperation operation, List<DhtContact>? extraSeeds)
     {
+        if (_shuttingDown)
+        {
+            operation.Cancel(); // posted while the node was stopping: end at once, empty-handed
+            return;
+        }
         if (_lookups.Count >= _options.MaxConcurrentLookups)
         {
             _waitingLookups.Enqueue((operation, () => StartLookup(operation, extraSeeds)));
@@ -335,7 +365,7 @@ public sealed partial class DhtNode
     void ILookupHost.LookupFinished(LookupOperation operation)
     {
         _lookups.Remove(operation);
-        while (_lookups.Count < _options.MaxConcurrentLookups && _waitingLookups.TryDequeue(out var next))
+        while (!_shuttingDown && _lookups.Count < _options.MaxConcurrentLookups && _waitingLookups.TryDequeue(out var next))
         {
             next.Start();
         }

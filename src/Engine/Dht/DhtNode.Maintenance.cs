@@ -17,13 +17,16 @@ public sealed partial class DhtNode
 
     private static readonly long SweepIntervalMs = 60_000;
     private static readonly long RefreshCheckIntervalMs = 10_000;
+    private static readonly long EstimateIntervalMs = 1_000;
 
     private readonly Dictionary<IPAddress, int> _addressVotes = [];
     private readonly Dictionary<Hash20, Published> _published = [];
     private long _lastSave;
     private long _lastRefreshCheck;
     private long _lastSweep;
+    private long _lastEstimate;
     private long _estimatedSize;
+    private bool _shuttingDown;
 
     private void Tick()
     {
@@ -43,10 +46,15 @@ public sealed partial class DhtNode
         {
             lookup.Tick(now);
         }
+        if (now - _lastEstimate >= EstimateIntervalMs)
+        {
+            _lastEstimate = now;
+            _estimatedSize = _table.EstimateNetworkSize();
+            Republish(now);
+        }
         if (now - _lastRefreshCheck >= RefreshCheckIntervalMs)
         {
             _lastRefreshCheck = now;
-            _estimatedSize = _table.EstimateNetworkSize();
             if (_table.Count > 0)
             {
                 foreach (var target in _table.StaleBucketTargets(now, (long)_options.BucketRefreshInterval.TotalMilliseconds))
@@ -54,7 +62,6 @@ public sealed partial class DhtNode
                     StartLookup(NewLookup(LookupKind.FindNode, target), null);
                 }
             }
-            Republish(now);
         }
         if (now - _lastSweep >= SweepIntervalMs)
         {
@@ -152,14 +159,15 @@ public sealed partial class DhtNode
 
     private void Shutdown()
     {
+        _shuttingDown = true; // finishing lookups must not start waiting ones now
         SaveState();
-        foreach (var lookup in _lookups.ToArray())
-        {
-            lookup.Cancel();
-        }
         while (_waitingLookups.TryDequeue(out var waiting))
         {
             waiting.Operation.Cancel();
+        }
+        foreach (var lookup in _lookups.ToArray())
+        {
+            lookup.Cancel();
         }
         _expired.Clear();
         _transactions.Clear(_expired);

@@ -26,7 +26,7 @@ public sealed partial class DhtNode
         switch (query.Method)
         {
             case KrpcMethod.Ping:
-                SendResponse(query.TransactionId, IdOnly(), from);
+                SendResponse(query.TransactionId, _pingResponse, from);
                 break;
             case KrpcMethod.FindNode:
                 OnFindNode(query, from);
@@ -49,7 +49,8 @@ public sealed partial class DhtNode
         }
     }
 
-    private BDictionary IdOnly() => new() { ["id"] = Id.ToArray() };
+    /// <summary>A fresh body holding our id (callers add to it).</summary>
+    private BDictionary IdOnly() => new() { ["id"] = _idValue };
 
     private void Refuse(KrpcMessage query, IPEndPoint from, int code, string reason)
     {
@@ -57,8 +58,13 @@ public sealed partial class DhtNode
         SendError(query.TransactionId, code, reason, from);
     }
 
-    private byte[] ClosestNodes(Hash20 target) =>
-        CompactEncoding.EncodeNodes(_table.FindClosest(target, _options.BucketSize), AddressFamily.InterNetwork);
+    /// <summary>Adds the K closest nodes we know: "nodes" on an IPv4 socket, "nodes6" on an IPv6 one (BEP 32).</summary>
+    private void AddClosestNodes(BDictionary body, Hash20 target)
+    {
+        var family = _socket.AddressFamily;
+        body[family == AddressFamily.InterNetworkV6 ? "nodes6" : "nodes"] =
+            CompactEncoding.EncodeNodes(_table.FindClosest(target, _options.BucketSize), family);
+    }
 
     private void OnFindNode(KrpcMessage query, IPEndPoint from)
     {
@@ -68,7 +74,7 @@ public sealed partial class DhtNode
             return;
         }
         var body = IdOnly();
-        body["nodes"] = ClosestNodes(target);
+        AddClosestNodes(body, target);
         SendResponse(query.TransactionId, body, from);
     }
 
@@ -81,7 +87,7 @@ public sealed partial class DhtNode
         }
         var body = IdOnly();
         body["token"] = _tokens.Issue(from.Address);
-        body["nodes"] = ClosestNodes(infoHash);
+        AddClosestNodes(body, infoHash);
         var peers = _peers.Get(infoHash, MaxPeersPerResponse, now);
         if (peers.Count > 0)
         {
@@ -123,7 +129,7 @@ public sealed partial class DhtNode
         }
         var body = IdOnly();
         body["token"] = _tokens.Issue(from.Address);
-        body["nodes"] = ClosestNodes(target);
+        AddClosestNodes(body, target);
         if (_items.Get(target, now) is { } item)
         {
             if (!item.IsMutable)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -39,11 +40,24 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly PeerStore _peers;
     private readonly RateLimiter _rateLimiter;
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(KrpcMessage.MaxDatagramLength);
+
+    /// <summary>
+    /// Receive buffers, rented by the receive loop and returned by the node loop. A pool of our own sized to
+    /// the receive queue: the shared pool's per-core caches are too small for this producer/consumer
+    /// pattern and would allocate a fresh 4 KiB array for most datagrams under load.
+    /// </summary>
+    private readonly ArrayPool<byte> _receiveBuffers;
     private readonly List<LookupOperation> _lookups = [];
     private readonly Queue<(LookupOperation Operation, Action Start)> _waitingLookups = new();
     private readonly List<PendingQuery> _expired = [];
     private readonly List<RoutingEntry> _toPing = [];
     private readonly long _timeoutMs;
+
+    /// <summary>Our id as a bencode string, shared by every message body (strings are immutable).</summary>
+    private readonly BString _idValue;
+
+    /// <summary>The whole answer to ping, built once and never changed.</summary>
+    private readonly BDictionary _pingResponse;
     private readonly string? _statePath;
     private ITimer? _timer;
     private Task _receiveLoop = Task.CompletedTask;
@@ -58,6 +72,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private long _responsesReceived;
     private long _timeouts;
     private long _malformed;
+    private long _oversized; // counted by the receive loop, reported as malformed
     private long _rateLimited;
     private long _queueOverflows;
     private long _unexpectedReplies;
@@ -71,7 +86,10 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _socket = socket;
         Id = id;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _idValue = new BString(id.ToArray());
+        _pingResponse = new BDictionary { ["id"] = _idValue };
         _timeoutMs = (long)options.QueryTimeout.TotalMilliseconds;
+        _receiveBuffers = ArrayPool<byte>.Create(KrpcMessage.MaxDatagramLength, options.ReceiveQueueLength + 16);
         _table = new RoutingTable(id, options.BucketSize, NowMs);
         _transactions = new TransactionTable(options.MaxPendingQueries);
         _tokens = new TokenManager(_time);
@@ -105,10 +123,13 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
 
     long ILookupHost.NowMs => NowMs;
 
+    AddressFamily ILookupHost.AddressFamily => _socket.AddressFamily;
+
     /// <summary>Binds the socket, restores the saved state and starts the node. Call <see cref="BootstrapAsync"/> next.</summary>
     public static Task<DhtNode> StartAsync(DhtOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         cancellationToken.ThrowIfCancellationRequested();
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DhtNode>();
         DhtStateFile? state = null;
@@ -156,7 +177,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     {
         _mainLoop = Task.Run(MainLoopAsync);
         _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _timer = _time.CreateTimer(_ => Post(Tick), null, TickInterval, TickInterval);
+        _timer = _time.CreateTimer(_ => TryPost(Tick), null, TickInterval, TickInterval);
         DhtLog.Listening(_logger, Id, LocalEndPoint);
         if (state is not null && state.Nodes.Count > 0)
         {
@@ -178,7 +199,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             _socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!token.IsCancellationRequested)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(KrpcMessage.MaxDatagramLength + 1);
+            var buffer = _receiveBuffers.Rent(KrpcMessage.MaxDatagramLength);
             SocketReceiveFromResult received;
             try
             {
@@ -186,13 +207,27 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _receiveBuffers.Return(buffer);
                 return;
             }
             catch (SocketException e)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
-                DhtLog.ReceiveError(_logger, e.SocketErrorCode.ToString());
+                _receiveBuffers.Return(buffer);
+                if (e.SocketErrorCode == SocketError.MessageSize)
+                {
+                    Interlocked.Increment(ref _oversized);
+                }
+                else
+                {
+                    DhtLog.ReceiveError(_logger, e.SocketErrorCode.ToString());
+                }
+                continue;
+            }
+            if (received.ReceivedBytes >= buffer.Length)
+            {
+                // Filled the buffer: the datagram was at least this long and maybe cut. No KRPC message is.
+                Interlocked.Increment(ref _oversized);
+                _receiveBuffers.Return(buffer);
                 continue;
             }
             if (Interlocked.Increment(ref _queuedDatagrams) > _options.ReceiveQueueLength
@@ -200,7 +235,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             {
                 Interlocked.Decrement(ref _queuedDatagrams);
                 Interlocked.Increment(ref _queueOverflows);
-                ArrayPool<byte>.Shared.Return(buffer);
+                _receiveBuffers.Return(buffer);
             }
         }
     }
@@ -232,7 +267,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
                 {
                     if (work.Buffer is not null)
                     {
-                        ArrayPool<byte>.Shared.Return(work.Buffer);
+                        _receiveBuffers.Return(work.Buffer);
                     }
                 }
             }
@@ -319,87 +354,6 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             VoteExternalAddress(observed.Address);
         }
         query.Observer?.OnResponse(query, message);
-    }
-
-    bool ILookupHost.SendQuery(KrpcMethod method, BDictionary arguments, Hash20? nodeId, IPEndPoint endPoint,
-        IQueryObserver observer, object? state) => SendQuery(method, arguments, nodeId, endPoint, observer, state);
-
-    private bool SendQuery(KrpcMethod method, BDictionary arguments, Hash20? nodeId, IPEndPoint endPoint,
-        IQueryObserver? observer, object? state)
-    {
-        var now = NowMs;
-        var query = new PendingQuery(method, nodeId, endPoint, observer, state) { SentAt = now, Deadline = now + _timeoutMs };
-        if (!_transactions.TryAdd(query))
-        {
-            return false;
-        }
-        Span<byte> transactionId = stackalloc byte[TransactionTable.IdLength];
-        TransactionTable.WriteId(query.TransactionId, transactionId);
-        _sendBuffer.ResetWrittenCount();
-        KrpcWriter.WriteQuery(_sendBuffer, transactionId, method, arguments, ClientVersion);
-        _queriesSent++;
-        SendDatagram(_sendBuffer.WrittenSpan, endPoint);
-        return true;
-    }
-
-    private void SendResponse(ReadOnlyMemory<byte> transactionId, BDictionary body, IPEndPoint to)
-    {
-        _sendBuffer.ResetWrittenCount();
-        KrpcWriter.WriteResponse(_sendBuffer, transactionId.Span, body, to, ClientVersion);
-        _responsesSent++;
-        SendDatagram(_sendBuffer.WrittenSpan, to);
-    }
-
-    private void SendError(ReadOnlyMemory<byte> transactionId, int code, string message, IPEndPoint to)
-    {
-        _sendBuffer.ResetWrittenCount();
-        KrpcWriter.WriteError(_sendBuffer, transactionId.Span, code, message, ClientVersion);
-        _errorsSent++;
-        SendDatagram(_sendBuffer.WrittenSpan, to);
-    }
-
-    private void SendDatagram(ReadOnlySpan<byte> datagram, IPEndPoint to)
-    {
-        if (to.AddressFamily != _socket.AddressFamily)
-        {
-            return;
-        }
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, to);
-        }
-        catch (SocketException e)
-        {
-            DhtLog.SendFailed(_logger, to, e.SocketErrorCode.ToString());
-        }
-        catch (ObjectDisposedException)
-        {
-            // shutting down
-        }
-    }
-
-    private void PublishStatistics()
-    {
-        _statistics = new DhtStatistics
-        {
-            QueriesReceived = _queriesReceived,
-            ResponsesSent = _responsesSent,
-            ErrorsSent = _errorsSent,
-            QueriesSent = _queriesSent,
-            ResponsesReceived = _responsesReceived,
-            Timeouts = _timeouts,
-            MalformedDropped = _malformed,
-            RateLimited = _rateLimited,
-            QueueOverflows = Interlocked.Read(ref _queueOverflows),
-            UnexpectedReplies = _unexpectedReplies,
-            RoutingTableSize = _table.Count,
-            PendingQueries = _transactions.Count,
-            ItemsStored = _items.Count,
-            ItemBytesStored = _items.Bytes,
-            PeersStored = _peers.PeerCount,
-            InfoHashesStored = _peers.InfoHashCount,
-            EstimatedDhtSize = _estimatedSize,
-        };
     }
 
     public async ValueTask DisposeAsync()

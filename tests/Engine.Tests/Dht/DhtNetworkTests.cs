@@ -71,6 +71,10 @@ public sealed class DhtNetworkTests
             Assert.Contains(new IPEndPoint(IPAddress.Loopback, 40000 + i), found);
         }
 
+        // Each node estimates the network size from the density of ids around its own.
+        var estimates = nodes.Select(n => n.Statistics.EstimatedDhtSize).Order().ToList();
+        Assert.InRange(estimates[estimates.Count / 2], NodeCount / 4, NodeCount * 4);
+
         // Stop a fifth of the nodes (none of the readers below), then read everything again.
         var random = new Random(200);
         var stopped = Enumerable.Range(0, NodeCount).Where(i => i % 5 == 3).ToHashSet();

@@ -13,7 +13,7 @@ public sealed class DhtNodeSmallNetworkTests
     {
         await using var network = await TestNetwork.StartAsync(12);
         Assert.All(network.Nodes, n => Assert.True(n.RoutingTableSize >= 8, $"routing table {n.RoutingTableSize}"));
-        Assert.True(await network.Nodes[3].AddNode(network.Nodes[7].LocalEndPoint).WaitAsync(Timeout));
+        Assert.True(await TestNetwork.ConnectAsync(network.Nodes[3], network.Nodes[7].LocalEndPoint));
     }
 
     [Fact]
@@ -30,6 +30,20 @@ public sealed class DhtNodeSmallNetworkTests
         Assert.Equal(5, got.Sequence);
         Assert.Equal(value, got.Value);
         Assert.Equal(key.PublicKey, got.PublicKey);
+
+        // The nodes that stored it can list it (a crawler's way to learn of profiles).
+        var holders = 0;
+        foreach (var node in network.Nodes.Skip(1))
+        {
+            var stored = await node.GetStoredMutableItemsAsync(100, cts.Token);
+            if (stored.Any(i => i.Target == key.UserId))
+            {
+                holders++;
+                var item = stored.Single(i => i.Target == key.UserId);
+                Assert.True(Bep44.VerifyMutable(item.PublicKey, item.Salt, item.Sequence, item.Value, item.Signature));
+            }
+        }
+        Assert.Equal(put.Stored, holders);
     }
 
     [Fact]

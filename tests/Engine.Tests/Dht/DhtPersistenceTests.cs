@@ -17,7 +17,7 @@ public sealed class DhtPersistenceTests : IDisposable
         var first = await DhtNode.StartAsync(TestNetwork.Options(o => o.StateDirectory = _directory), null, cts.Token);
         foreach (var node in network.Nodes.Take(3))
         {
-            Assert.True(await first.AddNode(node.LocalEndPoint).WaitAsync(cts.Token));
+            Assert.True(await TestNetwork.ConnectAsync(first, node.LocalEndPoint));
         }
         await first.BootstrapAsync(cts.Token);
         var id = first.Id;

@@ -100,6 +100,36 @@ public sealed class DhtCliTests : IAsyncLifetime
         Assert.NotEmpty(state.Nodes);
     }
 
+    [Fact]
+    public void Options_follow_flags_then_environment_then_defaults()
+    {
+        Assert.True(DhtCommandOptions.TryParse([], Env(), out var defaults, out _));
+        Assert.Equal(DhtCommandOptions.PublicRouters, defaults.Bootstrap);
+        Assert.Equal(6881, defaults.Port);
+        Assert.False(defaults.PortGiven);
+        Assert.Equal(IPAddress.Any, defaults.Bind);
+        Assert.EndsWith(".gittorrent", defaults.Home);
+
+        Assert.True(DhtCommandOptions.TryParse([], Env(("GITTORRENT_BOOTSTRAP", ""), ("GITTORRENT_DHT_PORT", "0"), ("GITTORRENT_HOME", "/h")), out var env, out _));
+        Assert.Empty(env.Bootstrap); // an empty value means none
+        Assert.Equal(0, env.Port);
+        Assert.True(env.PortGiven);
+        Assert.Equal("/h", env.Home);
+
+        Assert.True(DhtCommandOptions.TryParse(["--bootstrap", "a:1, b:2", "--dht-port=7000", "--bind", "127.0.0.1", "--home", "/x"],
+            Env(("GITTORRENT_BOOTSTRAP", "c:3"), ("GITTORRENT_DHT_PORT", "9"), ("GITTORRENT_HOME", "/h")), out var flags, out _));
+        Assert.Equal(["a:1", "b:2"], flags.Bootstrap);
+        Assert.Equal(7000, flags.Port);
+        Assert.Equal(IPAddress.Loopback, flags.Bind);
+        Assert.Equal("/x", flags.Home);
+
+        Assert.False(DhtCommandOptions.TryParse(["--dht-port", "70000"], Env(), out _, out var error));
+        Assert.Contains("port", error);
+        Assert.False(DhtCommandOptions.TryParse(["--bind", "nowhere"], Env(), out _, out _));
+        Assert.False(DhtCommandOptions.TryParse(["--frobnicate"], Env(), out _, out _));
+        Assert.False(DhtCommandOptions.TryParse(["--home"], Env(), out _, out _));
+    }
+
     private static string Hash20Hex() => Engine.Hash20.Random().ToString();
 
     private sealed class LineWriter : StringWriter

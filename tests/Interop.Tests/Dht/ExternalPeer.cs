@@ -143,6 +143,20 @@ internal sealed class ExternalPeer : IDisposable
         {
             if (!_process.HasExited)
             {
+                // Ask politely first so the peer can clean up its temporary files, then make sure.
+                try
+                {
+                    _process.StandardInput.WriteLine("{\"cmd\":\"quit\"}");
+                    _process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // its stdin is already gone
+                }
+                _process.WaitForExit(3_000);
+            }
+            if (!_process.HasExited)
+            {
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(10_000);
             }

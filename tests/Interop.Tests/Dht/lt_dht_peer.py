@@ -7,6 +7,7 @@ Strings in and out are hex unless named value (UTF-8 text).
 """
 import hashlib
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -121,7 +122,7 @@ def main():
             # infohash: libtorrent then announces its listen port to the DHT itself.
             params = lt.add_torrent_params()
             params.info_hashes = lt.info_hash_t(lt.sha1_hash(bytes.fromhex(command["infohash"])))
-            params.save_path = tempfile.mkdtemp(prefix="lt-dht-")
+            params.save_path = SAVE_PATH
             params.flags &= ~lt.torrent_flags.paused
             params.flags &= ~lt.torrent_flags.auto_managed
             handle = session.add_torrent(params)
@@ -143,9 +144,13 @@ def main():
             out({"event": "error", "message": "unknown command " + name})
 
 
+SAVE_PATH = tempfile.mkdtemp(prefix="lt-dht-")
+
 if __name__ == "__main__":
     try:
         main()
     except Exception as error:  # report on stdout too: the harness may read it before stderr
         out({"event": "crash", "message": repr(error)})
         raise
+    finally:
+        shutil.rmtree(SAVE_PATH, ignore_errors=True)

@@ -7,7 +7,7 @@ namespace GitTorrent.Cli.Commands;
 /// Options shared by the <c>gittorrent dht</c> commands (INTERFACES.md "Common options"): flags override
 /// environment variables, which override the defaults.
 /// </summary>
-internal sealed class DhtCommandOptions
+public sealed class DhtCommandOptions
 {
     /// <summary>Public mainline routers, used only when neither --bootstrap nor GITTORRENT_BOOTSTRAP is given.</summary>
     public static readonly string[] PublicRouters =

@@ -11,6 +11,9 @@ internal interface ILookupHost
 
     long NowMs { get; }
 
+    /// <summary>Address family of the node's socket.</summary>
+    System.Net.Sockets.AddressFamily AddressFamily { get; }
+
     /// <summary>Sends a query; false when it could not be sent (pending table full, socket error).</summary>
     bool SendQuery(KrpcMethod method, BDictionary arguments, Hash20? nodeId, IPEndPoint endPoint, IQueryObserver observer,
         object? state);

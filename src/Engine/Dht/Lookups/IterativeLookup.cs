@@ -3,7 +3,9 @@ namespace GitTorrent.Engine.Dht.Lookups;
 /// <summary>
 /// Kademlia's iterative lookup as a sans-IO state machine: it keeps the candidates sorted by distance
 /// to the target, says whom to query next (at most alpha at a time, slow queries excepted) and is done
-/// when the K closest candidates that did not fail have all answered.
+/// when the K closest candidates that did not fail have all answered. A query outstanding past the slow
+/// threshold is set aside like a failure (its answer still counts if it comes before the end), so a few
+/// dead nodes among the closest cost one slow threshold rather than a full timeout each.
 /// </summary>
 internal sealed class IterativeLookup
 {
@@ -76,7 +78,7 @@ internal sealed class IterativeLookup
             {
                 break;
             }
-            if (candidate.State == CandidateState.Failed)
+            if (IsSetAside(candidate))
             {
                 continue;
             }
@@ -103,7 +105,7 @@ internal sealed class IterativeLookup
             var considered = 0;
             foreach (var candidate in _candidates)
             {
-                if (candidate.State == CandidateState.Failed)
+                if (IsSetAside(candidate))
                 {
                     continue;
                 }
@@ -116,9 +118,12 @@ internal sealed class IterativeLookup
                     return true;
                 }
             }
-            return InFlight == 0;
+            return _activeInFlight == 0;
         }
     }
+
+    private static bool IsSetAside(LookupCandidate candidate) =>
+        candidate.State == CandidateState.Failed || (candidate.State == CandidateState.Queried && candidate.Slow);
 
     public void OnResponse(LookupCandidate candidate, IEnumerable<DhtContact> closer)
     {

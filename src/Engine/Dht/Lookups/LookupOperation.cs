@@ -100,6 +100,12 @@ internal sealed class LookupOperation : IQueryObserver
         {
             CompactEncoding.TryDecodeNodes(nodes.Span, AddressFamily.InterNetwork, _scratch);
         }
+        if (body.Get<BString>("nodes6") is { } nodes6)
+        {
+            CompactEncoding.TryDecodeNodes(nodes6.Span, AddressFamily.InterNetworkV6, _scratch);
+        }
+        // One socket speaks one family (BEP 32 runs a node per family): drop what we cannot reach.
+        _scratch.RemoveAll(c => c.EndPoint.AddressFamily != _host.AddressFamily);
         if (body.Get<BString>("token") is { Length: > 0 and <= 64 } token)
         {
             candidate.Token = token.Span.ToArray();

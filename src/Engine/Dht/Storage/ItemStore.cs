@@ -56,6 +56,18 @@ internal sealed class ItemStore(int maxItems, long maxBytes)
         }
     }
 
+    /// <summary>Live items, most recently used first.</summary>
+    public IEnumerable<StoredItem> Items(long now)
+    {
+        foreach (var item in _lru)
+        {
+            if (now - item.StoredAt < LifetimeMs)
+            {
+                yield return item;
+            }
+        }
+    }
+
     /// <summary>Drops expired items; returns how many.</summary>
     public int RemoveExpired(long now)
     {
