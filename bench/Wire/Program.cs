@@ -143,6 +143,7 @@ async Task OneToEightAsync(bool superSeeding)
                 await using var seeder = new TorrentEngine(new SwarmOptions
                 {
                     ListenAddress = IPAddress.Loopback, ListenPort = 0, SuperSeeding = superSeeding,
+                    UnchokeSlots = IntArg("--slots", 4),
                 });
                 await seeder.StartAsync(default);
                 await seeder.AddSeedAsync(metainfo, source, default);

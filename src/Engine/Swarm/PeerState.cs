@@ -44,4 +44,7 @@ internal sealed class PeerState(PeerConnection connection, long now)
     public bool SentBitfieldOrHave { get; set; }
 
     public bool IsSeed => Has is { All: true };
+
+    /// <summary>Super-seeding (BEP 16): pieces shown to this peer that it has not yet passed on.</summary>
+    public HashSet<int> Revealed { get; } = [];
 }

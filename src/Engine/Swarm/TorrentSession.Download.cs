@@ -105,7 +105,8 @@ internal sealed partial class TorrentSession
             complete = _picker.Have.All;
             foreach (var peer in _peers.Values)
             {
-                if (peer.Has is not null && !peer.Has[piece])
+                // Sent to peers that have the piece too: a super-seeder (BEP 16) learns from it that its piece spread.
+                if (peer.Has is not null)
                 {
                     if (!peer.SentBitfieldOrHave)
                     {

@@ -79,6 +79,10 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         session._have = have;
         session._complete.TrySetResult(metainfo);
         session._metadata.TrySetResult(metainfo);
+        if (engine.Options.SuperSeeding)
+        {
+            session.EnableSuperSeeding(metainfo.PieceCount);
+        }
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return session;
@@ -282,6 +286,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
                 return;
             }
+            SuperSeedDetach(state);
             if (_picker is not null)
             {
                 if (state.Has is not null)

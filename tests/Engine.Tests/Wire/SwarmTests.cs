@@ -123,4 +123,54 @@ public sealed class SwarmTests
         var downloaded = leecher.GetStatistics(metainfo.InfoHash)!.Downloaded;
         Assert.Equal(metainfo.Length - keep, downloaded);
     }
+
+    [Fact]
+    public async Task Super_seeding_seeder_uploads_about_one_copy_and_everybody_finishes()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("super.bin", 16L * 1024 * 1024, seed: 77);
+        var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 64 * 1024).WaitAsync(Timeout);
+        var discovery = new StaticPeerDiscovery();
+        var options = LoopbackOptions();
+        options.SuperSeeding = true;
+        await using var seeder = new TorrentEngine(options);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        discovery.Add(seeder.LocalEndPoint!);
+        var leechers = new List<TorrentEngine>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var engine = new TorrentEngine(LoopbackOptions());
+                leechers.Add(engine);
+                await engine.StartAsync(default);
+                discovery.Add(engine.LocalEndPoint!);
+            }
+            var downloads = leechers.Select((engine, i) =>
+                engine.DownloadAsync(metainfo, files.PathOf($"s{i}.bin"), discovery, null, default)).ToArray();
+            try
+            {
+                await Task.WhenAll(downloads).WaitAsync(Timeout);
+            }
+            catch (TimeoutException)
+            {
+                var report = string.Join("\n", leechers.Select(l => l.GetProgress(metainfo.InfoHash)));
+                Assert.Fail("stalled:\n" + report + "\nseeder: " + seeder.GetStatistics(metainfo.InfoHash));
+            }
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.True(TestFiles.SameContent(source, files.PathOf($"s{i}.bin")), $"leecher {i} differs");
+            }
+            var ratio = (double)seeder.GetStatistics().Uploaded / metainfo.Length;
+            Assert.InRange(ratio, 1.0, 2.0);
+        }
+        finally
+        {
+            foreach (var engine in leechers)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+    }
 }
