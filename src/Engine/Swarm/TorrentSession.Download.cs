@@ -75,6 +75,10 @@ internal sealed partial class TorrentSession
         lock (_gate)
         {
             _picker!.OnPieceFailed(piece.Piece);
+            foreach (var webSeed in piece.Contributors.OfType<WebSeed>().Distinct())
+            {
+                webSeed.BadPieces++;
+            }
             var contributors = piece.Contributors.OfType<PeerState>().Distinct().ToList();
             // With several contributors the culprit is unknown: the picker gives the piece to one peer next time.
             foreach (var contributor in contributors.Count == 1 ? contributors : [])

@@ -146,6 +146,10 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             }
         }
         _metadata.TrySetResult(metainfo);
+        if (!complete)
+        {
+            StartWebSeeds();
+        }
         if (complete)
         {
             _ = Task.Run(FinishAsync);
