@@ -91,7 +91,10 @@ async Task<(double Wall, double Cpu, long Heap, long WorkingSet)> OurLeechAsync(
 {
     var target = Path.Combine(Fresh("our-leech"), metainfo.Name);
     await using var sampler = new HeapSampler();
-    await using var engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+    await using var engine = new TorrentEngine(new SwarmOptions
+    {
+        ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new SwarmOptions().PipelineDepth),
+    });
     await engine.StartAsync(default);
     var sw = Stopwatch.StartNew();
     await engine.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder]), null, default).WaitAsync(timeout);
