@@ -61,6 +61,37 @@ internal sealed partial class TorrentSession
         }
     }
 
+    /// <summary>Complete pieces being hashed off the receive loops at once; a receive loop waits for a slot.</summary>
+    private const int ConcurrentVerifications = 4;
+
+    private readonly SemaphoreSlim _verifySlots = new(ConcurrentVerifications);
+
+    /// <summary>
+    /// Hands a complete piece to a hashing task so the receive loop goes on reading (SHA-1 of a 1 MiB piece costs
+    /// milliseconds); waits only when <see cref="ConcurrentVerifications"/> pieces are already being hashed.
+    /// </summary>
+    private async ValueTask VerifyInBackgroundAsync(PartialPiece piece)
+    {
+        await _verifySlots.WaitAsync(_stop.Token).ConfigureAwait(false);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await VerifyAndStoreAsync(piece).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException
+                or ObjectDisposedException)
+            {
+                // The torrent is stopping: the piece never reached the writer.
+                ArrayPool<byte>.Shared.Return(piece.Buffer);
+            }
+            finally
+            {
+                _verifySlots.Release();
+            }
+        });
+    }
+
     /// <summary>SHA-1 check of a complete piece, then the single writer; a bad piece strikes its contributors.</summary>
     private async ValueTask VerifyAndStoreAsync(PartialPiece piece)
     {
@@ -138,7 +169,15 @@ internal sealed partial class TorrentSession
     {
         if (_store is not null && !IsSeeding)
         {
-            await _store.CompleteWritesAsync().ConfigureAwait(false);
+            try
+            {
+                await _store.CompleteWritesAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                _complete.TrySetException(e);
+                return;
+            }
         }
         SwarmLog.DownloadComplete(_logger, InfoHash);
         Progress?.Report(GetProgress());

@@ -214,7 +214,7 @@ internal sealed partial class TorrentSession
                 FillRequests(peer);
             }
         }
-        return completed is null ? default : VerifyAndStoreAsync(completed);
+        return completed is null ? default : VerifyInBackgroundAsync(completed);
     }
 
     private void ChargeUnsolicited(PeerState peer)

@@ -242,13 +242,14 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         var reason = "closed";
         try
         {
-            if (connection.RemoteSupportsExtensions)
-            {
-                connection.SendExtended(0, _engine.Extensions.BuildHandshake(connection, _engine.Options.ClientName, _engine.Port));
-            }
+            // BEP 3: the bitfield must be the first message; the BEP 10 handshake follows it.
             lock (_gate)
             {
                 SendOurPieces(state);
+            }
+            if (connection.RemoteSupportsExtensions)
+            {
+                connection.SendExtended(0, _engine.Extensions.BuildHandshake(connection, _engine.Options.ClientName, _engine.Port));
             }
             await connection.RunReceiveLoopAsync((c, f) => HandleFrame(state, f), linked.Token).ConfigureAwait(false);
         }
@@ -263,6 +264,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
             reason = e.Message;
+        }
+        catch (Exception e)
+        {
+            // Last line of defence: whatever one peer triggers ends that peer, never the engine.
+            reason = $"unexpected {e.GetType().Name}: {e.Message}";
         }
         finally
         {
