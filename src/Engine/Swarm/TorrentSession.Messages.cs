@@ -269,7 +269,8 @@ internal sealed partial class TorrentSession
     private void ApplyPendingAvailability(PeerState peer)
     {
         var metainfo = Metainfo!;
-        var has = new Bitfield(metainfo.PieceCount);
+        // Peers admitted while the resume check ran already have a bitfield of the right size: keep it.
+        var has = peer.Has is { } known && known.Length == metainfo.PieceCount ? known : new Bitfield(metainfo.PieceCount);
         if (peer.PendingBitfield is { } bytes)
         {
             if (!Bitfield.TryDecode(bytes, metainfo.PieceCount, out has))
