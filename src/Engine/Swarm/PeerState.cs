@@ -26,7 +26,10 @@ internal sealed class PeerState(PeerConnection connection, long now)
     public HashSet<BlockRequest> Outstanding { get; } = [];
 
     /// <summary>The remote's <c>reqq</c> (BEP 10), bounding our pipeline to it.</summary>
-    public int MaxRequests { get; set; } = int.MaxValue;
+    public int MaxRequests { get; set; } = DefaultMaxRequests;
+
+    /// <summary>Assumed <c>reqq</c> of a peer that does not say: a conservative guess.</summary>
+    public const int DefaultMaxRequests = 250;
 
     public long LastBlockAt { get; set; } = now;
 
@@ -36,6 +39,11 @@ internal sealed class PeerState(PeerConnection connection, long now)
     public int UnsolicitedBudget { get; set; } = 16;
 
     public long DownloadedAtLastChoke { get; set; }
+
+    /// <summary>Payload bytes per second received from the peer, measured each second.</summary>
+    public long DownloadRate { get; set; }
+
+    public long DownloadedAtLastTick { get; set; }
 
     public long UploadedAtLastChoke { get; set; }
 

@@ -16,7 +16,7 @@ internal sealed partial class TorrentSession
         {
             return;
         }
-        var depth = peer.Snubbed ? 1 : Math.Min(_engine.Options.PipelineDepth, peer.MaxRequests);
+        var depth = peer.Snubbed ? 1 : Math.Min(PipelineDepthFor(peer), peer.MaxRequests);
         var want = depth - peer.Outstanding.Count;
         if (want <= 0 || (depth >= 4 * RequestBatch && want < RequestBatch && peer.Outstanding.Count > 0))
         {
@@ -32,6 +32,14 @@ internal sealed partial class TorrentSession
         {
             peer.LastBlockAt = _engine.TimeProvider.GetTimestamp();
         }
+    }
+
+    /// <summary>The configured depth, or more for a fast peer: its rate times the request queue time.</summary>
+    private int PipelineDepthFor(PeerState peer)
+    {
+        var options = _engine.Options;
+        var byRate = (long)(peer.DownloadRate * options.RequestQueueTime.TotalSeconds / WireLimits.BlockSize);
+        return (int)Math.Clamp(byRate, options.PipelineDepth, Math.Max(options.PipelineDepth, options.MaxPipelineDepth));
     }
 
     /// <summary>Returns the peer's requests to the picker (choke, snub, disconnect).</summary>
