@@ -32,7 +32,7 @@ switch (scenario)
         await OneToOneAsync();
         break;
     case "one-to-eight":
-        await OneToEightAsync(BoolArg("--super-seeding", true));
+        await OneToEightAsync(BoolArg("--super-seeding", true), StringArg("--leechers", "ours"));
         break;
     default:
         Console.Error.WriteLine("scenarios: one-to-one, one-to-eight");
@@ -91,7 +91,10 @@ async Task<(double Wall, double Cpu, long Heap, long WorkingSet)> OurLeechAsync(
 {
     var target = Path.Combine(Fresh("our-leech"), metainfo.Name);
     await using var sampler = new HeapSampler();
-    await using var engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+    await using var engine = new TorrentEngine(new SwarmOptions
+    {
+        ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new SwarmOptions().PipelineDepth),
+    });
     await engine.StartAsync(default);
     var sw = Stopwatch.StartNew();
     await engine.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder]), null, default).WaitAsync(timeout);
@@ -126,7 +129,7 @@ async Task<(double Wall, double Cpu, double SeederCpu)> Aria2LeechAsync(string s
     return (result.Wall, result.Cpu, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
 }
 
-async Task OneToEightAsync(bool superSeeding)
+async Task OneToEightAsync(bool superSeeding, string leecherKind)
 {
     Console.WriteLine("| seeder | leechers | seeder uploaded / size | time until all finish s |");
     Console.WriteLine("|---|---|---|---|");
@@ -143,11 +146,14 @@ async Task OneToEightAsync(bool superSeeding)
                 await using var seeder = new TorrentEngine(new SwarmOptions
                 {
                     ListenAddress = IPAddress.Loopback, ListenPort = 0, SuperSeeding = superSeeding,
+                    UnchokeSlots = IntArg("--slots", 4),
                 });
                 await seeder.StartAsync(default);
                 await seeder.AddSeedAsync(metainfo, source, default);
                 discovery.Add(seeder.LocalEndPoint!);
-                wall = await EightLeechersAsync(discovery);
+                wall = leecherKind == "libtorrent"
+                    ? await EightLibtorrentLeechersAsync(seeder.LocalEndPoint!)
+                    : await EightLeechersAsync(discovery);
                 ratio = (double)seeder.GetStatistics().Uploaded / metainfo.Length;
             }
             else
@@ -156,13 +162,15 @@ async Task OneToEightAsync(bool superSeeding)
                     "--torrent", torrentFile, "--timeout", "900"]);
                 var port = int.Parse((await ltSeed.WaitForLineAsync("LISTEN ", timeout))[7..], CultureInfo.InvariantCulture);
                 discovery.Add(new IPEndPoint(IPAddress.Loopback, port));
-                wall = await EightLeechersAsync(discovery);
+                wall = leecherKind == "libtorrent"
+                    ? await EightLibtorrentLeechersAsync(new IPEndPoint(IPAddress.Loopback, port))
+                    : await EightLeechersAsync(discovery);
                 await Task.Delay(1500); // next STATUS line
                 var status = ltSeed.Tail.Split('\n').Last(l => l.StartsWith("STATUS", StringComparison.Ordinal));
                 var up = long.Parse(status.Split(' ').First(p => p.StartsWith("up=", StringComparison.Ordinal))[3..], CultureInfo.InvariantCulture);
                 ratio = (double)up / metainfo.Length;
             }
-            Console.WriteLine($"| {(who == "ours" ? (superSeeding ? "ours (super-seeding)" : "ours") : "libtorrent")} | 8 x ours | {ratio:F2} | {wall:F1} |");
+            Console.WriteLine($"| {(who == "ours" ? (superSeeding ? "ours (super-seeding)" : "ours") : "libtorrent")} | 8 x {leecherKind} | {ratio:F2} | {wall:F1} |");
         }
     }
 }
@@ -191,6 +199,41 @@ async Task<double> EightLeechersAsync(StaticPeerDiscovery discovery)
             await e.DisposeAsync();
         }
     }
+}
+
+async Task<double> EightLibtorrentLeechersAsync(IPEndPoint seeder)
+{
+    var ports = Enumerable.Range(0, 8).Select(_ => FreePort()).ToArray();
+    var leechers = new List<External>();
+    try
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < 8; i++)
+        {
+            var peers = ports.Where((_, j) => j != i).SelectMany(p => new[] { "--peer", $"127.0.0.1:{p}" });
+            leechers.Add(new External("/usr/bin/python3", [script, "leech", "--save", Fresh($"lt-leech{i}"), "--torrent", torrentFile,
+                "--port", ports[i].ToString(CultureInfo.InvariantCulture), "--peer", seeder.ToString(), .. peers,
+                "--timeout", "600", "--stay", "600"]));
+        }
+        foreach (var leecher in leechers)
+        {
+            await leecher.WaitForLineAsync("DONE", timeout);
+        }
+        return sw.Elapsed.TotalSeconds;
+    }
+    finally
+    {
+        foreach (var leecher in leechers)
+        {
+            await leecher.DisposeAsync();
+        }
+    }
+}
+
+string StringArg(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
 string Row(int round, string what, double wall, double cpu, double seederCpu, string notes) =>

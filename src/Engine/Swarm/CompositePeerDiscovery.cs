@@ -4,30 +4,33 @@ using System.Threading.Channels;
 
 namespace GitTorrent.Engine.Swarm;
 
-/// <summary>Several peer sources as one: peers from all of them, without duplicates; announces go to all.</summary>
+/// <summary>
+/// Several peer sources as one (e.g. the DHT plus peers added by address): lookups run concurrently and their
+/// results are merged without duplicates; announces go to every source. A failing source does not stop the others.
+/// </summary>
 public sealed class CompositePeerDiscovery(params IPeerDiscovery[] sources) : IPeerDiscovery
 {
     public async IAsyncEnumerable<IPEndPoint> FindPeersAsync(Hash20 infoHash,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateUnbounded<IPEndPoint>();
-        var pumps = sources.Select(async source =>
+        var found = Channel.CreateUnbounded<IPEndPoint>();
+        var lookups = sources.Select(async source =>
         {
             try
             {
                 await foreach (var peer in source.FindPeersAsync(infoHash, cancellationToken).ConfigureAwait(false))
                 {
-                    await channel.Writer.WriteAsync(peer, cancellationToken).ConfigureAwait(false);
+                    await found.Writer.WriteAsync(peer, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // One failing source does not end the others.
+                // one broken source must not hide the others' peers
             }
-        }).ToList();
-        _ = Task.WhenAll(pumps).ContinueWith(_ => channel.Writer.TryComplete(), TaskScheduler.Default);
+        }).ToArray();
+        _ = Task.WhenAll(lookups).ContinueWith(_ => found.Writer.TryComplete(), TaskScheduler.Default);
         var seen = new HashSet<IPEndPoint>();
-        await foreach (var peer in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var peer in found.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (seen.Add(peer))
             {

@@ -26,7 +26,10 @@ internal sealed class PeerState(PeerConnection connection, long now)
     public HashSet<BlockRequest> Outstanding { get; } = [];
 
     /// <summary>The remote's <c>reqq</c> (BEP 10), bounding our pipeline to it.</summary>
-    public int MaxRequests { get; set; } = int.MaxValue;
+    public int MaxRequests { get; set; } = DefaultMaxRequests;
+
+    /// <summary>Assumed <c>reqq</c> of a peer that does not say: a conservative guess.</summary>
+    public const int DefaultMaxRequests = 250;
 
     public long LastBlockAt { get; set; } = now;
 
@@ -37,6 +40,11 @@ internal sealed class PeerState(PeerConnection connection, long now)
 
     public long DownloadedAtLastChoke { get; set; }
 
+    /// <summary>Payload bytes per second received from the peer, measured each second.</summary>
+    public long DownloadRate { get; set; }
+
+    public long DownloadedAtLastTick { get; set; }
+
     public long UploadedAtLastChoke { get; set; }
 
     public int MetadataSize { get; set; }
@@ -44,4 +52,7 @@ internal sealed class PeerState(PeerConnection connection, long now)
     public bool SentBitfieldOrHave { get; set; }
 
     public bool IsSeed => Has is { All: true };
+
+    /// <summary>Super-seeding (BEP 16): pieces shown to this peer that it has not yet passed on.</summary>
+    public HashSet<int> Revealed { get; } = [];
 }

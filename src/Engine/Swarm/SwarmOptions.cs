@@ -13,9 +13,20 @@ public sealed class SwarmOptions
     [Range(0, 65535)]
     public int ListenPort { get; set; } = 30000;
 
-    /// <summary>Blocks kept requested from an unchoked, non-snubbed peer (at least 64 per the issue). Default 128.</summary>
+    /// <summary>
+    /// Blocks kept requested from an unchoked, non-snubbed peer at least (the issue asks for >= 64). Default 128.
+    /// Fast peers get more: enough blocks for <see cref="RequestQueueTime"/> at their measured rate, up to
+    /// <see cref="MaxPipelineDepth"/> and the peer's own <c>reqq</c>.
+    /// </summary>
     [Range(1, 2000)]
     public int PipelineDepth { get; set; } = 128;
+
+    /// <summary>Upper bound of the adaptive pipeline, in 16 KiB blocks. Default 1000 (16 MiB).</summary>
+    [Range(1, 10000)]
+    public int MaxPipelineDepth { get; set; } = 1000;
+
+    /// <summary>How much of a peer's rate the adaptive pipeline keeps requested. Default 0.5 s.</summary>
+    public TimeSpan RequestQueueTime { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Regular unchoke slots of the tit-for-tat choker (one optimistic slot comes on top). Default 4.</summary>
     [Range(1, 1000)]

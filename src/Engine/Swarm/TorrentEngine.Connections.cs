@@ -75,8 +75,9 @@ public sealed partial class TorrentEngine
             }
             SwarmLog.HandshakeRefused(Logger, connection.RemoteEndPoint, "unknown info_hash");
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        catch (Exception e)
         {
+            // A connection task at the top: any failure ends this connection only.
             SwarmLog.HandshakeRefused(Logger, connection.RemoteEndPoint, e.Message);
         }
         finally
@@ -181,9 +182,9 @@ public sealed partial class TorrentEngine
                 onRunning?.Invoke(connection);
                 await connection.RunReceiveLoopAsync(HandleBareFrame, linked.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ProtocolViolationException or OperationCanceledException or IOException
-                or SocketException or InvalidOperationException)
+            catch (Exception e)
             {
+                // Includes exceptions thrown by extensions: they end this connection, never the engine.
                 SwarmLog.PeerDropped(Logger, connection.RemoteEndPoint, connection.InfoHash, e.Message);
             }
             finally

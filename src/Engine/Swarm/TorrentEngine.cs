@@ -58,6 +58,9 @@ public sealed partial class TorrentEngine : IAsyncDisposable
 
     internal TokenBucket? UploadLimit { get; }
 
+    /// <summary>For BEP 19 web seeds.</summary>
+    internal HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
     private static Hash20 NewPeerId()
     {
         Span<byte> id = stackalloc byte[Hash20.Length];
@@ -230,6 +233,7 @@ public sealed partial class TorrentEngine : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
         {
         }
+        Http.Dispose();
         _stop.Dispose();
     }
 }

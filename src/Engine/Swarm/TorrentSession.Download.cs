@@ -16,7 +16,7 @@ internal sealed partial class TorrentSession
         {
             return;
         }
-        var depth = peer.Snubbed ? 1 : Math.Min(_engine.Options.PipelineDepth, peer.MaxRequests);
+        var depth = peer.Snubbed ? 1 : Math.Min(PipelineDepthFor(peer), peer.MaxRequests);
         var want = depth - peer.Outstanding.Count;
         if (want <= 0 || (depth >= 4 * RequestBatch && want < RequestBatch && peer.Outstanding.Count > 0))
         {
@@ -32,6 +32,14 @@ internal sealed partial class TorrentSession
         {
             peer.LastBlockAt = _engine.TimeProvider.GetTimestamp();
         }
+    }
+
+    /// <summary>The configured depth, or more for a fast peer: its rate times the request queue time.</summary>
+    private int PipelineDepthFor(PeerState peer)
+    {
+        var options = _engine.Options;
+        var byRate = (long)(peer.DownloadRate * options.RequestQueueTime.TotalSeconds / WireLimits.BlockSize);
+        return (int)Math.Clamp(byRate, options.PipelineDepth, Math.Max(options.PipelineDepth, options.MaxPipelineDepth));
     }
 
     /// <summary>Returns the peer's requests to the picker (choke, snub, disconnect).</summary>
@@ -61,6 +69,37 @@ internal sealed partial class TorrentSession
         }
     }
 
+    /// <summary>Complete pieces being hashed off the receive loops at once; a receive loop waits for a slot.</summary>
+    private const int ConcurrentVerifications = 4;
+
+    private readonly SemaphoreSlim _verifySlots = new(ConcurrentVerifications);
+
+    /// <summary>
+    /// Hands a complete piece to a hashing task so the receive loop goes on reading (SHA-1 of a 1 MiB piece costs
+    /// milliseconds); waits only when <see cref="ConcurrentVerifications"/> pieces are already being hashed.
+    /// </summary>
+    private async ValueTask VerifyInBackgroundAsync(PartialPiece piece)
+    {
+        await _verifySlots.WaitAsync(_stop.Token).ConfigureAwait(false);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await VerifyAndStoreAsync(piece).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException
+                or ObjectDisposedException)
+            {
+                // The torrent is stopping: the piece never reached the writer.
+                ArrayPool<byte>.Shared.Return(piece.Buffer);
+            }
+            finally
+            {
+                _verifySlots.Release();
+            }
+        });
+    }
+
     /// <summary>SHA-1 check of a complete piece, then the single writer; a bad piece strikes its contributors.</summary>
     private async ValueTask VerifyAndStoreAsync(PartialPiece piece)
     {
@@ -75,6 +114,10 @@ internal sealed partial class TorrentSession
         lock (_gate)
         {
             _picker!.OnPieceFailed(piece.Piece);
+            foreach (var webSeed in piece.Contributors.OfType<WebSeed>().Distinct())
+            {
+                webSeed.BadPieces++;
+            }
             var contributors = piece.Contributors.OfType<PeerState>().Distinct().ToList();
             // With several contributors the culprit is unknown: the picker gives the piece to one peer next time.
             foreach (var contributor in contributors.Count == 1 ? contributors : [])
@@ -105,7 +148,8 @@ internal sealed partial class TorrentSession
             complete = _picker.Have.All;
             foreach (var peer in _peers.Values)
             {
-                if (peer.Has is not null && !peer.Has[piece])
+                // Sent to peers that have the piece too: a super-seeder (BEP 16) learns from it that its piece spread.
+                if (peer.Has is not null)
                 {
                     if (!peer.SentBitfieldOrHave)
                     {
@@ -133,7 +177,15 @@ internal sealed partial class TorrentSession
     {
         if (_store is not null && !IsSeeding)
         {
-            await _store.CompleteWritesAsync().ConfigureAwait(false);
+            try
+            {
+                await _store.CompleteWritesAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                _complete.TrySetException(e);
+                return;
+            }
         }
         SwarmLog.DownloadComplete(_logger, InfoHash);
         Progress?.Report(GetProgress());

@@ -35,7 +35,7 @@ internal sealed partial class TorrentSession
                 lock (_gate)
                 {
                     peer.PeerInterested = true;
-                    if (peer.Connection.AmChoking && CountUnchoked() < _choker.Slots + 1)
+                    if (peer.Connection.AmChoking && CountUnchoked() < (long)_choker.Slots + 1)
                     {
                         Unchoke(peer);
                     }
@@ -118,6 +118,7 @@ internal sealed partial class TorrentSession
             }
             peer.Has[piece] = true;
             _picker?.AddAvailability(piece);
+            SuperSeedHave(piece);
             if (!peer.AmInterested && _picker is not null && !_picker.Have[piece])
             {
                 SetInterested(peer, true);
@@ -144,7 +145,10 @@ internal sealed partial class TorrentSession
                 _picker.RemoveAvailability(peer.Has);
                 _picker.AddAvailability(bitfield);
             }
+            SuperSeedAvailability(peer.Has, -1);
+            SuperSeedAvailability(bitfield, +1);
             peer.Has = bitfield;
+            RevealMore(peer);
             UpdateInterest(peer);
             FillRequests(peer);
             DisconnectIfBothSeeds(peer);
@@ -210,7 +214,7 @@ internal sealed partial class TorrentSession
                 FillRequests(peer);
             }
         }
-        return completed is null ? default : VerifyAndStoreAsync(completed);
+        return completed is null ? default : VerifyInBackgroundAsync(completed);
     }
 
     private void ChargeUnsolicited(PeerState peer)
@@ -265,7 +269,8 @@ internal sealed partial class TorrentSession
     private void ApplyPendingAvailability(PeerState peer)
     {
         var metainfo = Metainfo!;
-        var has = new Bitfield(metainfo.PieceCount);
+        // Peers admitted while the resume check ran already have a bitfield of the right size: keep it.
+        var has = peer.Has is { } known && known.Length == metainfo.PieceCount ? known : new Bitfield(metainfo.PieceCount);
         if (peer.PendingBitfield is { } bytes)
         {
             if (!Bitfield.TryDecode(bytes, metainfo.PieceCount, out has))
@@ -295,7 +300,11 @@ internal sealed partial class TorrentSession
             return;
         }
         peer.SentBitfieldOrHave = true;
-        if (_have.Count > 0)
+        if (IsSuperSeeding)
+        {
+            RevealMore(peer);
+        }
+        else if (_have.Count > 0)
         {
             peer.Connection.SendBitfield(_have.Bytes);
         }

@@ -49,6 +49,9 @@ internal sealed partial class TorrentSession
                     c.Close();
                     continue;
                 }
+                var downloaded = c.Downloaded;
+                peer.DownloadRate = downloaded - peer.DownloadedAtLastTick; // the tick is one second
+                peer.DownloadedAtLastTick = downloaded;
                 if (time.GetElapsedTime(c.LastSent, now) > options.KeepAliveInterval)
                 {
                     c.SendKeepAlive();

@@ -79,6 +79,10 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         session._have = have;
         session._complete.TrySetResult(metainfo);
         session._metadata.TrySetResult(metainfo);
+        if (engine.Options.SuperSeeding)
+        {
+            session.EnableSuperSeeding(metainfo.PieceCount);
+        }
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return session;
@@ -142,6 +146,10 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             }
         }
         _metadata.TrySetResult(metainfo);
+        if (!complete)
+        {
+            StartWebSeeds();
+        }
         if (complete)
         {
             _ = Task.Run(FinishAsync);
@@ -234,13 +242,14 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         var reason = "closed";
         try
         {
-            if (connection.RemoteSupportsExtensions)
-            {
-                connection.SendExtended(0, _engine.Extensions.BuildHandshake(connection, _engine.Options.ClientName, _engine.Port));
-            }
+            // BEP 3: the bitfield must be the first message; the BEP 10 handshake follows it.
             lock (_gate)
             {
                 SendOurPieces(state);
+            }
+            if (connection.RemoteSupportsExtensions)
+            {
+                connection.SendExtended(0, _engine.Extensions.BuildHandshake(connection, _engine.Options.ClientName, _engine.Port));
             }
             await connection.RunReceiveLoopAsync((c, f) => HandleFrame(state, f), linked.Token).ConfigureAwait(false);
         }
@@ -255,6 +264,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
             reason = e.Message;
+        }
+        catch (Exception e)
+        {
+            // Last line of defence: whatever one peer triggers ends that peer, never the engine.
+            reason = $"unexpected {e.GetType().Name}: {e.Message}";
         }
         finally
         {
@@ -282,6 +296,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
                 return;
             }
+            SuperSeedDetach(state);
             if (_picker is not null)
             {
                 if (state.Has is not null)

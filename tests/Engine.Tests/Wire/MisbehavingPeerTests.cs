@@ -226,4 +226,67 @@ public sealed class MisbehavingPeerTests : IAsyncLifetime
         await download.WaitAsync(Timeout);
         Assert.True(TestFiles.SameContent(_source, target));
     }
+
+    [Fact]
+    public async Task Peer_that_never_answers_is_snubbed_its_requests_cancelled_and_the_download_finishes()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var options = SwarmTests.LoopbackOptions();
+        options.SnubTimeout = TimeSpan.FromSeconds(1);
+        await using var leecher = new TorrentEngine(options);
+        await leecher.StartAsync(default);
+        var target = _files.PathOf("snub.bin");
+        var download = leecher.DownloadAsync(_metainfo, target, null, null, default);
+        var dial = leecher.ConnectToPeerAsync(_metainfo.InfoHash, (IPEndPoint)listener.LocalEndPoint!, default);
+
+        await using var stuck = await ScriptedPeer.AcceptAsync(listener);
+        Assert.NotNull(await stuck.ReadExactlyAsync(Handshake.Length));
+        await stuck.SendHandshakeAsync(_metainfo.InfoHash, 0);
+        await dial.WaitAsync(Timeout);
+        var all = new byte[Bitfield.ByteLength(_metainfo.PieceCount)];
+        Array.Fill(all, (byte)0xff);
+        await stuck.SendAsync(ScriptedPeer.Message(MessageId.Bitfield, all));
+        await stuck.SendAsync(ScriptedPeer.Message(MessageId.Unchoke));
+
+        var requested = new HashSet<BlockRequest>();
+        var cancelled = new HashSet<BlockRequest>();
+        while (cancelled.Count == 0 && await stuck.ReadMessageAsync() is { } message)
+        {
+            if (message.Id == MessageId.Request && BlockRequest.TryDecode(message.Payload, out var r))
+            {
+                requested.Add(r);
+            }
+            else if (message.Id == MessageId.Cancel && BlockRequest.TryDecode(message.Payload, out var c))
+            {
+                cancelled.Add(c);
+            }
+        }
+        Assert.NotEmpty(requested);
+        Assert.Subset(requested, cancelled);
+
+        await leecher.ConnectToPeerAsync(_metainfo.InfoHash, _seeder.LocalEndPoint!, default).WaitAsync(Timeout);
+        await download.WaitAsync(Timeout);
+        Assert.True(TestFiles.SameContent(_source, target));
+    }
+
+    [Fact]
+    public async Task Idle_connection_gets_keep_alives()
+    {
+        var options = SwarmTests.LoopbackOptions();
+        options.KeepAliveInterval = TimeSpan.FromSeconds(1);
+        await using var engine = new TorrentEngine(options);
+        await engine.StartAsync(default);
+        var copy = _files.PathOf("copy-for-keepalive.bin");
+        File.Copy(_source, copy);
+        await engine.AddSeedAsync(_metainfo, copy, default).WaitAsync(Timeout);
+        await using var peer = await ScriptedPeer.ConnectAsync(engine.LocalEndPoint!);
+        await peer.SendHandshakeAsync(_metainfo.InfoHash, 0);
+        Assert.NotNull(await peer.ReadExactlyAsync(Handshake.Length));
+        var bitfield = await peer.ReadMessageAsync();
+        Assert.Equal(MessageId.Bitfield, bitfield?.Id);
+        var next = await peer.ReadMessageAsync();
+        Assert.Equal((MessageId)255, next?.Id); // keep-alive
+    }
 }

@@ -32,10 +32,10 @@ internal sealed class ScriptedPeer : IAsyncDisposable
 
     public Task SendAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask().WaitAsync(Timeout);
 
-    public Task SendHandshakeAsync(Hash20 infoHash, ulong reserved = Handshake.ExtensionProtocolBit)
+    public Task SendHandshakeAsync(Hash20 infoHash, ulong reserved = Handshake.ExtensionProtocolBit, Hash20? peerId = null)
     {
         var bytes = new byte[Handshake.Length];
-        new Handshake(reserved, infoHash, PeerId).Encode(bytes);
+        new Handshake(reserved, infoHash, peerId ?? PeerId).Encode(bytes);
         return SendAsync(bytes);
     }
 

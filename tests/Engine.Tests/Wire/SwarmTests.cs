@@ -123,4 +123,104 @@ public sealed class SwarmTests
         var downloaded = leecher.GetStatistics(metainfo.InfoHash)!.Downloaded;
         Assert.Equal(metainfo.Length - keep, downloaded);
     }
+
+    [Fact]
+    public async Task Super_seeding_seeder_uploads_about_one_copy_and_everybody_finishes()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("super.bin", 16L * 1024 * 1024, seed: 77);
+        var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 64 * 1024).WaitAsync(Timeout);
+        var discovery = new StaticPeerDiscovery();
+        var options = LoopbackOptions();
+        options.SuperSeeding = true;
+        await using var seeder = new TorrentEngine(options);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        discovery.Add(seeder.LocalEndPoint!);
+        var leechers = new List<TorrentEngine>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var engine = new TorrentEngine(LoopbackOptions());
+                leechers.Add(engine);
+                await engine.StartAsync(default);
+                discovery.Add(engine.LocalEndPoint!);
+            }
+            var downloads = leechers.Select((engine, i) =>
+                engine.DownloadAsync(metainfo, files.PathOf($"s{i}.bin"), discovery, null, default)).ToArray();
+            try
+            {
+                await Task.WhenAll(downloads).WaitAsync(Timeout);
+            }
+            catch (TimeoutException)
+            {
+                var report = string.Join("\n", leechers.Select(l => l.GetProgress(metainfo.InfoHash)));
+                Assert.Fail("stalled:\n" + report + "\nseeder: " + seeder.GetStatistics(metainfo.InfoHash));
+            }
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.True(TestFiles.SameContent(source, files.PathOf($"s{i}.bin")), $"leecher {i} differs");
+            }
+            var ratio = (double)seeder.GetStatistics().Uploaded / metainfo.Length;
+            Assert.InRange(ratio, 1.0, 2.0);
+        }
+        finally
+        {
+            foreach (var engine in leechers)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task One_listener_serves_several_torrents_chosen_by_the_handshake_infohash()
+    {
+        using var files = new TestFiles();
+        var a = files.Create("a.pack", 700_000, seed: 1);
+        var b = files.Create("b.pack", 900_000, seed: 2);
+        var ma = await TorrentMetainfo.CreateAsync(a).WaitAsync(Timeout);
+        var mb = await TorrentMetainfo.CreateAsync(b).WaitAsync(Timeout);
+        await using var seeder = new TorrentEngine(LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(ma, a, default).WaitAsync(Timeout);
+        await seeder.AddSeedAsync(mb, b, default).WaitAsync(Timeout);
+
+        await using var leecher = new TorrentEngine(LoopbackOptions());
+        await leecher.StartAsync(default);
+        var peers = new StaticPeerDiscovery([seeder.LocalEndPoint!]);
+        await Task.WhenAll(
+            leecher.DownloadAsync(ma, files.PathOf("a.out"), peers, null, default),
+            leecher.DownloadAsync(mb, files.PathOf("b.out"), peers, null, default)).WaitAsync(Timeout);
+
+        Assert.True(TestFiles.SameContent(a, files.PathOf("a.out")));
+        Assert.True(TestFiles.SameContent(b, files.PathOf("b.out")));
+        var stats = seeder.GetStatistics();
+        Assert.Equal(2, stats.Torrents.Count);
+        Assert.Equal(ma.Length, seeder.GetStatistics(ma.InfoHash)!.Uploaded);
+        Assert.Equal(mb.Length, seeder.GetStatistics(mb.InfoHash)!.Uploaded);
+        Assert.Equal(ma.Length + mb.Length, stats.Uploaded);
+    }
+
+    [Fact]
+    public async Task Connections_over_the_per_torrent_limit_are_refused()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("limit.bin", 100_000, seed: 4);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        var options = LoopbackOptions();
+        options.MaxConnectionsPerTorrent = 1;
+        await using var seeder = new TorrentEngine(options);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        await using var first = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await first.SendHandshakeAsync(metainfo.InfoHash);
+        Assert.NotNull(await first.ReadExactlyAsync(68));
+        await using var second = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await second.SendHandshakeAsync(metainfo.InfoHash, peerId: Hash20.Random());
+        Assert.Null(await second.ReadExactlyAsync(68));
+        Assert.Single(seeder.GetStatistics(metainfo.InfoHash)!.Peers);
+    }
 }

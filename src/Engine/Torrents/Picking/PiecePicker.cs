@@ -78,7 +78,9 @@ public sealed class PiecePicker
     /// Picks up to <paramref name="max"/> blocks for a peer that has <paramref name="peerHas"/> and already waits
     /// for <paramref name="outstanding"/>. Picked blocks are added to <paramref name="output"/> and <paramref name="outstanding"/>.
     /// </summary>
-    public int Pick(object peer, Bitfield peerHas, HashSet<BlockRequest> outstanding, int max, List<BlockRequest> output)
+    /// <param name="sequential">Start new pieces in file order instead of rarest first (web seeds: contiguous HTTP ranges).</param>
+    public int Pick(object peer, Bitfield peerHas, HashSet<BlockRequest> outstanding, int max, List<BlockRequest> output,
+        bool sequential = false)
     {
         var picked = 0;
         foreach (var partial in _partial.Values)
@@ -94,7 +96,7 @@ public sealed class PiecePicker
         }
         while (picked < max && _partial.Count < _maxPartialPieces)
         {
-            var piece = PickRarest(peerHas);
+            var piece = sequential ? PickFirst(peerHas) : PickRarest(peerHas);
             if (piece < 0)
             {
                 break;
@@ -259,6 +261,18 @@ public sealed class PiecePicker
     {
         var begin = block * WireLimits.BlockSize;
         return new BlockRequest(partial.Piece, begin, Math.Min(WireLimits.BlockSize, partial.Size - begin));
+    }
+
+    private int PickFirst(Bitfield peerHas)
+    {
+        for (var i = 0; i < _availability.Length; i++)
+        {
+            if (peerHas[i] && !Have[i] && !_busy[i] && !_partial.ContainsKey(i))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int PickRarest(Bitfield peerHas)

@@ -66,15 +66,20 @@ public sealed class PieceStore : IAsyncDisposable
         return new PieceStore(metainfo, handle, writable: true) { Path = path };
     }
 
+    /// <summary>Pieces the last <see cref="CheckExistingAsync"/> read and hashed.</summary>
+    public int LastCheckHashedPieces { get; private set; }
+
     /// <summary>
-    /// Re-checks only what is on disk: pieces wholly inside the current file length are hashed, the rest are
-    /// missing. Returns the pieces that verified.
+    /// Re-checks only what is on disk: pieces lying wholly in data regions of the file (not beyond its end, not in
+    /// holes never written) are hashed; the rest are missing. Returns the pieces that verified.
     /// </summary>
     public async Task<Bitfield> CheckExistingAsync(CancellationToken cancellationToken)
     {
         var have = new Bitfield(_metainfo.PieceCount);
         var fileLength = RandomAccess.GetLength(_handle);
+        var ranges = SparseFile.DataRanges(_handle, fileLength);
         var buffer = ArrayPool<byte>.Shared.Rent(_metainfo.PieceLength);
+        LastCheckHashedPieces = 0;
         try
         {
             for (var piece = 0; piece < _metainfo.PieceCount; piece++)
@@ -85,6 +90,11 @@ public sealed class PieceStore : IAsyncDisposable
                 {
                     break;
                 }
+                if (!ranges.Exists(r => r.Start <= offset && offset + size <= r.End))
+                {
+                    continue;
+                }
+                LastCheckHashedPieces++;
                 var read = await ReadAsync(piece, 0, buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
                 if (read == size && Verify(piece, buffer.AsSpan(0, size)))
                 {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A libtorrent peer for interop tests: seeds or downloads one torrent on 127.0.0.1 and prints its progress.
 
-usage: lt_peer.py seed|leech --save DIR (--torrent FILE | --magnet URI) [--peer HOST:PORT ...] [--timeout S]
+usage: lt_peer.py seed|leech --save DIR (--torrent FILE | --magnet URI) [--peer HOST:PORT ...] [--port P]
+                 [--timeout S] [--stay S]
 Prints "LISTEN <port>" once listening and "DONE" when the torrent is complete (leech mode then exits 0).
 """
 import argparse
@@ -19,11 +20,12 @@ def main():
     ap.add_argument("--magnet")
     ap.add_argument("--peer", action="append", default=[])
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--port", type=int, default=0, help="listen port (0 = any)")
     ap.add_argument("--stay", type=float, default=0, help="seconds to keep seeding after DONE in leech mode")
     args = ap.parse_args()
 
     settings = {
-        "listen_interfaces": "127.0.0.1:0",
+        "listen_interfaces": "127.0.0.1:%d" % args.port,
         "outgoing_interfaces": "127.0.0.1",
         "enable_dht": False,
         "enable_lsd": False,
