@@ -135,7 +135,7 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// </summary>
     public Task<TorrentMetainfo> DownloadAsync(TorrentMetainfo metainfo, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, cancellationToken);
+        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
 
     /// <summary>
     /// Downloads a torrent known only by its infohash (a magnet link): the info dictionary comes from peers over
@@ -143,12 +143,23 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// </summary>
     public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, cancellationToken);
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="DownloadAsync(Hash20, string, IPeerDiscovery?, IProgress{DownloadProgress}?, CancellationToken)"/>,
+    /// but requests no block until <paramref name="waitForPeers"/> peers are ready to send or <paramref name="waitAtMost"/>
+    /// has passed, so the blocks are spread over peers known to have the torrent (e.g. those that answered ut_gittorrent).
+    /// </summary>
+    public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
+        int waitForPeers, TimeSpan waitAtMost, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, waitForPeers, waitAtMost, cancellationToken);
 
     private async Task<TorrentMetainfo> DownloadCoreAsync(Hash20 infoHash, TorrentMetainfo? metainfo, string destinationPath,
-        IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+        IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress, int waitForPeers, TimeSpan waitAtMost,
+        CancellationToken cancellationToken)
     {
         var session = TorrentSession.CreateDownload(this, infoHash, metainfo, destinationPath, discovery, progress);
+        session.HoldRequestsFor(waitForPeers, waitAtMost);
         if (!_sessions.TryAdd(infoHash, session))
         {
             await session.DisposeAsync().ConfigureAwait(false);
@@ -186,6 +197,10 @@ public sealed partial class TorrentEngine : IAsyncDisposable
 
     public TorrentStatistics? GetStatistics(Hash20 infoHash) =>
         _sessions.TryGetValue(infoHash, out var session) ? session.GetStatistics() : null;
+
+    /// <summary>Payload bytes downloaded from each peer of a torrent, including peers no longer connected.</summary>
+    public IReadOnlyDictionary<IPEndPoint, long> GetDownloadedByPeer(Hash20 infoHash) =>
+        _sessions.TryGetValue(infoHash, out var session) ? session.GetDownloadedByPeer() : new Dictionary<IPEndPoint, long>();
 
     public DownloadProgress? GetProgress(Hash20 infoHash) =>
         _sessions.TryGetValue(infoHash, out var session) ? session.GetProgress() : null;

@@ -16,6 +16,15 @@ internal sealed partial class TorrentSession
         {
             return;
         }
+        if (!_requestGateOpen)
+        {
+            if (_peers.Values.Count(p => !p.PeerChoking && p.AmInterested && p.Has is not null && !p.Connection.IsClosed) < _waitForPeers)
+            {
+                return;
+            }
+            OpenRequestGate();
+            return;
+        }
         var depth = peer.Snubbed ? 1 : Math.Min(_engine.Options.PipelineDepth, peer.MaxRequests);
         var want = depth - peer.Outstanding.Count;
         if (want <= 0 || (depth >= 4 * RequestBatch && want < RequestBatch && peer.Outstanding.Count > 0))
@@ -31,6 +40,54 @@ internal sealed partial class TorrentSession
         if (_scratch.Count > 0 && peer.Outstanding.Count == _scratch.Count)
         {
             peer.LastBlockAt = _engine.TimeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// Holds back block requests until <paramref name="peers"/> peers have unchoked us (or <paramref name="atMost"/> has
+    /// passed), so that on a fast link the first peer to answer does not take every block before the others connect.
+    /// </summary>
+    public void HoldRequestsFor(int peers, TimeSpan atMost)
+    {
+        if (peers <= 1)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _waitForPeers = peers;
+            _requestGateOpen = false;
+            _background.Add(Task.Run(OpenAfterAsync));
+        }
+
+        async Task OpenAfterAsync()
+        {
+            try
+            {
+                await Task.Delay(atMost, _engine.TimeProvider, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                OpenRequestGate();
+            }
+        }
+    }
+
+    /// <summary>Lets every ready peer request blocks (caller holds the lock).</summary>
+    private void OpenRequestGate()
+    {
+        if (_requestGateOpen)
+        {
+            return;
+        }
+        _requestGateOpen = true;
+        foreach (var other in _peers.Values)
+        {
+            FillRequests(other);
         }
     }
 
