@@ -187,7 +187,11 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s");
+            var trouble = node.Torrents.GetTrouble(infoHash);
+            var why = trouble is null || trouble.HashFailures == 0 ? ""
+                : $" ({trouble.HashFailures} pieces failed their hash check"
+                  + (trouble.Banned.Count > 0 ? $"; banned {string.Join(", ", trouble.Banned)} for corrupt pieces)" : ")");
+            failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s{why}");
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }

@@ -133,6 +133,9 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// Downloads <paramref name="metainfo"/> to <paramref name="destinationPath"/>, resuming from what is on disk, and
     /// returns when every piece is verified and written. The torrent stays in the engine as a seed afterwards.
     /// </summary>
+    /// <summary>What went wrong in downloads that failed or were cancelled, for error messages.</summary>
+    private readonly ConcurrentDictionary<Hash20, DownloadTrouble> _failedTrouble = new();
+
     public Task<TorrentMetainfo> DownloadAsync(TorrentMetainfo metainfo, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
         DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
@@ -174,6 +177,7 @@ public sealed partial class TorrentEngine : IAsyncDisposable
         {
             if (_sessions.TryRemove(new KeyValuePair<Hash20, TorrentSession>(infoHash, session)))
             {
+                _failedTrouble[infoHash] = session.GetTrouble();
                 await session.DisposeAsync().ConfigureAwait(false);
             }
             throw;
@@ -201,6 +205,10 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// <summary>Payload bytes downloaded from each peer of a torrent, including peers no longer connected.</summary>
     public IReadOnlyDictionary<IPEndPoint, long> GetDownloadedByPeer(Hash20 infoHash) =>
         _sessions.TryGetValue(infoHash, out var session) ? session.GetDownloadedByPeer() : new Dictionary<IPEndPoint, long>();
+
+    /// <summary>Pieces of a torrent that failed their hash check and the peers banned for it, or null if not added.</summary>
+    public DownloadTrouble? GetTrouble(Hash20 infoHash) =>
+        _sessions.TryGetValue(infoHash, out var session) ? session.GetTrouble() : _failedTrouble.GetValueOrDefault(infoHash);
 
     public DownloadProgress? GetProgress(Hash20 infoHash) =>
         _sessions.TryGetValue(infoHash, out var session) ? session.GetProgress() : null;

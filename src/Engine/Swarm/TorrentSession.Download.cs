@@ -77,6 +77,15 @@ internal sealed partial class TorrentSession
         }
     }
 
+    /// <summary>Hash failures and banned peers so far.</summary>
+    public DownloadTrouble GetTrouble()
+    {
+        lock (_gate)
+        {
+            return new DownloadTrouble(_hashFailures, [.. _bannedEndPoints]);
+        }
+    }
+
     /// <summary>Lets every ready peer request blocks (caller holds the lock).</summary>
     private void OpenRequestGate()
     {
@@ -131,6 +140,7 @@ internal sealed partial class TorrentSession
         SwarmLog.PieceFailed(_logger, piece.Piece, InfoHash);
         lock (_gate)
         {
+            _hashFailures++;
             _picker!.OnPieceFailed(piece.Piece);
             var contributors = piece.Contributors.OfType<PeerState>().Distinct().ToList();
             // With several contributors the culprit is unknown: the picker gives the piece to one peer next time.
@@ -141,6 +151,7 @@ internal sealed partial class TorrentSession
                 if (strikes >= _engine.Options.StrikesBeforeBan)
                 {
                     _banned.Add(key);
+                    _bannedEndPoints.Add(contributor.Connection.RemoteEndPoint);
                     SwarmLog.PeerBanned(_logger, contributor.Connection.RemoteEndPoint, InfoHash, strikes);
                     contributor.Connection.Close();
                 }

@@ -30,6 +30,8 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private readonly List<Task> _background = [];
     private readonly Dictionary<System.Net.IPEndPoint, long> _downloadedByPeer = [];
     private bool _requestGateOpen = true;
+    private readonly List<System.Net.IPEndPoint> _bannedEndPoints = [];
+    private int _hashFailures;
     private int _waitForPeers;
     private long _uploaded;
     private long _downloaded;
