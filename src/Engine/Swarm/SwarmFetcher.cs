@@ -20,6 +20,9 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// <summary>After the first answer, how long to wait for more peers with the same pack before downloading.</summary>
     public static readonly TimeSpan GroupingDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>At most how long a download waits for all answering peers to be ready before requesting blocks.</summary>
+    public static readonly TimeSpan PeerGatherTime = TimeSpan.FromSeconds(1);
+
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly ConcurrentBag<(Hash20 InfoHash, string Path)> _downloads = [];
 
@@ -176,12 +179,19 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         {
             using (watchdog.Start())
             {
-                await node.Torrents.DownloadAsync(infoHash, path, discovery, relay, stall.Token).ConfigureAwait(false);
+                // Every peer that answered with this infohash has the whole pack: wait briefly until they are all
+                // connected so the blocks are spread over them instead of going to whichever answered first.
+                await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
+                    PeerGatherTime, relay, stall.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s");
+            var trouble = node.Torrents.GetTrouble(infoHash);
+            var why = trouble is null || trouble.HashFailures == 0 ? ""
+                : $" ({trouble.HashFailures} pieces failed their hash check"
+                  + (trouble.Banned.Count > 0 ? $"; banned {string.Join(", ", trouble.Banned)} for corrupt pieces)" : ")");
+            failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s{why}");
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
@@ -191,8 +201,9 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
-        var perPeer = node.Torrents.GetStatistics(infoHash)?.Peers
-            .Where(p => p.Downloaded > 0).Select(p => $"{p.EndPoint} ({p.Downloaded} bytes)").ToList() ?? [];
+        // Seeds are dropped once the download completes, so count per peer including disconnected ones.
+        var perPeer = node.Torrents.GetDownloadedByPeer(infoHash)
+            .Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => $"{p.Key} ({p.Value} bytes)").ToList();
         PackImportResult imported;
         await using (var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous))
         {

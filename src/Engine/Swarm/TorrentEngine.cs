@@ -136,9 +136,12 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// Downloads <paramref name="metainfo"/> to <paramref name="destinationPath"/>, resuming from what is on disk, and
     /// returns when every piece is verified and written. The torrent stays in the engine as a seed afterwards.
     /// </summary>
+    /// <summary>What went wrong in downloads that failed or were cancelled, for error messages.</summary>
+    private readonly ConcurrentDictionary<Hash20, DownloadTrouble> _failedTrouble = new();
+
     public Task<TorrentMetainfo> DownloadAsync(TorrentMetainfo metainfo, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, cancellationToken);
+        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
 
     /// <summary>
     /// Downloads a torrent known only by its infohash (a magnet link): the info dictionary comes from peers over
@@ -146,12 +149,23 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// </summary>
     public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, cancellationToken);
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="DownloadAsync(Hash20, string, IPeerDiscovery?, IProgress{DownloadProgress}?, CancellationToken)"/>,
+    /// but requests no block until <paramref name="waitForPeers"/> peers are ready to send or <paramref name="waitAtMost"/>
+    /// has passed, so the blocks are spread over peers known to have the torrent (e.g. those that answered ut_gittorrent).
+    /// </summary>
+    public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
+        int waitForPeers, TimeSpan waitAtMost, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, waitForPeers, waitAtMost, cancellationToken);
 
     private async Task<TorrentMetainfo> DownloadCoreAsync(Hash20 infoHash, TorrentMetainfo? metainfo, string destinationPath,
-        IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+        IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress, int waitForPeers, TimeSpan waitAtMost,
+        CancellationToken cancellationToken)
     {
         var session = TorrentSession.CreateDownload(this, infoHash, metainfo, destinationPath, discovery, progress);
+        session.HoldRequestsFor(waitForPeers, waitAtMost);
         if (!_sessions.TryAdd(infoHash, session))
         {
             await session.DisposeAsync().ConfigureAwait(false);
@@ -166,6 +180,7 @@ public sealed partial class TorrentEngine : IAsyncDisposable
         {
             if (_sessions.TryRemove(new KeyValuePair<Hash20, TorrentSession>(infoHash, session)))
             {
+                _failedTrouble[infoHash] = session.GetTrouble();
                 await session.DisposeAsync().ConfigureAwait(false);
             }
             throw;
@@ -189,6 +204,14 @@ public sealed partial class TorrentEngine : IAsyncDisposable
 
     public TorrentStatistics? GetStatistics(Hash20 infoHash) =>
         _sessions.TryGetValue(infoHash, out var session) ? session.GetStatistics() : null;
+
+    /// <summary>Payload bytes downloaded from each peer of a torrent, including peers no longer connected.</summary>
+    public IReadOnlyDictionary<IPEndPoint, long> GetDownloadedByPeer(Hash20 infoHash) =>
+        _sessions.TryGetValue(infoHash, out var session) ? session.GetDownloadedByPeer() : new Dictionary<IPEndPoint, long>();
+
+    /// <summary>Pieces of a torrent that failed their hash check and the peers banned for it, or null if not added.</summary>
+    public DownloadTrouble? GetTrouble(Hash20 infoHash) =>
+        _sessions.TryGetValue(infoHash, out var session) ? session.GetTrouble() : _failedTrouble.GetValueOrDefault(infoHash);
 
     public DownloadProgress? GetProgress(Hash20 infoHash) =>
         _sessions.TryGetValue(infoHash, out var session) ? session.GetProgress() : null;

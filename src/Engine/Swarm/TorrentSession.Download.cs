@@ -16,6 +16,15 @@ internal sealed partial class TorrentSession
         {
             return;
         }
+        if (!_requestGateOpen)
+        {
+            if (_peers.Values.Count(p => !p.PeerChoking && p.AmInterested && p.Has is not null && !p.Connection.IsClosed) < _waitForPeers)
+            {
+                return;
+            }
+            OpenRequestGate();
+            return;
+        }
         var depth = peer.Snubbed ? 1 : Math.Min(PipelineDepthFor(peer), peer.MaxRequests);
         var want = depth - peer.Outstanding.Count;
         if (want <= 0 || (depth >= 4 * RequestBatch && want < RequestBatch && peer.Outstanding.Count > 0))
@@ -40,6 +49,63 @@ internal sealed partial class TorrentSession
         var options = _engine.Options;
         var byRate = (long)(peer.DownloadRate * options.RequestQueueTime.TotalSeconds / WireLimits.BlockSize);
         return (int)Math.Clamp(byRate, options.PipelineDepth, Math.Max(options.PipelineDepth, options.MaxPipelineDepth));
+    }
+
+    /// <summary>
+    /// Holds back block requests until <paramref name="peers"/> peers have unchoked us (or <paramref name="atMost"/> has
+    /// passed), so that on a fast link the first peer to answer does not take every block before the others connect.
+    /// </summary>
+    public void HoldRequestsFor(int peers, TimeSpan atMost)
+    {
+        if (peers <= 1)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _waitForPeers = peers;
+            _requestGateOpen = false;
+            _background.Add(Task.Run(OpenAfterAsync));
+        }
+
+        async Task OpenAfterAsync()
+        {
+            try
+            {
+                await Task.Delay(atMost, _engine.TimeProvider, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                OpenRequestGate();
+            }
+        }
+    }
+
+    /// <summary>Hash failures and banned peers so far.</summary>
+    public DownloadTrouble GetTrouble()
+    {
+        lock (_gate)
+        {
+            return new DownloadTrouble(_hashFailures, [.. _bannedEndPoints]);
+        }
+    }
+
+    /// <summary>Lets every ready peer request blocks (caller holds the lock).</summary>
+    private void OpenRequestGate()
+    {
+        if (_requestGateOpen)
+        {
+            return;
+        }
+        _requestGateOpen = true;
+        foreach (var other in _peers.Values)
+        {
+            FillRequests(other);
+        }
     }
 
     /// <summary>Returns the peer's requests to the picker (choke, snub, disconnect).</summary>
@@ -113,6 +179,7 @@ internal sealed partial class TorrentSession
         SwarmLog.PieceFailed(_logger, piece.Piece, InfoHash);
         lock (_gate)
         {
+            _hashFailures++;
             _picker!.OnPieceFailed(piece.Piece);
             foreach (var webSeed in piece.Contributors.OfType<WebSeed>().Distinct())
             {
@@ -127,6 +194,7 @@ internal sealed partial class TorrentSession
                 if (strikes >= _engine.Options.StrikesBeforeBan)
                 {
                     _banned.Add(key);
+                    _bannedEndPoints.Add(contributor.Connection.RemoteEndPoint);
                     SwarmLog.PeerBanned(_logger, contributor.Connection.RemoteEndPoint, InfoHash, strikes);
                     contributor.Connection.Close();
                 }

@@ -28,6 +28,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private readonly TaskCompletionSource<TorrentMetainfo> _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<TorrentMetainfo> _metadata = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _background = [];
+    private readonly Dictionary<System.Net.IPEndPoint, long> _downloadedByPeer = [];
+    private bool _requestGateOpen = true;
+    private readonly List<System.Net.IPEndPoint> _bannedEndPoints = [];
+    private int _hashFailures;
+    private int _waitForPeers;
     private long _uploaded;
     private long _downloaded;
     private Bitfield? _have;
@@ -297,6 +302,8 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                 return;
             }
             SuperSeedDetach(state);
+            var endPoint = state.Connection.RemoteEndPoint;
+            _downloadedByPeer[endPoint] = _downloadedByPeer.GetValueOrDefault(endPoint) + state.Connection.Downloaded;
             if (_picker is not null)
             {
                 if (state.Has is not null)
@@ -336,6 +343,20 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                 p.Connection.AmChoking, p.PeerChoking, p.AmInterested, p.PeerInterested, p.IsSeed)).ToList();
             return new TorrentStatistics(InfoHash, Metainfo?.Name, Metainfo?.Length ?? 0, IsComplete,
                 Interlocked.Read(ref _uploaded), Interlocked.Read(ref _downloaded), peers);
+        }
+    }
+
+    /// <summary>Payload bytes downloaded from each peer since the torrent was added, disconnected peers included.</summary>
+    public IReadOnlyDictionary<System.Net.IPEndPoint, long> GetDownloadedByPeer()
+    {
+        lock (_gate)
+        {
+            var result = new Dictionary<System.Net.IPEndPoint, long>(_downloadedByPeer);
+            foreach (var connection in _peers.Keys)
+            {
+                result[connection.RemoteEndPoint] = result.GetValueOrDefault(connection.RemoteEndPoint) + connection.Downloaded;
+            }
+            return result;
         }
     }
 
