@@ -39,11 +39,12 @@ public sealed partial class DhtNode
     }
 
     /// <summary>Pings <paramref name="endPoint"/>; when it answers it joins the routing table. True if it answered.</summary>
-    public Task<bool> AddNode(IPEndPoint endPoint)
+    public Task<bool> AddNode(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(endPoint);
         var completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() => Ping(endPoint, null, completion));
-        return completion.Task;
+        return completion.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Peers announced for <paramref name="infoHash"/>, streamed as the get_peers lookup finds them.</summary>

@@ -65,6 +65,23 @@ public sealed class DhtCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dht_get_reads_an_item_held_only_by_its_bootstrap_node()
+    {
+        // The smallest private network: one `dht node` holding a profile, and `dht get` bootstrapped to it.
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var lone = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token);
+        using var key = Ed25519Key.Generate();
+        var put = await lone.PutMutableAsync(key, new BString("{\"name\":\"lone\"}").Encode(), 1, null, null, cts.Token);
+        Assert.Equal(0, put.Stored); // nobody else to store it: it lives in the node's own store
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await DhtGetCommand.RunAsync([key.UserId.ToString(), "--home", _home, "--bootstrap", $"127.0.0.1:{lone.LocalEndPoint.Port}"],
+            stdout, stderr, Env(), cts.Token);
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.Equal("{\"name\":\"lone\"}\nseq 1\n", stdout.ToString().Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public async Task Dht_get_exits_1_when_nothing_is_found_or_arguments_are_wrong()
     {
         using var cts = new CancellationTokenSource(Timeout);
