@@ -289,4 +289,77 @@ public sealed class MisbehavingPeerTests : IAsyncLifetime
         var next = await peer.ReadMessageAsync();
         Assert.Equal((MessageId)255, next?.Id); // keep-alive
     }
+
+    [Fact]
+    public async Task Peer_that_floods_metadata_requests_without_reading_is_dropped()
+    {
+        var big = _files.Create("many-pieces.bin", 1500L * 16 * 1024, seed: 13);
+        var metainfo = await TorrentMetainfo.CreateAsync(big, pieceLength: 16 * 1024).WaitAsync(Timeout);
+        Assert.True(metainfo.InfoBytes.Length > 16 * 1024);
+        // Default timeouts (2 min idle): only the send-queue cap can drop this peer within the test's timeout.
+        await using var seeder = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, big, default).WaitAsync(Timeout);
+
+        await using var peer = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await peer.SendHandshakeAsync(metainfo.InfoHash);
+        Assert.NotNull(await peer.ReadExactlyAsync(Handshake.Length));
+        await peer.SendAsync(ScriptedPeer.Message(MessageId.Extended, [0, .. "d1:md11:ut_metadatai1eee"u8]));
+        var request = ScriptedPeer.Message(MessageId.Extended, [1, .. "d8:msg_typei0e5:piecei0ee"u8]);
+        var flood = Enumerable.Repeat(request, 2000).SelectMany(b => b).ToArray(); // asks for 32 MB of replies
+        try
+        {
+            await peer.SendAsync(flood);
+        }
+        catch (IOException)
+        {
+            // dropped while we were still sending: fine
+        }
+
+        var deadline = DateTime.UtcNow + Timeout;
+        while (seeder.GetStatistics(metainfo.InfoHash)!.Peers.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Empty(seeder.GetStatistics(metainfo.InfoHash)!.Peers);
+    }
+
+    [Fact]
+    public async Task Flood_of_cancels_for_blocks_never_requested_is_harmless()
+    {
+        await using var peer = await HandshakenPeerAsync();
+        var cancel = new byte[17];
+        var flood = new byte[17 * 20_000];
+        for (var i = 0; i < 20_000; i++)
+        {
+            new BlockRequest(i % _metainfo.PieceCount, (i / _metainfo.PieceCount) * 16, 16).EncodeFrame(cancel, MessageId.Cancel);
+            cancel.CopyTo(flood, i * 17);
+        }
+        await peer.SendAsync(flood);
+        await peer.SendAsync(ScriptedPeer.Message(MessageId.Interested));
+        (MessageId Id, byte[] Payload)? message;
+        do
+        {
+            message = await peer.ReadMessageAsync();
+        }
+        while (message is { Id: not MessageId.Unchoke });
+        Assert.NotNull(message);
+
+        var request = new byte[17];
+        new BlockRequest(1, 0, 16384).EncodeFrame(request, MessageId.Request);
+        await peer.SendAsync(request);
+        do
+        {
+            message = await peer.ReadMessageAsync();
+        }
+        while (message is { Id: not MessageId.Piece });
+        Assert.NotNull(message);
+        var expected = new byte[16384];
+        using (var file = File.OpenRead(_source))
+        {
+            file.Position = 16384;
+            file.ReadExactly(expected);
+        }
+        Assert.Equal(expected, message.Value.Payload[8..]);
+    }
 }
