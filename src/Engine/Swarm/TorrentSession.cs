@@ -298,6 +298,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
                 return;
             }
+            _metadataTried.Remove(state);
+            if (_metadataSource == state)
+            {
+                NextMetadataSource();
+            }
             SuperSeedDetach(state);
             if (_picker is not null)
             {

@@ -362,4 +362,53 @@ public sealed class MisbehavingPeerTests : IAsyncLifetime
         }
         Assert.Equal(expected, message.Value.Payload[8..]);
     }
+
+    [Fact]
+    public async Task Peer_serving_wrong_metadata_is_dropped_and_the_magnet_download_uses_another()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await leecher.StartAsync(default);
+        var target = _files.PathOf("magnet-liar.bin");
+        var download = leecher.DownloadAsync(_metainfo.InfoHash, target,
+            new StaticPeerDiscovery([(IPEndPoint)listener.LocalEndPoint!]), null, default);
+
+        var size = _metainfo.InfoBytes.Length;
+        await using (var liar = await ScriptedPeer.AcceptAsync(listener))
+        {
+            Assert.NotNull(await liar.ReadExactlyAsync(Handshake.Length));
+            await liar.SendHandshakeAsync(_metainfo.InfoHash);
+            await liar.SendAsync(ScriptedPeer.Message(MessageId.Extended,
+                [0, .. System.Text.Encoding.ASCII.GetBytes($"d1:md11:ut_metadatai1ee13:metadata_sizei{size}ee")]));
+            var answered = 0;
+            while (await liar.ReadMessageAsync() is { } message)
+            {
+                if (message.Id == MessageId.Extended && message.Payload[0] == 1)
+                {
+                    var text = System.Text.Encoding.ASCII.GetString(message.Payload, 1, message.Payload.Length - 1);
+                    var piece = int.Parse(text.Split("5:piecei")[1].Split('e')[0]);
+                    var length = Math.Min(16384, size - (piece * 16384));
+                    var reply = System.Text.Encoding.ASCII.GetBytes($"d8:msg_typei1e5:piecei{piece}e10:total_sizei{size}ee");
+                    try
+                    {
+                        await liar.SendAsync(ScriptedPeer.Message(MessageId.Extended, [1, .. reply, .. new byte[length]]));
+                        answered++;
+                    }
+                    catch (IOException)
+                    {
+                        break;
+                    }
+                }
+            }
+            Assert.True(answered > 0);
+        }
+        Assert.False(download.IsCompleted);
+
+        await leecher.ConnectToPeerAsync(_metainfo.InfoHash, _seeder.LocalEndPoint!, default).WaitAsync(Timeout);
+        var got = await download.WaitAsync(Timeout);
+        Assert.Equal(_metainfo.InfoHash, got.InfoHash);
+        Assert.True(TestFiles.SameContent(_source, target));
+    }
 }
