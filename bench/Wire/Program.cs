@@ -94,6 +94,7 @@ async Task<(double Wall, double Cpu, long Heap, long WorkingSet)> OurLeechAsync(
     await using var engine = new TorrentEngine(new SwarmOptions
     {
         ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new SwarmOptions().PipelineDepth),
+        MaxPipelineDepth = IntArg("--max-depth", new SwarmOptions().MaxPipelineDepth),
     });
     await engine.StartAsync(default);
     var sw = Stopwatch.StartNew();
@@ -182,7 +183,11 @@ async Task<double> EightLeechersAsync(StaticPeerDiscovery discovery)
     {
         for (var i = 0; i < 8; i++)
         {
-            var engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+            var engine = new TorrentEngine(new SwarmOptions
+            {
+                ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new SwarmOptions().PipelineDepth),
+                MaxPipelineDepth = IntArg("--max-depth", new SwarmOptions().MaxPipelineDepth),
+            });
             await engine.StartAsync(default);
             discovery.Add(engine.LocalEndPoint!);
             engines.Add(engine);

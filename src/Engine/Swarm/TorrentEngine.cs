@@ -226,10 +226,13 @@ public sealed partial class TorrentEngine : IAsyncDisposable
 
     internal void ReleaseConnection() => Interlocked.Decrement(ref _connections);
 
+    /// <summary>
+    /// Cheap pre-dial check for our own listener (other nodes use the same default port, so only loopback or our
+    /// bound address count); a self-connection through another address is still refused by the peer id check.
+    /// </summary>
     internal bool IsOwnEndPoint(IPEndPoint endPoint) =>
         LocalEndPoint is { } local && endPoint.Port == local.Port
-        && (endPoint.Address.Equals(local.Address) || IPAddress.IsLoopback(endPoint.Address)
-            || local.Address.Equals(IPAddress.Any));
+        && (endPoint.Address.Equals(local.Address) || IPAddress.IsLoopback(endPoint.Address));
 
     public async ValueTask DisposeAsync()
     {

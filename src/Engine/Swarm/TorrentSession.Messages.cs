@@ -353,7 +353,7 @@ internal sealed partial class TorrentSession
 
     private void DisconnectIfBothSeeds(PeerState peer)
     {
-        if (peer.IsSeed && _have is { All: true })
+        if (peer.IsSeed && _have is { All: true } && !IsSuperSeeding)
         {
             peer.Connection.Close();
         }

@@ -5,58 +5,68 @@ using GitTorrent.Engine.Wire.Messages;
 
 namespace GitTorrent.Engine.Swarm;
 
-/// <summary>Fetching the info dictionary with ut_metadata (BEP 9) when only the infohash is known.</summary>
+/// <summary>
+/// Fetching the info dictionary with ut_metadata (BEP 9) when only the infohash is known. The whole dictionary is
+/// asked of one peer at a time, so when it does not hash to the infohash the liar is known: that peer is not asked
+/// again and the next one is. A peer that rejects or stalls hands over to the next one.
+/// </summary>
 internal sealed partial class TorrentSession
 {
+    private static readonly TimeSpan MetadataRequestTimeout = TimeSpan.FromSeconds(10);
+
     private byte[]? _metadataBuffer;
     private bool[]? _metadataReceived;
-    private long[]? _metadataRequestedAt;
+    private long _metadataAskedAt;
+    private PeerState? _metadataSource;
     private bool _metadataVerifying;
-
-    private static readonly TimeSpan MetadataRequestTimeout = TimeSpan.FromSeconds(10);
+    private readonly HashSet<Hash20> _metadataLiars = [];
+    private readonly HashSet<PeerState> _metadataTried = [];
 
     void IMetadataHost.OnMetadataOffered(PeerConnection connection, int size)
     {
         lock (_gate)
         {
-            if (!_peers.TryGetValue(connection, out var peer))
+            if (_peers.TryGetValue(connection, out var peer))
             {
-                return;
+                peer.MetadataSize = size;
+                if (_metadataSource is null)
+                {
+                    NextMetadataSource();
+                }
             }
-            peer.MetadataSize = size;
-            if (Metainfo is not null || _metadataVerifying)
-            {
-                return;
-            }
-            if (_metadataBuffer is null)
-            {
-                var pieces = (size + WireLimits.MetadataPieceSize - 1) / WireLimits.MetadataPieceSize;
-                _metadataBuffer = new byte[size];
-                _metadataReceived = new bool[pieces];
-                _metadataRequestedAt = new long[pieces];
-            }
-            RequestMetadata(peer);
         }
     }
 
-    /// <summary>Asks <paramref name="peer"/> for every metadata piece nobody was asked for recently (lock held).</summary>
-    private void RequestMetadata(PeerState peer)
+    /// <summary>Picks the next peer to ask for the whole info dictionary and asks it (lock held).</summary>
+    private void NextMetadataSource()
     {
-        if (_metadataBuffer is null || peer.MetadataSize != _metadataBuffer.Length)
+        _metadataSource = null;
+        _metadataBuffer = null;
+        if (Metainfo is not null || _metadataVerifying)
         {
             return;
         }
-        var now = _engine.TimeProvider.GetTimestamp();
-        for (var i = 0; i < _metadataReceived!.Length; i++)
+        var candidates = _peers.Values
+            .Where(p => p.MetadataSize > 0 && !p.Connection.IsClosed && !_metadataLiars.Contains(p.Connection.RemotePeerId))
+            .ToList();
+        if (candidates.Count == 0)
         {
-            if (!_metadataReceived[i] && (_metadataRequestedAt![i] == 0
-                || _engine.TimeProvider.GetElapsedTime(_metadataRequestedAt[i], now) > MetadataRequestTimeout))
-            {
-                if (UtMetadataExtension.Request(peer.Connection, i))
-                {
-                    _metadataRequestedAt[i] = now;
-                }
-            }
+            return;
+        }
+        if (candidates.All(_metadataTried.Contains))
+        {
+            _metadataTried.Clear(); // everybody stalled or refused once: go round again
+        }
+        var source = candidates.First(p => !_metadataTried.Contains(p));
+        _metadataTried.Add(source);
+        _metadataSource = source;
+        var size = source.MetadataSize;
+        _metadataBuffer = new byte[size];
+        _metadataReceived = new bool[(size + WireLimits.MetadataPieceSize - 1) / WireLimits.MetadataPieceSize];
+        _metadataAskedAt = _engine.TimeProvider.GetTimestamp();
+        for (var i = 0; i < _metadataReceived.Length; i++)
+        {
+            UtMetadataExtension.Request(source.Connection, i);
         }
     }
 
@@ -65,22 +75,22 @@ internal sealed partial class TorrentSession
         byte[] complete;
         lock (_gate)
         {
-            if (Metainfo is not null || _metadataVerifying || _metadataBuffer is null)
+            if (Metainfo is not null || _metadataVerifying || _metadataBuffer is null || _metadataSource?.Connection != connection)
             {
-                return;
+                return; // not asked (or no longer asked) of this peer
             }
             if (totalSize != _metadataBuffer.Length || piece >= _metadataReceived!.Length)
             {
                 throw new ProtocolViolationException("ut_metadata piece does not fit the announced size.");
             }
             var offset = piece * WireLimits.MetadataPieceSize;
-            var expected = Math.Min(WireLimits.MetadataPieceSize, totalSize - offset);
-            if (data.Length != expected)
+            if (data.Length != Math.Min(WireLimits.MetadataPieceSize, totalSize - offset))
             {
                 throw new ProtocolViolationException("ut_metadata piece of the wrong length.");
             }
             data.CopyTo(_metadataBuffer.AsSpan(offset));
             _metadataReceived[piece] = true;
+            _metadataAskedAt = _engine.TimeProvider.GetTimestamp();
             if (_metadataReceived.Any(r => !r))
             {
                 return;
@@ -88,11 +98,9 @@ internal sealed partial class TorrentSession
             complete = _metadataBuffer;
             if (Hash20.Sha1(complete) != InfoHash)
             {
-                // Somebody sent wrong bytes: start over (the peers stay; BEP 9 gives no way to tell who lied).
-                _metadataBuffer = null;
-                _metadataReceived = null;
-                _metadataRequestedAt = null;
+                _metadataLiars.Add(connection.RemotePeerId);
                 connection.Close();
+                NextMetadataSource();
                 return;
             }
             _metadataVerifying = true;
@@ -130,23 +138,24 @@ internal sealed partial class TorrentSession
     {
         lock (_gate)
         {
-            if (_metadataRequestedAt is not null && piece < _metadataRequestedAt.Length)
+            if (_metadataSource?.Connection == connection)
             {
-                _metadataRequestedAt[piece] = 0;
+                NextMetadataSource();
             }
         }
     }
 
-    /// <summary>Timer: re-asks for metadata pieces whose request timed out.</summary>
+    /// <summary>Timer (lock held): moves on when the current source left or stalled, or starts when nobody was asked.</summary>
     private void RetryMetadata()
     {
-        if (Metainfo is not null || _metadataBuffer is null || _metadataVerifying)
+        if (Metainfo is not null || _metadataVerifying)
         {
             return;
         }
-        foreach (var peer in _peers.Values)
+        if (_metadataSource is null || !_peers.ContainsKey(_metadataSource.Connection)
+            || _engine.TimeProvider.GetElapsedTime(_metadataAskedAt) > MetadataRequestTimeout)
         {
-            RequestMetadata(peer);
+            NextMetadataSource();
         }
     }
 }

@@ -4,13 +4,15 @@ namespace GitTorrent.Engine.Swarm;
 
 /// <summary>
 /// Super-seeding (BEP 16): a seed sends no bitfield; each peer is shown a few pieces (HAVE) that the swarm has least,
-/// and is shown more only as its pieces reach other peers. The seeder then uploads little more than one copy and the
-/// leechers trade the rest. Every interested peer is unchoked: the reveal window, not the choker, limits each peer.
+/// and is shown more only as its pieces reach other peers. Pieces somebody already has are shown only to a peer with
+/// nothing else to fetch from us, one at a time. The seeder then uploads little more than one copy and the leechers
+/// trade the rest. Every interested peer is unchoked, and finished peers are not dropped (their pieces count as
+/// available): the reveal window, not the choker, limits each peer.
 /// </summary>
 internal sealed partial class TorrentSession
 {
     /// <summary>Pieces shown to a peer and not yet passed on to somebody else.</summary>
-    private const int SuperSeedWindow = 4;
+    private const int SuperSeedWindow = 8;
 
     private int[]? _swarmAvailability;
     private int[]? _revealCount;
@@ -95,6 +97,12 @@ internal sealed partial class TorrentSession
             {
                 return;
             }
+            if (_swarmAvailability[piece] > 0 && peer.Revealed.Any(p => !has[p]))
+            {
+                // Only copies the swarm already has are left: hand them out one at a time, and only to a peer
+                // that has nothing left to fetch from us, so nobody starves and the seed uploads few duplicates.
+                return;
+            }
             peer.Revealed.Add(piece);
             _revealCount![piece]++;
             peer.Connection.SendHave(piece);
@@ -114,7 +122,7 @@ internal sealed partial class TorrentSession
             {
                 continue;
             }
-            var score = _swarmAvailability[i] + _revealCount![i];
+            var score = (_swarmAvailability[i] * 1000) + _revealCount![i];
             if (score < bestScore)
             {
                 best = i;

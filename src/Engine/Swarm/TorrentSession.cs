@@ -124,6 +124,8 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private async Task InitializeStorageAsync(TorrentMetainfo metainfo, CancellationToken cancellationToken)
     {
         var store = PieceStore.OpenForDownload(metainfo, Path);
+        _ = store.WriterCompletion.ContinueWith(t => _complete.TrySetException(t.Exception!.InnerExceptions),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         var have = await store.CheckExistingAsync(cancellationToken).ConfigureAwait(false);
         if (have.Count > 0)
         {
@@ -300,6 +302,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             if (!_peers.Remove(state.Connection))
             {
                 return;
+            }
+            _metadataTried.Remove(state);
+            if (_metadataSource == state)
+            {
+                NextMetadataSource();
             }
             SuperSeedDetach(state);
             var endPoint = state.Connection.RemoteEndPoint;

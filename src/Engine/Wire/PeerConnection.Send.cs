@@ -16,8 +16,24 @@ public sealed partial class PeerConnection
         _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Have, MessageId.Have, new BlockRequest(piece, 0, 0), default, 0));
 
     /// <summary>Queues a bitfield; <paramref name="bitfield"/> is copied.</summary>
-    public void SendBitfield(ReadOnlySpan<byte> bitfield) =>
-        _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Bitfield, MessageId.Bitfield, default, bitfield.ToArray(), 0));
+    public void SendBitfield(ReadOnlySpan<byte> bitfield)
+    {
+        if (ChargeControlBytes(bitfield.Length))
+        {
+            _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Bitfield, MessageId.Bitfield, default, bitfield.ToArray(), 0));
+        }
+    }
+
+    /// <summary>Counts queued payload bytes; closes the connection and returns false past <see cref="MaxQueuedControlBytes"/>.</summary>
+    private bool ChargeControlBytes(int bytes)
+    {
+        if (Interlocked.Add(ref _queuedControlBytes, bytes) > MaxQueuedControlBytes)
+        {
+            Close();
+            return false;
+        }
+        return true;
+    }
 
     public void SendRequest(BlockRequest request) =>
         _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Request, MessageId.Request, request, default, 0));
@@ -45,22 +61,23 @@ public sealed partial class PeerConnection
         {
             throw new ArgumentException("Extension message too long.", nameof(payload));
         }
-        return _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Extended, MessageId.Extended, default, payload, extendedId));
+        return ChargeControlBytes(payload.Length)
+            && _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Extended, MessageId.Extended, default, payload, extendedId));
     }
 
-    /// <summary>Queues a block upload; false when the peer already has too many queued.</summary>
+    /// <summary>Queues a block upload; false when the peer already has too many queued or asked for it twice.</summary>
     internal bool EnqueueUpload(BlockRequest request)
     {
-        if (Interlocked.Increment(ref _queuedUploads) > MaxQueuedUploads)
+        if (Interlocked.Increment(ref _queuedUploads) > MaxQueuedUploads || !_queuedUploadSet.TryAdd(request, 0))
         {
             Interlocked.Decrement(ref _queuedUploads);
             return false;
         }
-        _cancelledUploads.TryRemove(request, out _);
         return _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Upload, MessageId.Piece, request, default, 0));
     }
 
-    internal void CancelUpload(BlockRequest request) => _cancelledUploads.TryAdd(request, 0);
+    /// <summary>Cancel (BEP 3): forget a queued upload. Cancels for anything not queued cost nothing.</summary>
+    internal void CancelUpload(BlockRequest request) => _queuedUploadSet.TryRemove(request, out _);
 
     /// <summary>
     /// The only writer of <see cref="Writer"/>: drains the queue, reads uploaded blocks straight into the pipe's
@@ -81,7 +98,7 @@ public sealed partial class PeerConnection
                     {
                         Interlocked.Decrement(ref _queuedUploads);
                         var block = message.Block;
-                        if (AmChoking || blocks is null || _cancelledUploads.TryRemove(block, out _))
+                        if (!_queuedUploadSet.TryRemove(block, out _) || AmChoking || blocks is null)
                         {
                             continue;
                         }
@@ -108,6 +125,7 @@ public sealed partial class PeerConnection
                     }
                     else
                     {
+                        Interlocked.Add(ref _queuedControlBytes, -message.Payload.Length);
                         pending += WriteControl(message);
                     }
                     if (pending >= 256 * 1024)

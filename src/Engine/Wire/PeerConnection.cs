@@ -19,15 +19,22 @@ public sealed partial class PeerConnection : IAsyncDisposable
     /// <summary>Uploads queued per peer before further requests are ignored (we advertise it as <c>reqq</c>).</summary>
     public const int MaxQueuedUploads = 500;
 
+    /// <summary>
+    /// Bytes of other messages (bitfield, extension replies, ...) allowed to wait in the send queue; a peer that makes
+    /// us queue more is not reading and is dropped.
+    /// </summary>
+    public const int MaxQueuedControlBytes = 4 * 1024 * 1024;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(
         new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<BlockRequest, byte> _cancelledUploads = new();
+    private readonly ConcurrentDictionary<BlockRequest, byte> _queuedUploadSet = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource<BDictionary> _remoteExtensionHandshake =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queuedUploads;
+    private long _queuedControlBytes;
     private long _uploaded;
     private long _downloaded;
     private int _disposed;

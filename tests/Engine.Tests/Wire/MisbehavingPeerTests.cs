@@ -294,4 +294,126 @@ public sealed class MisbehavingPeerTests : IAsyncLifetime
         var next = await peer.ReadMessageAsync();
         Assert.Equal((MessageId)255, next?.Id); // keep-alive
     }
+
+    [Fact]
+    public async Task Peer_that_floods_metadata_requests_without_reading_is_dropped()
+    {
+        var big = _files.Create("many-pieces.bin", 1500L * 16 * 1024, seed: 13);
+        var metainfo = await TorrentMetainfo.CreateAsync(big, pieceLength: 16 * 1024).WaitAsync(Timeout);
+        Assert.True(metainfo.InfoBytes.Length > 16 * 1024);
+        // Default timeouts (2 min idle): only the send-queue cap can drop this peer within the test's timeout.
+        await using var seeder = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, big, default).WaitAsync(Timeout);
+
+        await using var peer = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await peer.SendHandshakeAsync(metainfo.InfoHash);
+        Assert.NotNull(await peer.ReadExactlyAsync(Handshake.Length));
+        await peer.SendAsync(ScriptedPeer.Message(MessageId.Extended, [0, .. "d1:md11:ut_metadatai1eee"u8]));
+        var request = ScriptedPeer.Message(MessageId.Extended, [1, .. "d8:msg_typei0e5:piecei0ee"u8]);
+        var flood = Enumerable.Repeat(request, 2000).SelectMany(b => b).ToArray(); // asks for 32 MB of replies
+        try
+        {
+            await peer.SendAsync(flood);
+        }
+        catch (IOException)
+        {
+            // dropped while we were still sending: fine
+        }
+
+        var deadline = DateTime.UtcNow + Timeout;
+        while (seeder.GetStatistics(metainfo.InfoHash)!.Peers.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Empty(seeder.GetStatistics(metainfo.InfoHash)!.Peers);
+    }
+
+    [Fact]
+    public async Task Flood_of_cancels_for_blocks_never_requested_is_harmless()
+    {
+        await using var peer = await HandshakenPeerAsync();
+        var cancel = new byte[17];
+        var flood = new byte[17 * 20_000];
+        for (var i = 0; i < 20_000; i++)
+        {
+            new BlockRequest(i % _metainfo.PieceCount, (i / _metainfo.PieceCount) * 16, 16).EncodeFrame(cancel, MessageId.Cancel);
+            cancel.CopyTo(flood, i * 17);
+        }
+        await peer.SendAsync(flood);
+        await peer.SendAsync(ScriptedPeer.Message(MessageId.Interested));
+        (MessageId Id, byte[] Payload)? message;
+        do
+        {
+            message = await peer.ReadMessageAsync();
+        }
+        while (message is { Id: not MessageId.Unchoke });
+        Assert.NotNull(message);
+
+        var request = new byte[17];
+        new BlockRequest(1, 0, 16384).EncodeFrame(request, MessageId.Request);
+        await peer.SendAsync(request);
+        do
+        {
+            message = await peer.ReadMessageAsync();
+        }
+        while (message is { Id: not MessageId.Piece });
+        Assert.NotNull(message);
+        var expected = new byte[16384];
+        using (var file = File.OpenRead(_source))
+        {
+            file.Position = 16384;
+            file.ReadExactly(expected);
+        }
+        Assert.Equal(expected, message.Value.Payload[8..]);
+    }
+
+    [Fact]
+    public async Task Peer_serving_wrong_metadata_is_dropped_and_the_magnet_download_uses_another()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await leecher.StartAsync(default);
+        var target = _files.PathOf("magnet-liar.bin");
+        var download = leecher.DownloadAsync(_metainfo.InfoHash, target,
+            new StaticPeerDiscovery([(IPEndPoint)listener.LocalEndPoint!]), null, default);
+
+        var size = _metainfo.InfoBytes.Length;
+        await using (var liar = await ScriptedPeer.AcceptAsync(listener))
+        {
+            Assert.NotNull(await liar.ReadExactlyAsync(Handshake.Length));
+            await liar.SendHandshakeAsync(_metainfo.InfoHash);
+            await liar.SendAsync(ScriptedPeer.Message(MessageId.Extended,
+                [0, .. System.Text.Encoding.ASCII.GetBytes($"d1:md11:ut_metadatai1ee13:metadata_sizei{size}ee")]));
+            var answered = 0;
+            while (await liar.ReadMessageAsync() is { } message)
+            {
+                if (message.Id == MessageId.Extended && message.Payload[0] == 1)
+                {
+                    var text = System.Text.Encoding.ASCII.GetString(message.Payload, 1, message.Payload.Length - 1);
+                    var piece = int.Parse(text.Split("5:piecei")[1].Split('e')[0]);
+                    var length = Math.Min(16384, size - (piece * 16384));
+                    var reply = System.Text.Encoding.ASCII.GetBytes($"d8:msg_typei1e5:piecei{piece}e10:total_sizei{size}ee");
+                    try
+                    {
+                        await liar.SendAsync(ScriptedPeer.Message(MessageId.Extended, [1, .. reply, .. new byte[length]]));
+                        answered++;
+                    }
+                    catch (IOException)
+                    {
+                        break;
+                    }
+                }
+            }
+            Assert.True(answered > 0);
+        }
+        Assert.False(download.IsCompleted);
+
+        await leecher.ConnectToPeerAsync(_metainfo.InfoHash, _seeder.LocalEndPoint!, default).WaitAsync(Timeout);
+        var got = await download.WaitAsync(Timeout);
+        Assert.Equal(_metainfo.InfoHash, got.InfoHash);
+        Assert.True(TestFiles.SameContent(_source, target));
+    }
 }

@@ -164,6 +164,9 @@ public sealed class PieceStore : IAsyncDisposable
         return writes.Writer.WriteAsync(new PendingWrite(piece, pooledBuffer, written), cancellationToken);
     }
 
+    /// <summary>Completes when the writer stops; faulted with the I/O error if a write failed (disk full ...).</summary>
+    public Task WriterCompletion => _writer;
+
     private async Task WriteLoopAsync()
     {
         var reader = _writes!.Reader;
@@ -175,6 +178,16 @@ public sealed class PieceStore : IAsyncDisposable
                 {
                     var size = _metainfo.GetPieceSize(write.Piece);
                     RandomAccess.Write(_handle, write.Buffer.AsSpan(0, size), (long)write.Piece * _metainfo.PieceLength);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Refuse further writes and give back every queued buffer; the torrent fails with this error.
+                    _writes.Writer.TryComplete(e);
+                    while (reader.TryRead(out var dropped))
+                    {
+                        ArrayPool<byte>.Shared.Return(dropped.Buffer);
+                    }
+                    throw;
                 }
                 finally
                 {
@@ -201,6 +214,10 @@ public sealed class PieceStore : IAsyncDisposable
         try
         {
             await _writer.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // already reported through WriterCompletion
         }
         finally
         {
