@@ -2,7 +2,14 @@ using GitTorrent.Data;
 using GitTorrent.Indexer;
 using GitTorrent.Web.Commands;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Admin;
+using GitTorrent.Web.Git;
+using GitTorrent.Web.Identity;
+using GitTorrent.Web.Mirrors;
+using GitTorrent.Web.Rendering;
 using GitTorrent.Web.Services;
+using GitTorrent.Web.Swarm;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -39,8 +46,61 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<HomeFeed>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<PortalCommandDispatcher>();
+        services.AddMemoryCache();
+
+        // Browsing: the store of bare repositories and its readers.
+        services.AddSingleton<RepositoryStore>();
+        services.AddSingleton<GitRepositoryPool>();
+        services.AddSingleton<SyntaxHighlighter>();
+        services.AddSingleton<ReadmeRenderer>();
+        services.AddSingleton<GitBrowser>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<RepositoryContextResolver>();
+
+        // Identity, mirrors and the engine's hooks. The engine integrator replaces ISwarmStatus and adds
+        // IRepositoryUpdatedHandler implementations (see Swarm/ISwarmStatus.cs).
+        services.AddSingleton<PortalIdentity>();
+        services.AddSingleton<PortalProfileWriter>();
+        services.TryAddSingleton<ISwarmStatus, NullSwarmStatus>();
+        services.AddSingleton<PortalNotifications>();
+        services.AddSingleton<MirrorService>();
+        services.AddHostedService<MirrorSyncService>();
+
+        // Admin area: cookie sign-in against portal_admins; API callers get 401/403 instead of a redirect.
+        services.AddSingleton<AdminSignIn>();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/admin/login";
+                o.AccessDeniedPath = "/admin/login";
+                o.Cookie.Name = "gittorrent_admin";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = context => ApiOr(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => ApiOr(context, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminSignIn.Policy, p => p.RequireAuthenticatedUser().RequireRole(AdminSignIn.AdminRole));
+        services.AddCascadingAuthenticationState();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         return builder;
+    }
+
+    private static Task ApiOr(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
     }
 }

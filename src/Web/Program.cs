@@ -3,7 +3,9 @@ using GitTorrent.Indexer;
 using GitTorrent.Web;
 using GitTorrent.Web.Commands;
 using GitTorrent.Web.Components;
+using GitTorrent.Web.Endpoints;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Identity;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -55,15 +57,24 @@ catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 Directory.CreateDirectory(dataDirectory);
 app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 
+// The portal's own identity and profile (its mirrors) exist before the first request.
+await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+app.MapPortalApi();
+app.MapAdminEndpoints();
+app.MapRaw();
+app.MapGitSmartHttp();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
