@@ -21,6 +21,10 @@ public static class PortalServiceCollectionExtensions
     public static WebApplicationBuilder AddGitTorrentPortal(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+
+        // Serve wwwroot and the framework scripts when running from a build output in any environment (the tests run
+        // the built portal as Production); a published app has no development manifest and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         var contentRoot = builder.Environment.ContentRootPath;
 
         services.AddOptions<PortalOptions>()
