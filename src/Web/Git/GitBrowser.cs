@@ -21,7 +21,29 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
 
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 256L * 1024 * 1024 });
 
+    /// <summary>How long a repository's ref list is reused; syncs call <see cref="Invalidate"/> at once.</summary>
+    public static readonly TimeSpan RefsCacheTime = TimeSpan.FromSeconds(2);
+
+    /// <summary>Forgets cached refs of a repository (after a sync or fetch changed them).</summary>
+    public void Invalidate(string path)
+    {
+        cache.Remove(("refs", path));
+        cache.Remove(("default", path));
+    }
+
     public IReadOnlyList<GitRefView> Refs(string path)
+    {
+        if (cache.TryGetValue(("refs", path), out IReadOnlyList<GitRefView>? cached))
+        {
+            return cached!;
+        }
+
+        var list = ReadRefs(path);
+        cache.Set(("refs", path), list, new MemoryCacheEntryOptions { Size = 256 + (list.Count * 200), AbsoluteExpirationRelativeToNow = RefsCacheTime });
+        return list;
+    }
+
+    private List<GitRefView> ReadRefs(string path)
     {
         using var lease = pool.Rent(path);
         var list = new List<GitRefView>();
@@ -58,15 +80,25 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
     /// <summary>The branch HEAD names (short form), or the first branch when HEAD is unborn; null for an empty repository.</summary>
     public string? DefaultBranch(string path)
     {
-        using var lease = pool.Rent(path);
-        var repository = lease.Repository;
-        var head = repository.Refs.Head;
-        if (head is SymbolicReference { Target: { } target } && target.CanonicalName.StartsWith("refs/heads/", StringComparison.Ordinal))
+        if (cache.TryGetValue(("default", path), out string? cached))
         {
-            return target.CanonicalName[11..];
+            return cached;
         }
 
-        return repository.Branches.Select(b => b.FriendlyName).Order(StringComparer.Ordinal).FirstOrDefault();
+        string? branch;
+        using (var lease = pool.Rent(path))
+        {
+            var head = lease.Repository.Refs.Head;
+            branch = head is SymbolicReference { Target: { } target } && target.CanonicalName.StartsWith("refs/heads/", StringComparison.Ordinal)
+                ? target.CanonicalName[11..]
+                : null;
+        }
+
+        // HEAD unborn or detached: main, then master, then the first branch.
+        var branches = Refs(path).Where(r => !r.IsTag).Select(r => r.ShortName).ToList();
+        branch ??= branches.Contains("main") ? "main" : branches.Contains("master") ? "master" : branches.Order(StringComparer.Ordinal).FirstOrDefault();
+        cache.Set(("default", path), branch, new MemoryCacheEntryOptions { Size = 64, AbsoluteExpirationRelativeToNow = RefsCacheTime });
+        return branch;
     }
 
     /// <summary>

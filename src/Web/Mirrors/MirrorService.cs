@@ -21,6 +21,7 @@ public sealed partial class MirrorService(
     PortalIdentity identity,
     PortalProfileWriter profileWriter,
     GitRepositoryPool pool,
+    GitBrowser browser,
     UserDirectory directory,
     PortalNotifications notifications,
     TimeProvider time,
@@ -141,6 +142,7 @@ public sealed partial class MirrorService(
         }
 
         pool.Invalidate(path);
+        browser.Invalidate(path);
         await profileWriter.WriteAsync(cancellationToken);
         directory.Invalidate(userId);
         var refs = await GitRefs.ReadAsync(path, cancellationToken);
