@@ -51,6 +51,11 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<SearchService>();
         services.AddSingleton<PortalCommandDispatcher>();
         services.AddMemoryCache();
+        services.AddOutputCache(o =>
+        {
+            o.SizeLimit = 128L * 1024 * 1024;
+            o.AddPolicy(GitTorrent.Web.Endpoints.BrowsePageCachePolicy.Name, new GitTorrent.Web.Endpoints.BrowsePageCachePolicy());
+        });
 
         // Browsing: the store of bare repositories and its readers.
         services.AddSingleton<RepositoryStore>();

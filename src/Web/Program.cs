@@ -78,6 +78,8 @@ app.Use((context, next) =>
 });
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOutputCache();
+app.Use(BrowsePageCachePolicy.DropCookies);
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
@@ -85,7 +87,9 @@ app.MapPortalApi();
 app.MapAdminEndpoints();
 app.MapRaw();
 app.MapGitSmartHttp();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
+// tree listings, files and diffs are cached by object id below that).
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().CacheOutput(BrowsePageCachePolicy.Name);
 
 await app.RunAsync();
 return 0;

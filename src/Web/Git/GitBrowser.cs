@@ -258,6 +258,19 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
 
     public CommitPage Log(string path, string commitId, string? filePath, int skip, int take)
     {
+        var key = ("log", path, commitId, skip, take);
+        if (cache.TryGetValue(key, out CommitPage? cached))
+        {
+            return cached!;
+        }
+
+        var result = ReadLog(path, commitId, skip, take);
+        cache.Set(key, result, new MemoryCacheEntryOptions { Size = 512 + (result.Commits.Count * 300) });
+        return result;
+    }
+
+    private CommitPage ReadLog(string path, string commitId, int skip, int take)
+    {
         using var lease = pool.Rent(path);
         var repository = lease.Repository;
         var start = repository.Lookup<Commit>(commitId);
@@ -269,7 +282,7 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
         var query = repository.Commits.QueryBy(new CommitFilter
         {
             IncludeReachableFrom = start,
-            SortBy = CommitSortStrategies.Time | CommitSortStrategies.Topological,
+            SortBy = CommitSortStrategies.Time, // streams; topological order would walk the whole history first
         });
         var page = query.Skip(skip).Take(take + 1).Select(Summarize).ToList();
         var hasMore = page.Count > take;

@@ -71,7 +71,7 @@ public sealed class PortalProfileWriter(
             published[mirror.Name] = (head, entry);
         }
 
-        var user = await db.Users.Include(u => u.Repositories).ThenInclude(r => r.Refs)
+        var user = await db.Users.Include(u => u.Repositories).ThenInclude(r => r.Refs).AsSplitQuery()
             .SingleOrDefaultAsync(u => u.UserId == userId, cancellationToken);
         var seq = Math.Max(now.ToUnixTimeSeconds(), (user?.Seq ?? 0) + 1);
         var value = Bencode(profile.ToJson());

@@ -8,7 +8,8 @@ using GitTorrent.Tests.Shared;
 namespace GitTorrent.Web.Tests;
 
 /// <summary>Pages, raw downloads, the JSON API and smart HTTP against seeded users and real repositories.</summary>
-public sealed class BrowseTests(BrowsePortalFixture fixture) : IClassFixture<BrowsePortalFixture>
+public abstract class BrowseSuite<TFixture>(TFixture fixture)
+    where TFixture : BrowsePortalFixture
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private PortalTestData Data => fixture.Data;
@@ -69,10 +70,10 @@ public sealed class BrowseTests(BrowsePortalFixture fixture) : IClassFixture<Bro
         Assert.Contains("src/</a>", tag, StringComparison.Ordinal);
 
         var blob = await GetOkAsync("/u/alice/project/blob/main/src/main.c");
-        Assert.Contains("id=\"L3\"", blob, StringComparison.Ordinal);
-        Assert.Contains("<span class=\"k\">int</span>", blob, StringComparison.Ordinal);
+        Assert.Contains("<tr id=L3><td><a href=#L3>3</a>", blob, StringComparison.Ordinal);
+        Assert.Contains("<span class=k>int</span>", blob, StringComparison.Ordinal);
         Assert.Contains("&quot;hello gittorrent&quot;", blob, StringComparison.Ordinal);
-        Assert.Contains("<span class=\"k\">#include</span> &lt;stdio.h&gt;", blob, StringComparison.Ordinal);
+        Assert.Contains("<span class=k>#include</span> &lt;stdio.h&gt;", blob, StringComparison.Ordinal);
 
         var page1 = await GetOkAsync("/u/alice/project/commits/main");
         Assert.Contains("log entry 59", page1, StringComparison.Ordinal);
@@ -263,3 +264,9 @@ public sealed class BrowseTests(BrowsePortalFixture fixture) : IClassFixture<Bro
         return (status, text);
     }
 }
+
+/// <summary>Browsing on SQLite.</summary>
+public sealed class SqliteBrowseTests(SqliteBrowseFixture fixture) : BrowseSuite<SqliteBrowseFixture>(fixture), IClassFixture<SqliteBrowseFixture>;
+
+/// <summary>Browsing on PostgreSQL.</summary>
+public sealed class PostgresBrowseTests(PostgresBrowseFixture fixture) : BrowseSuite<PostgresBrowseFixture>(fixture), IClassFixture<PostgresBrowseFixture>;
