@@ -282,7 +282,9 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
         var query = repository.Commits.QueryBy(new CommitFilter
         {
             IncludeReachableFrom = start,
-            SortBy = CommitSortStrategies.Time, // streams; topological order would walk the whole history first
+            // Topological keeps children before parents when commit times tie (scripts, rebases); it walks the
+            // whole history once, which the page cache above absorbs.
+            SortBy = CommitSortStrategies.Topological | CommitSortStrategies.Time,
         });
         var page = query.Skip(skip).Take(take + 1).Select(Summarize).ToList();
         var hasMore = page.Count > take;
