@@ -115,6 +115,8 @@ public sealed partial class AdminAndMirrorTests
         await WaitForAsync(portal, $"/u/{portalId}/org-project", first[..12], interval + TimeSpan.FromSeconds(15));
         var html = await portal.Http.GetStringAsync(new Uri($"/u/{portalId}/org-project", UriKind.Relative)).WaitAsync(Timeout);
         Assert.Contains("Org project", html, StringComparison.Ordinal);
+        Assert.Contains($"gittorrent://{portalId}/org-project", html, StringComparison.Ordinal);
+        Assert.Contains($"gittorrent://{origin.Authority}/git/org", html, StringComparison.Ordinal);
 
         // A new commit at the origin shows up within one interval (plus the scheduler's poll and some slack).
         var second = work.Commit("CHANGES.md", "more\n").ToString();

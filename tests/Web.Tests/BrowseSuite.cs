@@ -242,6 +242,27 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
     }
 
+    [Fact]
+    public async Task UploadPackAcceptsGzipRequestBodies()
+    {
+        var request = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(request, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            var want = $"want {Data.ProjectHead} ofs-delta\n";
+            await gzip.WriteAsync(Encoding.ASCII.GetBytes($"{want.Length + 4:x4}{want}00000009done\n"));
+        }
+
+        using var content = new ByteArrayContent(request.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-git-upload-pack-request");
+        content.Headers.ContentEncoding.Add("gzip");
+        using var response = await Http.PostAsync(new Uri($"/{Data.AliceId}/project.git/git-upload-pack", UriKind.Relative), content).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-git-upload-pack-result", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsByteArrayAsync().WaitAsync(Timeout);
+        Assert.StartsWith("0008NAK\n", Encoding.ASCII.GetString(body, 0, 8), StringComparison.Ordinal);
+        Assert.Contains("PACK", Encoding.Latin1.GetString(body), StringComparison.Ordinal);
+    }
+
     private async Task<string> GetOkAsync(string path)
     {
         using var response = await Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);

@@ -79,6 +79,7 @@ internal sealed class PortalTestData
                 Repo(AliceId, "hostile", hostile, now.AddMinutes(-1)),
             ]));
             db.Users.Add(NewUser(BobId, HostileText, now.AddMinutes(-5), [
+                new Repository { UserId = BobId, Name = HostileText, LastUpdated = now },
                 new Repository { UserId = BobId, Name = "pending-repo", Head = "refs/heads/main", LastUpdated = now,
                     Refs = [new RepositoryRef { Name = "refs/heads/main", Target = new string('a', 40) }] },
             ]));
