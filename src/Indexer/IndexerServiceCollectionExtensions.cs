@@ -1,3 +1,4 @@
+using GitTorrent.Indexer.Names;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,8 +8,9 @@ public static class IndexerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the indexer for the standalone worker and for the portal (which runs it in-process).
-    /// For now: the validated <see cref="BitcoinOptions"/> and <see cref="IndexerStatus"/>. The profile crawler and
-    /// the chain follower will be added here as hosted services.
+    /// For now: the validated <see cref="BitcoinOptions"/>, <see cref="IndexerStatus"/> and, when an RPC URL is set,
+    /// the Bitcoin name scanner (<see cref="Names.NameIndexingServiceCollectionExtensions.AddNameScanner"/>). The
+    /// profile crawler will be added here as a hosted service.
     /// </summary>
     public static IServiceCollection AddGitTorrentIndexer(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,6 +20,7 @@ public static class IndexerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IndexerStatus>();
+        services.AddNameScanner(configuration);
         return services;
     }
 }

@@ -7,6 +7,10 @@ using Microsoft.Extensions.Options;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddGitTorrentData(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddGitTorrentIndexer(builder.Configuration);
+// Its own DHT client node (profile gets, manifest torrents), state below the data folder.
+var dataDirectory = DataDirectory.Resolve(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "indexer-node"));
+builder.Services.AddProfileCrawler();
 using var host = builder.Build();
 
 // Settings first: a bad value stops the worker before any database is touched.

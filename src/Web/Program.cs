@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGitTorrentPortal();
-var app = builder.Build();
+// Disposed on every exit path so the console logger flushes (a one-line startup error must never be lost).
+await using var app = builder.Build();
 
 using var stopping = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

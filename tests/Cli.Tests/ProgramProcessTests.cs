@@ -20,15 +20,29 @@ public sealed class ProgramProcessTests
     }
 
     [Fact]
-    public async Task GittorrentUnimplementedCommandExits2()
+    public async Task KeygenCreatesAnIdentityWhoamiPrintsItAndKeygenRefusesToOverwrite()
     {
         using var home = new TempDirectory("cli-home");
-        var run = await ProcessRunner.RunAsync(
-                "dotnet", [Gittorrent, "whoami"], Timeout, new Dictionary<string, string?> { ["GITTORRENT_HOME"] = home.Path })
-            .WaitAsync(Timeout);
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["gittorrent whoami: not implemented yet"], run.StandardError);
-        Assert.Empty(run.StandardOutput);
+        var env = new Dictionary<string, string?> { ["GITTORRENT_HOME"] = home.Path };
+
+        var missing = await ProcessRunner.RunAsync("dotnet", [Gittorrent, "whoami"], Timeout, env).WaitAsync(Timeout);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("gittorrent keygen", Assert.Single(missing.StandardError), StringComparison.Ordinal);
+
+        var keygen = await ProcessRunner.RunAsync("dotnet", [Gittorrent, "keygen"], Timeout, env).WaitAsync(Timeout);
+        Assert.Equal(0, keygen.ExitCode);
+        var id = Assert.Single(keygen.StandardOutput);
+        Assert.Matches("^[0-9a-f]{40}$", id);
+
+        var whoami = await ProcessRunner.RunAsync("dotnet", [Gittorrent, "whoami"], Timeout, env).WaitAsync(Timeout);
+        Assert.Equal(0, whoami.ExitCode);
+        Assert.Equal([id], whoami.StandardOutput);
+
+        var again = await ProcessRunner.RunAsync("dotnet", [Gittorrent, "keygen"], Timeout, env).WaitAsync(Timeout);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("refusing to overwrite", Assert.Single(again.StandardError), StringComparison.Ordinal);
+        var after = await ProcessRunner.RunAsync("dotnet", [Gittorrent, "whoami"], Timeout, env).WaitAsync(Timeout);
+        Assert.Equal([id], after.StandardOutput);
     }
 
     [Theory]
@@ -44,12 +58,13 @@ public sealed class ProgramProcessTests
     }
 
     [Fact]
-    public async Task RemoteHelperWithAGittorrentUrlIsNotImplementedYet()
+    public async Task RemoteHelperRunByHandWithoutGitDirSaysItIsRunByGit()
     {
         var run = await ProcessRunner.RunAsync(
-                "dotnet", [RemoteHelper, "origin", "gittorrent://0123456789abcdef0123456789abcdef01234567/repo"], Timeout)
+                "dotnet", [RemoteHelper, "origin", "gittorrent://0123456789abcdef0123456789abcdef01234567/repo"], Timeout,
+                new Dictionary<string, string?> { ["GIT_DIR"] = null })
             .WaitAsync(Timeout);
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["git-remote-gittorrent: not implemented yet"], run.StandardError);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("GIT_DIR is not set", Assert.Single(run.StandardError), StringComparison.Ordinal);
     }
 }

@@ -49,6 +49,10 @@ public sealed class IndexerProcessTests
         ["GitTorrent__DataDir"] = dataDirectory,
         ["ConnectionStrings__Postgres"] = postgres,
         ["GitTorrent__Bitcoin__Rpc"] = null,
+        ["GitTorrent__Bootstrap"] = "",
+        ["GitTorrent__DhtPort"] = "0",
+        ["GitTorrent__BtPort"] = "0",
+        ["GitTorrent__Bind"] = "127.0.0.1",
         ["DOTNET_ENVIRONMENT"] = "Production",
     };
 }

@@ -3,7 +3,8 @@ namespace GitTorrent.Engine.Git;
 /// <summary>
 /// Builds the pack a client needs for one wanted commit, given the commits it already has, with the
 /// real <c>git pack-objects</c>. The pack is thin (deltas may refer to objects the client has), so the
-/// client indexes it with <c>git index-pack --fix-thin</c>.
+/// client indexes it with <c>git index-pack --fix-thin</c>. One thread: two seeders holding the same objects
+/// build byte-identical packs, hence the same infohash, so a client can download from both at once.
 /// </summary>
 public static class PackBuilder
 {
@@ -27,7 +28,7 @@ public static class PackBuilder
             cancellationToken).ConfigureAwait(false);
         var revisions = want + "\n" + string.Concat(known.Select(h => "^" + h + "\n"));
         await GitRunner.RunToStreamAsync(repositoryPath,
-            ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--stdout", "-q"],
+            ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--threads=1", "--stdout", "-q"],
             output, cancellationToken, standardInput: revisions).ConfigureAwait(false);
     }
 }

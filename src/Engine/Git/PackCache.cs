@@ -46,10 +46,11 @@ public sealed class PackCache
 
     /// <summary>
     /// Returns the cached pack for the request or builds it with <see cref="PackBuilder"/>. After building,
-    /// <paramref name="makeTorrent"/> creates the metainfo for the pack file and returns its infohash and bytes.
+    /// <paramref name="makeTorrent"/> creates the metainfo for the pack file (path, wanted commit) and returns its
+    /// infohash and bytes; the torrent's file name should be <c>&lt;commit&gt;.pack</c> (PROTOCOL.md section 4).
     /// </summary>
     public async Task<CachedPack> GetOrBuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves,
-        Func<string, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken)
+        Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken)
     {
         var key = RequestKey(want, haves);
         if (TryGetCached(key, want) is { } cached)
@@ -119,7 +120,7 @@ public sealed class PackCache
     }
 
     private async Task<CachedPack> BuildAsync(Hash20 key, string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves,
-        Func<string, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken)
+        Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(_directory, $"building-{Guid.NewGuid():N}.tmp");
         try
@@ -129,7 +130,7 @@ public sealed class PackCache
             {
                 await PackBuilder.BuildAsync(repositoryPath, want, haves, file, cancellationToken).ConfigureAwait(false);
             }
-            var (infoHash, torrent) = await makeTorrent(temp, cancellationToken).ConfigureAwait(false);
+            var (infoHash, torrent) = await makeTorrent(temp, want, cancellationToken).ConfigureAwait(false);
             var packPath = PackPath(infoHash);
             var torrentPath = TorrentPath(infoHash);
             await File.WriteAllBytesAsync(torrentPath + ".tmp", torrent, cancellationToken).ConfigureAwait(false);

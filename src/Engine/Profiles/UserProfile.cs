@@ -60,6 +60,23 @@ public sealed class UserProfile
         return true;
     }
 
+    /// <summary>
+    /// The branch HEAD most likely points at: a profile lists HEAD as a commit id only, so this picks the branch with
+    /// the same commit (main, then master, then the first by name); without HEAD, main, master or the first branch.
+    /// </summary>
+    public static string? GuessHeadTarget(IReadOnlyDictionary<string, Hash20> refs)
+    {
+        ArgumentNullException.ThrowIfNull(refs);
+        string[] preferred = ["refs/heads/main", "refs/heads/master"];
+        var branches = refs.Keys.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (!refs.TryGetValue("HEAD", out var head))
+        {
+            return preferred.FirstOrDefault(refs.ContainsKey) ?? branches.FirstOrDefault();
+        }
+        return preferred.FirstOrDefault(p => refs.TryGetValue(p, out var v) && v == head)
+            ?? branches.FirstOrDefault(b => refs[b] == head);
+    }
+
     /// <summary>Parses a profile; entries with bad names or ids are dropped and counted, not fatal.</summary>
     public static bool TryParse(ReadOnlySpan<byte> json, out UserProfile profile, out string? error)
     {

@@ -1,4 +1,5 @@
 using GitTorrent.Cli.Remote;
+using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
 

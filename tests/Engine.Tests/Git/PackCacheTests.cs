@@ -10,7 +10,7 @@ public sealed class PackCacheTests : IDisposable
     private int _torrentsMade;
 
     // Stands in for the metainfo writer: names the pack by the SHA-1 of its bytes.
-    private async Task<(Hash20, byte[])> MakeTorrent(string path, CancellationToken ct)
+    private async Task<(Hash20, byte[])> MakeTorrent(string path, Hash20 commit, CancellationToken ct)
     {
         Interlocked.Increment(ref _torrentsMade);
         var bytes = await File.ReadAllBytesAsync(path, ct);

@@ -7,30 +7,13 @@ namespace GitTorrent.Cli.Commands;
 public static class CommandTable
 {
     public static IReadOnlyDictionary<string, ICliCommand> Default { get; } = Build(
-        new NotImplementedCommand("keygen",
-            "create the ed25519 identity in $GITTORRENT_HOME; prints the 40-hex user id",
-            "gittorrent keygen\n  Refuses to overwrite an existing identity."),
-        new NotImplementedCommand("whoami",
-            "print the 40-hex user id",
-            "gittorrent whoami"),
-        new NotImplementedCommand("daemon",
-            "seed every git repository under DIR and publish the profile, until stopped",
-            "gittorrent daemon --repos DIR\n  A repository's name is its path below DIR without .git or /.git."),
-        new NotImplementedCommand("publish",
-            "sign and put the profile for the repositories under DIR once",
-            "gittorrent publish --repos DIR"),
-        new NotImplementedCommand("dht",
-            "DHT tools: get a BEP 44 item, run a bare node",
-            "gittorrent dht get <40-hex target>   print the value and its seq; exit 1 if not found\n"
-            + "gittorrent dht node                  run a bare DHT node; prints 'listening <ip>:<port> <node id>'"),
-        new NotImplementedCommand("name",
-            "print (and with --rpc send) the OP_RETURN payload that preorders or registers a username",
-            "gittorrent name preorder <name> [--rpc URL]\n"
-            + "gittorrent name register <name> [--rpc URL]\n"
-            + "  Keeps the salt in $GITTORRENT_HOME; --rpc builds, funds, signs and sends through a wallet RPC."),
-        new NotImplementedCommand("resolve",
-            "print the user id that owns a name, from the configured resolver",
-            "gittorrent resolve <name>"));
+        new KeygenCommand(),
+        new WhoamiCommand(),
+        new DaemonCommand(),
+        new PublishCommand(),
+        new DhtCommand(),
+        new NameCommand(),
+        new ResolveCommand());
 
     public static IReadOnlyDictionary<string, ICliCommand> Build(params ICliCommand[] commands) =>
         commands.ToDictionary(c => c.Name, StringComparer.Ordinal);

@@ -1,5 +1,7 @@
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Profiles;
+using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Cli.Remote;
 
@@ -54,7 +56,7 @@ public sealed class GitTorrentRemote(
                 + $"(they publish: {string.Join(", ", profile.Repositories.Keys.DefaultIfEmpty("none"))})");
         }
         var map = refs.ToDictionary(r => r.Key, r => r.Value.ToString(), StringComparer.Ordinal);
-        return new RemoteRefs(map, GuessHeadTarget(refs));
+        return new RemoteRefs(map, UserProfile.GuessHeadTarget(refs));
     }
 
     public async Task FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
@@ -138,6 +140,7 @@ public sealed class GitTorrentRemote(
             await GitRunner.RunAsync(store, ["init", "--quiet", "--bare"], cancellationToken).ConfigureAwait(false);
         }
         var results = await LocalStore.PushAsync(gitDirectory, store, refspecs, cancellationToken).ConfigureAwait(false);
+        await LocalStore.PointHeadAtABranchAsync(store, refspecs.Select(r => r.Destination), cancellationToken).ConfigureAwait(false);
         if (results.Any(r => r.Error is null) && publisher is not null)
         {
             await publisher.PublishAsync(url.Repository, cancellationToken).ConfigureAwait(false);
@@ -196,17 +199,5 @@ public sealed class GitTorrentRemote(
             .Select(p => Hash20.Parse(p[0]))
             .Distinct()
             .Take(PackBuilder.MaxHaves)];
-    }
-
-    private static string? GuessHeadTarget(IReadOnlyDictionary<string, Hash20> refs)
-    {
-        if (!refs.TryGetValue("HEAD", out var head))
-        {
-            return null;
-        }
-        string[] preferred = ["refs/heads/main", "refs/heads/master"];
-        return preferred.FirstOrDefault(p => refs.TryGetValue(p, out var v) && v == head)
-            ?? refs.Where(r => r.Key.StartsWith("refs/heads/", StringComparison.Ordinal) && r.Value == head)
-                .Select(r => r.Key).Order(StringComparer.Ordinal).FirstOrDefault();
     }
 }

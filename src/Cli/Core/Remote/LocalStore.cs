@@ -27,4 +27,24 @@ public static class LocalStore
             ? error
             : "push failed: " + (result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "no output")))];
     }
+
+    /// <summary>
+    /// When the store's HEAD points at no existing branch (a fresh store whose default branch was not pushed), points
+    /// it at a pushed branch, preferring main and master, so clones check something out.
+    /// </summary>
+    public static async Task PointHeadAtABranchAsync(string store, IEnumerable<string> pushed, CancellationToken cancellationToken)
+    {
+        var head = await GitRunner.RunCapturedAsync(store, ["rev-parse", "--verify", "--quiet", "HEAD"], cancellationToken).ConfigureAwait(false);
+        if (head.ExitCode == 0)
+        {
+            return;
+        }
+        var branches = pushed.Where(r => r.StartsWith("refs/heads/", StringComparison.Ordinal)).ToList();
+        var target = branches.FirstOrDefault(b => b is "refs/heads/main" or "refs/heads/master") ?? branches.FirstOrDefault();
+        if (target is not null && (await GitRunner.RunCapturedAsync(store, ["rev-parse", "--verify", "--quiet", target], cancellationToken)
+                .ConfigureAwait(false)).ExitCode == 0)
+        {
+            await GitRunner.RunAsync(store, ["symbolic-ref", "HEAD", target], cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

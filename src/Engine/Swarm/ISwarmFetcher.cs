@@ -1,6 +1,5 @@
-using GitTorrent.Engine;
 
-namespace GitTorrent.Cli.Remote;
+namespace GitTorrent.Engine.Swarm;
 
 /// <summary>Fetches the pack for one commit from the swarm and imports it (PROTOCOL.md section 4).</summary>
 public interface ISwarmFetcher
@@ -13,4 +12,8 @@ public interface ISwarmFetcher
 }
 
 /// <summary>Outcome of a swarm fetch: success, the peers that served bytes, and what went wrong with the others.</summary>
-public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyList<string> ServedBy, IReadOnlyList<string> Failures);
+public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyList<string> ServedBy, IReadOnlyList<string> Failures)
+{
+    /// <summary>The pack torrent that was imported, on success.</summary>
+    public Hash20? InfoHash { get; init; }
+}

@@ -1,0 +1,102 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace GitTorrent.Engine.Dht;
+
+/// <summary>Settings of a <see cref="DhtNode"/>. Defaults suit a long-running node; tests shorten the timeouts.</summary>
+public sealed class DhtOptions
+{
+    /// <summary>Address to bind (default any IPv4 address).</summary>
+    public IPAddress BindAddress { get; set; } = IPAddress.Any;
+
+    /// <summary>UDP port; 0 lets the system choose.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>
+    /// "host:port" nodes to bootstrap from. Empty by default: the engine never contacts public routers
+    /// on its own (the CLI supplies them when the user did not say otherwise).
+    /// </summary>
+    public IList<string> BootstrapNodes { get; set; } = [];
+
+    /// <summary>Folder for the routing table and node id kept across restarts; null = nothing persisted.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Our address as the internet sees it, if known; the node id is then derived from it (BEP 42).</summary>
+    public IPAddress? ExternalAddress { get; set; }
+
+    /// <summary>Fixed node id (tests); normally chosen per BEP 42 or restored from the state file.</summary>
+    public Hash20? NodeId { get; set; }
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>BEP 5 bucket size K (also the number of nodes a put or announce is sent to).</summary>
+    [Range(2, 64)]
+    public int BucketSize { get; set; } = 8;
+
+    /// <summary>Queries in flight per lookup (Kademlia alpha).</summary>
+    [Range(1, 16)]
+    public int Alpha { get; set; } = 3;
+
+    /// <summary>A query not answered within this time has failed.</summary>
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A lookup query outstanding this long stops counting against alpha, so a dead node cannot stall it.</summary>
+    public TimeSpan SlowQueryAfter { get; set; } = TimeSpan.FromMilliseconds(600);
+
+    /// <summary>Upper bound on the duration of one lookup.</summary>
+    public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Buckets untouched this long are refreshed with a lookup (BEP 5: 15 minutes).</summary>
+    public TimeSpan BucketRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Items put through this node are put again this often (PROTOCOL.md: at least hourly).</summary>
+    public TimeSpan RepublishInterval { get; set; } = TimeSpan.FromMinutes(45);
+
+    /// <summary>How often the routing table is saved to <see cref="StateDirectory"/>.</summary>
+    public TimeSpan SaveInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Outgoing queries awaiting an answer; more are refused until slots free up.</summary>
+    [Range(16, 65535)]
+    public int MaxPendingQueries { get; set; } = 4096;
+
+    /// <summary>Concurrent lookups; more wait in line.</summary>
+    [Range(1, 4096)]
+    public int MaxConcurrentLookups { get; set; } = 64;
+
+    /// <summary>BEP 44 items stored for others (count bound).</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxStoredItems { get; set; } = 20_000;
+
+    /// <summary>BEP 44 items stored for others (byte bound).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxStoredBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Infohashes we keep announced peers for.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxInfoHashes { get; set; } = 10_000;
+
+    /// <summary>Peers kept per infohash.</summary>
+    [Range(1, 10_000)]
+    public int MaxPeersPerInfoHash { get; set; } = 200;
+
+    /// <summary>Items this node itself published and keeps re-putting.</summary>
+    [Range(0, 100_000)]
+    public int MaxPublishedItems { get; set; } = 1024;
+
+    /// <summary>Datagrams per second accepted from one source address; 0 disables the limit.</summary>
+    [Range(0, 1_000_000)]
+    public double RateLimitPerSecond { get; set; } = 250;
+
+    /// <summary>Burst allowed above <see cref="RateLimitPerSecond"/>.</summary>
+    [Range(1, 1_000_000)]
+    public int RateLimitBurst { get; set; } = 500;
+
+    /// <summary>Source addresses tracked by the rate limiter.</summary>
+    [Range(16, 10_000_000)]
+    public int RateLimitMaxSources { get; set; } = 50_000;
+
+    /// <summary>Received datagrams waiting for the node loop; beyond it new ones are dropped.</summary>
+    [Range(16, 1_000_000)]
+    public int ReceiveQueueLength { get; set; } = 8192;
+}

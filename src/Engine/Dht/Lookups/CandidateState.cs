@@ -1,0 +1,9 @@
+namespace GitTorrent.Engine.Dht.Lookups;
+
+internal enum CandidateState
+{
+    New,
+    Queried,
+    Responded,
+    Failed,
+}

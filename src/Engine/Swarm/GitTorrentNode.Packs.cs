@@ -1,0 +1,145 @@
+using System.Net;
+using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Torrents;
+using GitTorrent.Engine.Wire.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>The seeder side: which commits we accept handshakes for, and packs built, seeded and announced on request.</summary>
+public sealed partial class GitTorrentNode : IGitTorrentPackProvider
+{
+    /// <summary>The served repository holding <paramref name="commit"/>, or null.</summary>
+    public async Task<ServedRepository?> FindRepositoryAsync(Hash20 commit, CancellationToken cancellationToken)
+    {
+        foreach (var repository in _repositories)
+        {
+            if (await GitRefs.HasCommitAsync(repository.Path, commit, cancellationToken).ConfigureAwait(false))
+            {
+                return repository;
+            }
+        }
+        return null;
+    }
+
+    public async Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken)
+    {
+        var repository = await FindRepositoryAsync(want, cancellationToken).ConfigureAwait(false)
+            ?? throw new GitTorrentException($"commit {want} is not in any repository this peer serves");
+        var pack = await Packs.GetOrBuildAsync(repository.Path, want, haves, MakeTorrentAsync, cancellationToken).ConfigureAwait(false);
+        await EnsureSeedingAsync(pack, cancellationToken).ConfigureAwait(false);
+        LogPackReady(_logger, want.ToString(), pack.InfoHash.ToString(), pack.Size, pack.FromCache);
+        return pack.InfoHash;
+    }
+
+    /// <summary>Seeds a pack from the cache (if not already) and announces its infohash in the DHT.</summary>
+    public async Task EnsureSeedingAsync(CachedPack pack, CancellationToken cancellationToken)
+    {
+        _packCommits[pack.InfoHash] = pack.Commit;
+        if (Torrents.Contains(pack.InfoHash))
+        {
+            return;
+        }
+        var metainfo = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(pack.TorrentPath, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            await Torrents.AddSeedAsync(metainfo, pack.PackPath, new AnnounceAs(Dht, AnnouncePort), cancellationToken).ConfigureAwait(false);
+        }
+        catch (GitTorrentException) when (Torrents.Contains(pack.InfoHash))
+        {
+            // Another request added it first.
+        }
+    }
+
+    private async Task<(Hash20 InfoHash, byte[] Torrent)> MakeTorrentAsync(string packPath, Hash20 commit,
+        CancellationToken cancellationToken)
+    {
+        var name = commit + ".pack";
+        var metainfo = await TorrentMetainfo.CreateAsync(packPath, name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (Options.WebSeedBaseUrl is { } baseUrl)
+        {
+            metainfo = TorrentMetainfo.FromInfoBytes(metainfo.InfoBytes, [$"{baseUrl.TrimEnd('/')}/packs/{metainfo.InfoHash}.pack"]);
+        }
+        return (metainfo.InfoHash, metainfo.ToBytes());
+    }
+
+    private async Task ReseedCachedPacksAsync(CancellationToken cancellationToken)
+    {
+        foreach (var torrentPath in Directory.EnumerateFiles(Packs.Folder, "*.torrent"))
+        {
+            if (!Hash20.TryParse(Path.GetFileNameWithoutExtension(torrentPath), out var infoHash))
+            {
+                continue;
+            }
+            try
+            {
+                var metainfo = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken).ConfigureAwait(false));
+                if (metainfo.InfoHash != infoHash || !Hash20.TryParse(Path.GetFileNameWithoutExtension(metainfo.Name), out var commit)
+                    || Packs.Find(infoHash, commit) is not { } pack)
+                {
+                    continue;
+                }
+                await EnsureSeedingAsync(pack, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is GitTorrentException or IOException)
+            {
+                LogReseedFailed(_logger, infoHash.ToString(), e.Message);
+            }
+        }
+    }
+
+    private async Task StopSeedingAsync(Hash20 infoHash)
+    {
+        _packCommits.TryRemove(infoHash, out _);
+        await Torrents.RemoveAsync(infoHash, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a handshake for <paramref name="commit"/> should be accepted: a served repository has it.</summary>
+    private async ValueTask<bool> ServesCommitAsync(Hash20 commit, CancellationToken cancellationToken)
+    {
+        if (_knownCommits.ContainsKey(commit))
+        {
+            return true;
+        }
+        if (await FindRepositoryAsync(commit, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+        if (_knownCommits.Count > 100_000)
+        {
+            _knownCommits.Clear();
+        }
+        _knownCommits[commit] = 0;
+        return true;
+    }
+
+    /// <summary>Accepts inbound handshakes whose info_hash is a commit we serve (PROTOCOL.md section 4).</summary>
+    private sealed class CommitHandler(GitTorrentNode node) : IUnknownInfoHashHandler
+    {
+        public ValueTask<bool> ShouldAcceptAsync(Hash20 infoHash, IPEndPoint remote, CancellationToken cancellationToken) =>
+            node.ServesCommitAsync(infoHash, cancellationToken);
+    }
+
+    /// <summary>Lets the extension be built before the node that provides its packs.</summary>
+    private sealed class DeferredProvider(Func<GitTorrentNode?> node) : IGitTorrentPackProvider
+    {
+        public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken) =>
+            (node() ?? throw new GitTorrentException("the node is starting")).GetPackInfoHashAsync(want, haves, cancellationToken);
+    }
+
+    /// <summary>Announces under a fixed port (the daemon's) rather than the engine's listener.</summary>
+    private sealed class AnnounceAs(IPeerDiscovery inner, int port) : IPeerDiscovery
+    {
+        public IAsyncEnumerable<IPEndPoint> FindPeersAsync(Hash20 infoHash, CancellationToken cancellationToken) =>
+            inner.FindPeersAsync(infoHash, cancellationToken);
+
+        public Task AnnounceAsync(Hash20 infoHash, int ignored, CancellationToken cancellationToken) =>
+            inner.AnnounceAsync(infoHash, port, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pack for {Commit} is {InfoHash} ({Size} bytes, cached {FromCache})")]
+    private static partial void LogPackReady(ILogger logger, string commit, string infoHash, long size, bool fromCache);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not re-seed cached pack {InfoHash}: {Reason}")]
+    private static partial void LogReseedFailed(ILogger logger, string infoHash, string reason);
+}

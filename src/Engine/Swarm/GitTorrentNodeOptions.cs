@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>How a <see cref="GitTorrentNode"/> binds, where it keeps state, and its limits.</summary>
+public sealed class GitTorrentNodeOptions
+{
+    /// <summary>State folder: <c>dht/</c> (routing table) and <c>packs/</c> (pack cache) live below it.</summary>
+    public required string StateDirectory { get; init; }
+
+    /// <summary>Address for both the DHT (UDP) and BitTorrent (TCP) sockets.</summary>
+    public IPAddress Bind { get; init; } = IPAddress.Any;
+
+    /// <summary>UDP port of the DHT node; 0 = any.</summary>
+    public int DhtPort { get; init; }
+
+    /// <summary>TCP port for BitTorrent peers; 0 = any.</summary>
+    public int BtPort { get; init; }
+
+    /// <summary>DHT bootstrap nodes as host:port. Empty: none (the caller decides about public routers).</summary>
+    public IList<string> Bootstrap { get; init; } = [];
+
+    /// <summary>Upper bound of the pack cache on disk.</summary>
+    public long PackCacheBytes { get; init; } = 4L << 30;
+
+    /// <summary>When set, pack torrents carry a BEP 19 web seed: <c>{WebSeedBaseUrl}/packs/{infohash}.pack</c>.</summary>
+    public string? WebSeedBaseUrl { get; init; }
+
+    /// <summary>The port announced for served commits; 0 = the BitTorrent listener's own port.</summary>
+    public int AnnouncePort { get; init; }
+
+    /// <summary>How long a client waits for a seeder's ut_gittorrent answer.</summary>
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a pack download may go without progress before the peer group is given up.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a fetch of one commit may take in all before it gives up on the swarm.</summary>
+    public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Extra peers asked for every commit besides those the DHT finds (tests, private networks).</summary>
+    public IList<IPEndPoint> ExtraPeers { get; init; } = [];
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,58 @@
+using GitTorrent.Engine.Torrents.Pieces;
+using GitTorrent.Engine.Wire;
+using GitTorrent.Engine.Wire.Messages;
+
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>What one torrent session knows about one connected peer. Guarded by the session's lock.</summary>
+internal sealed class PeerState(PeerConnection connection, long now)
+{
+    public PeerConnection Connection { get; } = connection;
+
+    /// <summary>Pieces the peer has; null until the torrent's piece count is known.</summary>
+    public Bitfield? Has { get; set; }
+
+    /// <summary>A bitfield received before we had the metadata.</summary>
+    public byte[]? PendingBitfield { get; set; }
+
+    public List<int> PendingHaves { get; } = [];
+
+    public bool AmInterested { get; set; }
+
+    public bool PeerChoking { get; set; } = true;
+
+    public bool PeerInterested { get; set; }
+
+    public HashSet<BlockRequest> Outstanding { get; } = [];
+
+    /// <summary>The remote's <c>reqq</c> (BEP 10), bounding our pipeline to it.</summary>
+    public int MaxRequests { get; set; } = DefaultMaxRequests;
+
+    /// <summary>Assumed <c>reqq</c> of a peer that does not say: a conservative guess.</summary>
+    public const int DefaultMaxRequests = 250;
+
+    public long LastBlockAt { get; set; } = now;
+
+    public bool Snubbed { get; set; }
+
+    /// <summary>Blocks that may still arrive after we cancelled or dropped them; unsolicited blocks beyond it are a violation.</summary>
+    public int UnsolicitedBudget { get; set; } = 16;
+
+    public long DownloadedAtLastChoke { get; set; }
+
+    /// <summary>Payload bytes per second received from the peer, measured each second.</summary>
+    public long DownloadRate { get; set; }
+
+    public long DownloadedAtLastTick { get; set; }
+
+    public long UploadedAtLastChoke { get; set; }
+
+    public int MetadataSize { get; set; }
+
+    public bool SentBitfieldOrHave { get; set; }
+
+    public bool IsSeed => Has is { All: true };
+
+    /// <summary>Super-seeding (BEP 16): pieces shown to this peer that it has not yet passed on.</summary>
+    public HashSet<int> Revealed { get; } = [];
+}

@@ -1,0 +1,28 @@
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>Cancels a download that has made no progress for a while.</summary>
+internal sealed class StallWatchdog(CancellationTokenSource target, TimeSpan limit, TimeProvider time)
+{
+    private long _lastValue = -1;
+    private long _lastChange = time.GetTimestamp();
+
+    public void Observe(long value)
+    {
+        if (Interlocked.Exchange(ref _lastValue, value) != value)
+        {
+            Interlocked.Exchange(ref _lastChange, time.GetTimestamp());
+        }
+    }
+
+    public ITimer Start()
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Max(100, limit.TotalMilliseconds / 10));
+        return time.CreateTimer(_ =>
+        {
+            if (time.GetElapsedTime(Interlocked.Read(ref _lastChange)) > limit)
+            {
+                target.Cancel();
+            }
+        }, null, period, period);
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Net;
+using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Wire.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>
+/// The client side of PROTOCOL.md section 4: finds the peers that announce a commit, asks them in parallel
+/// with ut_gittorrent, downloads the pack torrent from every peer that answered with the same infohash (and any
+/// the DHT knows), imports it with <c>git index-pack --fix-thin</c> and checks the commit is complete. A peer
+/// that lies, fails or stays silent is skipped and the next answer is tried.
+/// </summary>
+public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetcher>? logger = null) : ISwarmFetcher, IAsyncDisposable
+{
+    /// <summary>Peers asked at once.</summary>
+    public const int MaxConcurrentAsks = 8;
+
+    /// <summary>After the first answer, how long to wait for more peers with the same pack before downloading.</summary>
+    public static readonly TimeSpan GroupingDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>At most how long a download waits for all answering peers to be ready before requesting blocks.</summary>
+    public static readonly TimeSpan PeerGatherTime = TimeSpan.FromSeconds(1);
+
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly ConcurrentBag<(Hash20 InfoHash, string Path)> _downloads = [];
+
+    public Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
+        CancellationToken cancellationToken) => FetchAsync(commit, haves, gitDirectory, null, cancellationToken);
+
+    public async Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
+        IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        overall.CancelAfter(node.Options.FetchTimeout);
+        var failures = new ConcurrentQueue<string>();
+        var answers = new ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>>();
+        var answered = new SemaphoreSlim(0);
+        var asking = AskAllAsync(commit, haves, answers, answered, failures, overall.Token);
+        var tried = new HashSet<Hash20>();
+        try
+        {
+            while (true)
+            {
+                var next = PickUntried(answers, tried);
+                if (next is null)
+                {
+                    if (asking.IsCompleted)
+                    {
+                        break;
+                    }
+                    await Task.WhenAny(answered.WaitAsync(overall.Token), asking).ConfigureAwait(false);
+                    continue;
+                }
+                if (tried.Count == 0)
+                {
+                    await Task.Delay(GroupingDelay, overall.Token).ConfigureAwait(false);
+                    next = PickUntried(answers, tried)!.Value;
+                }
+                tried.Add(next.Value);
+                var result = await DownloadAndImportAsync(commit, next.Value, answers[next.Value], haves, gitDirectory, progress,
+                    failures, overall.Token).ConfigureAwait(false);
+                if (result is not null)
+                {
+                    return result with { Failures = [.. failures] };
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            failures.Enqueue($"gave up on the swarm after {node.Options.FetchTimeout.TotalSeconds:0} s");
+        }
+        finally
+        {
+            await overall.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await asking.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected once we stop asking.
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (answers.IsEmpty && failures.IsEmpty)
+        {
+            failures.Enqueue("no peer announces this commit");
+        }
+        return new SwarmFetchResult(false, 0, [], [.. failures]);
+    }
+
+    private static Hash20? PickUntried(ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, HashSet<Hash20> tried) =>
+        answers.Where(a => !tried.Contains(a.Key)).OrderByDescending(a => a.Value.Count).Select(a => (Hash20?)a.Key).FirstOrDefault();
+
+    private async Task AskAllAsync(Hash20 commit, IReadOnlyList<Hash20> haves,
+        ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, SemaphoreSlim answered,
+        ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+    {
+        var discovery = new CompositePeerDiscovery(new StaticPeerDiscovery(node.Options.ExtraPeers), node.Dht);
+        using var slots = new SemaphoreSlim(MaxConcurrentAsks);
+        var asks = new List<Task>();
+        var seen = new HashSet<IPEndPoint>();
+        await foreach (var peer in discovery.FindPeersAsync(commit, cancellationToken).ConfigureAwait(false))
+        {
+            if (!seen.Add(peer) || node.Torrents.IsOwnEndPoint(peer))
+            {
+                continue;
+            }
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            asks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var answer = await AskOneAsync(commit, haves, peer, cancellationToken).ConfigureAwait(false);
+                    if (answer.Kind == GitTorrentMessageKind.Reply)
+                    {
+                        answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
+                        answered.Release();
+                        LogAnswer(_logger, peer.ToString(), commit.ToString(), answer.InfoHash.ToString());
+                    }
+                    else
+                    {
+                        failures.Enqueue($"{peer}: {answer.Error ?? "unexpected answer"}");
+                    }
+                }
+                catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
+                {
+                    failures.Enqueue($"{peer}: {e.Message}");
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, cancellationToken));
+        }
+        await Task.WhenAll(asks).ConfigureAwait(false);
+    }
+
+    private async Task<GitTorrentMessage> AskOneAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
+        CancellationToken cancellationToken)
+    {
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connect.CancelAfter(node.Options.AskTimeout);
+        PeerConnectionHolder holder = new();
+        try
+        {
+            holder.Connection = await node.Torrents.ConnectBareAsync(commit, peer, connect.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GitTorrentException("could not connect in time");
+        }
+        await using (holder.Connection.ConfigureAwait(false))
+        {
+            return await GitTorrentExtension.AskAsync(holder.Connection, commit, haves, node.Options.AskTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SwarmFetchResult?> DownloadAndImportAsync(Hash20 commit, Hash20 infoHash,
+        ConcurrentDictionary<IPEndPoint, byte> answeringPeers, IReadOnlyList<Hash20> haves, string gitDirectory,
+        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(node.Options.StateDirectory, "downloads");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, infoHash + ".pack");
+        var peers = string.Join(", ", answeringPeers.Keys);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watchdog = new StallWatchdog(stall, node.Options.StallTimeout, node.Options.TimeProvider);
+        var relay = new Progress<DownloadProgress>(p =>
+        {
+            watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0));
+            progress?.Report(p);
+        });
+        var discovery = new CompositePeerDiscovery(new LivePeers(answeringPeers), node.Dht);
+        try
+        {
+            using (watchdog.Start())
+            {
+                // Every peer that answered with this infohash has the whole pack: wait briefly until they are all
+                // connected so the blocks are spread over them instead of going to whichever answered first.
+                await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
+                    PeerGatherTime, relay, stall.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var trouble = node.Torrents.GetTrouble(infoHash);
+            var why = trouble is null || trouble.HashFailures == 0 ? ""
+                : $" ({trouble.HashFailures} pieces failed their hash check"
+                  + (trouble.Banned.Count > 0 ? $"; banned {string.Join(", ", trouble.Banned)} for corrupt pieces)" : ")");
+            failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s{why}");
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+            return null;
+        }
+        catch (GitTorrentException e)
+        {
+            failures.Enqueue($"pack {infoHash} from {peers}: {e.Message}");
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+            return null;
+        }
+        // Seeds are dropped once the download completes, so count per peer including disconnected ones.
+        var perPeer = node.Torrents.GetDownloadedByPeer(infoHash)
+            .Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => $"{p.Key} ({p.Value} bytes)").ToList();
+        PackImportResult imported;
+        await using (var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous))
+        {
+            imported = await PackImporter.ImportAsync(gitDirectory, pack, commit, haves, cancellationToken).ConfigureAwait(false);
+        }
+        if (!imported.Success)
+        {
+            failures.Enqueue($"pack {infoHash} from {peers}: {imported.Error}");
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+            return null;
+        }
+        _downloads.Add((infoHash, path));
+        return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], []) { InfoHash = infoHash };
+    }
+
+    private async Task DiscardAsync(Hash20 infoHash, string path)
+    {
+        await node.Torrents.RemoveAsync(infoHash, CancellationToken.None).ConfigureAwait(false);
+        TryDelete(path);
+    }
+
+    /// <summary>Stops seeding what this fetcher downloaded and deletes the files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (infoHash, path) in _downloads)
+        {
+            await node.Torrents.RemoveAsync(infoHash, CancellationToken.None).ConfigureAwait(false);
+            TryDelete(path);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class PeerConnectionHolder
+    {
+        public Wire.PeerConnection Connection { get; set; } = null!;
+    }
+
+    /// <summary>The peers that answered with one infohash, as they are when the engine asks.</summary>
+    private sealed class LivePeers(ConcurrentDictionary<IPEndPoint, byte> peers) : IPeerDiscovery
+    {
+        public async IAsyncEnumerable<IPEndPoint> FindPeersAsync(Hash20 infoHash,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            foreach (var peer in peers.Keys)
+            {
+                yield return peer;
+            }
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+
+        public Task AnnounceAsync(Hash20 infoHash, int port, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Peer} serves {Commit} as pack {InfoHash}")]
+    private static partial void LogAnswer(ILogger logger, string peer, string commit, string infoHash);
+}

@@ -1,0 +1,87 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>Settings of the BitTorrent engine. Defaults are documented on each property.</summary>
+public sealed class SwarmOptions
+{
+    /// <summary>Address the TCP listener binds; default 0.0.0.0.</summary>
+    public IPAddress ListenAddress { get; set; } = IPAddress.Any;
+
+    /// <summary>TCP port for peers; 0 picks a free one. Default 30000 (INTERFACES.md).</summary>
+    [Range(0, 65535)]
+    public int ListenPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Blocks kept requested from an unchoked, non-snubbed peer at least (the issue asks for >= 64). Default 128.
+    /// Fast peers get more: enough blocks for <see cref="RequestQueueTime"/> at their measured rate, up to
+    /// <see cref="MaxPipelineDepth"/> and the peer's own <c>reqq</c>.
+    /// </summary>
+    [Range(1, 2000)]
+    public int PipelineDepth { get; set; } = 128;
+
+    /// <summary>Upper bound of the adaptive pipeline, in 16 KiB blocks. Default 1000 (16 MiB).</summary>
+    [Range(1, 10000)]
+    public int MaxPipelineDepth { get; set; } = 1000;
+
+    /// <summary>How much of a peer's rate the adaptive pipeline keeps requested. Default 0.5 s.</summary>
+    public TimeSpan RequestQueueTime { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Regular unchoke slots of the tit-for-tat choker (one optimistic slot comes on top). Default 4.</summary>
+    [Range(1, 1000)]
+    public int UnchokeSlots { get; set; } = 4;
+
+    /// <summary>How often the choker re-ranks peers (BEP 3 practice: 10 s).</summary>
+    public TimeSpan ChokeInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the optimistic unchoke rotates (BEP 3 practice: 30 s).</summary>
+    public TimeSpan OptimisticUnchokeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A peer that sends nothing (not even a keep-alive) for this long is dropped. Default 2 min.</summary>
+    public TimeSpan PeerIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Keep-alive after this long without sending. Default 90 s.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>A peer with requests outstanding and no block for this long is snubbed. Default 30 s.</summary>
+    public TimeSpan SnubTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>TCP connect plus handshake must finish within this. Default 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often peer sources are asked again while a download runs. Default 30 s.</summary>
+    public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the node re-announces torrents it serves (PROTOCOL.md: at least every 30 min).</summary>
+    public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromMinutes(25);
+
+    /// <summary>Connections per torrent. Default 60.</summary>
+    [Range(1, 10000)]
+    public int MaxConnectionsPerTorrent { get; set; } = 60;
+
+    /// <summary>Connections in total. Default 500.</summary>
+    [Range(1, 100000)]
+    public int MaxConnections { get; set; } = 500;
+
+    /// <summary>Upload limit in bytes per second over all torrents; 0 = unlimited (default).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxUploadBytesPerSecond { get; set; }
+
+    /// <summary>Memory for pieces being downloaded, per torrent. Default 32 MiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxPartialPieceBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Failed pieces a peer may contribute to before it is banned. Default 2.</summary>
+    [Range(1, 100)]
+    public int StrikesBeforeBan { get; set; } = 2;
+
+    /// <summary>
+    /// Serve seeded torrents with BEP 16 super-seeding: each peer is shown one piece at a time that few others
+    /// have, so a seeder uploads little more than one copy. Default false.
+    /// </summary>
+    public bool SuperSeeding { get; set; }
+
+    /// <summary>Client name in the BEP 10 handshake (<c>v</c>).</summary>
+    public string ClientName { get; set; } = "GitTorrent 0.1";
+}

@@ -1,0 +1,176 @@
+using System.Net;
+
+namespace GitTorrent.Engine.Swarm;
+
+/// <summary>The once-a-second housekeeping (choking, keep-alives, timeouts, snubbing) and the peer sources.</summary>
+internal sealed partial class TorrentSession
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private long _lastChoke;
+    private long _lastOptimistic;
+    private DownloadProgress? _lastProgress;
+
+    private async Task TimerLoopAsync(CancellationToken cancellationToken)
+    {
+        var time = _engine.TimeProvider;
+        _lastChoke = _lastOptimistic = time.GetTimestamp();
+        using var timer = new PeriodicTimer(Tick, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                OnTick();
+                var progress = GetProgress();
+                if (Progress is not null && progress != _lastProgress)
+                {
+                    _lastProgress = progress;
+                    Progress.Report(progress);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One housekeeping round; also called directly by tests that drive a fake clock.</summary>
+    internal void OnTick()
+    {
+        var options = _engine.Options;
+        var time = _engine.TimeProvider;
+        var now = time.GetTimestamp();
+        lock (_gate)
+        {
+            foreach (var peer in _peers.Values)
+            {
+                var c = peer.Connection;
+                if (time.GetElapsedTime(c.LastReceived, now) > options.PeerIdleTimeout)
+                {
+                    c.Close();
+                    continue;
+                }
+                var downloaded = c.Downloaded;
+                peer.DownloadRate = downloaded - peer.DownloadedAtLastTick; // the tick is one second
+                peer.DownloadedAtLastTick = downloaded;
+                if (time.GetElapsedTime(c.LastSent, now) > options.KeepAliveInterval)
+                {
+                    c.SendKeepAlive();
+                    c.LastSent = now;
+                }
+                if (!peer.Snubbed && peer.Outstanding.Count > 0
+                    && time.GetElapsedTime(peer.LastBlockAt, now) > options.SnubTimeout)
+                {
+                    peer.Snubbed = true;
+                    DropOutstanding(peer, sendCancel: true);
+                    FillRequests(peer);
+                }
+            }
+            RetryMetadata();
+            var rotate = time.GetElapsedTime(_lastOptimistic, now) >= options.OptimisticUnchokeInterval;
+            if (rotate || time.GetElapsedTime(_lastChoke, now) >= options.ChokeInterval)
+            {
+                _lastChoke = now;
+                if (rotate)
+                {
+                    _lastOptimistic = now;
+                }
+                RunChoker(rotate);
+            }
+        }
+    }
+
+    private void RunChoker(bool rotateOptimistic)
+    {
+        var seeding = _have is { All: true };
+        var candidates = new List<ChokeCandidate>(_peers.Count);
+        foreach (var peer in _peers.Values)
+        {
+            var c = peer.Connection;
+            var down = c.Downloaded - peer.DownloadedAtLastChoke;
+            var up = c.Uploaded - peer.UploadedAtLastChoke;
+            peer.DownloadedAtLastChoke = c.Downloaded;
+            peer.UploadedAtLastChoke = c.Uploaded;
+            candidates.Add(new ChokeCandidate(peer, peer.PeerInterested && !peer.IsSeed, seeding ? up : down));
+        }
+        var unchoke = _choker.Decide(candidates, rotateOptimistic);
+        foreach (var peer in _peers.Values)
+        {
+            var shouldUnchoke = unchoke.Contains(peer);
+            if (shouldUnchoke && peer.Connection.AmChoking)
+            {
+                Unchoke(peer);
+            }
+            else if (!shouldUnchoke && !peer.Connection.AmChoking)
+            {
+                Choke(peer);
+            }
+        }
+    }
+
+    private async Task DiscoveryLoopAsync(IPeerDiscovery discovery, CancellationToken cancellationToken)
+    {
+        var time = _engine.TimeProvider;
+        long lastAnnounce = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (lastAnnounce == 0 || time.GetElapsedTime(lastAnnounce) > _engine.Options.AnnounceInterval)
+                {
+                    lastAnnounce = time.GetTimestamp();
+                    await discovery.AnnounceAsync(InfoHash, _engine.Port, cancellationToken).ConfigureAwait(false);
+                }
+                if (!IsComplete)
+                {
+                    await foreach (var endPoint in discovery.FindPeersAsync(InfoHash, cancellationToken).ConfigureAwait(false))
+                    {
+                        TryDial(endPoint);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                SwarmLog.DiscoveryFailed(_logger, InfoHash, e.Message);
+            }
+            int peers;
+            lock (_gate)
+            {
+                peers = _peers.Count;
+            }
+            var wait = peers == 0 && !IsComplete ? TimeSpan.FromSeconds(2) : _engine.Options.DiscoveryInterval;
+            try
+            {
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void TryDial(IPEndPoint endPoint)
+    {
+        if (_engine.IsOwnEndPoint(endPoint) || IsConnectedTo(endPoint))
+        {
+            return;
+        }
+        _ = _engine.ConnectToPeerAsync(InfoHash, endPoint, _stop.Token).ContinueWith(t => _ = t.Exception,
+            TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    /// <summary>Starts running an admitted connection, tracked so disposal waits for it.</summary>
+    public void StartPeer(Wire.PeerConnection connection)
+    {
+        var task = Task.Run(() => RunPeerAsync(connection));
+        lock (_gate)
+        {
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(task);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+using System.Buffers;
+using GitTorrent.Engine.Torrents.Pieces;
+using GitTorrent.Engine.Wire.Messages;
+
+namespace GitTorrent.Engine.Torrents.Picking;
+
+/// <summary>
+/// Rarest-first block picking with end game (sans-IO, owned by one session under its lock). Pieces in progress
+/// are finished before new ones are started, and at most <c>maxPartialPieces</c> are in progress, which bounds the
+/// memory of a download whatever the torrent size.
+/// </summary>
+public sealed class PiecePicker
+{
+    private readonly TorrentMetainfo _metainfo;
+    private readonly int[] _availability;
+    private readonly bool[] _busy;
+    private readonly bool[] _failed;
+    private readonly Dictionary<int, PartialPiece> _partial = [];
+    private readonly int _maxPartialPieces;
+
+    public PiecePicker(TorrentMetainfo metainfo, Bitfield have, int maxPartialPieces)
+    {
+        _metainfo = metainfo;
+        Have = have;
+        _availability = new int[metainfo.PieceCount];
+        _busy = new bool[metainfo.PieceCount];
+        _failed = new bool[metainfo.PieceCount];
+        _maxPartialPieces = Math.Max(1, maxPartialPieces);
+    }
+
+    /// <summary>Pieces verified and written.</summary>
+    public Bitfield Have { get; }
+
+    public int PartialCount => _partial.Count;
+
+    public bool IsEndGame { get; private set; }
+
+    public int GetAvailability(int piece) => _availability[piece];
+
+    public void AddAvailability(Bitfield peerHas)
+    {
+        for (var i = 0; i < _availability.Length; i++)
+        {
+            if (peerHas[i])
+            {
+                _availability[i]++;
+            }
+        }
+    }
+
+    public void RemoveAvailability(Bitfield peerHas)
+    {
+        for (var i = 0; i < _availability.Length; i++)
+        {
+            if (peerHas[i])
+            {
+                _availability[i]--;
+            }
+        }
+    }
+
+    public void AddAvailability(int piece) => _availability[piece]++;
+
+    /// <summary>Whether a peer holding <paramref name="peerHas"/> has any piece we still need.</summary>
+    public bool IsInteresting(Bitfield peerHas)
+    {
+        for (var i = 0; i < _availability.Length; i++)
+        {
+            if (peerHas[i] && !Have[i])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Picks up to <paramref name="max"/> blocks for a peer that has <paramref name="peerHas"/> and already waits
+    /// for <paramref name="outstanding"/>. Picked blocks are added to <paramref name="output"/> and <paramref name="outstanding"/>.
+    /// </summary>
+    /// <param name="sequential">Start new pieces in file order instead of rarest first (web seeds: contiguous HTTP ranges).</param>
+    public int Pick(object peer, Bitfield peerHas, HashSet<BlockRequest> outstanding, int max, List<BlockRequest> output,
+        bool sequential = false)
+    {
+        var picked = 0;
+        foreach (var partial in _partial.Values)
+        {
+            if (picked >= max)
+            {
+                return picked;
+            }
+            if (partial.FreeCount > 0 && peerHas[partial.Piece] && (partial.Owner is null || partial.Owner == peer))
+            {
+                picked += TakeFree(partial, outstanding, max - picked, output);
+            }
+        }
+        while (picked < max && _partial.Count < _maxPartialPieces)
+        {
+            var piece = sequential ? PickFirst(peerHas) : PickRarest(peerHas);
+            if (piece < 0)
+            {
+                break;
+            }
+            var partial = new PartialPiece(piece, _metainfo.GetPieceSize(piece), WireLimits.BlockSize);
+            partial.FreeCount = partial.BlockCount;
+            if (_failed[piece])
+            {
+                partial.Owner = peer;
+            }
+            _partial.Add(piece, partial);
+            picked += TakeFree(partial, outstanding, max - picked, output);
+        }
+        if (picked == 0 && _partial.Count > 0 && !AnyFreeBlocks() && PickRarest(peerHas) < 0)
+        {
+            // End game (BEP 3 practice): everything missing is requested; ask this peer too.
+            IsEndGame = true;
+            foreach (var partial in _partial.Values)
+            {
+                if (!peerHas[partial.Piece] || (partial.Owner is not null && partial.Owner != peer))
+                {
+                    continue;
+                }
+                for (var b = 0; b < partial.BlockCount && picked < max; b++)
+                {
+                    var request = MakeRequest(partial, b);
+                    if (!partial.Received[b] && !outstanding.Contains(request))
+                    {
+                        partial.Requests[b]++;
+                        outstanding.Add(request);
+                        output.Add(request);
+                        picked++;
+                    }
+                }
+            }
+        }
+        return picked;
+    }
+
+    /// <summary>
+    /// Stores a received block. <paramref name="outstanding"/> is the sender's request set; a block that is not in
+    /// it is unsolicited. When the piece completes it leaves the picker and is returned in <paramref name="completed"/>.
+    /// </summary>
+    public BlockResult OnBlock(object peer, HashSet<BlockRequest> outstanding, int piece, int begin,
+        ReadOnlySequence<byte> data, out PartialPiece? completed)
+    {
+        completed = null;
+        var request = new BlockRequest(piece, begin, (int)data.Length);
+        if (!outstanding.Remove(request))
+        {
+            return BlockResult.Unsolicited;
+        }
+        if (!_partial.TryGetValue(piece, out var partial))
+        {
+            return BlockResult.Duplicate;
+        }
+        var block = begin / WireLimits.BlockSize;
+        partial.Requests[block]--;
+        if (partial.Received[block])
+        {
+            return BlockResult.Duplicate;
+        }
+        data.CopyTo(partial.Buffer.AsSpan(begin));
+        partial.Received[block] = true;
+        partial.Contributors[block] = peer;
+        partial.ReceivedCount++;
+        if (!partial.IsComplete)
+        {
+            return BlockResult.Stored;
+        }
+        _partial.Remove(piece);
+        _busy[piece] = true;
+        completed = partial;
+        return BlockResult.PieceComplete;
+    }
+
+    /// <summary>A request of ours ended without data (cancelled, choked, peer gone).</summary>
+    public void OnRequestDropped(BlockRequest request)
+    {
+        if (!_partial.TryGetValue(request.Piece, out var partial))
+        {
+            return;
+        }
+        var block = request.Begin / WireLimits.BlockSize;
+        if (partial.Requests[block] > 0)
+        {
+            partial.Requests[block]--;
+        }
+        if (partial.Requests[block] == 0 && !partial.Received[block])
+        {
+            partial.FreeCount++;
+        }
+    }
+
+    /// <summary>The completed piece failed its hash: it can be picked again.</summary>
+    public void OnPieceFailed(int piece)
+    {
+        _busy[piece] = false;
+        _failed[piece] = true;
+    }
+
+    /// <summary>A peer left: pieces reserved for it are open to everybody again.</summary>
+    public void ReleaseOwner(object peer)
+    {
+        foreach (var partial in _partial.Values)
+        {
+            if (partial.Owner == peer)
+            {
+                partial.Owner = null;
+            }
+        }
+    }
+
+    /// <summary>The completed piece is verified and in the file.</summary>
+    public void OnPieceWritten(int piece)
+    {
+        _busy[piece] = false;
+        Have[piece] = true;
+    }
+
+    /// <summary>Returns every buffer of pieces in progress to the pool (session shutdown).</summary>
+    public void ReleaseAll()
+    {
+        foreach (var partial in _partial.Values)
+        {
+            ArrayPool<byte>.Shared.Return(partial.Buffer);
+        }
+        _partial.Clear();
+    }
+
+    private bool AnyFreeBlocks()
+    {
+        foreach (var partial in _partial.Values)
+        {
+            if (partial.FreeCount > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int TakeFree(PartialPiece partial, HashSet<BlockRequest> outstanding, int max, List<BlockRequest> output)
+    {
+        var taken = 0;
+        for (var b = 0; b < partial.BlockCount && taken < max && partial.FreeCount > 0; b++)
+        {
+            if (partial.Requests[b] == 0 && !partial.Received[b])
+            {
+                var request = MakeRequest(partial, b);
+                partial.Requests[b] = 1;
+                partial.FreeCount--;
+                outstanding.Add(request);
+                output.Add(request);
+                taken++;
+            }
+        }
+        return taken;
+    }
+
+    private static BlockRequest MakeRequest(PartialPiece partial, int block)
+    {
+        var begin = block * WireLimits.BlockSize;
+        return new BlockRequest(partial.Piece, begin, Math.Min(WireLimits.BlockSize, partial.Size - begin));
+    }
+
+    private int PickFirst(Bitfield peerHas)
+    {
+        for (var i = 0; i < _availability.Length; i++)
+        {
+            if (peerHas[i] && !Have[i] && !_busy[i] && !_partial.ContainsKey(i))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int PickRarest(Bitfield peerHas)
+    {
+        var count = _availability.Length;
+        var start = Random.Shared.Next(count);
+        var best = -1;
+        var bestAvailability = int.MaxValue;
+        for (var k = 0; k < count; k++)
+        {
+            var i = start + k;
+            if (i >= count)
+            {
+                i -= count;
+            }
+            if (peerHas[i] && !Have[i] && !_busy[i] && _availability[i] < bestAvailability && !_partial.ContainsKey(i))
+            {
+                best = i;
+                bestAvailability = _availability[i];
+                if (bestAvailability <= 1)
+                {
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitTorrent.Engine.Wire.Extensions;
+
+/// <summary>
+/// <c>ut_gittorrent</c> (PROTOCOL.md section 4) on the BEP 10 registry, both roles. As a seeder it answers
+/// <c>{sha, have}</c> with <c>{infoHash}</c> from an <see cref="IGitTorrentPackProvider"/>, or at once with
+/// <c>{sha, error}</c>. As a client, <see cref="AskAsync"/> sends a request and waits for the answer.
+/// </summary>
+public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provider = null, ILogger? logger = null) : IExtension
+{
+    private const string PendingKey = "ut_gittorrent.pending";
+
+    /// <summary>Requests answered at once by one seeder; more are refused with an error reply.</summary>
+    public const int MaxConcurrentRequests = 16;
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private int _inFlight;
+
+    public string Name => GitTorrentMessage.ExtensionName;
+
+    /// <summary>Requests received, replies sent, errors sent and malformed messages dropped.</summary>
+    public long RequestsReceived => Interlocked.Read(ref _requests);
+    public long RepliesSent => Interlocked.Read(ref _replies);
+    public long ErrorsSent => Interlocked.Read(ref _errors);
+    public long MalformedDropped => Interlocked.Read(ref _malformed);
+
+    private long _requests;
+    private long _replies;
+    private long _errors;
+    private long _malformed;
+
+    public void OnMessage(PeerConnection connection, ReadOnlyMemory<byte> payload)
+    {
+        if (!GitTorrentMessage.TryDecode(payload, out var message, out var reason))
+        {
+            Interlocked.Increment(ref _malformed);
+            LogMalformed(_logger, connection.RemoteEndPoint.ToString(), reason ?? "");
+            return;
+        }
+        if (message.Kind == GitTorrentMessageKind.Request)
+        {
+            Interlocked.Increment(ref _requests);
+            _ = ServeAsync(connection, message);
+            return;
+        }
+        if (connection.Properties.TryGetValue(PendingKey, out var pending) && pending is TaskCompletionSource<GitTorrentMessage> tcs)
+        {
+            tcs.TrySetResult(message);
+        }
+    }
+
+    /// <summary>
+    /// Sends <c>{sha, have}</c> on <paramref name="connection"/> (made with <c>ConnectBareAsync(sha, …)</c>) and
+    /// returns the seeder's reply or error. Throws <see cref="GitTorrentException"/> when the peer does not speak
+    /// ut_gittorrent or does not answer within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<GitTorrentMessage> AskAsync(PeerConnection connection, Hash20 sha, IReadOnlyList<Hash20> haves,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await connection.RemoteExtensionHandshake.WaitAsync(deadline.Token).ConfigureAwait(false);
+            if (!connection.RemoteExtensions.ContainsKey(GitTorrentMessage.ExtensionName))
+            {
+                throw new GitTorrentException($"peer {connection.RemoteEndPoint} does not speak ut_gittorrent");
+            }
+            var tcs = new TaskCompletionSource<GitTorrentMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            connection.Properties[PendingKey] = tcs;
+            var request = GitTorrentMessage.Request(sha, [.. haves.Take(GitTorrentMessage.MaxHaves)]);
+            if (!connection.SendExtended(GitTorrentMessage.ExtensionName, request.Encode()))
+            {
+                throw new GitTorrentException($"peer {connection.RemoteEndPoint} closed the connection");
+            }
+            return await tcs.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GitTorrentException(connection.IsClosed
+                ? $"peer {connection.RemoteEndPoint} closed the connection before answering"
+                : $"peer {connection.RemoteEndPoint} did not answer within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task ServeAsync(PeerConnection connection, GitTorrentMessage request)
+    {
+        if (provider is null)
+        {
+            Reply(connection, GitTorrentMessage.Failure(request.Sha, "this peer does not serve packs"));
+            return;
+        }
+        if (Interlocked.Increment(ref _inFlight) > MaxConcurrentRequests)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Reply(connection, GitTorrentMessage.Failure(request.Sha, "busy, try another peer"));
+            return;
+        }
+        try
+        {
+            var infoHash = await provider.GetPackInfoHashAsync(request.Sha, request.Haves, connection.Closed).ConfigureAwait(false);
+            Interlocked.Increment(ref _replies);
+            Reply(connection, GitTorrentMessage.Reply(infoHash));
+            LogServed(_logger, request.Sha.ToString(), infoHash.ToString(), connection.RemoteEndPoint.ToString());
+        }
+        catch (GitTorrentException e)
+        {
+            Reply(connection, GitTorrentMessage.Failure(request.Sha, e.Message));
+        }
+        catch (OperationCanceledException)
+        {
+            // The requester went away.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            LogServeFailed(_logger, request.Sha.ToString(), e.Message);
+            Reply(connection, GitTorrentMessage.Failure(request.Sha, "internal error while building the pack"));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private void Reply(PeerConnection connection, GitTorrentMessage message)
+    {
+        if (message.Kind == GitTorrentMessageKind.Error)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+        connection.SendExtended(GitTorrentMessage.ExtensionName, message.Encode());
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped a malformed ut_gittorrent message from {Peer}: {Reason}")]
+    private static partial void LogMalformed(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Served commit {Commit} as pack {InfoHash} to {Peer}")]
+    private static partial void LogServed(ILogger logger, string commit, string infoHash, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not build the pack for {Commit}: {Reason}")]
+    private static partial void LogServeFailed(ILogger logger, string commit, string reason);
+}

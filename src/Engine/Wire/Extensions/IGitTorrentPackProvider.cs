@@ -1,0 +1,12 @@
+namespace GitTorrent.Engine.Wire.Extensions;
+
+/// <summary>The seeder side of ut_gittorrent: turns "I want commit X, I have Y…" into a seeded pack torrent.</summary>
+public interface IGitTorrentPackProvider
+{
+    /// <summary>
+    /// Builds or reuses the pack for <paramref name="want"/> minus <paramref name="haves"/>, makes sure its torrent
+    /// is seeded and announced, and returns its infohash. Throws <see cref="GitTorrentException"/> with a reason
+    /// the client can read when the commit cannot be served.
+    /// </summary>
+    Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken);
+}

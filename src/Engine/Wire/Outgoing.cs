@@ -1,0 +1,7 @@
+using GitTorrent.Engine.Wire.Messages;
+
+namespace GitTorrent.Engine.Wire;
+
+/// <summary>One queued message for the send loop.</summary>
+internal readonly record struct Outgoing(OutgoingKind Kind, MessageId Id, BlockRequest Block, ReadOnlyMemory<byte> Payload,
+    byte ExtendedId);

@@ -1,0 +1,13 @@
+namespace GitTorrent.Engine.Wire;
+
+internal enum OutgoingKind : byte
+{
+    KeepAlive,
+    Simple,
+    Have,
+    Bitfield,
+    Request,
+    Cancel,
+    Upload,
+    Extended,
+}

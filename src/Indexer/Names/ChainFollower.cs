@@ -1,0 +1,113 @@
+namespace GitTorrent.Indexer.Names;
+
+/// <summary>
+/// Follows the node's best chain into an <see cref="INameStore"/>: walks forward block by block, and when a
+/// stored block hash differs from the node's at that height (or the node's chain got shorter) rolls back
+/// the orphaned blocks down to the fork point before applying the new branch. All I/O goes through
+/// <see cref="IBlockSource"/> and <see cref="INameStore"/>; one caller at a time.
+/// </summary>
+/// <remarks>
+/// Stored blocks above the node's tip are rolled back (that is what invalidateblock or a reorganisation to a
+/// shorter chain looks like). A walk-back deeper than <see cref="ChainFollowerOptions.MaxReorgDepth"/> blocks
+/// (a node that is still syncing or was restarted with -reindex looks like that) throws
+/// <see cref="ChainReorganisationTooDeepException"/> before anything is rolled back; the caller retries later.
+/// </remarks>
+public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFollowerOptions? options = null)
+{
+    /// <summary>Walk-backs one sync may start after noticing a chain switch before it gives up.</summary>
+    public const int MaxRestarts = 100;
+
+    private readonly ChainFollowerOptions _options = options ?? new ChainFollowerOptions();
+
+    /// <summary>
+    /// Brings the store up to the node's tip. A reorganisation that happens while syncing is noticed
+    /// (the next block's previous hash no longer matches) and handled by walking back again.
+    /// </summary>
+    public async Task<ChainSyncResult> SyncAsync(CancellationToken ct)
+    {
+        int applied = 0, rolledBack = 0, entries = 0, malformed = 0;
+        var limit = _options.MaxBlocksPerSync > 0 ? _options.MaxBlocksPerSync : int.MaxValue;
+        for (var restarts = 0; ; restarts++)
+        {
+            if (restarts > MaxRestarts)
+            {
+                throw new InvalidOperationException(
+                    $"The block source kept changing its chain: gave up after {MaxRestarts} walk-backs in one sync.");
+            }
+            ct.ThrowIfCancellationRequested();
+            var nodeTip = await source.GetTipHeightAsync(ct).ConfigureAwait(false);
+            var tip = await store.GetTipAsync(ct).ConfigureAwait(false);
+
+            // Walk back: find the highest stored block the node still has at the same height, then roll back
+            // everything above it (blocks above the node's tip included). Nothing is touched if that is deeper
+            // than MaxReorgDepth.
+            if (tip is { } top)
+            {
+                var fork = top.Height;
+                var forkHash = top.BlockHash;
+                while (forkHash is not null)
+                {
+                    if (fork <= nodeTip)
+                    {
+                        var nodeHash = await source.GetBlockHashAsync(fork, ct).ConfigureAwait(false);
+                        if (nodeHash is not null && string.Equals(nodeHash, forkHash, StringComparison.OrdinalIgnoreCase))
+                        {
+                            break;
+                        }
+                    }
+                    if (_options.MaxReorgDepth > 0 && top.Height - fork + 1 > _options.MaxReorgDepth)
+                    {
+                        throw new ChainReorganisationTooDeepException(top.Height, nodeTip, _options.MaxReorgDepth);
+                    }
+                    fork--;
+                    forkHash = fork < 0 ? null : await store.GetProcessedBlockHashAsync(fork, ct).ConfigureAwait(false);
+                }
+                for (var height = top.Height; height > fork; height--)
+                {
+                    await store.RollbackBlockAsync(height, ct).ConfigureAwait(false);
+                    rolledBack++;
+                }
+                tip = await store.GetTipAsync(ct).ConfigureAwait(false);
+            }
+
+            var next = tip is { } last ? last.Height + 1 : _options.StartHeight;
+            var reorgSeen = false;
+            while (next <= nodeTip)
+            {
+                if (applied >= limit)
+                {
+                    return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = false };
+                }
+                ct.ThrowIfCancellationRequested();
+                var hash = await source.GetBlockHashAsync(next, ct).ConfigureAwait(false);
+                if (hash is null)
+                {
+                    reorgSeen = true; // the node's chain got shorter meanwhile
+                    break;
+                }
+                var block = await source.GetBlockAsync(hash, ct).ConfigureAwait(false);
+                var scan = OpReturnExtractor.Extract(block, next);
+                if (!string.Equals(scan.BlockHash, hash, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException(
+                        $"The block source returned block {scan.BlockHash} when asked for {hash} at height {next}.");
+                }
+                if (tip is { } parent && !string.Equals(scan.PreviousBlockHash, parent.BlockHash, StringComparison.OrdinalIgnoreCase))
+                {
+                    reorgSeen = true; // the node switched branches between our calls: walk back again
+                    break;
+                }
+                await store.ApplyBlockAsync(next, hash, scan, ct).ConfigureAwait(false);
+                applied++;
+                entries += scan.Entries.Count;
+                malformed += scan.Malformed.Count;
+                tip = new ChainCheckpoint(next, hash);
+                next++;
+            }
+            if (!reorgSeen)
+            {
+                return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true };
+            }
+        }
+    }
+}

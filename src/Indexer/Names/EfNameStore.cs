@@ -1,0 +1,234 @@
+using GitTorrent.Data;
+using GitTorrent.Data.Entities;
+using GitTorrent.Engine;
+using GitTorrent.Engine.Names;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitTorrent.Indexer.Names;
+
+/// <summary>
+/// <see cref="INameStore"/> and <see cref="INameEntryReader"/> over the shared database: entries in
+/// <c>name_registrations</c>, one <c>processed_blocks</c> row per block and the <c>chain_state</c> checkpoint of
+/// <paramref name="chain"/>, written in one transaction per block.
+/// </summary>
+/// <remarks>
+/// <para><see cref="NameRegistration.Valid"/>, <see cref="NameRegistration.Reason"/> and
+/// <see cref="NameRegistration.Status"/> are a cache of <see cref="NameOwnershipResolver"/> at the indexed tip,
+/// refreshed in the same transaction for every name with an entry in the last 2 × 144 + N blocks (the span in which
+/// a verdict can still change: confirmations, a REGISTER revealing a PREORDER, settling) and every name the block
+/// touched. An entry's status is its name's status (<see cref="NameResolution.Status"/>: pending while no final entry
+/// makes an owner, settling, settled), except that an entry with fewer than N confirmations is pending; so the
+/// owner's row carries the name's status. A PREORDER row gets the name once a REGISTER reveals it (and loses it again
+/// if that REGISTER is rolled back); unrevealed PREORDERs are pending, then settling, with reason
+/// <see cref="NameEntryReasons.NotRevealed"/>. <see cref="NameLookup"/> over this reader gives the authoritative
+/// answer at read time.</para>
+/// <para><c>name_registrations</c> has no chain column: a database indexes one chain.</para>
+/// </remarks>
+public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, string chain, int confirmations, TimeProvider time)
+    : INameStore, INameEntryReader
+{
+    /// <summary>Entries this far below the tip (plus N) can still change verdict; their names are re-resolved per block.</summary>
+    public const int RecomputeDepth = NameOwnershipResolver.PreorderWindow + NameOwnershipResolver.SettlingWindow;
+
+    public string Chain { get; } = chain;
+
+    public async Task<ChainCheckpoint?> GetTipAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        var state = await db.ChainStates.AsNoTracking().FirstOrDefaultAsync(c => c.Chain == Chain, ct).ConfigureAwait(false);
+        return state is null ? null : new ChainCheckpoint(state.Height, state.Hash);
+    }
+
+    public async Task<string?> GetProcessedBlockHashAsync(int height, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        return await db.ProcessedBlocks.AsNoTracking()
+            .Where(b => b.Chain == Chain && b.Height == height)
+            .Select(b => b.Hash)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var state = await db.ChainStates.FirstOrDefaultAsync(c => c.Chain == Chain, ct).ConfigureAwait(false);
+        if (state is not null && height != state.Height + 1)
+        {
+            throw new InvalidOperationException($"Cannot apply block {height} on {Chain}: the indexed tip is {state.Height}.");
+        }
+        var now = time.GetUtcNow();
+        db.ProcessedBlocks.Add(new ProcessedBlock { Chain = Chain, Height = height, Hash = blockHash, ProcessedAt = now });
+        if (state is null)
+        {
+            db.ChainStates.Add(new ChainState { Chain = Chain, Height = height, Hash = blockHash, UpdatedAt = now });
+        }
+        else
+        {
+            (state.Height, state.Hash, state.UpdatedAt) = (height, blockHash, now);
+        }
+        foreach (var entry in scan.Entries)
+        {
+            db.NameRegistrations.Add(ToEntity(entry));
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await RefreshVerdictsAsync(db, height, scan.Entries, ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task RollbackBlockAsync(int height, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var state = await db.ChainStates.FirstOrDefaultAsync(c => c.Chain == Chain, ct).ConfigureAwait(false);
+        if (state is null || state.Height != height)
+        {
+            throw new InvalidOperationException($"Cannot roll back block {height} on {Chain}: the indexed tip is {state?.Height}.");
+        }
+        var removed = (await db.NameRegistrations.AsNoTracking().Where(n => n.BlockHeight == height).ToListAsync(ct).ConfigureAwait(false))
+            .Select(ToEntry)
+            .ToList();
+        await db.NameRegistrations.Where(n => n.BlockHeight == height).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.ProcessedBlocks.Where(b => b.Chain == Chain && b.Height == height).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        var below = await db.ProcessedBlocks.AsNoTracking()
+            .Where(b => b.Chain == Chain && b.Height < height)
+            .OrderByDescending(b => b.Height)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (below is null)
+        {
+            db.ChainStates.Remove(state);
+        }
+        else
+        {
+            (state.Height, state.Hash, state.UpdatedAt) = (below.Height, below.Hash, time.GetUtcNow());
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        if (below is not null)
+        {
+            await RefreshVerdictsAsync(db, below.Height, removed, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<NameEntry>> GetClaimsAndRegistersAsync(string name, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        var rows = await db.NameRegistrations.AsNoTracking()
+            .Where(n => n.Name == name && n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null)
+            .ToListAsync(ct).ConfigureAwait(false);
+        return rows.Select(ToEntry).ToList();
+    }
+
+    public async Task<IReadOnlyList<NameEntry>> GetPreordersAsync(IReadOnlyCollection<Hash20> commitments, CancellationToken ct)
+    {
+        var hex = commitments.Select(c => c.ToString()).ToList();
+        await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        var rows = await db.NameRegistrations.AsNoTracking()
+            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight != null && hex.Contains(n.Commitment!))
+            .ToListAsync(ct).ConfigureAwait(false);
+        return rows.Select(ToEntry).ToList();
+    }
+
+    /// <summary>Re-resolves every name whose verdicts can change at <paramref name="tip"/> and stores them.</summary>
+    private async Task RefreshVerdictsAsync(GitTorrentDbContext db, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
+    {
+        var from = tip - RecomputeDepth - confirmations;
+        var recent = await db.NameRegistrations.AsNoTracking()
+            .Where(n => n.BlockHeight >= from)
+            .Select(n => new { n.Name, n.Commitment, n.Kind })
+            .ToListAsync(ct).ConfigureAwait(false);
+        var names = recent.Where(r => r.Name is not null).Select(r => r.Name!)
+            .Concat(touched.Where(e => e.Name is not null).Select(e => e.Name!))
+            .ToHashSet(StringComparer.Ordinal);
+        var recentPreorders = recent.Where(r => r.Kind == NameRegistrationKind.Preorder).Select(r => r.Commitment!)
+            .Concat(touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()))
+            .Distinct().ToList();
+        if (recentPreorders.Count > 0)
+        {
+            names.UnionWith(await db.NameRegistrations.AsNoTracking()
+                .Where(n => n.Kind == NameRegistrationKind.Register && recentPreorders.Contains(n.Commitment!))
+                .Select(n => n.Name!)
+                .ToListAsync(ct).ConfigureAwait(false));
+        }
+        var updated = new HashSet<NameRegistration>(ReferenceEqualityComparer.Instance);
+        foreach (var name in names.Order(StringComparer.Ordinal))
+        {
+            var rows = await db.NameRegistrations
+                .Where(n => n.Name == name && n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null)
+                .ToListAsync(ct).ConfigureAwait(false);
+            var commitments = rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).ToList();
+            if (commitments.Count > 0)
+            {
+                rows.AddRange(await db.NameRegistrations
+                    .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight != null && commitments.Contains(n.Commitment!))
+                    .ToListAsync(ct).ConfigureAwait(false));
+            }
+            var byPosition = rows.ToDictionary(r => (r.Txid, r.Vout));
+            var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
+            foreach (var verdict in resolution.Entries)
+            {
+                var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
+                row.Valid = verdict.Valid;
+                row.Reason = verdict.Reason;
+                row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                {
+                    NameStatus.Pending => NameRegistrationStatus.Pending,
+                    NameStatus.Settling => NameRegistrationStatus.Settling,
+                    _ => NameRegistrationStatus.Settled,
+                };
+                if (row.Kind == NameRegistrationKind.Preorder)
+                {
+                    row.Name = name; // revealed: the portal lists it among the name's entries
+                }
+                updated.Add(row);
+            }
+        }
+        // PREORDERs no REGISTER reveals (yet, or any more after a rollback) only age: unconfirmed, then final.
+        var preorders = await db.NameRegistrations
+            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= from)
+            .ToListAsync(ct).ConfigureAwait(false);
+        foreach (var row in preorders.Where(r => !updated.Contains(r)))
+        {
+            row.Name = null;
+            row.Reason = NameEntryReasons.NotRevealed;
+            row.Valid = false;
+            row.Status = tip - row.BlockHeight!.Value + 1 >= confirmations ? NameRegistrationStatus.Settling : NameRegistrationStatus.Pending;
+        }
+    }
+
+    private static NameRegistration ToEntity(NameEntry entry) => new()
+    {
+        Name = entry.Name,
+        Kind = entry.Kind switch
+        {
+            NameEntryKind.Claim => NameRegistrationKind.Claim,
+            NameEntryKind.Preorder => NameRegistrationKind.Preorder,
+            _ => NameRegistrationKind.Register,
+        },
+        KeyHash = entry.KeyHash?.ToString(),
+        Commitment = entry.Commitment?.ToString(),
+        Salt = entry.Kind == NameEntryKind.Register ? Convert.ToHexStringLower(entry.Payload.Salt.Span) : null,
+        Txid = entry.Txid,
+        Vout = entry.Position.Vout,
+        BlockHeight = entry.Height,
+        BlockHash = entry.BlockHash,
+        TxIndex = entry.Position.TxIndex,
+        Status = NameRegistrationStatus.Pending,
+        Valid = false,
+        Reason = null,
+    };
+
+    private static NameEntry ToEntry(NameRegistration row)
+    {
+        var payload = row.Kind switch
+        {
+            NameRegistrationKind.Claim => NameEntryPayload.Claim(row.Name!, Hash20.Parse(row.KeyHash!)),
+            NameRegistrationKind.Preorder => NameEntryPayload.Preorder(Hash20.Parse(row.Commitment!)),
+            _ => NameEntryPayload.Register(row.Name!, Hash20.Parse(row.KeyHash!), Convert.FromHexString(row.Salt!)),
+        };
+        return new NameEntry(new NamePosition(row.BlockHeight!.Value, row.TxIndex!.Value, row.Vout), row.Txid, row.BlockHash!, payload);
+    }
+}

@@ -1,0 +1,38 @@
+using GitTorrent.Indexer.Profiles;
+using GitTorrent.Indexer.Swarm;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace GitTorrent.Indexer;
+
+public static class ProfileCrawlerServiceCollectionExtensions
+{
+    /// <summary>
+    /// The process's GitTorrent node (<see cref="SwarmNodeHost"/>, options from section <c>GitTorrent</c>). Hosts
+    /// set <see cref="SwarmNodeOptions.StateDirectory"/> below their data folder.
+    /// </summary>
+    public static IServiceCollection AddSwarmNode(this IServiceCollection services, Action<SwarmNodeOptions>? configure = null)
+    {
+        var builder = services.AddOptions<SwarmNodeOptions>().BindConfiguration(SwarmNodeOptions.SectionName).ValidateDataAnnotations();
+        if (configure is not null)
+        {
+            builder.PostConfigure(configure);
+        }
+        services.TryAddSingleton<SwarmNodeHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<SwarmNodeHost>());
+        return services;
+    }
+
+    /// <summary>The profile crawler and the store it writes through (needs <see cref="AddSwarmNode"/>).</summary>
+    public static IServiceCollection AddProfileCrawler(this IServiceCollection services)
+    {
+        services.AddOptions<ProfileCrawlerOptions>().BindConfiguration(ProfileCrawlerOptions.SectionName).ValidateDataAnnotations();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ProfileStore>();
+        services.TryAddSingleton<ProfileCrawlQueue>();
+        services.TryAddSingleton<ProfileCrawler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProfileCrawler>());
+        return services;
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GitTorrent.Indexer.Swarm;
+
+/// <summary>
+/// The process's GitTorrent node (section <c>GitTorrent</c>, the same keys as the CLI's environment:
+/// <c>GitTorrent__Bootstrap</c>, <c>GitTorrent__DhtPort</c>, <c>GitTorrent__BtPort</c>, <c>GitTorrent__Bind</c>).
+/// </summary>
+public sealed class SwarmNodeOptions
+{
+    public const string SectionName = "GitTorrent";
+
+    /// <summary>Public mainline routers, used when <see cref="Bootstrap"/> is not configured at all.</summary>
+    public static readonly string[] PublicRouters =
+        ["router.bittorrent.com:6881", "router.utorrent.com:6881", "dht.transmissionbt.com:6881", "dht.libtorrent.org:25401"];
+
+    /// <summary>Comma-separated host:port list; absent = the public routers, empty = none.</summary>
+    public string? Bootstrap { get; set; }
+
+    [Range(0, 65535)]
+    public int DhtPort { get; set; } = 6881;
+
+    [Range(0, 65535)]
+    public int BtPort { get; set; } = 30000;
+
+    public string Bind { get; set; } = "0.0.0.0";
+
+    /// <summary>Where the node keeps <c>dht/</c> and <c>packs/</c>; the hosts set it below their data folder.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Maximum size of the pack cache.</summary>
+    public long PackCacheBytes { get; set; } = 4L << 30;
+
+    /// <summary>Base URL for BEP 19 web seeds of the packs this node serves (the portal's public URL), if any.</summary>
+    public string? WebSeedBaseUrl { get; set; }
+
+    public IList<string> BootstrapList() => Bootstrap is null
+        ? [.. PublicRouters]
+        : [.. Bootstrap.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using GitTorrent.Engine.Swarm;
+using GitTorrent.TestSupport;
+using GitTorrent.Tests.Shared;
+using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
+
+namespace GitTorrent.Cli.Tests.Swarm;
+
+/// <summary>
+/// git clone gittorrent:// from a seeder speaking the original 2015 Node.js wire format: the original npm packages
+/// (bittorrent-protocol@1.5.7 + ut_gittorrent@0.1.1, installed by test.sh into tests/Interop/node) answer {sha} with
+/// {infoHash}; the pack torrent itself is seeded by a separate BitTorrent client (our engine, not a GitTorrent node).
+/// </summary>
+public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : IClassFixture<PrivateNetworkFixture>
+{
+    [Fact]
+    public async Task A_clone_works_from_a_seeder_speaking_the_original_nodejs_ut_gittorrent()
+    {
+        var net = fixture.Network;
+        var modules = Path.Combine(RepositoryLayout.Root, "tests", "Interop", "node", "node_modules");
+        Assert.True(Directory.Exists(Path.Combine(modules, "ut_gittorrent")) && Directory.Exists(Path.Combine(modules, "bittorrent-protocol")),
+            $"{modules} lacks ut_gittorrent / bittorrent-protocol: run 'npm ci' in tests/Interop/node (test.sh does)");
+        using var cts = new CancellationTokenSource(PrivateNetwork.Timeout);
+
+        var originRoot = Path.Combine(net.Work.Path, "orig-origin");
+        Directory.CreateDirectory(originRoot);
+        using var source = MakeRepository(Path.Combine(net.Work.Path, "orig-source"), commits: 3, randomBytesPerCommit: 256 << 10);
+        var bare = Path.Combine(originRoot, "proj.git");
+        MakeBare(source.Root, bare);
+        var tip = Head(source.Root);
+        using var server = await GitHttpServer.StartAsync(originRoot);
+
+        // A plain BitTorrent seed of the pack, announced under its infohash only.
+        var (metainfo, packPath) = await HostileSeeder.BuildPackTorrentAsync(bare, tip, Path.Combine(net.Work.Path, "orig-pack"), cts.Token);
+        await using var packSeeder = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback });
+        await packSeeder.StartAsync(cts.Token);
+        await packSeeder.AddSeedAsync(metainfo, packPath, cts.Token);
+        await net.Nodes[5].AnnounceAsync(metainfo.InfoHash, packSeeder.Port, cts.Token);
+
+        // The original-format peer, announced under the commit.
+        await using var peer = ProcessRunner.Start("node",
+            [Path.Combine(AppContext.BaseDirectory, "Swarm", "original-gittorrent-peer.js"), tip.ToString(), metainfo.InfoHash.ToString()],
+            new Dictionary<string, string?> { ["NODE_PATH"] = modules });
+        var port = await WaitForListeningAsync(peer);
+        await net.Nodes[4].AnnounceAsync(tip, port, cts.Token);
+        await HostFormSwarmTests.WaitForAnnouncementAsync(net, tip, [port]);
+
+        var clone = Path.Combine(net.Work.Path, "orig-clone");
+        var run = await net.GitAsync(net.NewHome("orig-cloner"), "clone", $"gittorrent://{server.Authority}/git/proj.git", clone);
+        AssertOk(run);
+        Assert.DoesNotContain(run.StandardError, l => l.Contains("from the origin", StringComparison.Ordinal));
+        Assert.Contains(peer.StandardOutput, l => l == "asked " + tip);
+        TempGitRepo.Run(clone, "fsck", "--strict");
+        Assert.Equal(tip, Head(clone));
+        Assert.Equal(TempGitRepo.Run(bare, "rev-parse", "main"), TempGitRepo.Run(clone, "rev-parse", "origin/main"));
+        Assert.True(packSeeder.GetStatistics().Uploaded >= metainfo.Length, $"the pack seeder sent {packSeeder.GetStatistics().Uploaded} of {metainfo.Length}");
+    }
+
+    private static async Task<int> WaitForListeningAsync(ProcessRunner peer)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = peer.StandardOutput.FirstOrDefault(l => l.StartsWith("listening ", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return int.Parse(line["listening ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            if (peer.HasExited)
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("the original-format peer did not start: " + peer.Describe());
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using GitTorrent.Engine.Dht;
+using GitTorrent.Engine.Dht.Routing;
+
+namespace GitTorrent.Engine.Tests.Dht;
+
+public sealed class RoutingTableTests
+{
+    private static DhtContact Contact(Hash20 id, int port) => new(id, new IPEndPoint(IPAddress.Loopback, port));
+
+    /// <summary>An id sharing exactly <paramref name="prefix"/> leading bits with <paramref name="own"/>.</summary>
+    private static Hash20 AtDistance(Hash20 own, int prefix)
+    {
+        while (true)
+        {
+            var id = Hash20.Random();
+            var bytes = own.ToArray();
+            var random = id.ToArray();
+            for (var bit = prefix; bit < 160; bit++)
+            {
+                var mask = (byte)(0x80 >> (bit & 7));
+                var value = bit == prefix ? (bytes[bit >> 3] & mask) == 0 : (random[bit >> 3] & mask) != 0;
+                bytes[bit >> 3] = (byte)(value ? bytes[bit >> 3] | mask : bytes[bit >> 3] & ~mask);
+            }
+            var result = new Hash20(bytes);
+            if (own.CommonPrefixLength(result) == prefix)
+            {
+                return result;
+            }
+        }
+    }
+
+    [Fact]
+    public void Far_bucket_holds_at_most_k_and_caches_the_rest()
+    {
+        var own = Hash20.Random();
+        var table = new RoutingTable(own, 8, 0);
+        // Fill bucket 0 (ids differing in the first bit) and the near side, forcing a split.
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(RoutingOutcome.Added, table.Observe(Contact(AtDistance(own, 0), 1000 + i), 0));
+        }
+        Assert.Equal(RoutingOutcome.Added, table.Observe(Contact(AtDistance(own, 5), 2000), 0));
+        Assert.True(table.BucketCount >= 2);
+        Assert.Equal(RoutingOutcome.Cached, table.Observe(Contact(AtDistance(own, 0), 3000), 0));
+        Assert.Equal(9, table.Count);
+    }
+
+    [Fact]
+    public void Splitting_keeps_every_node_in_the_bucket_of_its_prefix()
+    {
+        var own = Hash20.Random();
+        var table = new RoutingTable(own, 8, 0);
+        for (var i = 0; i < 2000; i++)
+        {
+            table.Observe(Contact(Hash20.Random(), 1 + i), 0);
+        }
+        for (var prefix = 0; prefix < 12; prefix++)
+        {
+            table.Observe(Contact(AtDistance(own, prefix), 5000 + prefix), 0);
+        }
+        Assert.InRange(table.Count, 40, 160 * 8);
+        for (var b = 0; b < table.BucketCount; b++)
+        {
+            var bucket = table.Buckets[b];
+            Assert.InRange(bucket.Nodes.Count, 0, 8);
+            foreach (var node in bucket.Nodes)
+            {
+                var cpl = own.CommonPrefixLength(node.Id);
+                Assert.True(b == table.BucketCount - 1 ? cpl >= b : cpl == b, $"bucket {b} holds cpl {cpl}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Bad_nodes_are_replaced_from_the_cache_and_questionable_ones_pinged()
+    {
+        var own = Hash20.Random();
+        var table = new RoutingTable(own, 2, 0);
+        var near = AtDistance(own, 3);
+        table.Observe(Contact(near, 99), 0); // keeps the last bucket busy so bucket 0 cannot split away
+        var a = Contact(AtDistance(own, 0), 1);
+        var b = Contact(AtDistance(own, 0), 2);
+        var c = Contact(AtDistance(own, 0), 3);
+        table.Observe(a, 0);
+        table.Observe(b, 0);
+        table.Observe(Contact(AtDistance(own, 4), 98), 0);
+        var toPing = new List<RoutingEntry>();
+        Assert.Equal(RoutingOutcome.Cached, table.Observe(c, 0, toPing));
+        Assert.Empty(toPing); // a and b are fresh
+        Assert.Equal(RoutingOutcome.Cached, table.Observe(c, RoutingTable.QuestionableAfterMs + 1, toPing));
+        Assert.Equal(2, toPing.Count);
+
+        table.Fail(a.Id, a.EndPoint);
+        Assert.True(table.Contains(a.Id));
+        table.Fail(a.Id, a.EndPoint);
+        Assert.False(table.Contains(a.Id));
+        Assert.True(table.Contains(c.Id));
+    }
+
+    [Fact]
+    public void Same_id_from_another_address_does_not_displace_the_known_one()
+    {
+        var table = new RoutingTable(Hash20.Random(), 8, 0);
+        var id = Hash20.Random();
+        table.Observe(Contact(id, 1), 0);
+        Assert.Equal(RoutingOutcome.Ignored, table.Observe(Contact(id, 2), 0));
+        Assert.Equal(1, table.Get(id)!.EndPoint.Port);
+        Assert.Equal(RoutingOutcome.Ignored, table.Observe(Contact(table.OwnId, 3), 0));
+    }
+
+    [Fact]
+    public void FindClosest_returns_the_true_closest_in_order()
+    {
+        var table = new RoutingTable(Hash20.Random(), 8, 0);
+        var all = new List<Hash20>();
+        for (var i = 0; i < 500; i++)
+        {
+            var id = Hash20.Random();
+            if (table.Observe(Contact(id, 1 + i), 0) == RoutingOutcome.Added)
+            {
+                all.Add(id);
+            }
+        }
+        var target = Hash20.Random();
+        var expected = all.OrderBy(id => id.Xor(target)).Take(8).ToList();
+        Assert.Equal(expected, table.FindClosest(target, 8).Select(c => c.Id).ToList());
+    }
+
+    [Fact]
+    public void Random_ids_for_refresh_fall_in_their_bucket()
+    {
+        var own = Hash20.Random();
+        var table = new RoutingTable(own, 8, 0);
+        for (var i = 0; i < 3000; i++)
+        {
+            table.Observe(Contact(Hash20.Random(), 1 + i), 0);
+        }
+        for (var b = 0; b < table.BucketCount - 1; b++)
+        {
+            Assert.Equal(b, own.CommonPrefixLength(table.RandomIdInBucket(b)));
+        }
+        Assert.True(own.CommonPrefixLength(table.RandomIdInBucket(table.BucketCount - 1)) >= table.BucketCount - 1);
+        Assert.Equal(table.BucketCount, table.StaleBucketTargets(RoutingTable.QuestionableAfterMs, 1000).Count);
+        Assert.Empty(table.StaleBucketTargets(RoutingTable.QuestionableAfterMs + 1, 1000));
+        Assert.InRange(table.EstimateNetworkSize(), 1, long.MaxValue);
+    }
+}

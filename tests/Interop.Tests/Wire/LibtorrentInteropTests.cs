@@ -1,0 +1,83 @@
+using System.Net;
+using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Torrents;
+
+namespace GitTorrent.Interop.Tests.Wire;
+
+/// <summary>python3-libtorrent 2.0 against our engine on loopback, both ways, by .torrent and by magnet.</summary>
+public sealed class LibtorrentInteropTests
+{
+    private const string Python = "/usr/bin/python3";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "Wire", "scripts", "lt_peer.py");
+    private const long Size = (24L * 1024 * 1024) + 4321;
+
+    internal static SwarmOptions Options() => new() { ListenAddress = IPAddress.Loopback, ListenPort = 0 };
+
+    private static void RequireLibtorrent()
+    {
+        ToolProcess.Require(Python, "python3");
+        using var probe = System.Diagnostics.Process.Start(Python, ["-c", "import libtorrent"]);
+        if (!probe.WaitForExit(30_000) || probe.ExitCode != 0)
+        {
+            Assert.Fail("/usr/bin/python3 cannot import libtorrent (Debian package python3-libtorrent). Run ./test.sh.");
+        }
+    }
+
+    private static async Task<int> ListenPortAsync(ToolProcess lt) =>
+        int.Parse((await lt.WaitForLineAsync(l => l.StartsWith("LISTEN ", StringComparison.Ordinal), Timeout))[7..],
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Libtorrent_downloads_from_our_seeder(bool magnet)
+    {
+        RequireLibtorrent();
+        using var files = new TestFiles();
+        var source = files.Create("lt-in.bin", Size, seed: 11);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        var torrentFile = files.PathOf("lt-in.torrent");
+        await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
+        await using var seeder = new TorrentEngine(Options());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        var saveDir = Directory.CreateDirectory(files.PathOf("lt")).FullName;
+        string[] what = magnet ? ["--magnet", metainfo.ToMagnetLink().ToString()] : ["--torrent", torrentFile];
+        await using var lt = ToolProcess.Start(Python,
+            [Script, "leech", "--save", saveDir, .. what, "--peer", $"127.0.0.1:{seeder.Port}", "--timeout", "100"]);
+        var exit = await lt.WaitForExitAsync(Timeout);
+
+        Assert.True(exit == 0, lt.Output);
+        Assert.True(TestFiles.SameContent(source, Path.Combine(saveDir, metainfo.Name)), "libtorrent's copy differs");
+        Assert.True(seeder.GetStatistics().Uploaded >= metainfo.Length);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task We_download_from_a_libtorrent_seeder(bool magnet)
+    {
+        RequireLibtorrent();
+        using var files = new TestFiles();
+        var seedDir = Directory.CreateDirectory(files.PathOf("seed")).FullName;
+        var source = files.Create(Path.Combine("seed", "lt-out.bin"), Size, seed: 12);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        var torrentFile = files.PathOf("lt-out.torrent");
+        await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
+        await using var lt = ToolProcess.Start(Python, [Script, "seed", "--save", seedDir, "--torrent", torrentFile, "--timeout", "110"]);
+        var port = await ListenPortAsync(lt);
+
+        await using var leecher = new TorrentEngine(Options());
+        await leecher.StartAsync(default);
+        var target = files.PathOf("ours.bin");
+        var discovery = new StaticPeerDiscovery([new IPEndPoint(IPAddress.Loopback, port)]);
+        var got = magnet
+            ? await leecher.DownloadAsync(metainfo.InfoHash, target, discovery, null, default).WaitAsync(Timeout)
+            : await leecher.DownloadAsync(metainfo, target, discovery, null, default).WaitAsync(Timeout);
+
+        Assert.Equal(metainfo.InfoHash, got.InfoHash);
+        Assert.True(TestFiles.SameContent(source, target), "our copy differs");
+    }
+}
