@@ -44,7 +44,8 @@ public static class PortalServiceCollectionExtensions
         // /healthz: every registered IHealthCheck must pass. The swarm issue adds its DHT check here the same way:
         // services.AddHealthChecks().AddCheck<DhtHealthCheck>("dht");
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10));
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10))
+            .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HomeFeed>();
@@ -70,7 +71,19 @@ public static class PortalServiceCollectionExtensions
         // IRepositoryUpdatedHandler implementations (see Swarm/ISwarmStatus.cs).
         services.AddSingleton<PortalIdentity>();
         services.AddSingleton<PortalProfileWriter>();
-        services.TryAddSingleton<ISwarmStatus, NullSwarmStatus>();
+
+        // The portal's GitTorrent node (DHT + BitTorrent, state in <DataDir>/node): seeds the store, fetches users'
+        // repositories from the swarm, crawls profiles. Hosted services only start with the web server, not for the
+        // maintenance commands.
+        var dataDirectory = DataDirectory.Resolve(builder.Configuration, contentRoot);
+        services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
+        services.AddProfileCrawler();
+        services.AddSingleton<SwarmActivity>();
+        services.AddSingleton<ISwarmStatus, EngineSwarmStatus>();
+        services.AddSingleton<SwarmSeeder>();
+        services.AddSingleton<IRepositoryUpdatedHandler>(sp => sp.GetRequiredService<SwarmSeeder>());
+        services.AddHostedService(sp => sp.GetRequiredService<SwarmSeeder>());
+        services.AddHostedService<SwarmRepositoryFetcher>();
         services.AddSingleton<PortalNotifications>();
         services.AddSingleton<MirrorService>();
         services.AddHostedService<MirrorSyncService>();

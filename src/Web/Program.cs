@@ -5,6 +5,7 @@ using GitTorrent.Web.Commands;
 using GitTorrent.Web.Components;
 using GitTorrent.Web.Endpoints;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Swarm;
 using GitTorrent.Web.Identity;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -90,6 +91,7 @@ app.MapRaw();
 app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
 // tree listings, files and diffs are cached by object id below that).
+app.MapPackEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().CacheOutput(BrowsePageCachePolicy.Name);
 
 await app.RunAsync();

@@ -79,6 +79,11 @@ internal sealed class PortalProcess : IAsyncDisposable
         ["DOTNET_ENVIRONMENT"] = null,
         ["ASPNETCORE_URLS"] = null,
         ["GitTorrent__Bitcoin__Rpc"] = null,
+        // The portal's node stays on loopback, on free ports, and never contacts a public router.
+        ["GitTorrent__Bootstrap"] = "",
+        ["GitTorrent__DhtPort"] = "0",
+        ["GitTorrent__BtPort"] = "0",
+        ["GitTorrent__Bind"] = "127.0.0.1",
     };
 
     public async Task StopAsync() => await Runner.StopAsync(TimeSpan.FromSeconds(30));
