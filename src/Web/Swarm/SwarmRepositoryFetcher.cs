@@ -88,10 +88,18 @@ public sealed partial class SwarmRepositoryFetcher(
     private async Task FetchOneAsync(SwarmFetcher fetcher, string userId, string name, string path, string? head,
         Dictionary<string, string> refs, CancellationToken cancellationToken)
     {
-        if (!RepositoryScanner.IsGitDirectory(path))
+        // A repository that has not arrived is built beside the store and moved in whole, so pages keep showing
+        // "not arrived" with its progress until it is complete.
+        var arrived = RepositoryScanner.IsGitDirectory(path);
+        var final = path;
+        if (!arrived)
         {
-            Directory.CreateDirectory(path);
-            await GitRunner.RunAsync(path, ["init", "--quiet", "--bare"], cancellationToken);
+            path += ".fetching";
+            if (!RepositoryScanner.IsGitDirectory(path))
+            {
+                Directory.CreateDirectory(path);
+                await GitRunner.RunAsync(path, ["init", "--quiet", "--bare"], cancellationToken);
+            }
         }
         var local = await GitRefs.ReadAsync(path, cancellationToken);
         var haves = local.Values.Distinct().Take(PackBuilder.MaxHaves).ToList();
@@ -130,6 +138,11 @@ public sealed partial class SwarmRepositoryFetcher(
         if (head is not null && refs.ContainsKey(head))
         {
             await GitRunner.RunAsync(path, ["symbolic-ref", "HEAD", head], cancellationToken);
+        }
+        if (!arrived)
+        {
+            Directory.Move(path, final);
+            path = final;
         }
         activity.SetFetch(userId, name, null);
         browser.Invalidate(path);
