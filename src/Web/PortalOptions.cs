@@ -28,6 +28,10 @@ public sealed class PortalOptions : IValidatableObject
     [Required]
     public string Bind { get; set; } = "0.0.0.0";
 
+    /// <summary>How often the mirror scheduler looks for mirrors whose interval has passed (default 10 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan MirrorPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(Bind, out _))

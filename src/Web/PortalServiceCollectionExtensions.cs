@@ -2,7 +2,14 @@ using GitTorrent.Data;
 using GitTorrent.Indexer;
 using GitTorrent.Web.Commands;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Admin;
+using GitTorrent.Web.Git;
+using GitTorrent.Web.Identity;
+using GitTorrent.Web.Mirrors;
+using GitTorrent.Web.Rendering;
 using GitTorrent.Web.Services;
+using GitTorrent.Web.Swarm;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,6 +21,10 @@ public static class PortalServiceCollectionExtensions
     public static WebApplicationBuilder AddGitTorrentPortal(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+
+        // Serve wwwroot and the framework scripts when running from a build output in any environment (the tests run
+        // the built portal as Production); a published app has no development manifest and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         var contentRoot = builder.Environment.ContentRootPath;
 
         services.AddOptions<PortalOptions>()
@@ -33,14 +44,85 @@ public static class PortalServiceCollectionExtensions
         // /healthz: every registered IHealthCheck must pass. The swarm issue adds its DHT check here the same way:
         // services.AddHealthChecks().AddCheck<DhtHealthCheck>("dht");
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10));
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10))
+            .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HomeFeed>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<PortalCommandDispatcher>();
+        services.AddMemoryCache();
+        services.AddOutputCache(o =>
+        {
+            o.SizeLimit = 128L * 1024 * 1024;
+            o.AddPolicy(GitTorrent.Web.Endpoints.BrowsePageCachePolicy.Name, new GitTorrent.Web.Endpoints.BrowsePageCachePolicy());
+        });
+
+        // Browsing: the store of bare repositories and its readers.
+        services.AddSingleton<RepositoryStore>();
+        services.AddSingleton<GitRepositoryPool>();
+        services.AddSingleton<SyntaxHighlighter>();
+        services.AddSingleton<ReadmeRenderer>();
+        services.AddSingleton<GitBrowser>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<RepositoryContextResolver>();
+
+        // Identity, mirrors and the engine's hooks. The engine integrator replaces ISwarmStatus and adds
+        // IRepositoryUpdatedHandler implementations (see Swarm/ISwarmStatus.cs).
+        services.AddSingleton<PortalIdentity>();
+        services.AddSingleton<PortalProfileWriter>();
+
+        // The portal's GitTorrent node (DHT + BitTorrent, state in <DataDir>/node): seeds the store, fetches users'
+        // repositories from the swarm, crawls profiles. Hosted services only start with the web server, not for the
+        // maintenance commands.
+        var dataDirectory = DataDirectory.Resolve(builder.Configuration, contentRoot);
+        services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
+        services.AddProfileCrawler();
+        services.AddSingleton<SwarmActivity>();
+        services.AddSingleton<ISwarmStatus, EngineSwarmStatus>();
+        services.AddSingleton<SwarmSeeder>();
+        services.AddSingleton<IRepositoryUpdatedHandler>(sp => sp.GetRequiredService<SwarmSeeder>());
+        services.AddHostedService(sp => sp.GetRequiredService<SwarmSeeder>());
+        services.AddHostedService<SwarmRepositoryFetcher>();
+        services.AddSingleton<PortalNotifications>();
+        services.AddSingleton<MirrorService>();
+        services.AddHostedService<MirrorSyncService>();
+
+        // Admin area: cookie sign-in against portal_admins; API callers get 401/403 instead of a redirect.
+        services.AddSingleton<AdminSignIn>();
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/admin/login";
+                o.AccessDeniedPath = "/admin/login";
+                o.Cookie.Name = "gittorrent_admin";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = context => ApiOr(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => ApiOr(context, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminSignIn.Policy, p => p.RequireAuthenticatedUser().RequireRole(AdminSignIn.AdminRole));
+        services.AddCascadingAuthenticationState();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         return builder;
+    }
+
+    private static Task ApiOr(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
     }
 }

@@ -3,7 +3,10 @@ using GitTorrent.Indexer;
 using GitTorrent.Web;
 using GitTorrent.Web.Commands;
 using GitTorrent.Web.Components;
+using GitTorrent.Web.Endpoints;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Identity;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -56,16 +59,40 @@ catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 Directory.CreateDirectory(dataDirectory);
 app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 
+// The portal's own identity and profile (its mirrors) exist before the first request.
+await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.Use((context, next) =>
+{
+    // The HTML not-found page is for browsers: API callers and non-GET requests (git, form posts) keep their status.
+    if (context.Request.Path.StartsWithSegments("/api") || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+    {
+        context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
+    }
+
+    return next(context);
+});
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseOutputCache();
+app.Use(BrowsePageCachePolicy.DropCookies);
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapPortalApi();
+app.MapAdminEndpoints();
+app.MapRaw();
+app.MapGitSmartHttp();
+// Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
+// tree listings, files and diffs are cached by object id below that).
+app.MapPackEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().CacheOutput(BrowsePageCachePolicy.Name);
 
 await app.RunAsync();
 return 0;

@@ -7,17 +7,48 @@ public sealed class PortalCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Theory]
-    [InlineData("whoami")]
-    [InlineData("mirror", "list")]
-    [InlineData("mirror", "add", "https://example.invalid/x.git")]
-    [InlineData("mirror", "sync", "x")]
-    public async Task CommandsNotBuiltYetSaySoAndExit2(params string[] args)
+    [Fact]
+    public async Task WhoamiPrintsTheSameFortyHexIdEveryTime()
     {
         using var data = new TempDirectory("portal-cmd");
-        var run = await RunAsync(data.Path, args);
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains(run.StandardError, l => l == $"{args[0]}: not implemented yet");
+        var first = await RunAsync(data.Path, "whoami");
+        Assert.True(first.ExitCode == 0, first.Describe());
+        var id = Assert.Single(first.StandardOutput);
+        Assert.Matches("^[0-9a-f]{40}$", id);
+        Assert.True(File.Exists(Path.Combine(data.Path, "identity")));
+        var second = await RunAsync(data.Path, "whoami");
+        Assert.Equal(id, Assert.Single(second.StandardOutput));
+    }
+
+    [Fact]
+    public async Task MirrorCommandsAddListAndReportSyncFailures()
+    {
+        using var data = new TempDirectory("portal-cmd");
+        var badInterval = await RunAsync(data.Path, "mirror", "add", "https://example.invalid/x.git", "--interval", "soon");
+        Assert.Equal(2, badInterval.ExitCode);
+        var badUrl = await RunAsync(data.Path, "mirror", "add", "ext::sh -c touch% /tmp/pwned");
+        Assert.Equal(1, badUrl.ExitCode);
+        Assert.Contains(badUrl.StandardError, l => l.Contains("http:// or https://", StringComparison.Ordinal));
+
+        var added = await RunAsync(data.Path, "mirror", "add", "http://127.0.0.1:1/x.git", "--interval", "15m");
+        Assert.True(added.ExitCode == 0, added.Describe());
+        Assert.Contains(added.StandardOutput, l => l.StartsWith("Added mirror 'x'", StringComparison.Ordinal));
+        var again = await RunAsync(data.Path, "mirror", "add", "http://127.0.0.1:1/x.git");
+        Assert.Equal(1, again.ExitCode);
+
+        var list = await RunAsync(data.Path, "mirror", "list");
+        Assert.Equal(0, list.ExitCode);
+        var line = Assert.Single(list.StandardOutput, l => l.StartsWith("x\t", StringComparison.Ordinal));
+        Assert.Contains("every 15m", line, StringComparison.Ordinal);
+        Assert.Contains("never synced", line, StringComparison.Ordinal);
+
+        var sync = await RunAsync(data.Path, "mirror", "sync", "x");
+        Assert.Equal(1, sync.ExitCode);
+        Assert.Contains(sync.StandardError, l => l.StartsWith("mirror sync: x:", StringComparison.Ordinal));
+        var listed = await RunAsync(data.Path, "mirror", "list");
+        Assert.Contains(listed.StandardOutput, l => l.StartsWith("x\t", StringComparison.Ordinal) && l.Contains("error:", StringComparison.Ordinal));
+        var missing = await RunAsync(data.Path, "mirror", "sync", "nope");
+        Assert.Equal(1, missing.ExitCode);
     }
 
     [Fact]

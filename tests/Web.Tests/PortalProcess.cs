@@ -23,11 +23,17 @@ internal sealed class PortalProcess : IAsyncDisposable
     public static string WebDll => RepositoryLayout.Output("src/Web", "GitTorrent.Web.dll");
 
     /// <summary>Starts the portal and waits until <c>/healthz</c> answers 200.</summary>
-    public static async Task<PortalProcess> StartAsync(PortalStorage storage)
+    public static async Task<PortalProcess> StartAsync(PortalStorage storage, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var port = FreePort();
+        var environment = Environment(storage);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
         var runner = ProcessRunner.Start(
-            "dotnet", [WebDll, "--urls", $"http://127.0.0.1:{port}"], Environment(storage), Path.GetDirectoryName(WebDll));
+            "dotnet", [WebDll, "--urls", $"http://127.0.0.1:{port}"], environment, Path.GetDirectoryName(WebDll));
         var portal = new PortalProcess(runner, new Uri($"http://127.0.0.1:{port}/"));
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
@@ -73,6 +79,11 @@ internal sealed class PortalProcess : IAsyncDisposable
         ["DOTNET_ENVIRONMENT"] = null,
         ["ASPNETCORE_URLS"] = null,
         ["GitTorrent__Bitcoin__Rpc"] = null,
+        // The portal's node stays on loopback, on free ports, and never contacts a public router.
+        ["GitTorrent__Bootstrap"] = "",
+        ["GitTorrent__DhtPort"] = "0",
+        ["GitTorrent__BtPort"] = "0",
+        ["GitTorrent__Bind"] = "127.0.0.1",
     };
 
     public async Task StopAsync() => await Runner.StopAsync(TimeSpan.FromSeconds(30));

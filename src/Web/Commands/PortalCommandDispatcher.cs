@@ -10,11 +10,8 @@ public sealed class PortalCommandDispatcher
     {
         new MigrateCommand(),
         new AdminCommand(),
-        new NotImplementedPortalCommand("whoami", "whoami                      print the portal's own 40-hex user id"),
-        new NotImplementedPortalCommand("mirror",
-            "mirror add <origin-url> [--name N] [--interval 1h]\n"
-            + "mirror list\n"
-            + "mirror sync <name>"),
+        new WhoamiCommand(),
+        new MirrorCommand(),
     }.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> Names => commands.Keys;

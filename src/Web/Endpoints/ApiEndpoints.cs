@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GitTorrent.Engine;
+using GitTorrent.Web.Services;
+using GitTorrent.Web.Swarm;
+
+namespace GitTorrent.Web.Endpoints;
+
+/// <summary>The JSON API of INTERFACES.md: users, names, search and swarm.</summary>
+public static class ApiEndpoints
+{
+    public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+        api.MapGet("/users/{id}", GetUserAsync);
+        api.MapGet("/names/{name}", GetNameAsync);
+        api.MapGet("/search", SearchAsync);
+        api.MapGet("/swarm", (ISwarmStatus swarm) => SwarmJson(swarm.GetSnapshot()));
+        return endpoints;
+    }
+
+    public static object SwarmJson(SwarmSnapshot s) => new
+    {
+        uploaded = s.Uploaded,
+        downloaded = s.Downloaded,
+        peers = s.Peers,
+        packs = s.Packs.Select(p => new { infoHash = p.InfoHash, commit = p.Commit, size = p.Size, uploaded = p.Uploaded }),
+        originBytesSaved = s.OriginBytesSaved,
+    };
+
+    private static async Task<IResult> GetUserAsync(string id, UserDirectory directory, CancellationToken cancellationToken)
+    {
+        if (!Hash20.IsLowerHex40(id) || await directory.GetUserAsync(id, cancellationToken) is not { } user)
+        {
+            return Results.NotFound(new { error = "unknown user" });
+        }
+
+        var names = await directory.NamesOwnedByAsync(id, cancellationToken);
+        return Results.Json(new
+        {
+            id = user.UserId,
+            publicKey = Convert.ToHexStringLower(user.PublicKey),
+            seq = user.Seq,
+            profile = ProfileJson(user.RawProfile),
+            names = names.Select(n => n.Name),
+        });
+    }
+
+    private static async Task<IResult> GetNameAsync(string name, UserDirectory directory, CancellationToken cancellationToken)
+    {
+        if (name.Length > 64 || await directory.GetNameAsync(name, cancellationToken) is not { } view)
+        {
+            return Results.NotFound(new { error = "name never seen" });
+        }
+
+        return Results.Json(new
+        {
+            name = view.Name,
+            owner = view.Owner,
+            status = view.Status,
+            entries = view.Entries.Select(e => new
+            {
+                kind = e.Kind,
+                txid = e.Txid,
+                vout = e.Vout,
+                height = e.Height,
+                blockHash = e.BlockHash,
+                keyHash = e.KeyHash,
+                valid = e.Valid,
+                reason = e.Reason,
+            }),
+        });
+    }
+
+    private static async Task<IResult> SearchAsync(string? q, SearchService search, CancellationToken cancellationToken)
+    {
+        var results = await search.SearchAsync(q, cancellationToken);
+        return Results.Json(new
+        {
+            query = q ?? "",
+            users = results.Users.Select(u => new { id = u.UserId, displayName = u.DisplayName, lastSeen = u.LastSeen, repositories = u.RepositoryCount }),
+            repositories = results.Repositories.Select(r => new { owner = r.UserId, ownerDisplayName = r.OwnerDisplayName, name = r.Name, lastUpdated = r.LastUpdated }),
+            names = results.Names,
+        });
+    }
+
+    /// <summary>The profile as published: the JSON inside the bencoded <c>v</c> (or the raw JSON), null if unreadable.</summary>
+    public static JsonNode? ProfileJson(byte[] raw)
+    {
+        var span = raw.AsSpan();
+        var colon = span.IndexOf((byte)':');
+        if (colon > 0 && colon < 10 && span[..colon].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+        {
+            span = span[(colon + 1)..];
+        }
+
+        try
+        {
+            return JsonNode.Parse(span);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

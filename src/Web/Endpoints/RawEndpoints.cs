@@ -1,0 +1,41 @@
+using GitTorrent.Web.Git;
+using GitTorrent.Web.Services;
+
+namespace GitTorrent.Web.Endpoints;
+
+/// <summary>
+/// <c>/raw/{owner}/{repo}/{ref}/{path}</c>: a file's bytes. Never HTML: text is <c>text/plain; charset=utf-8</c>,
+/// anything binary or large is an <c>application/octet-stream</c> attachment; always <c>nosniff</c> and a sandboxing CSP.
+/// </summary>
+public static class RawEndpoints
+{
+    public static IEndpointRouteBuilder MapRaw(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/raw/{owner}/{**rest}", HandleAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(HttpContext context, string owner, string? rest, RepositoryContextResolver resolver, GitBrowser browser)
+    {
+        var repository = await resolver.ResolveAsync(owner, rest, context.RequestAborted, raw: true);
+        if (repository is not { StorePath: { } path, Ref: { } resolved, Action: RepositoryAction.Blob })
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var fileName = Path.GetFileName(repository.FilePath);
+        await browser.CopyBlobAsync(path, resolved.CommitId, repository.FilePath, (size, binary) =>
+        {
+            var response = context.Response;
+            response.ContentType = binary ? "application/octet-stream" : "text/plain; charset=utf-8";
+            response.ContentLength = size;
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            response.Headers.ContentDisposition = binary
+                ? $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}"
+                : "inline";
+            return response.Body;
+        }, context.RequestAborted);
+    }
+}

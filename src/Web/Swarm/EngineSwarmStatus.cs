@@ -1,0 +1,27 @@
+using GitTorrent.Indexer.Swarm;
+
+namespace GitTorrent.Web.Swarm;
+
+/// <summary><see cref="ISwarmStatus"/> from the portal's running GitTorrent node; answers from memory only.</summary>
+public sealed class EngineSwarmStatus(SwarmNodeHost host, SwarmActivity activity) : ISwarmStatus
+{
+    public bool IsRunning => host.Current is not null;
+
+    public SwarmSnapshot GetSnapshot()
+    {
+        if (host.Current is not { } node)
+        {
+            return SwarmSnapshot.Empty;
+        }
+        var stats = node.GetStatistics();
+        var dht = node.Dht.Statistics;
+        var packs = stats.Packs.Select(p => new SeededPackInfo(p.InfoHash, p.Commit, p.Size, p.Uploaded)).ToList();
+        return new SwarmSnapshot(stats.Uploaded, stats.Downloaded, stats.Peers, node.Dht.RoutingTableSize,
+            dht.EstimatedDhtSize, packs.Sum(p => p.Uploaded), packs);
+    }
+
+    public RepositorySwarmInfo GetRepository(string userId, string repository) =>
+        new(activity.GetSeeders(userId, repository), activity.GetOriginAgrees(userId, repository));
+
+    public RepositoryFetchProgress? GetFetchProgress(string userId, string repository) => activity.GetFetch(userId, repository);
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GitTorrent.Engine.Profiles;
+using GitTorrent.TestSupport;
+using GitTorrent.Tests.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>The admin area over plain HTTP (no browser), and org mirrors of a real smart-HTTP origin.</summary>
+public sealed partial class AdminAndMirrorTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task AdminAreaAndItsEndpointsRefuseAnyoneButASignedInAdmin()
+    {
+        await using var storage = PortalStorage.Sqlite();
+        var created = await PortalProcess.RunCommandAsync(storage, "admin", "create-user", "root").WaitAsync(Timeout);
+        Assert.True(created.ExitCode == 0, created.Describe());
+        var password = Assert.Single(created.StandardOutput, l => l.StartsWith("One-time password: ", StringComparison.Ordinal))["One-time password: ".Length..];
+        await using var portal = await PortalProcess.StartAsync(storage).WaitAsync(Timeout);
+
+        using var anonymous = NewClient(portal, out _);
+        using (var page = await anonymous.GetAsync(new Uri("/admin", UriKind.Relative)).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.Found, page.StatusCode);
+            Assert.StartsWith("/admin/login", page.Headers.Location?.PathAndQuery ?? page.Headers.Location?.ToString(), StringComparison.Ordinal);
+        }
+
+        using (var list = await anonymous.GetAsync(new Uri("/api/admin/mirrors", UriKind.Relative)).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+        }
+
+        using (var add = await anonymous.PostAsJsonAsync(new Uri("/api/admin/mirrors", UriKind.Relative), new { originUrl = "https://example.invalid/a.git" }).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, add.StatusCode);
+        }
+
+        using (var form = await anonymous.PostAsync(new Uri("/admin", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+               {
+                   ["_handler"] = "add-mirror", ["Input.OriginUrl"] = "https://example.invalid/b.git",
+               })).WaitAsync(Timeout))
+        {
+            Assert.NotEqual(HttpStatusCode.OK, form.StatusCode);
+        }
+
+        // Wrong password: refused, no cookie.
+        using var attacker = NewClient(portal, out var attackerCookies);
+        var wrong = await SubmitFormAsync(attacker, "/admin/login", "admin-login", new() { ["Input.UserName"] = "root", ["Input.Password"] = password + "x" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+        Assert.Contains("Wrong name or password", wrong.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(attackerCookies.GetCookies(portal.Http.BaseAddress!), c => c.Name == "gittorrent_admin");
+
+        // The one-time password only allows changing it.
+        using var admin = NewClient(portal, out _);
+        var login = await SubmitFormAsync(admin, "/admin/login", "admin-login", new() { ["Input.UserName"] = "root", ["Input.Password"] = password });
+        Assert.Equal(HttpStatusCode.Found, login.Status);
+        Assert.EndsWith("/admin/password", login.Location, StringComparison.Ordinal);
+        using (var list = await admin.GetAsync(new Uri("/api/admin/mirrors", UriKind.Relative)).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+        }
+
+        using (var page = await admin.GetAsync(new Uri("/admin", UriKind.Relative)).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.Found, page.StatusCode);
+        }
+
+        var tooShort = await SubmitFormAsync(admin, "/admin/password", "admin-password", new() { ["Input.Current"] = password, ["Input.Next"] = "short" });
+        Assert.Equal(HttpStatusCode.BadRequest, tooShort.Status);
+        var changed = await SubmitFormAsync(admin, "/admin/password", "admin-password", new() { ["Input.Current"] = password, ["Input.Next"] = "a much better password" });
+        Assert.Equal(HttpStatusCode.Found, changed.Status);
+
+        var home = await admin.GetStringAsync(new Uri("/admin", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Contains("Add a mirror", home, StringComparison.Ordinal);
+        using (var add = await admin.PostAsJsonAsync(new Uri("/api/admin/mirrors", UriKind.Relative),
+                   new { originUrl = "http://127.0.0.1:1/api-made.git", interval = "1h" }).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.Created, add.StatusCode);
+        }
+
+        var viaForm = await SubmitFormAsync(admin, "/admin", "add-mirror",
+            new() { ["Input.OriginUrl"] = "http://127.0.0.1:1/form-made.git", ["Input.Interval"] = "2h" });
+        Assert.Equal(HttpStatusCode.OK, viaForm.Status);
+        Assert.Contains("Added mirror form-made", viaForm.Body, StringComparison.Ordinal);
+
+        await using var db = storage.OpenFactory().CreateDbContext();
+        var names = await db.Mirrors.AsNoTracking().Select(m => m.Name).OrderBy(n => n).ToListAsync().WaitAsync(Timeout);
+        Assert.Equal(["api-made", "form-made"], names);
+        var hash = (await db.PortalAdmins.AsNoTracking().SingleAsync().WaitAsync(Timeout));
+        Assert.False(hash.MustChangePassword);
+    }
+
+    [Fact]
+    public async Task MirrorOfALocalOriginAppearsWithinOneIntervalAndIsCloneable()
+    {
+        using var originRoot = new TempDirectory("origin");
+        using var work = new TempGitRepo();
+        var first = work.Commit("README.md", "# Org project\n").ToString();
+        TempGitRepo.Run(originRoot.Path, "clone", "-q", "--bare", work.Root, Path.Combine(originRoot.Path, "org.git"));
+        using var origin = await GitHttpServer.StartAsync(originRoot.Path).WaitAsync(Timeout);
+
+        await using var storage = PortalStorage.Sqlite();
+        var interval = TimeSpan.FromSeconds(5);
+        var added = await PortalProcess.RunCommandAsync(storage, "mirror", "add", origin.UrlOf("org.git"), "--name", "org-project", "--interval", "5s").WaitAsync(Timeout);
+        Assert.True(added.ExitCode == 0, added.Describe());
+        var portalId = Assert.Single((await PortalProcess.RunCommandAsync(storage, "whoami").WaitAsync(Timeout)).StandardOutput);
+
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?> { ["GitTorrent__MirrorPollInterval"] = "00:00:00.500" }).WaitAsync(Timeout);
+        var started = DateTime.UtcNow;
+        await WaitForAsync(portal, $"/u/{portalId}/org-project", first[..12], interval + TimeSpan.FromSeconds(15));
+        var html = await portal.Http.GetStringAsync(new Uri($"/u/{portalId}/org-project", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Contains("Org project", html, StringComparison.Ordinal);
+        Assert.Contains($"gittorrent://{portalId}/org-project", html, StringComparison.Ordinal);
+        Assert.Contains($"gittorrent://{origin.Authority}/git/org", html, StringComparison.Ordinal);
+
+        // A new commit at the origin shows up within one interval (plus the scheduler's poll and some slack).
+        var second = work.Commit("CHANGES.md", "more\n").ToString();
+        work.Git("push", "-q", Path.Combine(originRoot.Path, "org.git"), "main");
+        var pushed = DateTime.UtcNow;
+        await WaitForAsync(portal, $"/u/{portalId}/org-project/commits/main", second[..12], interval + TimeSpan.FromSeconds(10));
+        Assert.True(DateTime.UtcNow - pushed < interval + TimeSpan.FromSeconds(10));
+
+        // Cloneable from the portal; the bytes it served are counted.
+        using var clones = new TempDirectory("mirror-clone");
+        var target = Path.Combine(clones.Path, "c");
+        await Task.Run(() => TempGitRepo.Run(clones.Path, "clone", "-q", new Uri(portal.Http.BaseAddress!, $"/{portalId}/org-project.git").ToString(), target)).WaitAsync(Timeout);
+        Assert.Equal(second, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+        TempGitRepo.Run(target, "fsck", "--full");
+
+        // The portal's own profile lists the mirror, signed by its key.
+        using var user = JsonDocument.Parse(await portal.Http.GetStringAsync(new Uri($"/api/users/{portalId}", UriKind.Relative)).WaitAsync(Timeout));
+        Assert.Equal(second, user.RootElement.GetProperty("profile").GetProperty("repositories").GetProperty("org-project").GetProperty("refs/heads/main").GetString());
+        await using (var db = storage.OpenFactory().CreateDbContext())
+        {
+            var row = await db.Users.AsNoTracking().SingleAsync(u => u.UserId == portalId).WaitAsync(Timeout);
+            Assert.True(UserIdentity.Verify(row.PublicKey, GitTorrent.Web.Identity.PortalProfileWriter.SignedBytes(row.Seq, row.RawProfile), row.Signature));
+            var mirror = await db.Mirrors.AsNoTracking().SingleAsync().WaitAsync(Timeout);
+            Assert.Null(mirror.LastError);
+            Assert.NotNull(mirror.LastSync);
+            Assert.True(mirror.BytesServed > 0, "bytes served were not counted");
+        }
+
+        _ = started;
+    }
+
+    private static async Task WaitForAsync(PortalProcess portal, string path, string expected, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await portal.Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
+            last = $"{(int)response.StatusCode}";
+            if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync().WaitAsync(Timeout)).Contains(expected, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{path} did not show {expected} within {within} (last status {last}):\n{portal.Runner.Describe()}");
+    }
+
+    private static HttpClient NewClient(PortalProcess portal, out CookieContainer cookies)
+    {
+        cookies = new CookieContainer();
+        var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        return new HttpClient(handler) { BaseAddress = portal.Http.BaseAddress, Timeout = Timeout };
+    }
+
+    /// <summary>GETs the page, takes its antiforgery token and posts the named Blazor form.</summary>
+    private static async Task<(HttpStatusCode Status, string Body, string? Location)> SubmitFormAsync(
+        HttpClient client, string path, string formName, Dictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
+        var token = TokenPattern().Match(page);
+        Assert.True(token.Success, $"no antiforgery token on {path}");
+        fields["_handler"] = formName;
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent(fields)).WaitAsync(Timeout);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync().WaitAsync(Timeout), response.Headers.Location?.OriginalString);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json;
+using GitTorrent.Engine.Dht;
+using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>The portal as a seeder: a mirror of a local origin is cloneable through gittorrent:// with the portal as the only seeder.</summary>
+public sealed class SwarmPortalTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task A_mirror_is_cloneable_through_gittorrent_from_another_node_and_the_upload_counter_grows()
+    {
+        // A private DHT on loopback that the portal and the cloning helper both join.
+        var nodes = new List<DhtNode>();
+        using var cts = new CancellationTokenSource(Timeout);
+        for (var i = 0; i < 4; i++)
+        {
+            nodes.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token));
+        }
+        foreach (var node in nodes)
+        {
+            foreach (var other in nodes.Where(o => o != node))
+            {
+                await node.AddNode(other.LocalEndPoint).WaitAsync(Timeout);
+            }
+        }
+        var bootstrap = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
+        try
+        {
+            using var originRoot = new TempDirectory("swarm-origin");
+            using var work = new TempGitRepo();
+            for (var i = 0; i < 5; i++)
+            {
+                work.Commit($"f{i}.txt", string.Concat(Enumerable.Range(0, 200).Select(n => $"{i}.{n} {Guid.NewGuid()}\n")));
+            }
+            var tip = work.Git("rev-parse", "HEAD").Trim();
+            TempGitRepo.Run(originRoot.Path, "clone", "-q", "--bare", work.Root, Path.Combine(originRoot.Path, "org.git"));
+            using var origin = await GitHttpServer.StartAsync(originRoot.Path).WaitAsync(Timeout);
+
+            await using var storage = PortalStorage.Sqlite();
+            var added = await PortalProcess.RunCommandAsync(storage, "mirror", "add", origin.UrlOf("org.git"), "--name", "org", "--interval", "1h").WaitAsync(Timeout);
+            Assert.True(added.ExitCode == 0, added.Describe());
+            var portalId = Assert.Single((await PortalProcess.RunCommandAsync(storage, "whoami").WaitAsync(Timeout)).StandardOutput);
+            await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+            {
+                ["GitTorrent__MirrorPollInterval"] = "00:00:00.500",
+                ["GitTorrent__Bootstrap"] = bootstrap,
+            }).WaitAsync(Timeout);
+
+            // The mirror syncs, the portal announces it and puts its signed profile in the DHT.
+            var deadline = DateTime.UtcNow + Timeout;
+            while (true)
+            {
+                var item = await nodes[0].GetMutableAsync(GitTorrent.Engine.Hash20.Parse(portalId), null, cts.Token);
+                if (item is not null && System.Text.Encoding.UTF8.GetString(item.Value).Contains(tip, StringComparison.Ordinal))
+                {
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, "the portal's profile with the mirror never reached the DHT:\n" + portal.Runner.Describe());
+                await Task.Delay(500);
+            }
+
+            // Another node clones through gittorrent:// by key; the origin is not involved (key form has none).
+            using var clones = new TempDirectory("swarm-clone");
+            var target = Path.Combine(clones.Path, "c");
+            var env = new Dictionary<string, string?>
+            {
+                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
+                           + ":" + Environment.GetEnvironmentVariable("PATH"),
+                ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
+                ["GITTORRENT_BOOTSTRAP"] = bootstrap,
+                ["GITTORRENT_DHT_PORT"] = "0",
+                ["GITTORRENT_BT_PORT"] = "0",
+                ["GITTORRENT_BIND"] = "127.0.0.1",
+                ["GIT_TERMINAL_PROMPT"] = "0",
+            };
+            var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", target], Timeout, env);
+            Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
+            TempGitRepo.Run(target, "fsck", "--strict");
+            Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+
+            // The portal served the pack: its upload counter grew, and the pack is published for web seeding.
+            using var swarm = JsonDocument.Parse(await portal.Http.GetStringAsync(new Uri("/api/swarm", UriKind.Relative)).WaitAsync(Timeout));
+            Assert.True(swarm.RootElement.GetProperty("uploaded").GetInt64() > 0, swarm.RootElement.ToString());
+            var pack = swarm.RootElement.GetProperty("packs").EnumerateArray().Single(p => p.GetProperty("commit").GetString() == tip);
+            var infoHash = pack.GetProperty("infoHash").GetString();
+            using var torrent = await portal.Http.GetAsync(new Uri($"/packs/{infoHash}.torrent", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.OK, torrent.StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/packs/{infoHash}.pack", UriKind.Relative));
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 3);
+            using var range = await portal.Http.SendAsync(request).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.PartialContent, range.StatusCode);
+            Assert.Equal("PACK"u8.ToArray(), await range.Content.ReadAsByteArrayAsync().WaitAsync(Timeout));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+}
