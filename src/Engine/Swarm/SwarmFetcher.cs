@@ -32,6 +32,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     public async Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         overall.CancelAfter(node.Options.FetchTimeout);
         var failures = new ConcurrentQueue<string>();
@@ -39,6 +40,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var answered = new SemaphoreSlim(0);
         var asking = AskAllAsync(commit, haves, answers, answered, failures, overall.Token);
         var tried = new HashSet<Hash20>();
+        var firstAnswer = TimeSpan.Zero;
         try
         {
             while (true)
@@ -55,6 +57,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 }
                 if (tried.Count == 0)
                 {
+                    firstAnswer = started.Elapsed;
                     await Task.Delay(GroupingDelay, overall.Token).ConfigureAwait(false);
                     next = PickUntried(answers, tried)!.Value;
                 }
@@ -63,7 +66,11 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                     failures, overall.Token).ConfigureAwait(false);
                 if (result is not null)
                 {
-                    return result with { Failures = [.. failures] };
+                    return result with
+                    {
+                        Failures = [.. failures],
+                        Timings = $"first answer after {firstAnswer.TotalSeconds:0.00} s, {result.Timings}, total {started.Elapsed.TotalSeconds:0.00} s",
+                    };
                 }
             }
         }
@@ -163,6 +170,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         ConcurrentDictionary<IPEndPoint, byte> answeringPeers, IReadOnlyList<Hash20> haves, string gitDirectory,
         IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, CancellationToken cancellationToken)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var folder = Path.Combine(node.Options.StateDirectory, "downloads");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, infoHash + ".pack");
@@ -202,6 +210,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             return null;
         }
         // Seeds are dropped once the download completes, so count per peer including disconnected ones.
+        var downloaded = watch.Elapsed;
         var perPeer = node.Torrents.GetDownloadedByPeer(infoHash)
             .Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => $"{p.Key} ({p.Value} bytes)").ToList();
         PackImportResult imported;
@@ -216,7 +225,12 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             return null;
         }
         _downloads.Add((infoHash, path));
-        return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], []) { InfoHash = infoHash };
+        return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], [])
+        {
+            InfoHash = infoHash,
+            KeepFile = imported.KeepFile,
+            Timings = $"download {downloaded.TotalSeconds:0.00} s, import and verify {(watch.Elapsed - downloaded).TotalSeconds:0.00} s",
+        };
     }
 
     private async Task DiscardAsync(Hash20 infoHash, string path)

@@ -21,9 +21,10 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
     {
         if (_node is null)
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             _node = await CliNode.StartClientAsync(options, _loggers, cancellationToken).ConfigureAwait(false);
             await _node.Joined.WaitAsync(cancellationToken).ConfigureAwait(false);
-            progress.Verbose($"DHT joined: {_node.Dht.RoutingTableSize} nodes known");
+            progress.Verbose($"DHT joined in {watch.Elapsed.TotalSeconds:0.00} s: {_node.Dht.RoutingTableSize} nodes known");
             _fetcher = new SwarmFetcher(_node, _loggers.CreateLogger<SwarmFetcher>());
         }
         return _node;
@@ -43,7 +44,7 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
         var result = await _fetcher!.FetchAsync(commit, haves, gitDirectory, report, cancellationToken).ConfigureAwait(false);
         if (result.InfoHash is { } infoHash)
         {
-            progress.Verbose($"pack torrent {infoHash}");
+            progress.Verbose($"pack torrent {infoHash}: {result.Timings}");
         }
         return result;
     }
