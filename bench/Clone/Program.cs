@@ -125,7 +125,8 @@ try
         var home = Path.Combine(work, "home" + id);
         Directory.CreateDirectory(home);
         var target = Path.Combine(work, "clone" + id);
-        var run = (await Command.RunAsync("git", ["clone", "--bare", url, target], Env(home), hour)).Check("git clone " + url);
+        string[] verbose = url.StartsWith("gittorrent", StringComparison.Ordinal) ? ["-v"] : [];
+        var run = (await Command.RunAsync("git", ["clone", .. verbose, "--bare", url, target], Env(home), hour)).Check("git clone " + url);
         if (!run.Output.Contains("from the origin", StringComparison.Ordinal) || url.StartsWith("http", StringComparison.Ordinal))
         {
             Directory.Delete(target, true);
@@ -148,9 +149,10 @@ try
         var run = await CloneAsync(gtUrl);
         gt.Add(run.Elapsed.TotalSeconds);
         Console.WriteLine($"run {i + 1}: http {http[^1]:0.00} s, gittorrent {gt[^1]:0.00} s");
-        if (i == 0)
+        if (i < runs)
         {
-            Console.WriteLine("  " + string.Join("\n  ", run.Output.Split('\n').Where(l => l.StartsWith("Received", StringComparison.Ordinal))));
+            Console.WriteLine("  " + string.Join("\n  ", run.Output.Split('\n').Where(l => l.StartsWith("Received", StringComparison.Ordinal) || l.StartsWith("pack torrent", StringComparison.Ordinal)
+                || l.StartsWith("DHT joined", StringComparison.Ordinal))));
         }
     }
     var ratio = Median(gt) / Median(http);

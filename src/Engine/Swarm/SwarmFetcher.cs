@@ -58,12 +58,16 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 if (tried.Count == 0)
                 {
                     firstAnswer = started.Elapsed;
-                    await Task.Delay(GroupingDelay, overall.Token).ConfigureAwait(false);
+                    // Until every peer found has answered (the lookup and all asks ended) or the grouping delay passed.
+                    await Task.WhenAny(Task.Delay(GroupingDelay, overall.Token), asking).ConfigureAwait(false);
+                    overall.Token.ThrowIfCancellationRequested();
                     next = PickUntried(answers, tried)!.Value;
                 }
                 tried.Add(next.Value);
+                // FetchTimeout bounds the time without progress: a large pack that keeps arriving is not cut off
+                // (the stall watchdog still gives up on a download that stops), and importing is not bounded by it.
                 var result = await DownloadAndImportAsync(commit, next.Value, answers[next.Value], haves, gitDirectory, progress,
-                    failures, overall.Token).ConfigureAwait(false);
+                    failures, () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
                 if (result is not null)
                 {
                     return result with
@@ -96,6 +100,18 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             failures.Enqueue("no peer announces this commit");
         }
         return new SwarmFetchResult(false, 0, [], [.. failures]);
+    }
+
+    private void ExtendDeadline(CancellationTokenSource overall)
+    {
+        try
+        {
+            overall.CancelAfter(node.Options.FetchTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A late progress report after the fetch ended.
+        }
     }
 
     private static Hash20? PickUntried(ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, HashSet<Hash20> tried) =>
@@ -168,7 +184,8 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
     private async Task<SwarmFetchResult?> DownloadAndImportAsync(Hash20 commit, Hash20 infoHash,
         ConcurrentDictionary<IPEndPoint, byte> answeringPeers, IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, Action onProgress, CancellationToken importToken,
+        CancellationToken cancellationToken)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var folder = Path.Combine(node.Options.StateDirectory, "downloads");
@@ -179,7 +196,10 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var watchdog = new StallWatchdog(stall, node.Options.StallTimeout, node.Options.TimeProvider);
         var relay = new Progress<DownloadProgress>(p =>
         {
-            watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0));
+            if (watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0)))
+            {
+                onProgress();
+            }
             progress?.Report(p);
         });
         var discovery = new CompositePeerDiscovery(new LivePeers(answeringPeers), node.Dht);
@@ -216,7 +236,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         PackImportResult imported;
         await using (var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous))
         {
-            imported = await PackImporter.ImportAsync(gitDirectory, pack, commit, haves, cancellationToken).ConfigureAwait(false);
+            imported = await PackImporter.ImportAsync(gitDirectory, pack, commit, haves, importToken).ConfigureAwait(false);
         }
         if (!imported.Success)
         {

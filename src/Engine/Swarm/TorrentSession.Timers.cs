@@ -6,6 +6,9 @@ namespace GitTorrent.Engine.Swarm;
 internal sealed partial class TorrentSession
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often an incomplete download asks its discovery for more peers.</summary>
+    private static readonly TimeSpan DownloadRediscoveryInterval = TimeSpan.FromSeconds(3);
     private long _lastChoke;
     private long _lastOptimistic;
     private DownloadProgress? _lastProgress;
@@ -138,7 +141,11 @@ internal sealed partial class TorrentSession
             {
                 peers = _peers.Count;
             }
-            var wait = peers == 0 && !IsComplete ? TimeSpan.FromSeconds(2) : _engine.Options.DiscoveryInterval;
+            // While downloading, look again every few seconds: leechers that started at the same time announce after
+            // our first lookup, and finding them early is what keeps the seeder's upload near one copy.
+            var wait = IsComplete ? _engine.Options.DiscoveryInterval
+                : peers == 0 ? TimeSpan.FromSeconds(2)
+                : TimeSpan.FromTicks(Math.Min(_engine.Options.DiscoveryInterval.Ticks, DownloadRediscoveryInterval.Ticks));
             try
             {
                 await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
