@@ -115,10 +115,13 @@ internal sealed partial class TorrentSession
         {
             try
             {
+                // Announce alongside the lookup, not before it: a DHT announce waits out unresponsive nodes, and the
+                // peers we already know (e.g. the ones that answered ut_gittorrent) should be dialled at once.
+                var announcing = Task.CompletedTask;
                 if (lastAnnounce == 0 || time.GetElapsedTime(lastAnnounce) > _engine.Options.AnnounceInterval)
                 {
                     lastAnnounce = time.GetTimestamp();
-                    await discovery.AnnounceAsync(InfoHash, _engine.Port, cancellationToken).ConfigureAwait(false);
+                    announcing = discovery.AnnounceAsync(InfoHash, _engine.Port, cancellationToken);
                 }
                 if (!IsComplete)
                 {
@@ -127,6 +130,7 @@ internal sealed partial class TorrentSession
                         TryDial(endPoint);
                     }
                 }
+                await announcing.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
