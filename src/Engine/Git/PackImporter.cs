@@ -26,30 +26,58 @@ public static class PackImporter
         var counting = new CountingStream(pack);
         try
         {
+            // A full pack (no haves) must be self-contained and connected: index-pack checks every link while it
+            // indexes, which spares a second walk of the whole history with rev-list (git runs its own afterwards).
+            var full = completeHaves.Count == 0;
             try
             {
-                await GitRunner.RunToStreamAsync(gitDirectory, ["index-pack", "--stdin", "--fix-thin"], Stream.Null,
-                    cancellationToken, binaryInput: counting, environment: environment).ConfigureAwait(false);
+                await GitRunner.RunToStreamAsync(gitDirectory,
+                    full ? ["index-pack", "--stdin", "--fix-thin", "--check-self-contained-and-connected"] : ["index-pack", "--stdin", "--fix-thin"],
+                    Stream.Null, cancellationToken, binaryInput: counting, environment: environment).ConfigureAwait(false);
             }
             catch (GitCommandException e)
             {
-                return PackImportResult.Failed("the pack is corrupt: " + e.StandardError.Trim(), counting.BytesRead);
+                var detail = e.StandardError.Trim();
+                return PackImportResult.Failed(full && detail.Contains("did not receive expected object", StringComparison.Ordinal)
+                    ? $"the pack does not contain commit {want} with all its objects: {detail}"
+                    : "the pack is corrupt: " + detail, counting.BytesRead);
             }
-            string[] check = ["rev-list", "--objects", "--quiet", want.ToString(), .. completeHaves.Any()
-                ? ["--not", .. completeHaves.Select(h => h.ToString())] : Array.Empty<string>()];
-            var verify = await GitRunner.RunCapturedAsync(gitDirectory, check, cancellationToken, environment: environment)
-                .ConfigureAwait(false);
-            if (verify.ExitCode != 0)
+            if (full)
             {
-                return PackImportResult.Failed($"the pack does not contain commit {want} with all its objects: "
-                    + verify.StandardError.Trim(), counting.BytesRead);
+                // Connected; it must also hold the wanted commit itself (checked without the repository's own objects).
+                var type = await GitRunner.RunCapturedAsync(gitDirectory, ["cat-file", "-t", want.ToString()], cancellationToken,
+                    environment: new Dictionary<string, string> { ["GIT_OBJECT_DIRECTORY"] = quarantine, ["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = "" })
+                    .ConfigureAwait(false);
+                if (type.ExitCode != 0 || type.StandardOutput.Trim() != "commit")
+                {
+                    return PackImportResult.Failed($"the pack does not contain commit {want}", counting.BytesRead);
+                }
             }
+            else
+            {
+                string[] check = ["rev-list", "--objects", "--quiet", want.ToString(), "--not", .. completeHaves.Select(h => h.ToString())];
+                var verify = await GitRunner.RunCapturedAsync(gitDirectory, check, cancellationToken, environment: environment)
+                    .ConfigureAwait(false);
+                if (verify.ExitCode != 0)
+                {
+                    return PackImportResult.Failed($"the pack does not contain commit {want} with all its objects: "
+                        + verify.StandardError.Trim(), counting.BytesRead);
+                }
+            }
+            string? keep = null;
             foreach (var file in Directory.EnumerateFiles(quarantinePack).OrderBy(f => f.EndsWith(".idx", StringComparison.Ordinal)))
             {
+                var target = Path.Combine(objects, "pack", Path.GetFileName(file));
+                if (full && keep is null && target.EndsWith(".pack", StringComparison.Ordinal))
+                {
+                    // Held with a .keep until the caller decides (git removes it when told "lock <file>").
+                    keep = Path.ChangeExtension(target, ".keep");
+                    await File.WriteAllTextAsync(keep, "gittorrent: connected pack\n", cancellationToken).ConfigureAwait(false);
+                }
                 // Move .pack before .idx so a concurrent reader never sees an index without its pack.
-                File.Move(file, Path.Combine(objects, "pack", Path.GetFileName(file)), overwrite: true);
+                File.Move(file, target, overwrite: true);
             }
-            return new PackImportResult(true, null, counting.BytesRead);
+            return new PackImportResult(true, null, counting.BytesRead) { KeepFile = keep };
         }
         finally
         {

@@ -16,4 +16,10 @@ public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyLis
 {
     /// <summary>The pack torrent that was imported, on success.</summary>
     public Hash20? InfoHash { get; init; }
+
+    /// <summary>The <c>.keep</c> file of a full pack checked to be self-contained and connected (see <see cref="Git.PackImportResult.KeepFile"/>).</summary>
+    public string? KeepFile { get; init; }
+
+    /// <summary>Where the time went: finding and asking peers, downloading, importing.</summary>
+    public string? Timings { get; init; }
 }

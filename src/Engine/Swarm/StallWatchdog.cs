@@ -6,12 +6,15 @@ internal sealed class StallWatchdog(CancellationTokenSource target, TimeSpan lim
     private long _lastValue = -1;
     private long _lastChange = time.GetTimestamp();
 
-    public void Observe(long value)
+    /// <summary>Records the current progress value; true when it changed (progress was made).</summary>
+    public bool Observe(long value)
     {
         if (Interlocked.Exchange(ref _lastValue, value) != value)
         {
             Interlocked.Exchange(ref _lastChange, time.GetTimestamp());
+            return true;
         }
+        return false;
     }
 
     public ITimer Start()

@@ -32,6 +32,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     public async Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         overall.CancelAfter(node.Options.FetchTimeout);
         var failures = new ConcurrentQueue<string>();
@@ -39,6 +40,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var answered = new SemaphoreSlim(0);
         var asking = AskAllAsync(commit, haves, answers, answered, failures, overall.Token);
         var tried = new HashSet<Hash20>();
+        var firstAnswer = TimeSpan.Zero;
         try
         {
             while (true)
@@ -55,15 +57,24 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 }
                 if (tried.Count == 0)
                 {
-                    await Task.Delay(GroupingDelay, overall.Token).ConfigureAwait(false);
+                    firstAnswer = started.Elapsed;
+                    // Until every peer found has answered (the lookup and all asks ended) or the grouping delay passed.
+                    await Task.WhenAny(Task.Delay(GroupingDelay, overall.Token), asking).ConfigureAwait(false);
+                    overall.Token.ThrowIfCancellationRequested();
                     next = PickUntried(answers, tried)!.Value;
                 }
                 tried.Add(next.Value);
+                // FetchTimeout bounds the time without progress: a large pack that keeps arriving is not cut off
+                // (the stall watchdog still gives up on a download that stops), and importing is not bounded by it.
                 var result = await DownloadAndImportAsync(commit, next.Value, answers[next.Value], haves, gitDirectory, progress,
-                    failures, overall.Token).ConfigureAwait(false);
+                    failures, () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
                 if (result is not null)
                 {
-                    return result with { Failures = [.. failures] };
+                    return result with
+                    {
+                        Failures = [.. failures],
+                        Timings = $"first answer after {firstAnswer.TotalSeconds:0.00} s, {result.Timings}, total {started.Elapsed.TotalSeconds:0.00} s",
+                    };
                 }
             }
         }
@@ -89,6 +100,18 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             failures.Enqueue("no peer announces this commit");
         }
         return new SwarmFetchResult(false, 0, [], [.. failures]);
+    }
+
+    private void ExtendDeadline(CancellationTokenSource overall)
+    {
+        try
+        {
+            overall.CancelAfter(node.Options.FetchTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A late progress report after the fetch ended.
+        }
     }
 
     private static Hash20? PickUntried(ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, HashSet<Hash20> tried) =>
@@ -161,8 +184,10 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
     private async Task<SwarmFetchResult?> DownloadAndImportAsync(Hash20 commit, Hash20 infoHash,
         ConcurrentDictionary<IPEndPoint, byte> answeringPeers, IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, Action onProgress, CancellationToken importToken,
+        CancellationToken cancellationToken)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var folder = Path.Combine(node.Options.StateDirectory, "downloads");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, infoHash + ".pack");
@@ -171,7 +196,10 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var watchdog = new StallWatchdog(stall, node.Options.StallTimeout, node.Options.TimeProvider);
         var relay = new Progress<DownloadProgress>(p =>
         {
-            watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0));
+            if (watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0)))
+            {
+                onProgress();
+            }
             progress?.Report(p);
         });
         var discovery = new CompositePeerDiscovery(new LivePeers(answeringPeers), node.Dht);
@@ -202,12 +230,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             return null;
         }
         // Seeds are dropped once the download completes, so count per peer including disconnected ones.
+        var downloaded = watch.Elapsed;
         var perPeer = node.Torrents.GetDownloadedByPeer(infoHash)
             .Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => $"{p.Key} ({p.Value} bytes)").ToList();
         PackImportResult imported;
         await using (var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous))
         {
-            imported = await PackImporter.ImportAsync(gitDirectory, pack, commit, haves, cancellationToken).ConfigureAwait(false);
+            imported = await PackImporter.ImportAsync(gitDirectory, pack, commit, haves, importToken).ConfigureAwait(false);
         }
         if (!imported.Success)
         {
@@ -216,7 +245,12 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             return null;
         }
         _downloads.Add((infoHash, path));
-        return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], []) { InfoHash = infoHash };
+        return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], [])
+        {
+            InfoHash = infoHash,
+            KeepFile = imported.KeepFile,
+            Timings = $"download {downloaded.TotalSeconds:0.00} s, import and verify {(watch.Elapsed - downloaded).TotalSeconds:0.00} s",
+        };
     }
 
     private async Task DiscardAsync(Hash20 infoHash, string path)

@@ -6,6 +6,9 @@ namespace GitTorrent.Engine.Swarm;
 internal sealed partial class TorrentSession
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often an incomplete download asks its discovery for more peers.</summary>
+    private static readonly TimeSpan DownloadRediscoveryInterval = TimeSpan.FromSeconds(3);
     private long _lastChoke;
     private long _lastOptimistic;
     private DownloadProgress? _lastProgress;
@@ -115,10 +118,13 @@ internal sealed partial class TorrentSession
         {
             try
             {
+                // Announce alongside the lookup, not before it: a DHT announce waits out unresponsive nodes, and the
+                // peers we already know (e.g. the ones that answered ut_gittorrent) should be dialled at once.
+                var announcing = Task.CompletedTask;
                 if (lastAnnounce == 0 || time.GetElapsedTime(lastAnnounce) > _engine.Options.AnnounceInterval)
                 {
                     lastAnnounce = time.GetTimestamp();
-                    await discovery.AnnounceAsync(InfoHash, _engine.Port, cancellationToken).ConfigureAwait(false);
+                    announcing = discovery.AnnounceAsync(InfoHash, _engine.Port, cancellationToken);
                 }
                 if (!IsComplete)
                 {
@@ -127,6 +133,7 @@ internal sealed partial class TorrentSession
                         TryDial(endPoint);
                     }
                 }
+                await announcing.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -141,7 +148,11 @@ internal sealed partial class TorrentSession
             {
                 peers = _peers.Count;
             }
-            var wait = peers == 0 && !IsComplete ? TimeSpan.FromSeconds(2) : _engine.Options.DiscoveryInterval;
+            // While downloading, look again every few seconds: leechers that started at the same time announce after
+            // our first lookup, and finding them early is what keeps the seeder's upload near one copy.
+            var wait = IsComplete ? _engine.Options.DiscoveryInterval
+                : peers == 0 ? TimeSpan.FromSeconds(2)
+                : TimeSpan.FromTicks(Math.Min(_engine.Options.DiscoveryInterval.Ticks, DownloadRediscoveryInterval.Ticks));
             try
             {
                 await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);

@@ -21,10 +21,10 @@ public sealed class RemoteHelperProtocolTests
                 new Dictionary<string, string> { ["HEAD"] = A, ["refs/heads/main"] = A, ["refs/tags/v1"] = B }, "refs/heads/main"));
         }
 
-        public Task FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<string>> FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
         {
             Fetched.AddRange(wants);
-            return Task.CompletedTask;
+            return Task.FromResult<IReadOnlyList<string>>([]);
         }
 
         public Task<IReadOnlyList<PushResult>> PushAsync(IReadOnlyList<PushRequest> refspecs, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ public sealed class RemoteHelperProtocolTests
     public async Task Capabilities_list_and_options()
     {
         var (output, backend) = await RunAsync("capabilities\noption progress false\noption depth 1\nlist\n\n");
-        Assert.Equal("option\nfetch\npush\n\nok\nunsupported\n" + $"{A} refs/heads/main\n{B} refs/tags/v1\n@refs/heads/main HEAD\n\n", output);
+        Assert.Equal("option\nfetch\npush\ncheck-connectivity\n\nok\nunsupported\n" + $"{A} refs/heads/main\n{B} refs/tags/v1\n@refs/heads/main HEAD\n\n", output);
         Assert.Equal("false", backend.Options["progress"]);
         Assert.Equal([false], backend.Lists);
     }
@@ -95,6 +95,6 @@ public sealed class RemoteHelperProtocolTests
     public async Task End_of_input_ends_the_session_cleanly()
     {
         var (output, _) = await RunAsync("capabilities\n");
-        Assert.Equal("option\nfetch\npush\n\n", output);
+        Assert.Equal("option\nfetch\npush\ncheck-connectivity\n\n", output);
     }
 }

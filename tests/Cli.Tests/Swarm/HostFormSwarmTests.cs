@@ -38,6 +38,7 @@ public sealed class HostFormSwarmTests(PrivateNetworkFixture fixture) : IClassFi
         AssertOk(run);
         Assert.DoesNotContain(run.StandardError, l => l.Contains("from the origin", StringComparison.Ordinal));
         TempGitRepo.Run(clone, "fsck", "--strict");
+        Assert.Empty(Directory.GetFiles(Path.Combine(clone, ".git", "objects", "pack"), "*.keep")); // git released the helper's lock
         Assert.Equal(tip, Head(clone));
         Assert.Equal(Refs(Path.Combine(originRoot, "proj.git")).Replace("refs/heads/", "refs/remotes/origin/", StringComparison.Ordinal)
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal),

@@ -7,19 +7,6 @@ using GitTorrent.Engine.Wire.Extensions;
 
 namespace GitTorrent.Cli.Tests.Swarm;
 
-/// <summary>How a <see cref="HostileSeeder"/> misbehaves.</summary>
-internal enum HostileKind
-{
-    /// <summary>Answers with the infohash of a real, seeded pack of the parent commit: the wanted commit is missing.</summary>
-    WrongPack,
-
-    /// <summary>Answers with the infohash of the right pack but serves bytes that fail every piece hash.</summary>
-    CorruptPieces,
-
-    /// <summary>Accepts the handshake, speaks ut_gittorrent, and never answers the request.</summary>
-    Silent,
-}
-
 /// <summary>
 /// A scripted seeder speaking the real wire protocol (our <see cref="TorrentEngine"/> with the ut_gittorrent extension)
 /// that accepts handshakes for <see cref="Commit"/> and misbehaves as told. Announce it in the DHT with

@@ -21,6 +21,7 @@ public sealed class GitTorrentRemote(
 {
     private OriginRefs? _originRefs;
     private Hash20? _resolvedUser;
+    private bool _checkConnectivity;
 
     public async Task<RemoteRefs> ListAsync(bool forPush, CancellationToken cancellationToken)
     {
@@ -59,60 +60,107 @@ public sealed class GitTorrentRemote(
         return new RemoteRefs(map, UserProfile.GuessHeadTarget(refs));
     }
 
-    public async Task FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
     {
         var haves = await LocalTipsAsync(cancellationToken).ConfigureAwait(false);
         var needOrigin = new List<string>();
         var failures = new List<string>();
-        foreach (var want in wants.DistinctBy(w => w.Sha))
+        var keeps = new List<string>();
+        // Every object came in full packs that index-pack checked to be self-contained and connected.
+        var connected = true;
+        try
         {
-            var sha = Hash20.Parse(want.Sha);
-            var commit = _originRefs?.Peeled.TryGetValue(want.RefName, out var peeled) == true ? Hash20.Parse(peeled) : sha;
-            if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false)
-                && commit == sha)
+            foreach (var want in wants.DistinctBy(w => w.Sha))
             {
-                continue;
-            }
-            SwarmFetchResult? result = null;
-            if (swarm is not null)
-            {
-                progress.Info($"Looking for peers of {commit}");
-                result = await swarm.FetchAsync(commit, haves, gitDirectory, cancellationToken).ConfigureAwait(false);
-                if (result.Success)
+                var sha = Hash20.Parse(want.Sha);
+                var commit = _originRefs?.Peeled.TryGetValue(want.RefName, out var peeled) == true ? Hash20.Parse(peeled) : sha;
+                if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false))
                 {
-                    progress.Info($"Received {result.PackBytes} pack bytes for {commit} from {string.Join(", ", result.ServedBy)}");
-                    haves = [commit, .. haves.Take(PackBuilder.MaxHaves - 1)];
                     if (commit != sha)
                     {
-                        needOrigin.Add(want.RefName); // the annotated tag object itself
+                        needOrigin.Add(want.RefName); // an annotated tag of a commit we have: only the tag object is missing
                     }
                     continue;
                 }
-                foreach (var failure in result.Failures)
+                SwarmFetchResult? result = null;
+                if (swarm is not null)
                 {
-                    progress.Verbose("  " + failure);
+                    progress.Info($"Looking for peers of {commit}");
+                    result = await swarm.FetchAsync(commit, haves, gitDirectory, cancellationToken).ConfigureAwait(false);
+                    if (result.Success)
+                    {
+                        if (result.KeepFile is { } keep)
+                        {
+                            keeps.Add(keep);
+                        }
+                        else
+                        {
+                            connected = false;
+                        }
+                        progress.Info($"Received {result.PackBytes} pack bytes for {commit} from {string.Join(", ", result.ServedBy)}");
+                        haves = [commit, .. haves.Take(PackBuilder.MaxHaves - 1)];
+                        if (commit != sha)
+                        {
+                            needOrigin.Add(want.RefName); // the annotated tag object itself
+                        }
+                        continue;
+                    }
+                    foreach (var failure in result.Failures)
+                    {
+                        progress.Verbose("  " + failure);
+                    }
+                }
+                if (url.Kind == GitTorrentUrlKind.Host)
+                {
+                    needOrigin.Add(want.RefName);
+                }
+                else
+                {
+                    failures.Add($"{want.RefName} ({commit}): " + (result is null ? "no swarm available"
+                        : result.Failures.Count == 0 ? "no peer has it" : string.Join("; ", result.Failures)));
                 }
             }
-            if (url.Kind == GitTorrentUrlKind.Host)
+            if (failures.Count > 0)
             {
-                needOrigin.Add(want.RefName);
+                throw new GitTorrentException("could not fetch from the swarm: " + string.Join(" | ", failures));
             }
-            else
+            if (needOrigin.Count > 0)
             {
-                failures.Add($"{want.RefName} ({commit}): " + (result is null ? "no swarm available"
-                    : result.Failures.Count == 0 ? "no peer has it" : string.Join("; ", result.Failures)));
+                var origin = new OriginClient(url.OriginUrl(settings.OriginScheme));
+                progress.Info($"Fetching {needOrigin.Count} ref(s) from the origin {origin.Url}");
+                await origin.FetchAsync(gitDirectory, needOrigin, progress.ShowProgress && progress.Verbosity >= 1, cancellationToken)
+                    .ConfigureAwait(false);
+                connected = false;
             }
         }
-        if (failures.Count > 0)
+        catch
         {
-            throw new GitTorrentException("could not fetch from the swarm: " + string.Join(" | ", failures));
+            keeps.ForEach(TryDelete);
+            throw;
         }
-        if (needOrigin.Count > 0)
+        // git removes the one pack it is told is locked, and with connectivity-ok skips walking the history again
+        // (only on clone, when it asked for check-connectivity); the other .keep files are ours to remove.
+        if (keeps.Count == 0)
         {
-            var origin = new OriginClient(url.OriginUrl(settings.OriginScheme));
-            progress.Info($"Fetching {needOrigin.Count} ref(s) from the origin {origin.Url}");
-            await origin.FetchAsync(gitDirectory, needOrigin, progress.ShowProgress && progress.Verbosity >= 1, cancellationToken)
-                .ConfigureAwait(false);
+            return [];
+        }
+        foreach (var extra in keeps.Skip(1))
+        {
+            TryDelete(extra);
+        }
+        return _checkConnectivity && connected && keeps.Count == 1
+            ? ["lock " + keeps[0], "connectivity-ok"]
+            : ["lock " + keeps[0]];
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
         }
     }
 
@@ -153,6 +201,9 @@ public sealed class GitTorrentRemote(
     {
         switch (name)
         {
+            case "check-connectivity":
+                _checkConnectivity = value == "true";
+                return true;
             case "progress":
                 progress.ShowProgress = value == "true";
                 return true;

@@ -20,7 +20,7 @@ public sealed class RemoteHelperProtocol(TextReader input, TextWriter output, IR
             switch (command)
             {
                 case "capabilities":
-                    await WriteAsync("option\nfetch\npush\n\n").ConfigureAwait(false);
+                    await WriteAsync("option\nfetch\npush\ncheck-connectivity\n\n").ConfigureAwait(false);
                     break;
                 case "list":
                     await ListAsync(argument == "for-push", cancellationToken).ConfigureAwait(false);
@@ -70,8 +70,8 @@ public sealed class RemoteHelperProtocol(TextReader input, TextWriter output, IR
             var (sha, name) = Split(line);
             wants.Add(new FetchRequest(sha, name));
         }
-        await backend.FetchAsync(wants, cancellationToken).ConfigureAwait(false);
-        await WriteAsync("\n").ConfigureAwait(false);
+        var report = await backend.FetchAsync(wants, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(string.Concat(report.Select(l => l + "\n")) + "\n").ConfigureAwait(false);
     }
 
     private async Task PushBatchAsync(string first, CancellationToken cancellationToken)

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using GitTorrent.Bench.Clone;
+using GitTorrent.Engine.Dht;
+using GitTorrent.TestSupport;
+
+// Fresh clone via gittorrent:// (1 daemon, warm DHT, pack cached) vs git clone over smart HTTP (lighttpd + git
+// http-backend), interleaved, median of N each; then 8 simultaneous gittorrent clones from 1 seeder: bytes the seeder
+// uploads / pack size. Everything on 127.0.0.1 with a private DHT of 10 in-process nodes. See README.md.
+string? repo = null, bundle = null, branch = null;
+var runs = 3;
+var parallel = 8;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--repo": repo = args[++i]; break;
+        case "--bundle": bundle = args[++i]; break;
+        case "--branch": branch = args[++i]; break;
+        case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--parallel": parallel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        default:
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Clone -- (--repo DIR | --bundle FILE) [--branch main] [--runs 3] [--parallel 8]");
+            return 2;
+    }
+}
+if (repo is null == (bundle is null))
+{
+    Console.Error.WriteLine("give exactly one of --repo DIR or --bundle FILE");
+    return 2;
+}
+
+var root = FindRoot();
+var configuration = typeof(Command).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+    .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
+var gittorrent = Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll");
+var helperDir = Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configuration, "net10.0");
+var work = Path.Combine(Path.GetTempPath(), "gt-bench-clone-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+var hour = TimeSpan.FromHours(1);
+var nodes = new List<DhtNode>();
+Process? daemon = null;
+try
+{
+    // The served repository: a bare clone of the argument, as an HTTP origin and as the daemon's repository.
+    var originRoot = Path.Combine(work, "origin");
+    Directory.CreateDirectory(originRoot);
+    var bare = Path.Combine(originRoot, "proj.git");
+    var input = Path.GetFullPath(repo ?? bundle!);
+    if (branch is not null)
+    {
+        // One branch, no tags: a two-step copy so the served pack holds only the objects reachable from it.
+        var single = Path.Combine(work, "single.git");
+        (await Command.RunAsync("git", ["clone", "-q", "--bare", "--single-branch", "--no-tags", "--branch", branch, input, single], null, hour))
+            .Check("git clone --single-branch");
+        input = single;
+    }
+    (await Command.RunAsync("git", ["clone", "-q", "--bare", "--no-local", input, bare], null, hour)).Check("git clone --bare");
+    var commits = (await Command.RunAsync("git", ["-C", bare, "rev-list", "--count", "--all"], null, hour)).Check("rev-list").Output.Trim();
+    var packBytes = Directory.EnumerateFiles(Path.Combine(bare, "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
+    Console.WriteLine($"repository: {repo ?? bundle}: {commits} commits, {packBytes / 1e6:0.0} MB of packs");
+    using var server = await GitHttpServer.StartAsync(originRoot);
+
+    // A private DHT of 10 nodes.
+    for (var i = 0; i < 10; i++)
+    {
+        nodes.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, CancellationToken.None));
+    }
+    foreach (var node in nodes)
+    {
+        foreach (var other in nodes.Where(o => o != node).Take(4))
+        {
+            await node.AddNode(other.LocalEndPoint);
+        }
+    }
+    foreach (var node in nodes)
+    {
+        await node.BootstrapAsync(CancellationToken.None);
+    }
+    var bootstrap = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
+    Dictionary<string, string> Env(string home, int btPort = 0) => new()
+    {
+        ["PATH"] = helperDir + ":" + Environment.GetEnvironmentVariable("PATH"),
+        ["GITTORRENT_HOME"] = home,
+        ["GITTORRENT_BOOTSTRAP"] = bootstrap,
+        ["GITTORRENT_DHT_PORT"] = "0",
+        ["GITTORRENT_BT_PORT"] = btPort.ToString(CultureInfo.InvariantCulture),
+        ["GITTORRENT_BIND"] = "127.0.0.1",
+        ["GITTORRENT_ORIGIN_SCHEME"] = "http",
+        ["GIT_TERMINAL_PROMPT"] = "0",
+    };
+
+    // One daemon seeding the repository.
+    var seederHome = Path.Combine(work, "seeder");
+    Directory.CreateDirectory(seederHome);
+    (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
+    var repos = originRoot;
+    var daemonInfo = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { gittorrent, "daemon", "--repos", repos })
+    {
+        daemonInfo.ArgumentList.Add(a);
+    }
+    foreach (var (k, v) in Env(seederHome, FreePort()))
+    {
+        daemonInfo.Environment[k] = v;
+    }
+    daemon = Process.Start(daemonInfo)!;
+    daemon.ErrorDataReceived += (_, _) => { };
+    daemon.BeginErrorReadLine();
+    var serving = await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    if (serving?.StartsWith("serving ", StringComparison.Ordinal) != true)
+    {
+        throw new InvalidOperationException("the daemon did not start: " + serving);
+    }
+    _ = daemon.StandardOutput.ReadToEndAsync();
+    var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
+    var httpUrl = server.UrlOf("proj.git");
+
+    var n = 0;
+    async Task<Command> CloneAsync(string url)
+    {
+        var id = Interlocked.Increment(ref n);
+        var home = Path.Combine(work, "home" + id);
+        Directory.CreateDirectory(home);
+        var target = Path.Combine(work, "clone" + id);
+        string[] verbose = url.StartsWith("gittorrent", StringComparison.Ordinal) ? ["-v"] : [];
+        var run = (await Command.RunAsync("git", ["clone", .. verbose, "--bare", url, target], Env(home), hour)).Check("git clone " + url);
+        if (!run.Output.Contains("from the origin", StringComparison.Ordinal) || url.StartsWith("http", StringComparison.Ordinal))
+        {
+            Directory.Delete(target, true);
+            return run;
+        }
+        throw new InvalidOperationException("the gittorrent clone used the origin: " + run.Output);
+    }
+
+    // Warm-up: the daemon builds and caches the pack, the DHT has the announcements.
+    await WaitAnnouncedAsync(nodes[0], bare);
+    var warm = await CloneAsync(gtUrl);
+    Console.WriteLine($"warm-up gittorrent clone (builds the pack): {warm.Elapsed.TotalSeconds:0.00} s");
+    await CloneAsync(httpUrl);
+
+    var http = new List<double>();
+    var gt = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        http.Add((await CloneAsync(httpUrl)).Elapsed.TotalSeconds);
+        var run = await CloneAsync(gtUrl);
+        gt.Add(run.Elapsed.TotalSeconds);
+        Console.WriteLine($"run {i + 1}: http {http[^1]:0.00} s, gittorrent {gt[^1]:0.00} s");
+        if (i < runs)
+        {
+            Console.WriteLine("  " + string.Join("\n  ", run.Output.Split('\n').Where(l => l.StartsWith("Received", StringComparison.Ordinal) || l.StartsWith("pack torrent", StringComparison.Ordinal)
+                || l.StartsWith("DHT joined", StringComparison.Ordinal))));
+        }
+    }
+    var ratio = Median(gt) / Median(http);
+    Console.WriteLine($"fresh clone, median of {runs}: gittorrent {Median(gt):0.00} s, http {Median(http):0.00} s, ratio {ratio:0.00} (target <= 1.3)");
+
+    // N simultaneous clones from the one seeder.
+    await Task.Delay(TimeSpan.FromSeconds(6));
+    var (before, packSize) = ReadStats(seederHome);
+    var watch = Stopwatch.StartNew();
+    var parallelRuns = await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => CloneAsync(gtUrl)));
+    watch.Stop();
+    await Task.Delay(TimeSpan.FromSeconds(6));
+    var (after, _) = ReadStats(seederHome);
+    Console.WriteLine($"{parallel} simultaneous clones: {watch.Elapsed.TotalSeconds:0.0} s wall (slowest {parallelRuns.Max(r => r.Elapsed.TotalSeconds):0.0} s); "
+        + $"seeder uploaded {(after - before) / 1e6:0.0} MB for a {packSize / 1e6:0.0} MB pack: ratio {(double)(after - before) / packSize:0.00} (target <= 2.0, HTTP 8.0)");
+    return 0;
+}
+finally
+{
+    if (daemon is { HasExited: false })
+    {
+        daemon.Kill(true);
+        await daemon.WaitForExitAsync();
+    }
+    foreach (var node in nodes)
+    {
+        await node.DisposeAsync();
+    }
+    try
+    {
+        Directory.Delete(work, true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static (long Uploaded, long PackSize) ReadStats(string home)
+{
+    using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(home, "stats.json")));
+    var packs = doc.RootElement.GetProperty("packs").EnumerateArray().Select(p => p.GetProperty("size").GetInt64()).ToList();
+    return (doc.RootElement.GetProperty("uploaded").GetInt64(), packs.Count == 0 ? 0 : packs.Max());
+}
+
+static async Task WaitAnnouncedAsync(DhtNode dht, string bare)
+{
+    var head = (await Command.RunAsync("git", ["-C", bare, "rev-parse", "HEAD"], null, TimeSpan.FromMinutes(1))).Check("rev-parse").Output.Trim();
+    var target = GitTorrent.Engine.Hash20.Parse(head);
+    var deadline = DateTime.UtcNow.AddMinutes(2);
+    while (DateTime.UtcNow < deadline)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var _ in dht.FindPeersAsync(target, cts.Token))
+        {
+            return;
+        }
+        await Task.Delay(500);
+    }
+    throw new TimeoutException("the daemon never announced " + head);
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "GitTorrent.slnx")))
+        {
+            return dir.FullName;
+        }
+    }
+    throw new InvalidOperationException("GitTorrent.slnx not found");
+}
