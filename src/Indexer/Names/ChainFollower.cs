@@ -18,6 +18,7 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
     public const int MaxRestarts = 100;
 
     private readonly ChainFollowerOptions _options = options ?? new ChainFollowerOptions();
+    private readonly TimeProvider _time = options?.Time ?? TimeProvider.System;
 
     /// <summary>
     /// Brings the store up to the node's tip. A reorganisation that happens while syncing is noticed
@@ -72,10 +73,13 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
 
             var next = tip is { } last ? last.Height + 1 : _options.StartHeight;
             var reorgSeen = false;
+            var pending = new List<BlockNameScan>();
+            var (pendingEntries, batchStarted) = (0, 0L);
             while (next <= nodeTip)
             {
-                if (applied >= limit)
+                if (applied + pending.Count >= limit)
                 {
+                    await FlushAsync().ConfigureAwait(false);
                     return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = false };
                 }
                 ct.ThrowIfCancellationRequested();
@@ -97,16 +101,44 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
                     reorgSeen = true; // the node switched branches between our calls: walk back again
                     break;
                 }
-                await store.ApplyBlockAsync(next, hash, scan, ct).ConfigureAwait(false);
-                applied++;
-                entries += scan.Entries.Count;
-                malformed += scan.Malformed.Count;
+                if (pending.Count == 0)
+                {
+                    batchStarted = _time.GetTimestamp();
+                }
+                pending.Add(scan);
+                pendingEntries += scan.Entries.Count;
                 tip = new ChainCheckpoint(next, hash);
                 next++;
+                if (pending.Count >= _options.MaxBatchBlocks || pendingEntries >= _options.MaxBatchEntries
+                    || _time.GetElapsedTime(batchStarted) >= _options.MaxBatchDuration)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
             }
-            if (!reorgSeen)
+            if (reorgSeen)
             {
-                return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true };
+                // Blocks of the abandoned branch that were read but not written are dropped; the walk-back starts
+                // from the store's tip.
+                pending.Clear();
+                continue;
+            }
+            await FlushAsync().ConfigureAwait(false);
+            return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true };
+
+            // One transaction for the blocks read since the last flush (INameStore.ApplyBlocksAsync): a crash loses
+            // at most this batch, never part of it.
+            async Task FlushAsync()
+            {
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+                await store.ApplyBlocksAsync(pending, ct).ConfigureAwait(false);
+                applied += pending.Count;
+                entries += pendingEntries;
+                malformed += pending.Sum(p => p.Malformed.Count);
+                pending.Clear();
+                pendingEntries = 0;
             }
         }
     }

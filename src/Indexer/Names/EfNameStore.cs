@@ -48,35 +48,73 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
     }
 
-    public async Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
+    public Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scan);
+        return ApplyAsync([(height, blockHash, scan)], ct);
+    }
+
+    /// <summary>
+    /// Applies consecutive blocks in one transaction: their entries, one <c>processed_blocks</c> row each and the
+    /// checkpoint of the last; verdicts are refreshed once, at the last block, for every name one of the blocks
+    /// could have changed (the same rows a block-by-block apply refreshes, so the result is the same).
+    /// </summary>
+    public Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        return ApplyAsync([.. blocks.Select(b => (b.Height, b.BlockHash, b))], ct);
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<(int Height, string Hash, BlockNameScan Scan)> blocks, CancellationToken ct)
+    {
+        if (blocks.Count == 0)
+        {
+            return;
+        }
+        for (var i = 1; i < blocks.Count; i++)
+        {
+            if (blocks[i].Height != blocks[i - 1].Height + 1)
+            {
+                throw new ArgumentException($"Blocks must be consecutive: {blocks[i].Height} follows {blocks[i - 1].Height}.", nameof(blocks));
+            }
+        }
+        var (first, last) = (blocks[0], blocks[^1]);
         await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var state = await db.ChainStates.FirstOrDefaultAsync(c => c.Chain == Chain, ct).ConfigureAwait(false);
-        if (state is not null && height != state.Height + 1)
+        if (state is not null && first.Height != state.Height + 1)
         {
-            throw new InvalidOperationException($"Cannot apply block {height} on {Chain}: the indexed tip is {state.Height}.");
+            throw new InvalidOperationException($"Cannot apply block {first.Height} on {Chain}: the indexed tip is {state.Height}.");
         }
         var now = time.GetUtcNow();
-        db.ProcessedBlocks.Add(new ProcessedBlock { Chain = Chain, Height = height, Hash = blockHash, ProcessedAt = now });
+        foreach (var (height, hash, scan) in blocks)
+        {
+            db.ProcessedBlocks.Add(new ProcessedBlock { Chain = Chain, Height = height, Hash = hash, ProcessedAt = now });
+            foreach (var entry in scan.Entries)
+            {
+                db.NameRegistrations.Add(ToEntity(entry));
+            }
+        }
         if (state is null)
         {
-            db.ChainStates.Add(new ChainState { Chain = Chain, Height = height, Hash = blockHash, UpdatedAt = now });
+            db.ChainStates.Add(new ChainState { Chain = Chain, Height = last.Height, Hash = last.Hash, UpdatedAt = now });
         }
         else
         {
-            (state.Height, state.Hash, state.UpdatedAt) = (height, blockHash, now);
+            (state.Height, state.Hash, state.UpdatedAt) = (last.Height, last.Hash, now);
         }
-        foreach (var entry in scan.Entries)
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        var touched = blocks.SelectMany(b => b.Scan.Entries).ToList();
+        if (touched.Count > 0 || await HasEntriesFromAsync(db, first.Height - RecomputeDepth - confirmations, ct).ConfigureAwait(false))
         {
-            db.NameRegistrations.Add(ToEntity(entry));
+            await RefreshVerdictsAsync(db, first.Height, last.Height, touched, ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await RefreshVerdictsAsync(db, height, scan.Entries, ct).ConfigureAwait(false);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
+
+    private static Task<bool> HasEntriesFromAsync(GitTorrentDbContext db, int from, CancellationToken ct) =>
+        db.NameRegistrations.AnyAsync(n => n.BlockHeight >= from, ct);
 
     public async Task RollbackBlockAsync(int height, CancellationToken ct)
     {
@@ -107,7 +145,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (below is not null)
         {
-            await RefreshVerdictsAsync(db, below.Height, removed, ct).ConfigureAwait(false);
+            await RefreshVerdictsAsync(db, below.Height, below.Height, removed, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -132,10 +170,14 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         return rows.Select(ToEntry).ToList();
     }
 
-    /// <summary>Re-resolves every name whose verdicts can change at <paramref name="tip"/> and stores them.</summary>
-    private async Task RefreshVerdictsAsync(GitTorrentDbContext db, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
+    /// <summary>
+    /// Re-resolves, at <paramref name="tip"/>, every name whose verdicts could change at any tip from
+    /// <paramref name="firstTip"/> to <paramref name="tip"/> (entries in the last 2 × 144 + N blocks of one of them,
+    /// and <paramref name="touched"/>) and stores them. Rows are read in a few set queries, not per name.
+    /// </summary>
+    private async Task RefreshVerdictsAsync(GitTorrentDbContext db, int firstTip, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
     {
-        var from = tip - RecomputeDepth - confirmations;
+        var from = firstTip - RecomputeDepth - confirmations;
         var recent = await db.NameRegistrations.AsNoTracking()
             .Where(n => n.BlockHeight >= from)
             .Select(n => new { n.Name, n.Commitment, n.Kind })
@@ -154,36 +196,44 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
                 .ToListAsync(ct).ConfigureAwait(false));
         }
         var updated = new HashSet<NameRegistration>(ReferenceEqualityComparer.Instance);
-        foreach (var name in names.Order(StringComparer.Ordinal))
+        if (names.Count > 0)
         {
-            var rows = await db.NameRegistrations
-                .Where(n => n.Name == name && n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null)
+            var nameList = names.ToList();
+            var named = await db.NameRegistrations
+                .Where(n => n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null && nameList.Contains(n.Name!))
                 .ToListAsync(ct).ConfigureAwait(false);
-            var commitments = rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).ToList();
-            if (commitments.Count > 0)
-            {
-                rows.AddRange(await db.NameRegistrations
+            var commitments = named.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).Distinct().ToList();
+            var preorderRows = commitments.Count == 0
+                ? []
+                : await db.NameRegistrations
                     .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight != null && commitments.Contains(n.Commitment!))
-                    .ToListAsync(ct).ConfigureAwait(false));
-            }
-            var byPosition = rows.ToDictionary(r => (r.Txid, r.Vout));
-            var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
-            foreach (var verdict in resolution.Entries)
+                    .ToListAsync(ct).ConfigureAwait(false);
+            var preordersByCommitment = preorderRows.ToLookup(r => r.Commitment!, StringComparer.Ordinal);
+            foreach (var group in named.GroupBy(r => r.Name!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
-                row.Valid = verdict.Valid;
-                row.Reason = verdict.Reason;
-                row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                var name = group.Key;
+                var rows = group.ToList();
+                rows.AddRange([.. rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!)
+                    .Distinct(StringComparer.Ordinal).SelectMany(c => preordersByCommitment[c])]);
+                var byPosition = rows.ToDictionary(r => (r.Txid, r.Vout));
+                var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
+                foreach (var verdict in resolution.Entries)
                 {
-                    NameStatus.Pending => NameRegistrationStatus.Pending,
-                    NameStatus.Settling => NameRegistrationStatus.Settling,
-                    _ => NameRegistrationStatus.Settled,
-                };
-                if (row.Kind == NameRegistrationKind.Preorder)
-                {
-                    row.Name = name; // revealed: the portal lists it among the name's entries
+                    var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
+                    row.Valid = verdict.Valid;
+                    row.Reason = verdict.Reason;
+                    row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                    {
+                        NameStatus.Pending => NameRegistrationStatus.Pending,
+                        NameStatus.Settling => NameRegistrationStatus.Settling,
+                        _ => NameRegistrationStatus.Settled,
+                    };
+                    if (row.Kind == NameRegistrationKind.Preorder)
+                    {
+                        row.Name = name; // revealed: the portal lists it among the name's entries
+                    }
+                    updated.Add(row);
                 }
-                updated.Add(row);
             }
         }
         // PREORDERs no REGISTER reveals (yet, or any more after a rollback) only age: unconfirmed, then final.

@@ -116,7 +116,7 @@ public sealed class ChainFollowerTests
     {
         var source = TestBlocks.Chain(25, Contents(0));
         var store = new InMemoryNameStore();
-        var follower = new ChainFollower(source, store);
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 1 });
         var reorganised = false;
         source.BeforeGetBlock = calls =>
         {
@@ -133,6 +133,44 @@ public sealed class ChainFollowerTests
         // Heights 6..8 were applied before the switch; block 9 was fetched by its old hash and still fits
         // on 8, so it is applied too, and the walk-back starts at block 10 whose parent no longer matches.
         Assert.Equal(4, result.RolledBack);
+        AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    [Fact]
+    public async Task A_reorganisation_in_the_middle_of_a_batch_drops_the_unwritten_blocks()
+    {
+        var source = TestBlocks.Chain(25, Contents(0));
+        var store = new InMemoryNameStore();
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 100 });
+        var reorganised = false;
+        source.BeforeGetBlock = calls =>
+        {
+            if (calls == 10 && !reorganised)
+            {
+                reorganised = true;
+                source.TruncateAbove(5); // heights 0..8 were read but are not written yet
+                TestBlocks.Extend(source, 22, branch: 2, Contents(2));
+            }
+        };
+        var result = await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        Assert.True(reorganised);
+        Assert.True(result.CaughtUp);
+        Assert.Equal(0, result.RolledBack); // nothing of the abandoned branch reached the store
+        Assert.Equal(0, store.RollbackCalls);
+        AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    [Fact]
+    public async Task Batches_are_written_whole_and_in_order()
+    {
+        var source = TestBlocks.Chain(30, Contents(0));
+        var store = new InMemoryNameStore();
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 8, MaxBatchDuration = TimeSpan.FromHours(1) });
+        var result = await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        Assert.True(result.CaughtUp);
+        Assert.Equal(30, result.Applied); // heights 0..29
+        Assert.Equal([8, 8, 8, 6], store.Batches.Select(b => b.Count));
+        Assert.Equal(Enumerable.Range(0, 30), store.Batches.SelectMany(b => b));
         AssertSameState(await IndexFromScratchAsync(source), store);
     }
 
@@ -187,7 +225,7 @@ public sealed class ChainFollowerTests
         // Every block fetched replaces the whole chain above genesis: the follower can never catch up.
         var source = TestBlocks.Chain(6, Contents(0));
         var store = new InMemoryNameStore();
-        var follower = new ChainFollower(source, store);
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 1 });
         uint branch = 10;
         source.BeforeGetBlock = _ =>
         {

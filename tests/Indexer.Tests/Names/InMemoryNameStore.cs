@@ -81,6 +81,33 @@ public sealed class InMemoryNameStore : INameStore, INameEntryReader
         }
     }
 
+    /// <summary>The heights of every <see cref="ApplyBlocksAsync"/> call, in call order.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Batches
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _batches];
+            }
+        }
+    }
+
+    private readonly List<IReadOnlyList<int>> _batches = [];
+
+    public Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            _batches.Add([.. blocks.Select(b => b.Height)]);
+            foreach (var block in blocks)
+            {
+                Apply(block.Height, block.BlockHash, block);
+            }
+            return Task.CompletedTask;
+        }
+    }
+
     private Task Apply(int height, string blockHash, BlockNameScan scan)
     {
         if (_blocks.Count > 0 && height != _blocks.Keys.Last() + 1)
