@@ -18,9 +18,9 @@ public sealed record ChainFollowerOptions
     /// <summary>
     /// Blocks written in one transaction (<see cref="INameStore.ApplyBlocksAsync"/>) at most. A batch is also written
     /// when it holds <see cref="MaxBatchEntries"/> entries, when reading it took <see cref="MaxBatchDuration"/>, and
-    /// when the follower reaches the node's tip. Default 200; 1 = one transaction per block.
+    /// when the follower reaches the node's tip. Default 1,000; 1 = one transaction per block.
     /// </summary>
-    public int MaxBatchBlocks { get; init; } = 200;
+    public int MaxBatchBlocks { get; init; } = 1000;
 
     /// <summary>Name entries in one batch at most (a batch of blocks full of entries stays small). Default 2,000.</summary>
     public int MaxBatchEntries { get; init; } = 2000;

@@ -87,9 +87,20 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             throw new InvalidOperationException($"Cannot apply block {first.Height} on {Chain}: the indexed tip is {state.Height}.");
         }
         var now = time.GetUtcNow();
-        foreach (var (height, hash, scan) in blocks)
+        if (db.Provider == DatabaseProvider.Postgres)
         {
-            db.ProcessedBlocks.Add(new ProcessedBlock { Chain = Chain, Height = height, Hash = hash, ProcessedAt = now });
+            // One statement for the checkpoints of the whole batch (most blocks carry no entry at all).
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO processed_blocks ("Chain", "Height", "Hash", "ProcessedAt")
+                SELECT {Chain}, h, b, {now} FROM unnest({blocks.Select(b => b.Height).ToArray()}, {blocks.Select(b => b.Hash).ToArray()}) AS u(h, b)
+                """, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            db.ProcessedBlocks.AddRange(blocks.Select(b => new ProcessedBlock { Chain = Chain, Height = b.Height, Hash = b.Hash, ProcessedAt = now }));
+        }
+        foreach (var (_, _, scan) in blocks)
+        {
             foreach (var entry in scan.Entries)
             {
                 db.NameRegistrations.Add(ToEntity(entry));
@@ -104,17 +115,10 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             (state.Height, state.Hash, state.UpdatedAt) = (last.Height, last.Hash, now);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var touched = blocks.SelectMany(b => b.Scan.Entries).ToList();
-        if (touched.Count > 0 || await HasEntriesFromAsync(db, first.Height - RecomputeDepth - confirmations, ct).ConfigureAwait(false))
-        {
-            await RefreshVerdictsAsync(db, first.Height, last.Height, touched, ct).ConfigureAwait(false);
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        }
+        await RefreshAfterApplyAsync(db, first.Height, last.Height, [.. blocks.SelectMany(b => b.Scan.Entries)], ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
-
-    private static Task<bool> HasEntriesFromAsync(GitTorrentDbContext db, int from, CancellationToken ct) =>
-        db.NameRegistrations.AnyAsync(n => n.BlockHeight >= from, ct);
 
     public async Task RollbackBlockAsync(int height, CancellationToken ct)
     {
@@ -145,7 +149,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (below is not null)
         {
-            await RefreshVerdictsAsync(db, below.Height, below.Height, removed, ct).ConfigureAwait(false);
+            await RefreshWindowAsync(db, below.Height, removed, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -171,13 +175,38 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
     }
 
     /// <summary>
-    /// Re-resolves, at <paramref name="tip"/>, every name whose verdicts could change at any tip from
-    /// <paramref name="firstTip"/> to <paramref name="tip"/> (entries in the last 2 × 144 + N blocks of one of them,
-    /// and <paramref name="touched"/>) and stores them. Rows are read in a few set queries, not per name.
+    /// After applying blocks <paramref name="first"/>..<paramref name="last"/>: re-resolves, at <paramref name="last"/>,
+    /// exactly the names whose verdicts can differ from what is stored. The resolver depends on the tip only through
+    /// finality (an entry at height h turns final at tip h + N - 1) and settling (a name whose owner has priority
+    /// height p settles at tip p + 144 + N - 1), so besides the names the blocks touched (new CLAIMs and REGISTERs, and
+    /// REGISTERs whose commitment a new PREORDER carries) these are the names with an entry at a height that turned
+    /// final, or at a priority height that settled, at one of the tips applied. A revealed PREORDER carries its name.
+    /// Unrevealed PREORDERs that turned final age from pending to settling.
     /// </summary>
-    private async Task RefreshVerdictsAsync(GitTorrentDbContext db, int firstTip, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
+    private async Task RefreshAfterApplyAsync(GitTorrentDbContext db, int first, int last, IReadOnlyList<NameEntry> touched, CancellationToken ct)
     {
-        var from = firstTip - RecomputeDepth - confirmations;
+        var (finalFrom, finalTo) = (first - confirmations + 1, last - confirmations + 1);
+        var (settleFrom, settleTo) = (finalFrom - NameOwnershipResolver.SettlingWindow, finalTo - NameOwnershipResolver.SettlingWindow);
+        var names = (await db.NameRegistrations.AsNoTracking()
+                .Where(n => n.Name != null
+                    && ((n.BlockHeight >= finalFrom && n.BlockHeight <= finalTo) || (n.BlockHeight >= settleFrom && n.BlockHeight <= settleTo)))
+                .Select(n => n.Name!)
+                .Distinct()
+                .ToListAsync(ct).ConfigureAwait(false))
+            .Concat(touched.Where(e => e.Name is not null).Select(e => e.Name!))
+            .ToHashSet(StringComparer.Ordinal);
+        var preorders = touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()).Distinct().ToList();
+        await ResolveNamesAsync(db, names, preorders, Math.Min(finalFrom, first), last, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After a rollback to <paramref name="tip"/>: re-resolves every name with an entry in the last 2 × 144 + N blocks
+    /// and the names of the removed entries (<paramref name="touched"/>); a PREORDER whose REGISTER was removed is
+    /// unrevealed again.
+    /// </summary>
+    private async Task RefreshWindowAsync(GitTorrentDbContext db, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
+    {
+        var from = tip - RecomputeDepth - confirmations;
         var recent = await db.NameRegistrations.AsNoTracking()
             .Where(n => n.BlockHeight >= from)
             .Select(n => new { n.Name, n.Commitment, n.Kind })
@@ -188,10 +217,21 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         var recentPreorders = recent.Where(r => r.Kind == NameRegistrationKind.Preorder).Select(r => r.Commitment!)
             .Concat(touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()))
             .Distinct().ToList();
-        if (recentPreorders.Count > 0)
+        await ResolveNamesAsync(db, names, recentPreorders, from, tip, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="names"/> (plus the names of REGISTERs carrying one of <paramref name="preorderCommitments"/>)
+    /// at <paramref name="tip"/> and writes every verdict; PREORDERs from <paramref name="preorderFrom"/> up that no
+    /// resolved name reveals are marked unrevealed. Rows are read in a few set queries, not per name.
+    /// </summary>
+    private async Task ResolveNamesAsync(GitTorrentDbContext db, HashSet<string> names, List<string> preorderCommitments, int preorderFrom,
+        int tip, CancellationToken ct)
+    {
+        if (preorderCommitments.Count > 0)
         {
             names.UnionWith(await db.NameRegistrations.AsNoTracking()
-                .Where(n => n.Kind == NameRegistrationKind.Register && recentPreorders.Contains(n.Commitment!))
+                .Where(n => n.Kind == NameRegistrationKind.Register && preorderCommitments.Contains(n.Commitment!))
                 .Select(n => n.Name!)
                 .ToListAsync(ct).ConfigureAwait(false));
         }
@@ -238,7 +278,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         }
         // PREORDERs no REGISTER reveals (yet, or any more after a rollback) only age: unconfirmed, then final.
         var preorders = await db.NameRegistrations
-            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= from)
+            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= preorderFrom)
             .ToListAsync(ct).ConfigureAwait(false);
         foreach (var row in preorders.Where(r => !updated.Contains(r)))
         {
