@@ -21,8 +21,11 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ProgressTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Kills land at a random delay within the time the indexer needs for this many blocks.</summary>
-    private const int BlocksPerKillWindow = 50;
+    /// <summary>
+    /// Blocks per transaction in the killed runs (the reference run uses the default, 1,000), so that kills land
+    /// inside and between many transactions, and the result must not depend on where batches begin and end.
+    /// </summary>
+    private const int BatchBlocks = 20;
 
     [Fact]
     public async Task Postgres_index_survives_20_random_kills_during_a_2000_block_sync()
@@ -65,7 +68,6 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         // The same sync, killed (SIGKILL) at random points: some anywhere in a run (start-up, migration, first
         // blocks), most at a random moment once blocks are moving.
         var random = new Random(seed);
-        var window = TimeSpan.FromSeconds(Math.Clamp(BlocksPerKillWindow / blocksPerSecond, 0.005, 1.5));
         var (killsMidSync, cycles) = (0, 0);
         var heights = new List<string>();
         clock.Restart();
@@ -73,7 +75,10 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         {
             Assert.True(++cycles <= kills * 3, $"only {killsMidSync} of {cycles - 1} kills landed before the tip; kill log: {string.Join(", ", heights)}");
             var before = await killed.TipAsync();
-            await using var run = killed.Start();
+            // Spread the kills over the sync: aim at about 70 % of the remaining blocks per remaining kill.
+            var remaining = tip - (before ?? startHeight);
+            var window = TimeSpan.FromSeconds(Math.Clamp(1.4 * remaining / (kills - killsMidSync) / blocksPerSecond, 0.005, 1.5));
+            await using var run = killed.Start(BatchBlocks);
             if (random.Next(4) == 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 2000)));
@@ -96,7 +101,7 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         output.WriteLine($"{cycles} kills ({killsMidSync} before the tip) in {clock.Elapsed.TotalSeconds:F1} s; tip after each: {string.Join(" ", heights)}");
         Assert.True(heights.Select(h => h).Distinct().Count() > kills / 2, $"kills did not land at different points: {string.Join(" ", heights)}");
 
-        await using (var run = killed.Start())
+        await using (var run = killed.Start(BatchBlocks))
         {
             await WaitForTipAsync(killed, run, h => h == tip, CatchUpTimeout);
             log.AddRange(run.AllOutput);
@@ -164,8 +169,9 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
                 provider == DatabaseProvider.Postgres ? TestPostgres.NewDatabaseConnectionString("kill") : null,
                 node, startHeight));
 
-        public ProcessRunner Start() => ProcessRunner.Start("dotnet", [IndexerDll], new Dictionary<string, string?>
+        public ProcessRunner Start(int? batchBlocks = null) => ProcessRunner.Start("dotnet", [IndexerDll], new Dictionary<string, string?>
         {
+            ["GitTorrent__Bitcoin__BatchBlocks"] = batchBlocks?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GitTorrent__DataDir"] = _data.Path,
             ["ConnectionStrings__Postgres"] = _postgres,
             ["GitTorrent__Bitcoin__Rpc"] = _node.RpcUrl.ToString(),
