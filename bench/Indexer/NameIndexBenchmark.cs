@@ -26,10 +26,10 @@ internal static class NameIndexBenchmark
         Console.WriteLine($"chain: {blocks} blocks, {entries} name payloads in {txBlocks} blocks, built in {clock.Elapsed.TotalSeconds:F1} s");
 
         var client = new BitcoinRpcClient(node.Rpc, Network.RegTest);
-        // Node rate: best of two sequential passes (the second has warm caches on both sides).
+        // Node rate: best of three sequential passes (later ones have warm caches on both sides).
         var hex = new string[blocks + 1];
         var nodeRate = 0.0;
-        for (var pass = 0; pass < 2; pass++)
+        for (var pass = 0; pass < 3; pass++)
         {
             clock.Restart();
             for (var h = 0; h <= blocks; h++)
@@ -42,17 +42,22 @@ internal static class NameIndexBenchmark
         var chain = hex.Select(h => Block.Parse(h, Network.RegTest)).ToList();
         Console.WriteLine($"node: {nodeRate:F0} blocks/s (getblockhash + getblock raw)");
 
-        await ApplyAsync(postgres, new CachedBlockSource(chain[..Math.Min(chain.Count, 300)]), new ChainFollowerOptions(), ct); // warm-up (JIT, EF model)
-        var (applyRate, applyEntries) = await ApplyAsync(postgres, new CachedBlockSource(chain), new ChainFollowerOptions(), ct);
-        var (perBlockRate, _) = await ApplyAsync(postgres, new CachedBlockSource(chain), new ChainFollowerOptions { MaxBatchBlocks = 1 }, ct);
-        var (endToEnd, _) = await ApplyAsync(postgres, client, new ChainFollowerOptions(), ct);
-        var dense = BuildDenseChain(denseBlocks, denseEntries);
-        var (denseRate, denseEntryRate) = await ApplyAsync(postgres, new CachedBlockSource(dense), new ChainFollowerOptions(), ct);
+        // Each figure is the best of three runs into a fresh database, after a warm-up run (JIT tiers, EF model).
+        var cached = new CachedBlockSource(chain);
+        var batched = new ChainFollowerOptions();
+        await ApplyAsync(postgres, cached, batched, ct);
+        var (extractRate, _) = await BestOfAsync(() => FollowOnlyAsync(cached, ct));
+        var (applyRate, applyEntries) = await BestOfAsync(() => ApplyAsync(postgres, cached, batched, ct));
+        var (perBlockRate, _) = await ApplyAsync(postgres, cached, new ChainFollowerOptions { MaxBatchBlocks = 1 }, ct);
+        var (endToEnd, _) = await BestOfAsync(() => ApplyAsync(postgres, client, batched, ct));
+        var dense = new CachedBlockSource(BuildDenseChain(denseBlocks, denseEntries));
+        var (denseRate, denseEntryRate) = await BestOfAsync(() => ApplyAsync(postgres, dense, batched, ct));
 
         Console.WriteLine();
         Console.WriteLine("| measurement | blocks/s | entries/s |");
         Console.WriteLine("|---|---:|---:|");
         Console.WriteLine($"| bcoin getblockhash + getblock raw, {blocks + 1} blocks | {nodeRate:F0} | |");
+        Console.WriteLine($"| follower + OP_RETURN extraction only, no database | {extractRate:F0} | |");
         Console.WriteLine($"| apply into PostgreSQL from memory, batched (default) | {applyRate:F0} | {applyEntries:F0} |");
         Console.WriteLine($"| apply into PostgreSQL from memory, one transaction per block | {perBlockRate:F0} | |");
         Console.WriteLine($"| end to end from bcoin into PostgreSQL | {endToEnd:F0} | |");
@@ -60,7 +65,30 @@ internal static class NameIndexBenchmark
         Console.WriteLine();
         var ratio = applyRate / nodeRate;
         Console.WriteLine($"ratio apply / node = {ratio:F1}x (target >= 5x){(ratio >= 5 ? "" : "  BELOW TARGET")}");
+        Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()} ({Environment.ProcessorCount} cores)");
         return 0;
+    }
+
+    private static async Task<(double Blocks, double Entries)> BestOfAsync(Func<Task<(double Blocks, double Entries)>> run)
+    {
+        var best = (Blocks: 0.0, Entries: 0.0);
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await run();
+            if (result.Blocks > best.Blocks)
+            {
+                best = result;
+            }
+        }
+        return best;
+    }
+
+    private static async Task<(double Blocks, double Entries)> FollowOnlyAsync(IBlockSource source, CancellationToken ct)
+    {
+        var follower = new ChainFollower(source, new NullNameStore(), new ChainFollowerOptions { MaxReorgDepth = 0 });
+        var clock = Stopwatch.StartNew();
+        var result = await follower.SyncAsync(ct);
+        return (result.Applied / clock.Elapsed.TotalSeconds, result.Entries / clock.Elapsed.TotalSeconds);
     }
 
     private static async Task<(double Blocks, double Entries)> ApplyAsync(string postgres, IBlockSource source, ChainFollowerOptions options, CancellationToken ct)

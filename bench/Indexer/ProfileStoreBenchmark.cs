@@ -44,6 +44,7 @@ internal static class ProfileStoreBenchmark
         Console.WriteLine();
         var worst = Math.Min(inserted, updated);
         Console.WriteLine($"slowest stored rate {worst:F0}/s (target >= 2,000/s){(worst >= 2000 ? "" : "  BELOW TARGET")}");
+        Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()} ({Environment.ProcessorCount} cores)");
         foreach (var id in identities)
         {
             id.Dispose();
