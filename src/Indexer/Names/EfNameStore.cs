@@ -99,13 +99,6 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         {
             db.ProcessedBlocks.AddRange(blocks.Select(b => new ProcessedBlock { Chain = Chain, Height = b.Height, Hash = b.Hash, ProcessedAt = now }));
         }
-        foreach (var (_, _, scan) in blocks)
-        {
-            foreach (var entry in scan.Entries)
-            {
-                db.NameRegistrations.Add(ToEntity(entry));
-            }
-        }
         if (state is null)
         {
             db.ChainStates.Add(new ChainState { Chain = Chain, Height = last.Height, Hash = last.Hash, UpdatedAt = now });
@@ -114,8 +107,11 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         {
             (state.Height, state.Hash, state.UpdatedAt) = (last.Height, last.Hash, now);
         }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await RefreshAfterApplyAsync(db, first.Height, last.Height, [.. blocks.SelectMany(b => b.Scan.Entries)], ct).ConfigureAwait(false);
+        // The new rows get their verdicts before they are written, so each is inserted once, complete.
+        var touched = blocks.SelectMany(b => b.Scan.Entries).ToList();
+        var fresh = touched.Select(ToEntity).ToList();
+        await RefreshAfterApplyAsync(db, first.Height, last.Height, touched, fresh, ct).ConfigureAwait(false);
+        db.NameRegistrations.AddRange(fresh);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
@@ -183,7 +179,8 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
     /// final, or at a priority height that settled, at one of the tips applied. A revealed PREORDER carries its name.
     /// Unrevealed PREORDERs that turned final age from pending to settling.
     /// </summary>
-    private async Task RefreshAfterApplyAsync(GitTorrentDbContext db, int first, int last, IReadOnlyList<NameEntry> touched, CancellationToken ct)
+    private async Task RefreshAfterApplyAsync(GitTorrentDbContext db, int first, int last, IReadOnlyList<NameEntry> touched,
+        IReadOnlyList<NameRegistration> fresh, CancellationToken ct)
     {
         var (finalFrom, finalTo) = (first - confirmations + 1, last - confirmations + 1);
         var (settleFrom, settleTo) = (finalFrom - NameOwnershipResolver.SettlingWindow, finalTo - NameOwnershipResolver.SettlingWindow);
@@ -196,7 +193,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             .Concat(touched.Where(e => e.Name is not null).Select(e => e.Name!))
             .ToHashSet(StringComparer.Ordinal);
         var preorders = touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()).Distinct().ToList();
-        await ResolveNamesAsync(db, names, preorders, Math.Min(finalFrom, first), last, ct).ConfigureAwait(false);
+        await ResolveNamesAsync(db, names, preorders, Math.Min(finalFrom, first), last, fresh, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -217,16 +214,17 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         var recentPreorders = recent.Where(r => r.Kind == NameRegistrationKind.Preorder).Select(r => r.Commitment!)
             .Concat(touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()))
             .Distinct().ToList();
-        await ResolveNamesAsync(db, names, recentPreorders, from, tip, ct).ConfigureAwait(false);
+        await ResolveNamesAsync(db, names, recentPreorders, from, tip, [], ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Resolves <paramref name="names"/> (plus the names of REGISTERs carrying one of <paramref name="preorderCommitments"/>)
     /// at <paramref name="tip"/> and writes every verdict; PREORDERs from <paramref name="preorderFrom"/> up that no
     /// resolved name reveals are marked unrevealed. Rows are read in a few set queries, not per name.
+    /// <paramref name="fresh"/> are rows about to be inserted (not in the database yet): they take part like stored ones.
     /// </summary>
     private async Task ResolveNamesAsync(GitTorrentDbContext db, HashSet<string> names, List<string> preorderCommitments, int preorderFrom,
-        int tip, CancellationToken ct)
+        int tip, IReadOnlyList<NameRegistration> fresh, CancellationToken ct)
     {
         if (preorderCommitments.Count > 0)
         {
@@ -242,12 +240,15 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             var named = await db.NameRegistrations
                 .Where(n => n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null && nameList.Contains(n.Name!))
                 .ToListAsync(ct).ConfigureAwait(false);
+            named.AddRange(fresh.Where(r => r.Kind != NameRegistrationKind.Preorder && names.Contains(r.Name!)));
             var commitments = named.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).Distinct().ToList();
             var preorderRows = commitments.Count == 0
                 ? []
                 : await db.NameRegistrations
                     .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight != null && commitments.Contains(n.Commitment!))
                     .ToListAsync(ct).ConfigureAwait(false);
+            var wanted = commitments.ToHashSet(StringComparer.Ordinal);
+            preorderRows.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder && wanted.Contains(r.Commitment!)));
             var preordersByCommitment = preorderRows.ToLookup(r => r.Commitment!, StringComparer.Ordinal);
             foreach (var group in named.GroupBy(r => r.Name!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
@@ -255,7 +256,11 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
                 var rows = group.ToList();
                 rows.AddRange([.. rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!)
                     .Distinct(StringComparer.Ordinal).SelectMany(c => preordersByCommitment[c])]);
-                var byPosition = rows.ToDictionary(r => (r.Txid, r.Vout));
+                var byPosition = new Dictionary<(string, int), NameRegistration>();
+                foreach (var row in rows)
+                {
+                    byPosition.TryAdd((row.Txid, row.Vout), row); // a duplicate position fails on insert (unique index)
+                }
                 var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
                 foreach (var verdict in resolution.Entries)
                 {
@@ -280,6 +285,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         var preorders = await db.NameRegistrations
             .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= preorderFrom)
             .ToListAsync(ct).ConfigureAwait(false);
+        preorders.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder));
         foreach (var row in preorders.Where(r => !updated.Contains(r)))
         {
             row.Name = null;
