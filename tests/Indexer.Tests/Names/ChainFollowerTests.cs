@@ -175,6 +175,44 @@ public sealed class ChainFollowerTests
     }
 
     [Fact]
+    public async Task A_read_failure_waits_for_the_batch_being_written()
+    {
+        // Batch 0..9 is being written (slowly) when reading block 15 fails: the sync reports the read failure only
+        // after the write finished, so the next sync starts from the written tip.
+        var source = TestBlocks.Chain(30, Contents(0));
+        var store = new SlowStore(TimeSpan.FromMilliseconds(300));
+        source.BeforeGetBlock = calls =>
+        {
+            if (calls == 16)
+            {
+                throw new InvalidOperationException("node gone");
+            }
+        };
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 10, MaxBatchDuration = TimeSpan.FromHours(1) });
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => follower.SyncAsync(Ct).WaitAsync(Timeout));
+        Assert.Equal("node gone", e.Message);
+        Assert.Equal(1, store.Finished);
+        Assert.Equal(9, (await store.GetTipAsync(Ct))?.Height);
+
+        source.BeforeGetBlock = null;
+        Assert.True((await follower.SyncAsync(Ct).WaitAsync(Timeout)).CaughtUp);
+        AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    /// <summary>An in-memory store whose batch writes take a while.</summary>
+    private sealed class SlowStore(TimeSpan delay) : InMemoryNameStore
+    {
+        public int Finished { get; private set; }
+
+        public override async Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+        {
+            await Task.Delay(delay, ct);
+            await base.ApplyBlocksAsync(blocks, ct);
+            Finished++;
+        }
+    }
+
+    [Fact]
     public async Task Repeated_reorganisations_end_in_the_from_scratch_state()
     {
         var source = TestBlocks.Chain(40, Contents(0));

@@ -7,7 +7,7 @@ namespace GitTorrent.Indexer.Tests.Names;
 /// enforces the contract (apply tip + 1 only, roll back the tip only) so follower bugs fail loudly.
 /// Thread-safe: tests read it while a background service writes.
 /// </summary>
-public sealed class InMemoryNameStore : INameStore, INameEntryReader
+public class InMemoryNameStore : INameStore, INameEntryReader
 {
     private readonly SortedDictionary<int, BlockNameScan> _blocks = new();
     private readonly Lock _lock = new();
@@ -95,7 +95,7 @@ public sealed class InMemoryNameStore : INameStore, INameEntryReader
 
     private readonly List<IReadOnlyList<int>> _batches = [];
 
-    public Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+    public virtual Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
     {
         lock (_lock)
         {
