@@ -9,14 +9,15 @@ namespace GitTorrent.Indexer.Names;
 /// <summary>
 /// <see cref="INameStore"/> and <see cref="INameEntryReader"/> over the shared database: entries in
 /// <c>name_registrations</c>, one <c>processed_blocks</c> row per block and the <c>chain_state</c> checkpoint of
-/// <paramref name="chain"/>, written in one transaction per block.
+/// <paramref name="chain"/>, written in one transaction per batch of consecutive blocks (one block or many).
 /// </summary>
 /// <remarks>
 /// <para><see cref="NameRegistration.Valid"/>, <see cref="NameRegistration.Reason"/> and
 /// <see cref="NameRegistration.Status"/> are a cache of <see cref="NameOwnershipResolver"/> at the indexed tip,
-/// refreshed in the same transaction for every name with an entry in the last 2 × 144 + N blocks (the span in which
-/// a verdict can still change: confirmations, a REGISTER revealing a PREORDER, settling) and every name the block
-/// touched. An entry's status is its name's status (<see cref="NameResolution.Status"/>: pending while no final entry
+/// refreshed in the same transaction for every name whose verdict the batch can change: the names it touched (also
+/// through a REGISTER revealing a PREORDER), the names with an entry that turned final and the names that settled at
+/// one of its tips (after a rollback: every name with an entry in the last 2 × 144 + N blocks). The result does not
+/// depend on where batches begin and end. An entry's status is its name's status (<see cref="NameResolution.Status"/>: pending while no final entry
 /// makes an owner, settling, settled), except that an entry with fewer than N confirmations is pending; so the
 /// owner's row carries the name's status. A PREORDER row gets the name once a REGISTER reveals it (and loses it again
 /// if that REGISTER is rolled back); unrevealed PREORDERs are pending, then settling, with reason
