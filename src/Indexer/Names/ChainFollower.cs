@@ -18,6 +18,7 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
     public const int MaxRestarts = 100;
 
     private readonly ChainFollowerOptions _options = options ?? new ChainFollowerOptions();
+    private readonly TimeProvider _time = options?.Time ?? TimeProvider.System;
 
     /// <summary>
     /// Brings the store up to the node's tip. A reorganisation that happens while syncing is noticed
@@ -72,41 +73,105 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
 
             var next = tip is { } last ? last.Height + 1 : _options.StartHeight;
             var reorgSeen = false;
-            while (next <= nodeTip)
+            var pending = new List<BlockNameScan>();
+            var (pendingEntries, batchStarted) = (0, 0L);
+            Task? writing = null; // the batch being written while the next one is read; one write at a time, in order
+            try
             {
-                if (applied >= limit)
+                while (next <= nodeTip)
                 {
-                    return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = false };
+                    if (applied + pending.Count >= limit)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                        await DrainAsync().ConfigureAwait(false);
+                        return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = false };
+                    }
+                    ct.ThrowIfCancellationRequested();
+                    var hash = await source.GetBlockHashAsync(next, ct).ConfigureAwait(false);
+                    if (hash is null)
+                    {
+                        reorgSeen = true; // the node's chain got shorter meanwhile
+                        break;
+                    }
+                    var block = await source.GetBlockAsync(hash, ct).ConfigureAwait(false);
+                    var scan = OpReturnExtractor.Extract(block, next);
+                    if (!string.Equals(scan.BlockHash, hash, StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new InvalidOperationException(
+                            $"The block source returned block {scan.BlockHash} when asked for {hash} at height {next}.");
+                    }
+                    if (tip is { } parent && !string.Equals(scan.PreviousBlockHash, parent.BlockHash, StringComparison.OrdinalIgnoreCase))
+                    {
+                        reorgSeen = true; // the node switched branches between our calls: walk back again
+                        break;
+                    }
+                    if (pending.Count == 0)
+                    {
+                        batchStarted = _time.GetTimestamp();
+                    }
+                    pending.Add(scan);
+                    pendingEntries += scan.Entries.Count;
+                    tip = new ChainCheckpoint(next, hash);
+                    next++;
+                    if (pending.Count >= _options.MaxBatchBlocks || pendingEntries >= _options.MaxBatchEntries
+                        || _time.GetElapsedTime(batchStarted) >= _options.MaxBatchDuration)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                    }
                 }
-                ct.ThrowIfCancellationRequested();
-                var hash = await source.GetBlockHashAsync(next, ct).ConfigureAwait(false);
-                if (hash is null)
+                if (!reorgSeen)
                 {
-                    reorgSeen = true; // the node's chain got shorter meanwhile
-                    break;
+                    await FlushAsync().ConfigureAwait(false);
                 }
-                var block = await source.GetBlockAsync(hash, ct).ConfigureAwait(false);
-                var scan = OpReturnExtractor.Extract(block, next);
-                if (!string.Equals(scan.BlockHash, hash, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new InvalidOperationException(
-                        $"The block source returned block {scan.BlockHash} when asked for {hash} at height {next}.");
-                }
-                if (tip is { } parent && !string.Equals(scan.PreviousBlockHash, parent.BlockHash, StringComparison.OrdinalIgnoreCase))
-                {
-                    reorgSeen = true; // the node switched branches between our calls: walk back again
-                    break;
-                }
-                await store.ApplyBlockAsync(next, hash, scan, ct).ConfigureAwait(false);
-                applied++;
-                entries += scan.Entries.Count;
-                malformed += scan.Malformed.Count;
-                tip = new ChainCheckpoint(next, hash);
-                next++;
+                await DrainAsync().ConfigureAwait(false);
             }
-            if (!reorgSeen)
+            catch (Exception) when (writing is not null)
             {
-                return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true };
+                // Never leave a write running behind the caller's back: the next sync reads the store's tip.
+                try
+                {
+                    await writing.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // the first failure is the one reported
+                }
+                throw;
+            }
+            if (reorgSeen)
+            {
+                // Blocks of the abandoned branch that were read but not written are dropped; the walk-back starts
+                // from the store's tip.
+                continue;
+            }
+            return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true };
+
+            // One transaction for the blocks read since the last flush (INameStore.ApplyBlocksAsync): a crash loses
+            // at most this batch, never part of it. It is written while the follower reads the next blocks; the
+            // previous write has finished (committed) before this one starts.
+            async Task FlushAsync()
+            {
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+                var batch = pending.ToList();
+                applied += batch.Count;
+                entries += pendingEntries;
+                malformed += batch.Sum(p => p.Malformed.Count);
+                pending.Clear();
+                pendingEntries = 0;
+                await DrainAsync().ConfigureAwait(false);
+                writing = Task.Run(() => store.ApplyBlocksAsync(batch, ct), ct);
+            }
+
+            async Task DrainAsync()
+            {
+                if (writing is { } running)
+                {
+                    writing = null;
+                    await running.ConfigureAwait(false);
+                }
             }
         }
     }

@@ -14,4 +14,20 @@ public sealed record ChainFollowerOptions
     /// fail without changing the store (0 = no limit). Default 144, one day of blocks.
     /// </summary>
     public int MaxReorgDepth { get; init; } = 144;
+
+    /// <summary>
+    /// Blocks written in one transaction (<see cref="INameStore.ApplyBlocksAsync"/>) at most. A batch is also written
+    /// when it holds <see cref="MaxBatchEntries"/> entries, when reading it took <see cref="MaxBatchDuration"/>, and
+    /// when the follower reaches the node's tip. Default 1,000; 1 = one transaction per block.
+    /// </summary>
+    public int MaxBatchBlocks { get; init; } = 1000;
+
+    /// <summary>Name entries in one batch at most (a batch of blocks full of entries stays small). Default 2,000.</summary>
+    public int MaxBatchEntries { get; init; } = 2000;
+
+    /// <summary>A batch is written once reading its blocks took this long (a slow node still shows progress). Default 1 s.</summary>
+    public TimeSpan MaxBatchDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Clock for <see cref="MaxBatchDuration"/>.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

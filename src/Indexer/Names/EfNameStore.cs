@@ -9,14 +9,15 @@ namespace GitTorrent.Indexer.Names;
 /// <summary>
 /// <see cref="INameStore"/> and <see cref="INameEntryReader"/> over the shared database: entries in
 /// <c>name_registrations</c>, one <c>processed_blocks</c> row per block and the <c>chain_state</c> checkpoint of
-/// <paramref name="chain"/>, written in one transaction per block.
+/// <paramref name="chain"/>, written in one transaction per batch of consecutive blocks (one block or many).
 /// </summary>
 /// <remarks>
 /// <para><see cref="NameRegistration.Valid"/>, <see cref="NameRegistration.Reason"/> and
 /// <see cref="NameRegistration.Status"/> are a cache of <see cref="NameOwnershipResolver"/> at the indexed tip,
-/// refreshed in the same transaction for every name with an entry in the last 2 × 144 + N blocks (the span in which
-/// a verdict can still change: confirmations, a REGISTER revealing a PREORDER, settling) and every name the block
-/// touched. An entry's status is its name's status (<see cref="NameResolution.Status"/>: pending while no final entry
+/// refreshed in the same transaction for every name whose verdict the batch can change: the names it touched (also
+/// through a REGISTER revealing a PREORDER), the names with an entry that turned final and the names that settled at
+/// one of its tips (after a rollback: every name with an entry in the last 2 × 144 + N blocks). The result does not
+/// depend on where batches begin and end. An entry's status is its name's status (<see cref="NameResolution.Status"/>: pending while no final entry
 /// makes an owner, settling, settled), except that an entry with fewer than N confirmations is pending; so the
 /// owner's row carries the name's status. A PREORDER row gets the name once a REGISTER reveals it (and loses it again
 /// if that REGISTER is rolled back); unrevealed PREORDERs are pending, then settling, with reason
@@ -48,32 +49,70 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
     }
 
-    public async Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
+    public Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scan);
+        return ApplyAsync([(height, blockHash, scan)], ct);
+    }
+
+    /// <summary>
+    /// Applies consecutive blocks in one transaction: their entries, one <c>processed_blocks</c> row each and the
+    /// checkpoint of the last; verdicts are refreshed once, at the last block, for every name one of the blocks
+    /// could have changed (the same rows a block-by-block apply refreshes, so the result is the same).
+    /// </summary>
+    public Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        return ApplyAsync([.. blocks.Select(b => (b.Height, b.BlockHash, b))], ct);
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<(int Height, string Hash, BlockNameScan Scan)> blocks, CancellationToken ct)
+    {
+        if (blocks.Count == 0)
+        {
+            return;
+        }
+        for (var i = 1; i < blocks.Count; i++)
+        {
+            if (blocks[i].Height != blocks[i - 1].Height + 1)
+            {
+                throw new ArgumentException($"Blocks must be consecutive: {blocks[i].Height} follows {blocks[i - 1].Height}.", nameof(blocks));
+            }
+        }
+        var (first, last) = (blocks[0], blocks[^1]);
         await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var state = await db.ChainStates.FirstOrDefaultAsync(c => c.Chain == Chain, ct).ConfigureAwait(false);
-        if (state is not null && height != state.Height + 1)
+        if (state is not null && first.Height != state.Height + 1)
         {
-            throw new InvalidOperationException($"Cannot apply block {height} on {Chain}: the indexed tip is {state.Height}.");
+            throw new InvalidOperationException($"Cannot apply block {first.Height} on {Chain}: the indexed tip is {state.Height}.");
         }
         var now = time.GetUtcNow();
-        db.ProcessedBlocks.Add(new ProcessedBlock { Chain = Chain, Height = height, Hash = blockHash, ProcessedAt = now });
-        if (state is null)
+        if (db.Provider == DatabaseProvider.Postgres)
         {
-            db.ChainStates.Add(new ChainState { Chain = Chain, Height = height, Hash = blockHash, UpdatedAt = now });
+            // One statement for the checkpoints of the whole batch (most blocks carry no entry at all).
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO processed_blocks ("Chain", "Height", "Hash", "ProcessedAt")
+                SELECT {Chain}, h, b, {now} FROM unnest({blocks.Select(b => b.Height).ToArray()}, {blocks.Select(b => b.Hash).ToArray()}) AS u(h, b)
+                """, ct).ConfigureAwait(false);
         }
         else
         {
-            (state.Height, state.Hash, state.UpdatedAt) = (height, blockHash, now);
+            db.ProcessedBlocks.AddRange(blocks.Select(b => new ProcessedBlock { Chain = Chain, Height = b.Height, Hash = b.Hash, ProcessedAt = now }));
         }
-        foreach (var entry in scan.Entries)
+        if (state is null)
         {
-            db.NameRegistrations.Add(ToEntity(entry));
+            db.ChainStates.Add(new ChainState { Chain = Chain, Height = last.Height, Hash = last.Hash, UpdatedAt = now });
         }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        await RefreshVerdictsAsync(db, height, scan.Entries, ct).ConfigureAwait(false);
+        else
+        {
+            (state.Height, state.Hash, state.UpdatedAt) = (last.Height, last.Hash, now);
+        }
+        // The new rows get their verdicts before they are written, so each is inserted once, complete.
+        var touched = blocks.SelectMany(b => b.Scan.Entries).ToList();
+        var fresh = touched.Select(ToEntity).ToList();
+        await RefreshAfterApplyAsync(db, first.Height, last.Height, touched, fresh, ct).ConfigureAwait(false);
+        db.NameRegistrations.AddRange(fresh);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
@@ -107,7 +146,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         if (below is not null)
         {
-            await RefreshVerdictsAsync(db, below.Height, removed, ct).ConfigureAwait(false);
+            await RefreshWindowAsync(db, below.Height, removed, ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -132,8 +171,38 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         return rows.Select(ToEntry).ToList();
     }
 
-    /// <summary>Re-resolves every name whose verdicts can change at <paramref name="tip"/> and stores them.</summary>
-    private async Task RefreshVerdictsAsync(GitTorrentDbContext db, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
+    /// <summary>
+    /// After applying blocks <paramref name="first"/>..<paramref name="last"/>: re-resolves, at <paramref name="last"/>,
+    /// exactly the names whose verdicts can differ from what is stored. The resolver depends on the tip only through
+    /// finality (an entry at height h turns final at tip h + N - 1) and settling (a name whose owner has priority
+    /// height p settles at tip p + 144 + N - 1), so besides the names the blocks touched (new CLAIMs and REGISTERs, and
+    /// REGISTERs whose commitment a new PREORDER carries) these are the names with an entry at a height that turned
+    /// final, or at a priority height that settled, at one of the tips applied. A revealed PREORDER carries its name.
+    /// Unrevealed PREORDERs that turned final age from pending to settling.
+    /// </summary>
+    private async Task RefreshAfterApplyAsync(GitTorrentDbContext db, int first, int last, IReadOnlyList<NameEntry> touched,
+        IReadOnlyList<NameRegistration> fresh, CancellationToken ct)
+    {
+        var (finalFrom, finalTo) = (first - confirmations + 1, last - confirmations + 1);
+        var (settleFrom, settleTo) = (finalFrom - NameOwnershipResolver.SettlingWindow, finalTo - NameOwnershipResolver.SettlingWindow);
+        var names = (await db.NameRegistrations.AsNoTracking()
+                .Where(n => n.Name != null
+                    && ((n.BlockHeight >= finalFrom && n.BlockHeight <= finalTo) || (n.BlockHeight >= settleFrom && n.BlockHeight <= settleTo)))
+                .Select(n => n.Name!)
+                .Distinct()
+                .ToListAsync(ct).ConfigureAwait(false))
+            .Concat(touched.Where(e => e.Name is not null).Select(e => e.Name!))
+            .ToHashSet(StringComparer.Ordinal);
+        var preorders = touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()).Distinct().ToList();
+        await ResolveNamesAsync(db, names, preorders, Math.Min(finalFrom, first), last, fresh, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After a rollback to <paramref name="tip"/>: re-resolves every name with an entry in the last 2 × 144 + N blocks
+    /// and the names of the removed entries (<paramref name="touched"/>); a PREORDER whose REGISTER was removed is
+    /// unrevealed again.
+    /// </summary>
+    private async Task RefreshWindowAsync(GitTorrentDbContext db, int tip, IEnumerable<NameEntry> touched, CancellationToken ct)
     {
         var from = tip - RecomputeDepth - confirmations;
         var recent = await db.NameRegistrations.AsNoTracking()
@@ -146,50 +215,78 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         var recentPreorders = recent.Where(r => r.Kind == NameRegistrationKind.Preorder).Select(r => r.Commitment!)
             .Concat(touched.Where(e => e.Kind == NameEntryKind.Preorder).Select(e => e.Commitment!.Value.ToString()))
             .Distinct().ToList();
-        if (recentPreorders.Count > 0)
+        await ResolveNamesAsync(db, names, recentPreorders, from, tip, [], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="names"/> (plus the names of REGISTERs carrying one of <paramref name="preorderCommitments"/>)
+    /// at <paramref name="tip"/> and writes every verdict; PREORDERs from <paramref name="preorderFrom"/> up that no
+    /// resolved name reveals are marked unrevealed. Rows are read in a few set queries, not per name.
+    /// <paramref name="fresh"/> are rows about to be inserted (not in the database yet): they take part like stored ones.
+    /// </summary>
+    private async Task ResolveNamesAsync(GitTorrentDbContext db, HashSet<string> names, List<string> preorderCommitments, int preorderFrom,
+        int tip, IReadOnlyList<NameRegistration> fresh, CancellationToken ct)
+    {
+        if (preorderCommitments.Count > 0)
         {
             names.UnionWith(await db.NameRegistrations.AsNoTracking()
-                .Where(n => n.Kind == NameRegistrationKind.Register && recentPreorders.Contains(n.Commitment!))
+                .Where(n => n.Kind == NameRegistrationKind.Register && preorderCommitments.Contains(n.Commitment!))
                 .Select(n => n.Name!)
                 .ToListAsync(ct).ConfigureAwait(false));
         }
         var updated = new HashSet<NameRegistration>(ReferenceEqualityComparer.Instance);
-        foreach (var name in names.Order(StringComparer.Ordinal))
+        if (names.Count > 0)
         {
-            var rows = await db.NameRegistrations
-                .Where(n => n.Name == name && n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null)
+            var nameList = names.ToList();
+            var named = await db.NameRegistrations
+                .Where(n => n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null && nameList.Contains(n.Name!))
                 .ToListAsync(ct).ConfigureAwait(false);
-            var commitments = rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).ToList();
-            if (commitments.Count > 0)
-            {
-                rows.AddRange(await db.NameRegistrations
+            named.AddRange(fresh.Where(r => r.Kind != NameRegistrationKind.Preorder && names.Contains(r.Name!)));
+            var commitments = named.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).Distinct().ToList();
+            var preorderRows = commitments.Count == 0
+                ? []
+                : await db.NameRegistrations
                     .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight != null && commitments.Contains(n.Commitment!))
-                    .ToListAsync(ct).ConfigureAwait(false));
-            }
-            var byPosition = rows.ToDictionary(r => (r.Txid, r.Vout));
-            var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
-            foreach (var verdict in resolution.Entries)
+                    .ToListAsync(ct).ConfigureAwait(false);
+            var wanted = commitments.ToHashSet(StringComparer.Ordinal);
+            preorderRows.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder && wanted.Contains(r.Commitment!)));
+            var preordersByCommitment = preorderRows.ToLookup(r => r.Commitment!, StringComparer.Ordinal);
+            foreach (var group in named.GroupBy(r => r.Name!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
-                row.Valid = verdict.Valid;
-                row.Reason = verdict.Reason;
-                row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                var name = group.Key;
+                var rows = group.ToList();
+                rows.AddRange([.. rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!)
+                    .Distinct(StringComparer.Ordinal).SelectMany(c => preordersByCommitment[c])]);
+                var byPosition = new Dictionary<(string, int), NameRegistration>();
+                foreach (var row in rows)
                 {
-                    NameStatus.Pending => NameRegistrationStatus.Pending,
-                    NameStatus.Settling => NameRegistrationStatus.Settling,
-                    _ => NameRegistrationStatus.Settled,
-                };
-                if (row.Kind == NameRegistrationKind.Preorder)
-                {
-                    row.Name = name; // revealed: the portal lists it among the name's entries
+                    byPosition.TryAdd((row.Txid, row.Vout), row); // a duplicate position fails on insert (unique index)
                 }
-                updated.Add(row);
+                var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
+                foreach (var verdict in resolution.Entries)
+                {
+                    var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
+                    row.Valid = verdict.Valid;
+                    row.Reason = verdict.Reason;
+                    row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                    {
+                        NameStatus.Pending => NameRegistrationStatus.Pending,
+                        NameStatus.Settling => NameRegistrationStatus.Settling,
+                        _ => NameRegistrationStatus.Settled,
+                    };
+                    if (row.Kind == NameRegistrationKind.Preorder)
+                    {
+                        row.Name = name; // revealed: the portal lists it among the name's entries
+                    }
+                    updated.Add(row);
+                }
             }
         }
         // PREORDERs no REGISTER reveals (yet, or any more after a rollback) only age: unconfirmed, then final.
         var preorders = await db.NameRegistrations
-            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= from)
+            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= preorderFrom)
             .ToListAsync(ct).ConfigureAwait(false);
+        preorders.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder));
         foreach (var row in preorders.Where(r => !updated.Contains(r)))
         {
             row.Name = null;

@@ -23,6 +23,21 @@ public interface INameStore
     Task ApplyBlockAsync(int height, string blockHash, BlockNameScan scan, CancellationToken ct);
 
     /// <summary>
+    /// Atomically applies consecutive blocks (each at its <see cref="BlockNameScan.Height"/> and
+    /// <see cref="BlockNameScan.BlockHash"/>, the first at tip + 1): all of them and the checkpoint of the last, or
+    /// nothing. The result equals applying them one by one. The default applies them one by one (one transaction
+    /// each), which keeps the store consistent too; database stores write a batch in one transaction.
+    /// </summary>
+    async Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        foreach (var block in blocks)
+        {
+            await ApplyBlockAsync(block.Height, block.BlockHash, block, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Atomically removes everything <see cref="ApplyBlockAsync"/> recorded for the block at
     /// <paramref name="height"/> (the current tip), checkpoint included.
     /// </summary>

@@ -19,4 +19,11 @@ public sealed class NameScannerOptions
     /// <summary>Deepest reorganisation undone automatically (0 = no limit). Default 144; see <see cref="ChainFollowerOptions.MaxReorgDepth"/>.</summary>
     [Range(0, int.MaxValue)]
     public int MaxReorgDepth { get; set; } = 144;
+
+    /// <summary>
+    /// Blocks written in one transaction at most during a catch-up (<see cref="ChainFollowerOptions.MaxBatchBlocks"/>).
+    /// Default 1,000; a crash loses at most the batch being read, never part of a written one.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int BatchBlocks { get; set; } = 1000;
 }

@@ -23,6 +23,7 @@ public sealed partial class NameScannerService(
         StartHeight = options.Value.StartHeight,
         MaxReorgDepth = options.Value.MaxReorgDepth,
         MaxBlocksPerSync = BlocksPerSync,
+        MaxBatchBlocks = options.Value.BatchBlocks,
     });
 
     /// <summary>Blocks applied between two status updates (and log lines) during a long catch-up.</summary>

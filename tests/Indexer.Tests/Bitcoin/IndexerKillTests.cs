@@ -21,8 +21,11 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ProgressTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Kills land at a random delay within the time the indexer needs for this many blocks.</summary>
-    private const int BlocksPerKillWindow = 50;
+    /// <summary>
+    /// Blocks per transaction in the killed runs (the reference run uses the default, 1,000), so that kills land
+    /// inside and between many transactions, and the result must not depend on where batches begin and end.
+    /// </summary>
+    private const int BatchBlocks = 20;
 
     [Fact]
     public async Task Postgres_index_survives_20_random_kills_during_a_2000_block_sync()
@@ -57,15 +60,10 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
             await WaitForTipAsync(uninterrupted, run, h => h == tip, CatchUpTimeout);
             log.AddRange(run.AllOutput);
         }
-        var syncTime = clock.Elapsed - firstBlock;
-        var blocksPerSecond = (tip - startHeight) / Math.Max(0.001, syncTime.TotalSeconds);
-        output.WriteLine($"uninterrupted: first block after {firstBlock.TotalSeconds:F1} s, {tip - startHeight} blocks in "
-            + $"{syncTime.TotalSeconds:F1} s ({blocksPerSecond:F0} blocks/s)");
+        output.WriteLine($"uninterrupted: first batch written after {firstBlock.TotalSeconds:F1} s, at the tip after {clock.Elapsed.TotalSeconds:F1} s");
 
-        // The same sync, killed (SIGKILL) at random points: some anywhere in a run (start-up, migration, first
-        // blocks), most at a random moment once blocks are moving.
+        // The same sync, killed (SIGKILL) at random points and restarted until 20 kills landed before the tip.
         var random = new Random(seed);
-        var window = TimeSpan.FromSeconds(Math.Clamp(BlocksPerKillWindow / blocksPerSecond, 0.005, 1.5));
         var (killsMidSync, cycles) = (0, 0);
         var heights = new List<string>();
         clock.Restart();
@@ -73,16 +71,17 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         {
             Assert.True(++cycles <= kills * 3, $"only {killsMidSync} of {cycles - 1} kills landed before the tip; kill log: {string.Join(", ", heights)}");
             var before = await killed.TipAsync();
-            await using var run = killed.Start();
-            if (random.Next(4) == 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 2000)));
-            }
-            else
-            {
-                await WaitForTipAsync(killed, run, h => h > before || (before is null && h is not null), ProgressTimeout);
-                await Task.Delay(window * random.NextDouble());
-            }
+            Assert.True(before is null || before < tip, $"the indexer reached the tip after {killsMidSync} kills; tip after each: {string.Join(" ", heights)}");
+            // Spread the kills over the sync: each run may advance a random share of about 70 % of the remaining blocks
+            // per remaining kill; then the kill lands a few milliseconds later (reading, writing or committing). One run
+            // in four is killed at a random moment from its start instead (start-up, migration, first blocks).
+            var remaining = tip - (before ?? startHeight - 1);
+            var target = (before ?? startHeight - 1) + Math.Max(1, (int)Math.Ceiling(0.7 * remaining / (kills - killsMidSync) * random.NextDouble()));
+            var anywhere = random.Next(4) == 0 ? TimeSpan.FromMilliseconds(random.Next(0, 1500)) : ProgressTimeout;
+            var started = DateTime.UtcNow;
+            await using var run = killed.Start(BatchBlocks);
+            await WaitForTipAsync(killed, run, h => h >= target || DateTime.UtcNow - started >= anywhere, ProgressTimeout + TimeSpan.FromSeconds(5));
+            await Task.Delay(random.Next(0, 16));
             Assert.False(run.HasExited, $"the indexer exited by itself:\n{run.Describe()}");
             await run.StopAsync(CallTimeout); // Process.Kill: SIGKILL
             log.AddRange(run.AllOutput);
@@ -96,7 +95,7 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         output.WriteLine($"{cycles} kills ({killsMidSync} before the tip) in {clock.Elapsed.TotalSeconds:F1} s; tip after each: {string.Join(" ", heights)}");
         Assert.True(heights.Select(h => h).Distinct().Count() > kills / 2, $"kills did not land at different points: {string.Join(" ", heights)}");
 
-        await using (var run = killed.Start())
+        await using (var run = killed.Start(BatchBlocks))
         {
             await WaitForTipAsync(killed, run, h => h == tip, CatchUpTimeout);
             log.AddRange(run.AllOutput);
@@ -164,8 +163,9 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
                 provider == DatabaseProvider.Postgres ? TestPostgres.NewDatabaseConnectionString("kill") : null,
                 node, startHeight));
 
-        public ProcessRunner Start() => ProcessRunner.Start("dotnet", [IndexerDll], new Dictionary<string, string?>
+        public ProcessRunner Start(int? batchBlocks = null) => ProcessRunner.Start("dotnet", [IndexerDll], new Dictionary<string, string?>
         {
+            ["GitTorrent__Bitcoin__BatchBlocks"] = batchBlocks?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GitTorrent__DataDir"] = _data.Path,
             ["ConnectionStrings__Postgres"] = _postgres,
             ["GitTorrent__Bitcoin__Rpc"] = _node.RpcUrl.ToString(),

@@ -116,7 +116,7 @@ public sealed class ChainFollowerTests
     {
         var source = TestBlocks.Chain(25, Contents(0));
         var store = new InMemoryNameStore();
-        var follower = new ChainFollower(source, store);
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 1 });
         var reorganised = false;
         source.BeforeGetBlock = calls =>
         {
@@ -134,6 +134,82 @@ public sealed class ChainFollowerTests
         // on 8, so it is applied too, and the walk-back starts at block 10 whose parent no longer matches.
         Assert.Equal(4, result.RolledBack);
         AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    [Fact]
+    public async Task A_reorganisation_in_the_middle_of_a_batch_drops_the_unwritten_blocks()
+    {
+        var source = TestBlocks.Chain(25, Contents(0));
+        var store = new InMemoryNameStore();
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 100 });
+        var reorganised = false;
+        source.BeforeGetBlock = calls =>
+        {
+            if (calls == 10 && !reorganised)
+            {
+                reorganised = true;
+                source.TruncateAbove(5); // heights 0..8 were read but are not written yet
+                TestBlocks.Extend(source, 22, branch: 2, Contents(2));
+            }
+        };
+        var result = await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        Assert.True(reorganised);
+        Assert.True(result.CaughtUp);
+        Assert.Equal(0, result.RolledBack); // nothing of the abandoned branch reached the store
+        Assert.Equal(0, store.RollbackCalls);
+        AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    [Fact]
+    public async Task Batches_are_written_whole_and_in_order()
+    {
+        var source = TestBlocks.Chain(30, Contents(0));
+        var store = new InMemoryNameStore();
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 8, MaxBatchDuration = TimeSpan.FromHours(1) });
+        var result = await follower.SyncAsync(Ct).WaitAsync(Timeout);
+        Assert.True(result.CaughtUp);
+        Assert.Equal(30, result.Applied); // heights 0..29
+        Assert.Equal([8, 8, 8, 6], store.Batches.Select(b => b.Count));
+        Assert.Equal(Enumerable.Range(0, 30), store.Batches.SelectMany(b => b));
+        AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    [Fact]
+    public async Task A_read_failure_waits_for_the_batch_being_written()
+    {
+        // Batch 0..9 is being written (slowly) when reading block 15 fails: the sync reports the read failure only
+        // after the write finished, so the next sync starts from the written tip.
+        var source = TestBlocks.Chain(30, Contents(0));
+        var store = new SlowStore(TimeSpan.FromMilliseconds(300));
+        source.BeforeGetBlock = calls =>
+        {
+            if (calls == 16)
+            {
+                throw new InvalidOperationException("node gone");
+            }
+        };
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 10, MaxBatchDuration = TimeSpan.FromHours(1) });
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => follower.SyncAsync(Ct).WaitAsync(Timeout));
+        Assert.Equal("node gone", e.Message);
+        Assert.Equal(1, store.Finished);
+        Assert.Equal(9, (await store.GetTipAsync(Ct))?.Height);
+
+        source.BeforeGetBlock = null;
+        Assert.True((await follower.SyncAsync(Ct).WaitAsync(Timeout)).CaughtUp);
+        AssertSameState(await IndexFromScratchAsync(source), store);
+    }
+
+    /// <summary>An in-memory store whose batch writes take a while.</summary>
+    private sealed class SlowStore(TimeSpan delay) : InMemoryNameStore
+    {
+        public int Finished { get; private set; }
+
+        public override async Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+        {
+            await Task.Delay(delay, ct);
+            await base.ApplyBlocksAsync(blocks, ct);
+            Finished++;
+        }
     }
 
     [Fact]
@@ -187,7 +263,7 @@ public sealed class ChainFollowerTests
         // Every block fetched replaces the whole chain above genesis: the follower can never catch up.
         var source = TestBlocks.Chain(6, Contents(0));
         var store = new InMemoryNameStore();
-        var follower = new ChainFollower(source, store);
+        var follower = new ChainFollower(source, store, new ChainFollowerOptions { MaxBatchBlocks = 1 });
         uint branch = 10;
         source.BeforeGetBlock = _ =>
         {

@@ -61,6 +61,102 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
         return await db.NameRegistrations.AsNoTracking().ToDictionaryAsync(r => (r.Txid, r.Vout), Ct);
     }
 
+    /// <summary>
+    /// The stored verdicts (valid, reason, status, revealed name) equal the resolver run from scratch over every entry
+    /// at the final tip, whatever the batch size and the confirmations, also after a reorganisation: the store only
+    /// re-resolves the names whose verdict can change, and this checks that it misses none.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 13)]
+    [InlineData(1, 1000)]
+    [InlineData(3, 7)]
+    [InlineData(6, 1000)]
+    public async Task Stored_verdicts_equal_a_from_scratch_resolution(int confirmations, int batch)
+    {
+        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        var store = new EfNameStore(database.Factory, "regtest", confirmations, TimeProvider.System);
+        var random = new Random(confirmations * 1000 + batch);
+        var planned = new Dictionary<int, List<byte[]>>();
+        byte[][][] Contents(int height)
+        {
+            var payloads = planned.Remove(height, out var due) ? due : [];
+            // Busy, then quiet (names settle and entries turn final with no new entry of theirs), busy again in the
+            // branch that replaces the last 40 blocks.
+            var busy = height < 250 || (height >= 385 && height < 395);
+            for (var i = busy && random.Next(3) == 0 ? random.Next(1, 4) : 0; i > 0; i--)
+            {
+                var name = $"n{random.Next(10)}";
+                var key = Hash20.Sha1(new[] { (byte)random.Next(4) });
+                var salt = new byte[16];
+                random.NextBytes(salt);
+                switch (random.Next(10))
+                {
+                    case < 4:
+                        payloads.Add(NamePayload.EncodeClaim(name, key));
+                        break;
+                    case < 9:
+                        payloads.Add(NamePayload.EncodePreorder(name, key, salt));
+                        var at = height + random.Next(0, 160);
+                        if (at < 250 || height >= 385)
+                        {
+                            planned[at] = [.. planned.GetValueOrDefault(at) ?? [], NamePayload.EncodeRegister(name, key, salt)];
+                        }
+                        break;
+                    default:
+                        payloads.Add(NamePayload.EncodeRegister(name, key, salt));
+                        break;
+                }
+            }
+            return [.. payloads.Select(p => new[] { TestBlocks.OpReturn(p) })];
+        }
+        var source = TestBlocks.Chain(420, Contents);
+        var options = new ChainFollowerOptions { MaxBatchBlocks = batch, MaxBatchDuration = TimeSpan.FromHours(1), MaxReorgDepth = 0 };
+        await new ChainFollower(source, store, options).SyncAsync(Ct).WaitAsync(Timeout);
+        await AssertMatchesResolverAsync(database, source, confirmations);
+
+        // A 40-block reorganisation onto a branch with other entries, then more blocks.
+        source.TruncateAbove(source.Tip - 40);
+        TestBlocks.Extend(source, 60, branch: 5, Contents);
+        await new ChainFollower(source, store, options).SyncAsync(Ct).WaitAsync(Timeout);
+        await AssertMatchesResolverAsync(database, source, confirmations);
+    }
+
+    private static async Task AssertMatchesResolverAsync(NameTestDatabase database, InMemoryBlockSource source, int confirmations)
+    {
+        var entries = source.Chain.SelectMany((block, height) => OpReturnExtractor.Extract(block, height).Entries).ToList();
+        var expected = new Dictionary<(string, int), (string? Name, bool Valid, string? Reason, NameRegistrationStatus Status)>();
+        foreach (var name in entries.Where(e => e.Name is not null).Select(e => e.Name!).Distinct())
+        {
+            var resolution = NameOwnershipResolver.Resolve(name, entries, source.Tip, confirmations);
+            foreach (var verdict in resolution.Entries)
+            {
+                var status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
+                {
+                    NameStatus.Pending => NameRegistrationStatus.Pending,
+                    NameStatus.Settling => NameRegistrationStatus.Settling,
+                    _ => NameRegistrationStatus.Settled,
+                };
+                expected[(verdict.Entry.Txid, verdict.Entry.Position.Vout)] = (name, verdict.Valid, verdict.Reason, status);
+            }
+        }
+        foreach (var preorder in entries.Where(e => e.Kind == NameEntryKind.Preorder && !expected.ContainsKey((e.Txid, e.Position.Vout))))
+        {
+            var status = source.Tip - preorder.Height + 1 >= confirmations ? NameRegistrationStatus.Settling : NameRegistrationStatus.Pending;
+            expected[(preorder.Txid, preorder.Position.Vout)] = (null, false, NameEntryReasons.NotRevealed, status);
+        }
+        var rows = await RowMapAsync(database);
+        Assert.Equal(entries.Count, rows.Count);
+        Assert.Equal(entries.Count, expected.Count);
+        Assert.Contains(expected.Values, v => v.Status == NameRegistrationStatus.Settled);
+        Assert.Contains(expected.Values, v => v.Reason == NameEntryReasons.Outbid);
+        foreach (var (key, want) in expected)
+        {
+            var row = rows[key];
+            Assert.Equal((key, want), (key, (row.Name, row.Valid, row.Reason, row.Status)));
+        }
+    }
+
     [Fact]
     public async Task Follows_a_chain_through_reorganisations_like_the_in_memory_store()
     {

@@ -7,7 +7,7 @@ namespace GitTorrent.Indexer.Tests.Names;
 /// enforces the contract (apply tip + 1 only, roll back the tip only) so follower bugs fail loudly.
 /// Thread-safe: tests read it while a background service writes.
 /// </summary>
-public sealed class InMemoryNameStore : INameStore, INameEntryReader
+public class InMemoryNameStore : INameStore, INameEntryReader
 {
     private readonly SortedDictionary<int, BlockNameScan> _blocks = new();
     private readonly Lock _lock = new();
@@ -78,6 +78,33 @@ public sealed class InMemoryNameStore : INameStore, INameEntryReader
         lock (_lock)
         {
             return Apply(height, blockHash, scan);
+        }
+    }
+
+    /// <summary>The heights of every <see cref="ApplyBlocksAsync"/> call, in call order.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Batches
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _batches];
+            }
+        }
+    }
+
+    private readonly List<IReadOnlyList<int>> _batches = [];
+
+    public virtual Task ApplyBlocksAsync(IReadOnlyList<BlockNameScan> blocks, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            _batches.Add([.. blocks.Select(b => b.Height)]);
+            foreach (var block in blocks)
+            {
+                Apply(block.Height, block.BlockHash, block);
+            }
+            return Task.CompletedTask;
         }
     }
 
