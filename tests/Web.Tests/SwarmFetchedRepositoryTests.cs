@@ -1,0 +1,98 @@
+using System.Net;
+using GitTorrent.Data.Entities;
+using GitTorrent.Engine;
+using GitTorrent.Engine.Dht;
+using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Profiles;
+using GitTorrent.Engine.Swarm;
+using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>
+/// A user known to the portal publishes a profile; the portal crawls it, fetches the repository from the swarm into
+/// its store, and serves it over smart HTTP (issue acceptance: HTTP clone of swarm-fetched repositories).
+/// </summary>
+public sealed class SwarmFetchedRepositoryTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task A_repository_from_a_crawled_profile_is_fetched_from_the_swarm_and_clones_over_http()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var work = new TempDirectory("swarm-fetched");
+        var dht = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token);
+        await using var alice = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
+        {
+            StateDirectory = Path.Combine(work.Path, "alice"),
+            Bind = IPAddress.Loopback,
+            Bootstrap = [$"127.0.0.1:{dht.LocalEndPoint.Port}"],
+        }, null, cts.Token);
+        try
+        {
+            await alice.Joined.WaitAsync(Timeout);
+            using var source = new TempGitRepo();
+            for (var i = 0; i < 3; i++)
+            {
+                source.Commit($"f{i}.txt", string.Concat(Enumerable.Range(0, 100).Select(n => $"{i}.{n} {Guid.NewGuid()}\n")));
+            }
+            var tip = source.Git("rev-parse", "HEAD").Trim();
+            alice.SetRepositories([new ServedRepository("proj", source.GitDir)]);
+            await alice.AnnounceTipsAsync(cts.Token);
+            using var identity = UserIdentity.Generate();
+            var profile = await ProfileBuilder.BuildAsync(alice.Repositories, "Alice", null, cts.Token);
+            await alice.PublishProfileAsync(identity, profile, 10, cts.Token);
+
+            // The portal knows Alice's id (as if added on the portal) but nothing of her profile yet.
+            await using var storage = PortalStorage.Sqlite();
+            Assert.Equal(0, (await PortalProcess.RunCommandAsync(storage, "migrate").WaitAsync(Timeout)).ExitCode);
+            await using (var db = storage.OpenFactory().CreateDbContext())
+            {
+                db.Users.Add(new User
+                {
+                    UserId = identity.UserId.ToString(),
+                    PublicKey = identity.PublicKey,
+                    RawProfile = [],
+                    Signature = [],
+                    Seq = 0,
+                    FirstSeen = DateTimeOffset.UtcNow,
+                    LastSeen = DateTimeOffset.UtcNow,
+                });
+                await db.SaveChangesAsync(cts.Token);
+            }
+            await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+            {
+                ["GitTorrent__Bootstrap"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+            }).WaitAsync(Timeout);
+
+            // Crawled, fetched from Alice's node, and browsable.
+            var page = $"/u/{identity.UserId}/proj/commits/main";
+            var deadline = DateTime.UtcNow + Timeout;
+            while (true)
+            {
+                using var response = await portal.Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(Timeout);
+                if (response.StatusCode == HttpStatusCode.OK
+                    && (await response.Content.ReadAsStringAsync().WaitAsync(Timeout)).Contains(tip[..12], StringComparison.Ordinal))
+                {
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, $"{page} never showed {tip}:\n{portal.Runner.Describe()}");
+                await Task.Delay(500);
+            }
+            Assert.True(alice.GetStatistics().Uploaded > 0, "the pack did not come from Alice's node");
+
+            // Cloneable over smart HTTP from the portal, fsck clean.
+            var target = Path.Combine(work.Path, "clone");
+            await Task.Run(() => TempGitRepo.Run(work.Path, "clone", "-q",
+                new Uri(portal.Http.BaseAddress!, $"/{identity.UserId}/proj.git").ToString(), target)).WaitAsync(Timeout);
+            TempGitRepo.Run(target, "fsck", "--strict");
+            Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+        }
+        finally
+        {
+            await dht.DisposeAsync();
+        }
+    }
+}
