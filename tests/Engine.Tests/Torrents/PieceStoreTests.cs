@@ -2,6 +2,8 @@ using GitTorrent.Engine.Tests.Wire;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Storage;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Engine.Tests.Torrents;
 
 public sealed class PieceStoreTests

@@ -6,6 +6,8 @@ using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Engine.Tests.Wire;
 
 /// <summary>

@@ -6,6 +6,8 @@ using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire.Messages;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Engine.Tests.Wire;
 
 /// <summary>A scripted peer breaks the protocol; the engine drops it and keeps serving everybody else.</summary>

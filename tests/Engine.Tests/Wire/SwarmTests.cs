@@ -2,6 +2,8 @@ using System.Net;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Engine.Tests.Wire;
 
 public sealed class SwarmTests

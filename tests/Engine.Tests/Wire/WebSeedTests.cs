@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Engine.Tests.Wire;
 
 /// <summary>BEP 19: a download served only by an HTTP server that honours Range requests.</summary>

@@ -3,6 +3,8 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Interop.Tests.Wire;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Net;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Interop.Tests.Wire;
 
 /// <summary>python3-libtorrent 2.0 against our engine on loopback, both ways, by .torrent and by magnet.</summary>

@@ -3,6 +3,8 @@ using System.Net;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 
+using GitTorrent.TestSupport;
+
 namespace GitTorrent.Interop.Tests.Wire;
 
 /// <summary>A leecher process is killed (SIGKILL) mid-download; a new run keeps what is verified on disk.</summary>

@@ -1,7 +1,7 @@
-namespace GitTorrent.Engine.Tests.Wire;
+namespace GitTorrent.TestSupport;
 
 /// <summary>Deterministic test data in a temp directory that is deleted on dispose.</summary>
-internal sealed class TestFiles : IDisposable
+public sealed class TestFiles : IDisposable
 {
     public TestFiles()
     {
