@@ -17,8 +17,8 @@ internal static partial class DhtLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Could not save DHT state {Path}")]
     public static partial void StateUnwritable(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Bootstrap node {Node} could not be resolved")]
-    public static partial void BootstrapUnresolved(ILogger logger, string node, Exception? exception);
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Bootstrap node {Node} could not be resolved: {Reason}")]
+    public static partial void BootstrapUnresolved(ILogger logger, string node, string reason);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Bootstrap done: {Count} nodes in the routing table")]
     public static partial void Bootstrapped(ILogger logger, int count);

@@ -290,7 +290,7 @@ public sealed partial class DhtNode
         var colon = entry.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(entry.AsSpan(colon + 1), out var port) || port is <= 0 or > 65535)
         {
-            DhtLog.BootstrapUnresolved(_logger, entry, null);
+            DhtLog.BootstrapUnresolved(_logger, entry, "not host:port");
             return null;
         }
         var host = entry[..colon].Trim('[', ']');
@@ -305,7 +305,7 @@ public sealed partial class DhtNode
         }
         catch (System.Net.Sockets.SocketException e)
         {
-            DhtLog.BootstrapUnresolved(_logger, entry, e);
+            DhtLog.BootstrapUnresolved(_logger, entry, e.Message);
             return null;
         }
     }
