@@ -60,6 +60,21 @@ public sealed class SwarmFetchedRepositoryTests
                     FirstSeen = DateTimeOffset.UtcNow,
                     LastSeen = DateTimeOffset.UtcNow,
                 });
+                // Alice's name, as the indexer stores a settled CLAIM (the portal resolves names for the name form).
+                db.NameRegistrations.Add(new NameRegistration
+                {
+                    Name = "alice",
+                    Kind = NameRegistrationKind.Claim,
+                    KeyHash = identity.UserId.ToString(),
+                    Txid = new string('a', 64),
+                    Vout = 0,
+                    BlockHeight = 100,
+                    BlockHash = new string('b', 64),
+                    TxIndex = 1,
+                    Status = NameRegistrationStatus.Settled,
+                    Valid = true,
+                    Reason = "owner",
+                });
                 await db.SaveChangesAsync(cts.Token);
             }
             await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
@@ -89,6 +104,34 @@ public sealed class SwarmFetchedRepositoryTests
                 new Uri(portal.Http.BaseAddress!, $"/{identity.UserId}/proj.git").ToString(), target)).WaitAsync(Timeout);
             TempGitRepo.Run(target, "fsck", "--strict");
             Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+
+            // The name form: 'alice' resolved by the portal, then the profile from the DHT and the pack from the swarm.
+            var env = new Dictionary<string, string?>
+            {
+                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
+                           + ":" + Environment.GetEnvironmentVariable("PATH"),
+                ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
+                ["GITTORRENT_BOOTSTRAP"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+                ["GITTORRENT_DHT_PORT"] = "0",
+                ["GITTORRENT_BT_PORT"] = "0",
+                ["GITTORRENT_BIND"] = "127.0.0.1",
+                ["GITTORRENT_RESOLVER"] = portal.Http.BaseAddress!.ToString(),
+                ["GIT_TERMINAL_PROMPT"] = "0",
+            };
+            var gittorrent = RepositoryLayout.Output("src/Cli/gittorrent", "gittorrent.dll");
+            var resolved = await ProcessRunner.RunAsync("dotnet", [gittorrent, "resolve", "alice"], Timeout, env);
+            Assert.True(resolved.ExitCode == 0, resolved.Describe());
+            Assert.Equal([identity.UserId.ToString()], resolved.StandardOutput);
+            var unknown = await ProcessRunner.RunAsync("dotnet", [gittorrent, "resolve", "nobody"], Timeout, env);
+            Assert.Equal(1, unknown.ExitCode);
+            Assert.Contains(unknown.StandardError, l => l.Contains("'nobody' is not registered", StringComparison.Ordinal));
+
+            var byName = Path.Combine(work.Path, "by-name");
+            var clone = await ProcessRunner.RunAsync("git", ["clone", "gittorrent://alice/proj", byName], Timeout, env);
+            Assert.True(clone.ExitCode == 0, clone.Describe());
+            Assert.Contains(clone.StandardError, l => l.Contains($"Resolved 'alice' to {identity.UserId}", StringComparison.Ordinal));
+            TempGitRepo.Run(byName, "fsck", "--strict");
+            Assert.Equal(tip, TempGitRepo.Run(byName, "rev-parse", "HEAD").Trim());
         }
         finally
         {
