@@ -9,10 +9,41 @@ namespace GitTorrent.Engine.Swarm;
 /// <summary>The seeder side: which commits we accept handshakes for, and packs built, seeded and announced on request.</summary>
 public sealed partial class GitTorrentNode : IGitTorrentPackProvider
 {
+    /// <summary>
+    /// Where the served repositories come from (the daemon's folder scan). When set, a commit found in none of them
+    /// triggers a rescan (at most once a second) before the answer is no: a repository pushed a moment ago is served
+    /// before the next scheduled scan.
+    /// </summary>
+    public Func<IReadOnlyList<ServedRepository>>? RepositorySource { get; set; }
+
+    private long _lastRescan;
+
     /// <summary>The served repository holding <paramref name="commit"/>, or null.</summary>
     public async Task<ServedRepository?> FindRepositoryAsync(Hash20 commit, CancellationToken cancellationToken)
     {
-        foreach (var repository in _repositories)
+        if (await FindInAsync(_repositories, commit, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            return found;
+        }
+        var now = Options.TimeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastRescan);
+        if (RepositorySource is not { } source || (last != 0 && Options.TimeProvider.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1))
+            || Interlocked.CompareExchange(ref _lastRescan, now, last) != last)
+        {
+            return null;
+        }
+        var fresh = source();
+        if (fresh.Count != _repositories.Length || fresh.Except(_repositories).Any())
+        {
+            SetRepositories(fresh);
+        }
+        return await FindInAsync(_repositories, commit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ServedRepository?> FindInAsync(IEnumerable<ServedRepository> repositories, Hash20 commit,
+        CancellationToken cancellationToken)
+    {
+        foreach (var repository in repositories)
         {
             if (await GitRefs.HasCommitAsync(repository.Path, commit, cancellationToken).ConfigureAwait(false))
             {

@@ -45,6 +45,8 @@ public sealed class DaemonCommand : ICliCommand
             await context.Out.WriteLineAsync($"serving {directory} as {identity.UserId}: dht {node.Dht.LocalEndPoint}, bittorrent {node.Torrents.LocalEndPoint}");
             await context.Out.FlushAsync(cancellationToken);
             var publisher = new ProfilePublisher(context.Options, identity);
+            // A commit asked for right after a push is looked up in a fresh scan, not only the last scheduled one.
+            node.RepositorySource = () => publisher.ScanWithStore(directory!, null);
             var loop = new DaemonLoop(node, publisher, directory!, context.Options.Home, logger);
             await loop.RunAsync(cancellationToken);
             return ExitCodes.Success;
