@@ -25,7 +25,7 @@ internal sealed class PortalProcess : IAsyncDisposable
     /// <summary>Starts the portal and waits until <c>/healthz</c> answers 200.</summary>
     public static async Task<PortalProcess> StartAsync(PortalStorage storage, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var port = FreePort();
+        var port = TestSupport.GitHttpServer.FreeTcpPort();
         var environment = Environment(storage);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -92,12 +92,5 @@ internal sealed class PortalProcess : IAsyncDisposable
     {
         Http.Dispose();
         await Runner.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
