@@ -25,6 +25,12 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
     private static readonly TimeSpan ProgressTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// A run held at the gate this long has read all it may and is waiting: kill it there. Long enough for the first
+    /// write of a run (a cold process) to commit the batch holding the target.
+    /// </summary>
+    private static readonly TimeSpan HeldLongEnough = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
     /// Blocks per transaction in the killed runs (the reference run uses the default, 1,000), so that kills land
     /// inside and between many transactions, and the result must not depend on where batches begin and end.
     /// </summary>
@@ -33,8 +39,8 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
     [Fact]
     public async Task Postgres_index_survives_20_random_kills_during_a_2000_block_sync()
     {
-        await using var uninterrupted = await IndexerUnderTest.CreateAsync(DatabaseProvider.Postgres, chain.Node, 0);
-        await using var killed = await IndexerUnderTest.CreateAsync(DatabaseProvider.Postgres, chain.Node, 0);
+        await using var uninterrupted = await IndexerUnderTest.CreateAsync(DatabaseProvider.Postgres, 0);
+        await using var killed = await IndexerUnderTest.CreateAsync(DatabaseProvider.Postgres, 0);
         await RunAsync(uninterrupted, killed, kills: 20, startHeight: 0, seed: 6);
     }
 
@@ -42,8 +48,8 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
     public async Task Sqlite_index_survives_8_random_kills_during_a_1000_block_sync()
     {
         const int start = KillTestChain.Tip - 1000;
-        await using var uninterrupted = await IndexerUnderTest.CreateAsync(DatabaseProvider.Sqlite, chain.Node, start);
-        await using var killed = await IndexerUnderTest.CreateAsync(DatabaseProvider.Sqlite, chain.Node, start);
+        await using var uninterrupted = await IndexerUnderTest.CreateAsync(DatabaseProvider.Sqlite, start);
+        await using var killed = await IndexerUnderTest.CreateAsync(DatabaseProvider.Sqlite, start);
         await RunAsync(uninterrupted, killed, kills: 8, startHeight: start, seed: 7);
     }
 
@@ -56,7 +62,7 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         // The reference: one run from empty to the tip.
         var clock = Stopwatch.StartNew();
         TimeSpan firstBlock;
-        await using (var run = uninterrupted.Start())
+        await using (var run = uninterrupted.Start(chain.Node.RpcUrl))
         {
             await WaitForTipAsync(uninterrupted, run, h => h is not null, ProgressTimeout);
             firstBlock = clock.Elapsed;
@@ -65,7 +71,10 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         }
         output.WriteLine($"uninterrupted: first batch written after {firstBlock.TotalSeconds:F1} s, at the tip after {clock.Elapsed.TotalSeconds:F1} s");
 
-        // The same sync, killed (SIGKILL) at random points and restarted until 20 kills landed before the tip.
+        // The same sync, killed (SIGKILL) at random points and restarted until 20 kills landed before the tip. The killed
+        // runs reach bcoin through a gate that holds back block hashes above a height chosen per run, so that a run cannot
+        // race past its kill point (and on to the tip) while the test's polls are late on a loaded machine.
+        await using var gate = new RpcHeightGate(chain.Node.RpcUrl);
         var random = new Random(seed);
         var (killsMidSync, cycles) = (0, 0);
         var heights = new List<string>();
@@ -75,15 +84,18 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
             Assert.True(++cycles <= kills * 3, $"only {killsMidSync} of {cycles - 1} kills landed before the tip; kill log: {string.Join(", ", heights)}");
             var before = await killed.TipAsync();
             Assert.True(before is null || before < tip, $"the indexer reached the tip after {killsMidSync} kills; tip after each: {string.Join(" ", heights)}");
-            // Spread the kills over the sync: each run may advance a random share of about 50 % of the remaining blocks
-            // per remaining kill; then the kill lands a few milliseconds later (reading, writing or committing). One run
-            // in four is killed at a random moment from its start instead (start-up, migration, first blocks).
+            // Spread the kills over the sync: each run may advance a random share of the remaining blocks
+            // per remaining kill; then the kill lands a few milliseconds later (reading, writing or committing), or while
+            // the run waits at the gate one to three batches further on (so the batch holding the target can always be
+            // written) with blocks read but not written. One run in four is killed at a random moment from its start instead (start-up, migration, first blocks).
             var remaining = tip - (before ?? startHeight - 1);
-            var target = (before ?? startHeight - 1) + Math.Max(1, (int)Math.Ceiling(0.5 * remaining / (kills - killsMidSync) * random.NextDouble()));
+            var target = (before ?? startHeight - 1) + Math.Max(1, (int)Math.Ceiling(remaining / (double)(kills - killsMidSync) * random.NextDouble()));
+            gate.Open(Math.Min(tip - 1, target + random.Next(BatchBlocks, 3 * BatchBlocks)));
             var anywhere = random.Next(4) == 0 ? TimeSpan.FromMilliseconds(random.Next(0, 1500)) : ProgressTimeout;
             var started = DateTime.UtcNow;
-            await using var run = killed.Start(BatchBlocks);
-            await WaitForTipAsync(killed, run, h => h >= target || DateTime.UtcNow - started >= anywhere, ProgressTimeout + TimeSpan.FromSeconds(5));
+            await using var run = killed.Start(gate.Url, BatchBlocks);
+            await WaitForTipAsync(killed, run, h => h >= target || gate.HeldFor >= HeldLongEnough || DateTime.UtcNow - started >= anywhere,
+                ProgressTimeout + TimeSpan.FromSeconds(5));
             await Task.Delay(random.Next(0, 16));
             Assert.False(run.HasExited, $"the indexer exited by itself:\n{run.Describe()}");
             await run.StopAsync(CallTimeout); // Process.Kill: SIGKILL
@@ -98,7 +110,8 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
         output.WriteLine($"{cycles} kills ({killsMidSync} before the tip) in {clock.Elapsed.TotalSeconds:F1} s; tip after each: {string.Join(" ", heights)}");
         Assert.True(heights.Select(h => h).Distinct().Count() > kills / 2, $"kills did not land at different points: {string.Join(" ", heights)}");
 
-        await using (var run = killed.Start(BatchBlocks))
+        gate.Open(int.MaxValue);
+        await using (var run = killed.Start(gate.Url, BatchBlocks))
         {
             await WaitForTipAsync(killed, run, h => h == tip, CatchUpTimeout);
             log.AddRange(run.AllOutput);
@@ -144,12 +157,11 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
     {
         private readonly TempDirectory _data;
         private readonly string? _postgres;
-        private readonly BcoinNode _node;
         private readonly int _startHeight;
 
-        private IndexerUnderTest(TempDirectory data, string? postgres, BcoinNode node, int startHeight)
+        private IndexerUnderTest(TempDirectory data, string? postgres, int startHeight)
         {
-            (_data, _postgres, _node, _startHeight) = (data, postgres, node, startHeight);
+            (_data, _postgres, _startHeight) = (data, postgres, startHeight);
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = postgres })
                 .Build();
@@ -160,18 +172,18 @@ public sealed class IndexerKillTests(KillTestChain chain, ITestOutputHelper outp
 
         private static string IndexerDll => RepositoryLayout.Output("src/Indexer", "GitTorrent.Indexer.dll");
 
-        public static Task<IndexerUnderTest> CreateAsync(DatabaseProvider provider, BcoinNode node, int startHeight) =>
+        public static Task<IndexerUnderTest> CreateAsync(DatabaseProvider provider, int startHeight) =>
             Task.FromResult(new IndexerUnderTest(
                 new TempDirectory("indexer-kill"),
                 provider == DatabaseProvider.Postgres ? TestPostgres.NewDatabaseConnectionString("kill") : null,
-                node, startHeight));
+                startHeight));
 
-        public ProcessRunner Start(int? batchBlocks = null) => ProcessRunner.Start("dotnet", [IndexerDll], new Dictionary<string, string?>
+        public ProcessRunner Start(Uri rpc, int? batchBlocks = null) => ProcessRunner.Start("dotnet", [IndexerDll], new Dictionary<string, string?>
         {
             ["GitTorrent__Bitcoin__BatchBlocks"] = batchBlocks?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GitTorrent__DataDir"] = _data.Path,
             ["ConnectionStrings__Postgres"] = _postgres,
-            ["GitTorrent__Bitcoin__Rpc"] = _node.RpcUrl.ToString(),
+            ["GitTorrent__Bitcoin__Rpc"] = rpc.ToString(),
             ["GitTorrent__Bitcoin__RpcUser"] = "x",
             ["GitTorrent__Bitcoin__RpcPassword"] = BcoinNode.ApiKey,
             ["GitTorrent__Bitcoin__Network"] = "regtest",
