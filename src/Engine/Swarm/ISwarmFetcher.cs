@@ -9,7 +9,22 @@ public interface ISwarmFetcher
     /// verifies. Never throws for a peer's failure: the result lists what each peer did.
     /// </summary>
     Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same, first asking <paramref name="options"/>' peers directly (no DHT lookup) and showing no per-pack
+    /// progress when it says so; used for the many small packs that follow the first one of a clone.
+    /// </summary>
+    Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory, SwarmFetchOptions options,
+        CancellationToken cancellationToken);
 }
+
+/// <summary>How one swarm fetch may take shortcuts.</summary>
+/// <param name="KnownPeers">
+/// Peers that served this repository already (a clone's first pack): asked at once, before and instead of a DHT lookup.
+/// Only when none of them serves the commit does the fetch look it up in the DHT.
+/// </param>
+/// <param name="Quiet">No per-pack download progress (the caller shows its own).</param>
+public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> KnownPeers, bool Quiet = false);
 
 /// <summary>Outcome of a swarm fetch: success, the peers that served bytes, and what went wrong with the others.</summary>
 public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyList<string> ServedBy, IReadOnlyList<string> Failures)
@@ -19,6 +34,9 @@ public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyLis
 
     /// <summary>The <c>.keep</c> file of a full pack checked to be self-contained and connected (see <see cref="Git.PackImportResult.KeepFile"/>).</summary>
     public string? KeepFile { get; init; }
+
+    /// <summary>The peers that answered with the imported pack's infohash, on success (to ask first next time).</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> Peers { get; init; } = [];
 
     /// <summary>Where the time went: finding and asking peers, downloading, importing.</summary>
     public string? Timings { get; init; }

@@ -67,6 +67,56 @@ public sealed class SwarmCloneTests
         Assert.NotEqual(alice, bob);
     }
 
+    [Fact]
+    public async Task Clone_of_many_unmerged_branches_and_tags_fetches_the_first_pack_then_the_rest_in_parallel()
+    {
+        await using var net = await PrivateNetwork.StartAsync();
+        var aliceHome = net.NewHome("alice");
+        var alice = await net.KeygenAsync(aliceHome);
+        var repos = Path.Combine(net.Work.Path, "alice-repos");
+        Directory.CreateDirectory(repos);
+        using var source = new TempGitRepo(path: Path.Combine(repos, "proj"));
+        for (var i = 0; i < 6; i++)
+        {
+            source.Commit($"base{i}.txt", string.Concat(Enumerable.Range(0, 200).Select(n => $"{i}.{n} {Guid.NewGuid()}\n")));
+        }
+        // 14 branches off different points of main, none merged; a tag on some of them, and one on main.
+        for (var b = 0; b < 14; b++)
+        {
+            source.Git("checkout", "-q", "-b", $"topic/{b}", $"main~{b % 5}");
+            source.Commit($"topic{b}.txt", $"topic {b} {Guid.NewGuid()}\n");
+            source.Commit($"topic{b}.txt", $"topic {b} again {Guid.NewGuid()}\n");
+            if (b % 4 == 0)
+            {
+                source.Git("tag", $"t{b}", "HEAD~1");
+            }
+        }
+        source.Git("checkout", "-q", "main");
+        source.Git("tag", "v1", "main~2");
+        var tip = source.Commit("last.txt", "last\n");
+        await net.StartDaemonAsync(aliceHome, repos);
+        // Too many refs for the 1,000-byte item: the profile points at a manifest torrent (PROTOCOL.md section 3).
+        await net.WaitForProfileAsync(alice, json => json.Contains("\"manifest\"", StringComparison.Ordinal), "with a manifest");
+
+        var bobHome = net.NewHome("bob");
+        var clone = Path.Combine(net.Work.Path, "bob-clone");
+        var run = await net.GitAsync(bobHome, "clone", "--mirror", "-v", $"gittorrent://{alice}/proj", clone);
+        AssertOk(run);
+        TempGitRepo.Run(clone, "fsck", "--strict");
+        Assert.Equal(Refs(source.Root), Refs(clone));
+        // One DHT lookup for the first (whole-history) pack; the 14 branches' own commits came from the peer that
+        // served it, asked directly; tags on fetched branches needed no pack of their own.
+        Assert.Single(run.StandardError, l => l.StartsWith("Looking for peers of ", StringComparison.Ordinal));
+        // 14 branches and 4 tags (t0..t12 on branches) are not in the first pack; the tags come with their branches.
+        Assert.True(run.StandardError.Any(l => l.StartsWith("Fetching up to 18 more tip(s) from the swarm", StringComparison.Ordinal)), run.Describe());
+        var known = run.StandardError.Count(l => l.Contains("asked known peers in", StringComparison.Ordinal));
+        Assert.True(known == 14, $"{known} packs from known peers, expected one per branch:\n{run.Describe()}");
+        Assert.DoesNotContain(run.StandardError, l => l.Contains("origin", StringComparison.OrdinalIgnoreCase));
+
+        static string Refs(string repository) =>
+            TempGitRepo.Run(repository, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags");
+    }
+
     /// <summary>The pack size the helper reports ("Received N pack bytes ...").</summary>
     internal static long ReceivedBytes(GitTorrent.Tests.Shared.ProcessRunner run)
     {

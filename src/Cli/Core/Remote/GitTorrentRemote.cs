@@ -19,7 +19,11 @@ public sealed class GitTorrentRemote(
     IProfileSource? profiles,
     IPushPublisher? publisher) : IRemoteHelperBackend
 {
+    /// <summary>Packs fetched at once after the first one of a fetch (each is small: only what the first lacks).</summary>
+    public const int ParallelFetches = 8;
+
     private OriginRefs? _originRefs;
+    private string? _headRef;
     private Hash20? _resolvedUser;
     private bool _checkConnectivity;
 
@@ -30,6 +34,7 @@ public sealed class GitTorrentRemote(
             var origin = new OriginClient(url.OriginUrl(settings.OriginScheme));
             progress.Verbose($"Listing refs of the origin {origin.Url}");
             _originRefs = await origin.ListAsync(cancellationToken).ConfigureAwait(false);
+            _headRef = _originRefs.HeadTarget;
             return new RemoteRefs(_originRefs.Refs, _originRefs.HeadTarget);
         }
         var userId = await ResolveUserAsync(cancellationToken).ConfigureAwait(false);
@@ -57,89 +62,79 @@ public sealed class GitTorrentRemote(
                 + $"(they publish: {string.Join(", ", profile.Repositories.Keys.DefaultIfEmpty("none"))})");
         }
         var map = refs.ToDictionary(r => r.Key, r => r.Value.ToString(), StringComparer.Ordinal);
-        return new RemoteRefs(map, UserProfile.GuessHeadTarget(refs));
+        _headRef = UserProfile.GuessHeadTarget(refs);
+        return new RemoteRefs(map, _headRef);
     }
 
     public async Task<IReadOnlyList<string>> FetchAsync(IReadOnlyList<FetchRequest> wants, CancellationToken cancellationToken)
     {
-        var haves = await LocalTipsAsync(cancellationToken).ConfigureAwait(false);
-        var needOrigin = new List<string>();
-        var failures = new List<string>();
-        var keeps = new List<string>();
-        // Every object came in full packs that index-pack checked to be self-contained and connected.
-        var connected = true;
+        var fetch = new FetchState(await LocalTipsAsync(cancellationToken).ConfigureAwait(false));
+        // The branch HEAD names first, then other branches, then tags (most tags are on a branch and come with it).
+        var ordered = wants.DistinctBy(w => w.Sha)
+            .Select(w => (Want: w, Commit: _originRefs?.Peeled.TryGetValue(w.RefName, out var peeled) == true ? Hash20.Parse(peeled) : Hash20.Parse(w.Sha)))
+            .OrderBy(w => w.Want.RefName == _headRef ? 0 : w.Want.RefName.StartsWith("refs/heads/", StringComparison.Ordinal) ? 1
+                : w.Want.RefName.StartsWith("refs/tags/", StringComparison.Ordinal) ? 2 : 3)
+            .ToList();
         try
         {
-            foreach (var want in wants.DistinctBy(w => w.Sha))
+            // The first missing tip alone: usually the whole history in one pack, with its download progress. What is
+            // still missing after it (unmerged branches, tags beyond it) is small: fetched in parallel from the peers
+            // that served the first pack, each checked again just before, since an earlier one may have brought it.
+            var rest = 0;
+            for (; rest < ordered.Count; rest++)
             {
-                var sha = Hash20.Parse(want.Sha);
-                var commit = _originRefs?.Peeled.TryGetValue(want.RefName, out var peeled) == true ? Hash20.Parse(peeled) : sha;
-                if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false))
+                if (await FetchOneAsync(ordered[rest].Want, ordered[rest].Commit, fetch, null, cancellationToken).ConfigureAwait(false))
                 {
-                    if (commit != sha)
-                    {
-                        needOrigin.Add(want.RefName); // an annotated tag of a commit we have: only the tag object is missing
-                    }
-                    continue;
-                }
-                SwarmFetchResult? result = null;
-                if (swarm is not null)
-                {
-                    progress.Info($"Looking for peers of {commit}");
-                    result = await swarm.FetchAsync(commit, haves, gitDirectory, cancellationToken).ConfigureAwait(false);
-                    if (result.Success)
-                    {
-                        if (result.KeepFile is { } keep)
-                        {
-                            keeps.Add(keep);
-                        }
-                        else
-                        {
-                            connected = false;
-                        }
-                        progress.Info($"Received {result.PackBytes} pack bytes for {commit} from {string.Join(", ", result.ServedBy)}");
-                        haves = [commit, .. haves.Take(PackBuilder.MaxHaves - 1)];
-                        if (commit != sha)
-                        {
-                            needOrigin.Add(want.RefName); // the annotated tag object itself
-                        }
-                        continue;
-                    }
-                    foreach (var failure in result.Failures)
-                    {
-                        progress.Verbose("  " + failure);
-                    }
-                }
-                if (url.Kind == GitTorrentUrlKind.Host)
-                {
-                    needOrigin.Add(want.RefName);
-                }
-                else
-                {
-                    failures.Add($"{want.RefName} ({commit}): " + (result is null ? "no swarm available"
-                        : result.Failures.Count == 0 ? "no peer has it" : string.Join("; ", result.Failures)));
+                    rest++;
+                    break;
                 }
             }
-            if (failures.Count > 0)
+            var remaining = ordered.Skip(rest).ToList();
+            var present = remaining.Count == 0 ? []
+                : await GitRefs.FilterExistingAsync(gitDirectory, [.. remaining.Select(r => r.Commit).Distinct()], cancellationToken)
+                    .ConfigureAwait(false);
+            var toFetch = remaining.Count(r => !present.Contains(r.Commit));
+            if (toFetch > 0)
             {
-                throw new GitTorrentException("could not fetch from the swarm: " + string.Join(" | ", failures));
+                progress.Info($"Fetching up to {toFetch} more tip(s) from the swarm, {ParallelFetches} at a time");
             }
-            if (needOrigin.Count > 0)
+            // Branches before the rest, so that tags on them are there by the time they are looked at.
+            var done = 0;
+            foreach (var round in remaining.GroupBy(r => r.Want.RefName.StartsWith("refs/heads/", StringComparison.Ordinal)).OrderByDescending(g => g.Key))
+            {
+                await Parallel.ForEachAsync(round, new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = cancellationToken },
+                    async (item, ct) =>
+                    {
+                        await FetchOneAsync(item.Want, item.Commit, fetch, new SwarmFetchOptions(fetch.Peers, Quiet: true), ct).ConfigureAwait(false);
+                        progress.Report("Fetching tips", Interlocked.Increment(ref done), remaining.Count);
+                    }).ConfigureAwait(false);
+            }
+
+            if (!fetch.Failures.IsEmpty)
+            {
+                throw new GitTorrentException("could not fetch from the swarm: " + string.Join(" | ", fetch.Failures));
+            }
+            if (!fetch.NeedOrigin.IsEmpty)
             {
                 var origin = new OriginClient(url.OriginUrl(settings.OriginScheme));
-                progress.Info($"Fetching {needOrigin.Count} ref(s) from the origin {origin.Url}");
-                await origin.FetchAsync(gitDirectory, needOrigin, progress.ShowProgress && progress.Verbosity >= 1, cancellationToken)
+                progress.Info($"Fetching {fetch.NeedOrigin.Count} ref(s) from the origin {origin.Url}");
+                await origin.FetchAsync(gitDirectory, [.. fetch.NeedOrigin], progress.ShowProgress && progress.Verbosity >= 1, cancellationToken)
                     .ConfigureAwait(false);
-                connected = false;
+                fetch.Connected = false;
             }
         }
         catch
         {
-            keeps.ForEach(TryDelete);
+            foreach (var keep in fetch.Keeps)
+            {
+                TryDelete(keep);
+            }
             throw;
         }
         // git removes the one pack it is told is locked, and with connectivity-ok skips walking the history again
-        // (only on clone, when it asked for check-connectivity); the other .keep files are ours to remove.
+        // (only on clone, when it asked for check-connectivity); the other .keep files are ours to remove. Every pack
+        // was verified on import: a full one self-contained and connected, a thin one complete down to haves that were.
+        var keeps = fetch.Keeps.ToList();
         if (keeps.Count == 0)
         {
             return [];
@@ -148,9 +143,124 @@ public sealed class GitTorrentRemote(
         {
             TryDelete(extra);
         }
-        return _checkConnectivity && connected && keeps.Count == 1
+        return _checkConnectivity && fetch.Connected
             ? ["lock " + keeps[0], "connectivity-ok"]
             : ["lock " + keeps[0]];
+    }
+
+    /// <summary>
+    /// Brings one wanted tip from the swarm, or records that the origin must (host form) or that it failed. False when
+    /// it was there already (nothing fetched).
+    /// </summary>
+    private async Task<bool> FetchOneAsync(FetchRequest want, Hash20 commit, FetchState fetch, SwarmFetchOptions? options,
+        CancellationToken cancellationToken)
+    {
+        var sha = Hash20.Parse(want.Sha);
+        if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false))
+        {
+            if (commit != sha)
+            {
+                fetch.NeedOrigin.Enqueue(want.RefName); // an annotated tag of a commit we have: only the tag object is missing
+            }
+            return false;
+        }
+        SwarmFetchResult? result = null;
+        if (swarm is not null)
+        {
+            var haves = fetch.Haves;
+            if (options is null)
+            {
+                progress.Info($"Looking for peers of {commit}");
+                result = await swarm.FetchAsync(commit, haves, gitDirectory, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                result = await swarm.FetchAsync(commit, haves, gitDirectory, options, cancellationToken).ConfigureAwait(false);
+            }
+            if (result.Success)
+            {
+                fetch.Succeeded(commit, result);
+                var message = $"Received {result.PackBytes} pack bytes for {commit} from {string.Join(", ", result.ServedBy)}";
+                if (options is null)
+                {
+                    progress.Info(message);
+                }
+                else
+                {
+                    progress.Verbose($"{message} ({want.RefName})");
+                }
+                if (commit != sha)
+                {
+                    fetch.NeedOrigin.Enqueue(want.RefName); // the annotated tag object itself
+                }
+                return true;
+            }
+            foreach (var failure in result.Failures)
+            {
+                progress.Verbose("  " + failure);
+            }
+        }
+        if (url.Kind == GitTorrentUrlKind.Host)
+        {
+            fetch.NeedOrigin.Enqueue(want.RefName);
+        }
+        else
+        {
+            fetch.Failures.Enqueue($"{want.RefName} ({commit}): " + (result is null ? "no swarm available"
+                : result.Failures.Count == 0 ? "no peer has it" : string.Join("; ", result.Failures)));
+        }
+        return true;
+    }
+
+    /// <summary>What one fetch command has brought so far; shared by its parallel fetches.</summary>
+    private sealed class FetchState(List<Hash20> localTips)
+    {
+        private readonly Lock _lock = new();
+        private readonly List<Hash20> _fetched = [];
+        private readonly List<System.Net.IPEndPoint> _peers = [];
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> NeedOrigin { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Failures { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Keeps { get; } = new();
+
+        /// <summary>Every object came in packs that were verified complete on import (none from the origin).</summary>
+        public bool Connected { get; set; } = true;
+
+        /// <summary>Complete commits to send as haves: the tips fetched so far, newest first, then the local ones.</summary>
+        public IReadOnlyList<Hash20> Haves
+        {
+            get
+            {
+                using var scope = _lock.EnterScope();
+                return [.. Enumerable.Reverse(_fetched).Concat(localTips).Distinct().Take(PackBuilder.MaxHaves)];
+            }
+        }
+
+        /// <summary>The peers that served packs of this fetch.</summary>
+        public IReadOnlyList<System.Net.IPEndPoint> Peers
+        {
+            get
+            {
+                using var scope = _lock.EnterScope();
+                return [.. _peers];
+            }
+        }
+
+        public void Succeeded(Hash20 commit, SwarmFetchResult result)
+        {
+            using var scope = _lock.EnterScope();
+            _fetched.Add(commit);
+            foreach (var peer in result.Peers.Where(p => !_peers.Contains(p)))
+            {
+                _peers.Add(peer);
+            }
+            if (result.KeepFile is { } keep)
+            {
+                Keeps.Enqueue(keep);
+            }
+        }
     }
 
     private static void TryDelete(string file)

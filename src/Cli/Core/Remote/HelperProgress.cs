@@ -2,10 +2,12 @@ namespace GitTorrent.Cli.Remote;
 
 /// <summary>
 /// Progress and messages on stderr in git's style, honouring <c>option progress</c> and
-/// <c>option verbosity</c> (0 = quiet, 1 = normal, 2+ = verbose).
+/// <c>option verbosity</c> (0 = quiet, 1 = normal, 2+ = verbose). Safe to call from parallel fetches: each message is
+/// written whole.
 /// </summary>
 public sealed class HelperProgress(TextWriter error)
 {
+    private readonly Lock _lock = new();
     private string? _lastLine;
 
     public bool ShowProgress { get; set; } = true;
@@ -15,6 +17,7 @@ public sealed class HelperProgress(TextWriter error)
     /// <summary>A normal message (shown unless quiet).</summary>
     public void Info(string message)
     {
+        using var scope = _lock.EnterScope();
         if (Verbosity >= 1)
         {
             EndLine();
@@ -26,6 +29,7 @@ public sealed class HelperProgress(TextWriter error)
     /// <summary>Detail shown only with -v.</summary>
     public void Verbose(string message)
     {
+        using var scope = _lock.EnterScope();
         if (Verbosity >= 2)
         {
             EndLine();
@@ -37,6 +41,7 @@ public sealed class HelperProgress(TextWriter error)
     /// <summary>Always shown.</summary>
     public void Warning(string message)
     {
+        using var scope = _lock.EnterScope();
         EndLine();
         error.WriteLine("warning: " + message);
         error.Flush();
@@ -49,6 +54,7 @@ public sealed class HelperProgress(TextWriter error)
         {
             return;
         }
+        using var scope = _lock.EnterScope();
         var percent = total > 0 ? (int)(100 * done / total) : 0;
         var line = total > 0 ? $"{title}: {percent,3}% ({done}/{total}){suffix}" : $"{title}: {done}{suffix}";
         if (line == _lastLine)

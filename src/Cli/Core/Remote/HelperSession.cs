@@ -52,8 +52,12 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
         }
     }
 
+    public Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
+        CancellationToken cancellationToken) =>
+        FetchAsync(commit, haves, gitDirectory, new SwarmFetchOptions([]), cancellationToken);
+
     public async Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
-        CancellationToken cancellationToken)
+        SwarmFetchOptions options, CancellationToken cancellationToken)
     {
         await NodeAsync(cancellationToken).ConfigureAwait(false);
         var report = new Progress<DownloadProgress>(p =>
@@ -63,7 +67,7 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
                 progress.Report("Receiving pack", p.VerifiedBytes / 1024, p.TotalBytes / 1024, $" KiB, {p.Peers} peer(s)");
             }
         });
-        var result = await _fetcher!.FetchAsync(commit, haves, gitDirectory, report, cancellationToken).ConfigureAwait(false);
+        var result = await _fetcher!.FetchAsync(commit, haves, gitDirectory, report, options, cancellationToken).ConfigureAwait(false);
         if (result.InfoHash is { } infoHash)
         {
             progress.Verbose($"pack torrent {infoHash}: {result.Timings}");
