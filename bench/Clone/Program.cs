@@ -58,6 +58,11 @@ try
         input = single;
     }
     (await Command.RunAsync("git", ["clone", "-q", "--bare", "--no-local", input, bare], null, hour)).Check("git clone --bare");
+    if ((await Command.RunAsync("git", ["-C", bare, "rev-parse", "--verify", "-q", "HEAD"], null, hour)).ExitCode != 0)
+    {
+        // A bundle does not say which branch HEAD names, and git guesses "master": libgit2's is main.
+        (await Command.RunAsync("git", ["-C", bare, "symbolic-ref", "HEAD", "refs/heads/main"], null, hour)).Check("git symbolic-ref HEAD");
+    }
     var commits = (await Command.RunAsync("git", ["-C", bare, "rev-list", "--count", "--all"], null, hour)).Check("rev-list").Output.Trim();
     var packBytes = Directory.EnumerateFiles(Path.Combine(bare, "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"repository: {repo ?? bundle}: {commits} commits, {packBytes / 1e6:0.0} MB of packs");
@@ -143,16 +148,25 @@ try
 
     var http = new List<double>();
     var gt = new List<double>();
+    var oneClone = 0L;
     for (var i = 0; i < runs; i++)
     {
         http.Add((await CloneAsync(httpUrl)).Elapsed.TotalSeconds);
+        var (uploadedBefore, _) = ReadStats(seederHome);
         var run = await CloneAsync(gtUrl);
         gt.Add(run.Elapsed.TotalSeconds);
-        Console.WriteLine($"run {i + 1}: http {http[^1]:0.00} s, gittorrent {gt[^1]:0.00} s");
-        if (i < runs)
+        await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon writes stats.json every few seconds
+        oneClone = ReadStats(seederHome).Uploaded - uploadedBefore;
+        Console.WriteLine($"run {i + 1}: http {http[^1]:0.00} s, gittorrent {gt[^1]:0.00} s, seeder uploaded {oneClone / 1e6:0.0} MB");
+        // The first pack's lines, and a count of the packs of the tips it did not hold (one verbose line each).
+        var lines = run.Output.Split('\n');
+        Console.WriteLine("  " + string.Join("\n  ", lines.Where(l => (l.StartsWith("Received", StringComparison.Ordinal) && !l.EndsWith(')'))
+            || (l.StartsWith("pack torrent", StringComparison.Ordinal) && !l.Contains("known peers", StringComparison.Ordinal))
+            || l.StartsWith("DHT joined", StringComparison.Ordinal) || l.StartsWith("Fetching up to", StringComparison.Ordinal))));
+        var more = lines.Where(l => l.Contains("asked known peers", StringComparison.Ordinal)).ToList();
+        if (more.Count > 0)
         {
-            Console.WriteLine("  " + string.Join("\n  ", run.Output.Split('\n').Where(l => l.StartsWith("Received", StringComparison.Ordinal) || l.StartsWith("pack torrent", StringComparison.Ordinal)
-                || l.StartsWith("DHT joined", StringComparison.Ordinal))));
+            Console.WriteLine($"  {more.Count} more pack(s) from the first pack's peers");
         }
     }
     var ratio = Median(gt) / Median(http);
@@ -166,8 +180,11 @@ try
     watch.Stop();
     await Task.Delay(TimeSpan.FromSeconds(6));
     var (after, _) = ReadStats(seederHome);
+    // What one clone moves: the largest pack alone when the repository is one branch, else what the seeder uploaded for
+    // the last single clone above (the first pack plus the packs of the other tips).
+    var copy = Math.Max(packSize, oneClone);
     Console.WriteLine($"{parallel} simultaneous clones: {watch.Elapsed.TotalSeconds:0.0} s wall (slowest {parallelRuns.Max(r => r.Elapsed.TotalSeconds):0.0} s); "
-        + $"seeder uploaded {(after - before) / 1e6:0.0} MB for a {packSize / 1e6:0.0} MB pack: ratio {(double)(after - before) / packSize:0.00} (target <= 2.0, HTTP 8.0)");
+        + $"seeder uploaded {(after - before) / 1e6:0.0} MB for a {copy / 1e6:0.0} MB clone: ratio {(double)(after - before) / copy:0.00} (target <= 2.0, HTTP 8.0)");
     return 0;
 }
 finally

@@ -14,7 +14,8 @@ public static class PackBuilder
     /// <summary>
     /// Writes the pack for <paramref name="want"/> minus everything reachable from the known
     /// <paramref name="haves"/> to <paramref name="output"/>. Haves this repository does not know are
-    /// ignored (the client may have commits from elsewhere).
+    /// ignored (the client may have commits from elsewhere). Annotated tags of commits in the pack come along (as
+    /// git's upload-pack does with include-tag), so a clone needs no origin for them.
     /// </summary>
     /// <exception cref="GitTorrentException">The repository has no commit <paramref name="want"/>.</exception>
     public static async Task BuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves, Stream output,
@@ -28,7 +29,7 @@ public static class PackBuilder
             cancellationToken).ConfigureAwait(false);
         var revisions = want + "\n" + string.Concat(known.Select(h => "^" + h + "\n"));
         await GitRunner.RunToStreamAsync(repositoryPath,
-            ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--threads=1", "--stdout", "-q"],
+            ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--include-tag", "--threads=1", "--stdout", "-q"],
             output, cancellationToken, standardInput: revisions).ConfigureAwait(false);
     }
 }

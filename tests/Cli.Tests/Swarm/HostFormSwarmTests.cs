@@ -16,6 +16,8 @@ public sealed class HostFormSwarmTests(PrivateNetworkFixture fixture) : IClassFi
         var originRoot = Path.Combine(net.Work.Path, "origin");
         Directory.CreateDirectory(originRoot);
         using var source = MakeRepository(Path.Combine(net.Work.Path, "host-source"), commits: 8, randomBytesPerCommit: 1 << 20);
+        // An annotated tag: its tag object comes in the swarm's pack (include-tag), not from the origin.
+        source.Git("-c", "user.name=T", "-c", "user.email=t@example.invalid", "tag", "-a", "-m", "release 1", "v1", "HEAD~2");
         MakeBare(source.Root, Path.Combine(originRoot, "proj.git"));
         var tip = Head(source.Root);
         using var server = await GitHttpServer.StartAsync(originRoot);
@@ -38,6 +40,7 @@ public sealed class HostFormSwarmTests(PrivateNetworkFixture fixture) : IClassFi
         AssertOk(run);
         Assert.DoesNotContain(run.StandardError, l => l.Contains("from the origin", StringComparison.Ordinal));
         TempGitRepo.Run(clone, "fsck", "--strict");
+        Assert.Equal("tag", TempGitRepo.Run(clone, "cat-file", "-t", "v1").Trim());
         Assert.Empty(Directory.GetFiles(Path.Combine(clone, ".git", "objects", "pack"), "*.keep")); // git released the helper's lock
         Assert.Equal(tip, Head(clone));
         Assert.Equal(Refs(Path.Combine(originRoot, "proj.git")).Replace("refs/heads/", "refs/remotes/origin/", StringComparison.Ordinal)

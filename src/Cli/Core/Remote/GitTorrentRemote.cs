@@ -158,7 +158,7 @@ public sealed class GitTorrentRemote(
         var sha = Hash20.Parse(want.Sha);
         if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false))
         {
-            if (commit != sha)
+            if (commit != sha && !await HasObjectAsync(sha, cancellationToken).ConfigureAwait(false))
             {
                 fetch.NeedOrigin.Enqueue(want.RefName); // an annotated tag of a commit we have: only the tag object is missing
             }
@@ -189,9 +189,9 @@ public sealed class GitTorrentRemote(
                 {
                     progress.Verbose($"{message} ({want.RefName})");
                 }
-                if (commit != sha)
+                if (commit != sha && !await HasObjectAsync(sha, cancellationToken).ConfigureAwait(false))
                 {
-                    fetch.NeedOrigin.Enqueue(want.RefName); // the annotated tag object itself
+                    fetch.NeedOrigin.Enqueue(want.RefName); // the annotated tag object, when the seeder did not include it
                 }
                 return true;
             }
@@ -211,6 +211,9 @@ public sealed class GitTorrentRemote(
         }
         return true;
     }
+
+    private async Task<bool> HasObjectAsync(Hash20 id, CancellationToken cancellationToken) =>
+        (await GitRefs.FilterExistingAsync(gitDirectory, [id], cancellationToken).ConfigureAwait(false)).Count > 0;
 
     /// <summary>What one fetch command has brought so far; shared by its parallel fetches.</summary>
     private sealed class FetchState(List<Hash20> localTips)
