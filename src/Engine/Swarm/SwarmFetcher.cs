@@ -254,7 +254,29 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         await Task.WhenAll(asks).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Asks one peer; while it answers that it is busy (many clients building packs at once), asks again after a growing,
+    /// jittered pause, until <paramref name="cancellationToken"/> (the fetch's deadline) ends it.
+    /// </summary>
     private async Task<GitTorrentMessage> AskOneAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var answer = await AskOnceAsync(commit, haves, peer, cancellationToken).ConfigureAwait(false);
+            if (answer.Kind != GitTorrentMessageKind.Error || answer.Error != GitTorrentExtension.BusyReason || attempt >= MaxBusyRetries)
+            {
+                return answer;
+            }
+            var pause = TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5)) * (0.5 + Random.Shared.NextDouble()));
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often a busy peer is asked again (about 30 s of pauses at most).</summary>
+    private const int MaxBusyRetries = 35;
+
+    private async Task<GitTorrentMessage> AskOnceAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
         CancellationToken cancellationToken)
     {
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

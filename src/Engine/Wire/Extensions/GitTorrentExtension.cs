@@ -15,6 +15,9 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
     /// <summary>Requests answered at once by one seeder; more are refused with an error reply.</summary>
     public const int MaxConcurrentRequests = 16;
 
+    /// <summary>The error a seeder answers while it builds <see cref="MaxConcurrentRequests"/> packs: ask again later.</summary>
+    public const string BusyReason = "busy, try another peer";
+
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private int _inFlight;
 
@@ -95,7 +98,7 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
         if (Interlocked.Increment(ref _inFlight) > MaxConcurrentRequests)
         {
             Interlocked.Decrement(ref _inFlight);
-            Reply(connection, GitTorrentMessage.Failure(request.Sha, "busy, try another peer"));
+            Reply(connection, GitTorrentMessage.Failure(request.Sha, BusyReason));
             return;
         }
         try
