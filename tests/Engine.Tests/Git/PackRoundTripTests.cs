@@ -85,6 +85,36 @@ public sealed class PackRoundTripTests
     }
 
     [Fact]
+    public async Task A_thin_pack_with_the_wanted_commit_but_not_all_its_objects_is_discarded()
+    {
+        using var source = new TempGitRepo();
+        var old = source.Commit("a.txt", "first\n");
+        var middle = source.Commit("b.txt", "second\n");
+        var tip = source.Commit("c.txt", "first\n"); // the same blob as a.txt: the target has it
+        using var target = new TempGitRepo(bare: true);
+        using var cts = new CancellationTokenSource(Timeout);
+        Assert.True((await PackImporter.ImportAsync(target.GitDir, new MemoryStream(await BuildPackAsync(source.Root, old)), old, [], cts.Token)).Success);
+        var before = PackFileCount(target.GitDir);
+
+        // A pack made of the wanted commit and its tree only: its parent (the middle commit) is in neither the pack nor
+        // the repository. Sent as an answer to "tip, have old", it must not be taken.
+        var objects = $"{tip}\n{source.Git("rev-parse", tip + "^{tree}").Trim()}\n";
+        var lying = new MemoryStream();
+        await GitRunner.RunToStreamAsync(source.Root, ["pack-objects", "--stdout", "-q"], lying, cts.Token, standardInput: objects);
+        lying.Position = 0;
+        var result = await PackImporter.ImportAsync(target.GitDir, lying, tip, [old], cts.Token);
+
+        Assert.False(result.Success);
+        Assert.Contains(tip.ToString(), result.Error);
+        // What the pack's objects name and nobody has: the middle commit (tip's parent) or b.txt's blob (in tip's tree).
+        var secondBlob = source.Git("rev-parse", tip + ":b.txt").Trim();
+        Assert.True(result.Error!.Contains(middle.ToString(), StringComparison.Ordinal) || result.Error.Contains(secondBlob, StringComparison.Ordinal),
+            result.Error);
+        Assert.Equal(before, PackFileCount(target.GitDir));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(target.GitDir, "objects"), "incoming-*"));
+    }
+
+    [Fact]
     public async Task A_corrupt_pack_is_discarded_with_a_reason()
     {
         using var source = new TempGitRepo();

@@ -22,6 +22,12 @@ public sealed class GitTorrentRemote(
     /// <summary>Packs fetched at once after the first one of a fetch (each is small: only what the first lacks).</summary>
     public const int ParallelFetches = 8;
 
+    /// <summary>
+    /// Haves sent with a request: the newest local tips (the protocol allows <see cref="PackBuilder.MaxHaves"/>, but each
+    /// one costs a tree walk on both sides, and older tips rarely spare objects the newer ones do not).
+    /// </summary>
+    public const int MaxHaves = 32;
+
     private OriginRefs? _originRefs;
     private string? _headRef;
     private Hash20? _resolvedUser;
@@ -231,13 +237,17 @@ public sealed class GitTorrentRemote(
         /// <summary>Every object came in packs that were verified complete on import (none from the origin).</summary>
         public bool Connected { get; set; } = true;
 
-        /// <summary>Complete commits to send as haves: the tips fetched so far, newest first, then the local ones.</summary>
+        /// <summary>
+        /// Complete commits to send as haves: the first tip fetched (the history most others branch from), then the
+        /// newest local tips. Not every tip fetched: each have costs the seeder and our verification a walk of its tree,
+        /// and unrelated branches save nothing.
+        /// </summary>
         public IReadOnlyList<Hash20> Haves
         {
             get
             {
                 using var scope = _lock.EnterScope();
-                return [.. Enumerable.Reverse(_fetched).Concat(localTips).Distinct().Take(PackBuilder.MaxHaves)];
+                return [.. _fetched.Take(1).Concat(localTips).Distinct().Take(MaxHaves)];
             }
         }
 
@@ -362,6 +372,6 @@ public sealed class GitTorrentRemote(
             .Where(p => p.Length == 2 && p[1] == "commit")
             .Select(p => Hash20.Parse(p[0]))
             .Distinct()
-            .Take(PackBuilder.MaxHaves)];
+            .Take(MaxHaves)];
     }
 }
