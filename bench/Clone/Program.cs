@@ -176,6 +176,11 @@ try
     var ratio = Median(gt) / Median(http);
     Console.WriteLine($"fresh clone, median of {runs}: gittorrent {Median(gt):0.00} s, http {Median(http):0.00} s, ratio {ratio:0.00} (target <= 1.3)");
 
+    if (parallel <= 0)
+    {
+        return 0;
+    }
+
     // N simultaneous clones from the one seeder.
     await Task.Delay(TimeSpan.FromSeconds(6));
     var (before, packSize) = ReadStats(seederHome);
