@@ -55,23 +55,28 @@ public static class GitRefs
 
     /// <summary>The subset of <paramref name="candidates"/> that exist in the repository as objects.</summary>
     public static async Task<IReadOnlyList<Hash20>> FilterExistingAsync(string repositoryPath, IReadOnlyCollection<Hash20> candidates,
+        CancellationToken cancellationToken) =>
+        [.. (await ObjectTypesAsync(repositoryPath, candidates, cancellationToken).ConfigureAwait(false)).Keys];
+
+    /// <summary>The type ("commit", "tree", "blob", "tag") of each of <paramref name="candidates"/> the repository has, in one git call.</summary>
+    public static async Task<IReadOnlyDictionary<Hash20, string>> ObjectTypesAsync(string repositoryPath, IReadOnlyCollection<Hash20> candidates,
         CancellationToken cancellationToken)
     {
+        var present = new Dictionary<Hash20, string>();
         if (candidates.Count == 0)
         {
-            return [];
+            return present;
         }
         var input = string.Concat(candidates.Select(c => c + "\n"));
         var output = await GitRunner.RunAsync(repositoryPath, ["cat-file", "--batch-check=%(objectname) %(objecttype)"],
             cancellationToken, input).ConfigureAwait(false);
-        var present = new List<Hash20>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             // Present: "<oid> <type>"; absent: "<oid> missing".
             var parts = line.Split(' ');
             if (parts.Length == 2 && parts[1] != "missing" && Hash20.TryParse(parts[0], out var id))
             {
-                present.Add(id);
+                present[id] = parts[1];
             }
         }
         return present;

@@ -21,12 +21,14 @@ public static class PackBuilder
     public static async Task BuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves, Stream output,
         CancellationToken cancellationToken)
     {
-        if (!await GitRefs.HasCommitAsync(repositoryPath, want, cancellationToken).ConfigureAwait(false))
+        // One lookup for the want and the haves: this runs once per pack, and a clone of many branches asks for many.
+        var types = await GitRefs.ObjectTypesAsync(repositoryPath, [want, .. haves.Take(MaxHaves).Where(h => h != want)], cancellationToken)
+            .ConfigureAwait(false);
+        if (!types.TryGetValue(want, out var type) || type != "commit")
         {
             throw new GitTorrentException($"This repository has no commit {want}.");
         }
-        var known = await GitRefs.FilterExistingAsync(repositoryPath, haves.Take(MaxHaves).Where(h => h != want).ToList(),
-            cancellationToken).ConfigureAwait(false);
+        var known = types.Keys.Where(h => h != want);
         var revisions = want + "\n" + string.Concat(known.Select(h => "^" + h + "\n"));
         await GitRunner.RunToStreamAsync(repositoryPath,
             ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--include-tag", "--threads=1", "--stdout", "-q"],

@@ -96,22 +96,25 @@ public sealed class GitTorrentRemote(
                 }
             }
             var remaining = ordered.Skip(rest).ToList();
-            var present = remaining.Count == 0 ? []
-                : await GitRefs.FilterExistingAsync(gitDirectory, [.. remaining.Select(r => r.Commit).Distinct()], cancellationToken)
-                    .ConfigureAwait(false);
-            var toFetch = remaining.Count(r => !present.Contains(r.Commit));
+            var present = await ObjectTypesAsync(remaining, cancellationToken).ConfigureAwait(false);
+            var toFetch = remaining.Count(r => !present.ContainsKey(r.Commit));
             if (toFetch > 0)
             {
                 progress.Info($"Fetching up to {toFetch} more tip(s) from the swarm, {ParallelFetches} at a time");
             }
-            // Branches before the rest, so that tags on them are there by the time they are looked at.
+            // Branches before the rest, so that tags on them are there by the time they are looked at. What is present
+            // is looked up once per round (one git call, not one per tip).
             var done = 0;
+            var first = true;
             foreach (var round in remaining.GroupBy(r => r.Want.RefName.StartsWith("refs/heads/", StringComparison.Ordinal)).OrderByDescending(g => g.Key))
             {
+                var types = first ? present : await ObjectTypesAsync([.. round], cancellationToken).ConfigureAwait(false);
+                first = false;
                 await Parallel.ForEachAsync(round, new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = cancellationToken },
                     async (item, ct) =>
                     {
-                        await FetchOneAsync(item.Want, item.Commit, fetch, new SwarmFetchOptions(fetch.Peers, Quiet: true), ct).ConfigureAwait(false);
+                        await FetchOneAsync(item.Want, item.Commit, fetch, new SwarmFetchOptions(fetch.Peers, Quiet: true), ct, types)
+                            .ConfigureAwait(false);
                         progress.Report("Fetching tips", Interlocked.Increment(ref done), remaining.Count);
                     }).ConfigureAwait(false);
             }
@@ -159,12 +162,15 @@ public sealed class GitTorrentRemote(
     /// it was there already (nothing fetched).
     /// </summary>
     private async Task<bool> FetchOneAsync(FetchRequest want, Hash20 commit, FetchState fetch, SwarmFetchOptions? options,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<Hash20, string>? known = null)
     {
         var sha = Hash20.Parse(want.Sha);
-        if (await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false))
+        var hasCommit = known is not null
+            ? known.TryGetValue(commit, out var type) && type == "commit"
+            : await GitRefs.HasCommitAsync(gitDirectory, commit, cancellationToken).ConfigureAwait(false);
+        if (hasCommit)
         {
-            if (commit != sha && !await HasObjectAsync(sha, cancellationToken).ConfigureAwait(false))
+            if (commit != sha && !(known?.ContainsKey(sha) ?? false) && !await HasObjectAsync(sha, cancellationToken).ConfigureAwait(false))
             {
                 fetch.NeedOrigin.Enqueue(want.RefName); // an annotated tag of a commit we have: only the tag object is missing
             }
@@ -217,6 +223,12 @@ public sealed class GitTorrentRemote(
         }
         return true;
     }
+
+    /// <summary>Which of the tips' commits (and annotated tags' objects) are here already.</summary>
+    private Task<IReadOnlyDictionary<Hash20, string>> ObjectTypesAsync(IReadOnlyCollection<(FetchRequest Want, Hash20 Commit)> tips,
+        CancellationToken cancellationToken) =>
+        GitRefs.ObjectTypesAsync(gitDirectory, [.. tips.Select(t => t.Commit).Concat(tips.Select(t => Hash20.Parse(t.Want.Sha))).Distinct()],
+            cancellationToken);
 
     private async Task<bool> HasObjectAsync(Hash20 id, CancellationToken cancellationToken) =>
         (await GitRefs.FilterExistingAsync(gitDirectory, [id], cancellationToken).ConfigureAwait(false)).Count > 0;
