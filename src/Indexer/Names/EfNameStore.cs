@@ -24,7 +24,7 @@ namespace GitTorrent.Indexer.Names;
 /// <see cref="NameEntryReasons.NotRevealed"/>. <see cref="NameLookup"/> over this reader gives the authoritative
 /// answer at read time.</para>
 /// <para><c>name_registrations</c> has no chain column: a database indexes one chain.</para>
-/// <para>Applying a batch on PostgreSQL takes four round trips and no change tracking (EfNameStore.Postgres.cs); on
+/// <para>Applying a batch on PostgreSQL takes three round trips and no change tracking (EfNameStore.Postgres.cs); on
 /// SQLite, and for rollbacks on both, EF Core tracks the rows it loads and saves what changed. Both compute verdicts
 /// with the same code from the same rows (<see cref="ApplyVerdicts"/>), and the tests check both providers against the
 /// resolver run from scratch.</para>
