@@ -46,12 +46,12 @@ internal static class NameIndexBenchmark
         var cached = new CachedBlockSource(chain);
         var batched = new ChainFollowerOptions();
         await ApplyAsync(postgres, cached, batched, ct);
-        var (extractRate, _) = await BestOfAsync(() => FollowOnlyAsync(cached, ct));
-        var (applyRate, applyEntries) = await BestOfAsync(() => ApplyAsync(postgres, cached, batched, ct));
-        var (perBlockRate, _) = await ApplyAsync(postgres, cached, new ChainFollowerOptions { MaxBatchBlocks = 1 }, ct);
-        var (endToEnd, _) = await BestOfAsync(() => ApplyAsync(postgres, client, batched, ct));
+        var (extractRate, _, _) = await BestOfAsync(() => FollowOnlyAsync(cached, ct));
+        var (applyRate, applyEntries, applyDetail) = await BestOfAsync(() => ApplyAsync(postgres, cached, batched, ct));
+        var (perBlockRate, _, _) = await ApplyAsync(postgres, cached, new ChainFollowerOptions { MaxBatchBlocks = 1 }, ct);
+        var (endToEnd, _, _) = await BestOfAsync(() => ApplyAsync(postgres, client, batched, ct));
         var dense = new CachedBlockSource(BuildDenseChain(denseBlocks, denseEntries));
-        var (denseRate, denseEntryRate) = await BestOfAsync(() => ApplyAsync(postgres, dense, batched, ct));
+        var (denseRate, denseEntryRate, denseDetail) = await BestOfAsync(() => ApplyAsync(postgres, dense, batched, ct));
 
         Console.WriteLine();
         Console.WriteLine("| measurement | blocks/s | entries/s |");
@@ -63,15 +63,16 @@ internal static class NameIndexBenchmark
         Console.WriteLine($"| end to end from bcoin into PostgreSQL | {endToEnd:F0} | |");
         Console.WriteLine($"| apply, synthetic chain of {denseBlocks} blocks x {denseEntries} entries | {denseRate:F0} | {denseEntryRate:F0} |");
         Console.WriteLine();
+        Console.WriteLine($"best batched apply: {applyDetail}; synthetic chain: {denseDetail}");
         var ratio = applyRate / nodeRate;
         Console.WriteLine($"ratio apply / node = {ratio:F1}x (target >= 5x){(ratio >= 5 ? "" : "  BELOW TARGET")}");
         Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()} ({Environment.ProcessorCount} cores)");
         return 0;
     }
 
-    private static async Task<(double Blocks, double Entries)> BestOfAsync(Func<Task<(double Blocks, double Entries)>> run)
+    private static async Task<Run> BestOfAsync(Func<Task<Run>> run)
     {
-        var best = (Blocks: 0.0, Entries: 0.0);
+        var best = new Run(0, 0);
         for (var i = 0; i < 3; i++)
         {
             var result = await run();
@@ -83,28 +84,35 @@ internal static class NameIndexBenchmark
         return best;
     }
 
-    private static async Task<(double Blocks, double Entries)> FollowOnlyAsync(IBlockSource source, CancellationToken ct)
+    private static async Task<Run> FollowOnlyAsync(IBlockSource source, CancellationToken ct)
     {
         var follower = new ChainFollower(source, new NullNameStore(), new ChainFollowerOptions { MaxReorgDepth = 0 });
         var clock = Stopwatch.StartNew();
         var result = await follower.SyncAsync(ct);
-        return (result.Applied / clock.Elapsed.TotalSeconds, result.Entries / clock.Elapsed.TotalSeconds);
+        return new Run(result.Applied / clock.Elapsed.TotalSeconds, result.Entries / clock.Elapsed.TotalSeconds);
     }
 
-    private static async Task<(double Blocks, double Entries)> ApplyAsync(string postgres, IBlockSource source, ChainFollowerOptions options, CancellationToken ct)
+    private static async Task<Run> ApplyAsync(string postgres, IBlockSource source, ChainFollowerOptions options, CancellationToken ct)
     {
         await using var database = await BenchDatabase.CreateAsync(postgres, ct);
-        var store = new EfNameStore(database.Factory, "regtest", 1, TimeProvider.System);
+        var store = new TimedNameStore(new EfNameStore(database.Factory, "regtest", 1, TimeProvider.System));
         var follower = new ChainFollower(source, store, options with { MaxReorgDepth = 0 });
         var clock = Stopwatch.StartNew();
         var result = await follower.SyncAsync(ct);
         var seconds = clock.Elapsed.TotalSeconds;
+
         if (!result.CaughtUp)
         {
             throw new InvalidOperationException("the follower did not catch up");
         }
-        return (result.Applied / seconds, result.Entries / seconds);
+        var writes = store.Writes.Count <= 4
+            ? string.Join(" + ", store.Writes.Select(w => $"{w.Took.TotalMilliseconds:F1}"))
+            : $"{store.Writes.Sum(w => w.Took.TotalMilliseconds):F1}";
+        return new Run(result.Applied / seconds, result.Entries / seconds,
+            $"{seconds * 1000:F1} ms, {store.Writes.Count} transactions writing {writes} ms");
     }
+
+    private sealed record Run(double Blocks, double Entries, string Detail = "");
 
     private static async Task<(int Entries, int Blocks)> BuildChainAsync(BcoinProcess node, int blocks, double share, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using GitTorrent.Indexer.Names;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,6 +49,22 @@ public sealed class IndexerRegistrationTests
 
         Assert.False(status.NameIndexingEnabled);
         Assert.Contains((LogLevel.Warning, "name indexing off: no GitTorrent:Bitcoin:Rpc configured"), logs.Entries);
+    }
+
+    [Fact]
+    public void WithoutRpcTheNameLookupIsRegisteredButNoScanner()
+    {
+        // The lookup only reads the database: a portal without an RPC answers /api/names from what another indexer wrote.
+        var configuration = new ConfigurationBuilder().Build();
+        var services = new ServiceCollection();
+        services.AddGitTorrentIndexer(configuration);
+        services.AddGitTorrentIndexer(configuration);
+
+        Assert.Single(services, d => d.ServiceType == typeof(NameLookup));
+        Assert.Single(services, d => d.ServiceType == typeof(INameEntryReader));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(NameScannerService));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IBlockSource));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IHostedService));
     }
 
     [Fact]

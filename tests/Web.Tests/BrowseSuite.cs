@@ -188,7 +188,7 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Equal(812345, entries[0].GetProperty("height").GetInt32());
         Assert.True(entries[0].GetProperty("valid").GetBoolean());
         Assert.False(entries[1].GetProperty("valid").GetBoolean());
-        Assert.Equal("name already claimed", entries[1].GetProperty("reason").GetString());
+        Assert.Equal("outbid by earlier priority", entries[1].GetProperty("reason").GetString());
         foreach (var key in new[] { "txid", "vout", "blockHash", "keyHash" })
         {
             Assert.True(entries[0].TryGetProperty(key, out _), key);

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GitTorrent.Data.Entities;
+using GitTorrent.Indexer.Names;
+using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -101,6 +105,89 @@ public abstract class PortalSuite
             Assert.Equal(7, user.Seq);
             Assert.Equal("kept-repo", Assert.Single(user.Repositories).Name);
         }
+    }
+
+    /// <summary>
+    /// <c>/api/names/{name}</c> is the indexer's <see cref="NameLookup"/> at the indexed tip, not the stored verdict
+    /// columns: rows stored as settled and valid show as pending while the tip gives them fewer than 6 confirmations
+    /// (the default on main), then settling, then settled once block h + 144 is final; each answer equals the lookup's
+    /// own, and <c>gittorrent resolve</c> reads the same owner and status.
+    /// </summary>
+    [Fact]
+    public async Task NameApiReportsPendingSettlingAndSettledAsNameLookupDoes()
+    {
+        await using var storage = CreateStorage();
+        var factory = storage.OpenFactory();
+        var carol = PortalTestData.RandomId();
+        var mallory = PortalTestData.RandomId();
+        await using (var db = factory.CreateDbContext())
+        {
+            await db.Database.MigrateAsync().WaitAsync(Timeout);
+            // Both stored as valid and settled: a stale cache the endpoint must not repeat.
+            foreach (var (key, height, txid) in new[] { (carol, 500, 'a'), (mallory, 502, 'b') })
+            {
+                db.NameRegistrations.Add(new NameRegistration
+                {
+                    Name = "carol", Kind = NameRegistrationKind.Claim, KeyHash = key, Txid = new string(txid, 64), Vout = 0,
+                    BlockHeight = height, BlockHash = new string('e', 64), TxIndex = 1, Status = NameRegistrationStatus.Settled,
+                    Valid = true, Reason = NameEntryReasons.Owner,
+                });
+            }
+            db.ChainStates.Add(new ChainState { Chain = "main", Height = 500, Hash = new string('f', 64), UpdatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync().WaitAsync(Timeout);
+        }
+
+        await using var portal = await PortalProcess.StartAsync(storage).WaitAsync(Timeout);
+        var lookup = new NameLookup(new EfNameStore(factory, "main", 6, TimeProvider.System), 6);
+        var gittorrent = RepositoryLayout.Output("src/Cli/gittorrent", "gittorrent.dll");
+        var env = new Dictionary<string, string?>
+        {
+            ["GITTORRENT_HOME"] = Path.Combine(storage.DataDirectory, "cli-home"),
+            ["GITTORRENT_RESOLVER"] = portal.Http.BaseAddress!.ToString(),
+        };
+        // (tip, status, owner, valid of carol's and mallory's CLAIM)
+        foreach (var (tip, status, owner, valid) in new (int, string, string?, bool[])[]
+        {
+            (500, "pending", null, [false, false]),    // 1 confirmation: nothing final
+            (505, "settling", carol, [true, false]),   // carol's CLAIM final, mallory's (4 confirmations) still pending
+            (648, "settling", carol, [true, false]),   // block 644 (= 500 + 144) has 5 confirmations
+            (649, "settled", carol, [true, false]),    // and now 6
+        })
+        {
+            await using (var db = factory.CreateDbContext())
+            {
+                var state = await db.ChainStates.SingleAsync(c => c.Chain == "main").WaitAsync(Timeout);
+                state.Height = tip;
+                await db.SaveChangesAsync().WaitAsync(Timeout);
+            }
+
+            using var response = await portal.Http.GetAsync(new Uri("/api/names/carol", UriKind.Relative)).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var api = JsonNode.Parse(await response.Content.ReadAsStringAsync().WaitAsync(Timeout))!;
+            var expected = JsonSerializer.SerializeToNode(NameApiResponse.From((await lookup.ResolveAsync("carol", CancellationToken.None).WaitAsync(Timeout))!));
+            Assert.True(JsonNode.DeepEquals(expected, api), $"tip {tip}: the API said {api.ToJsonString()}, the lookup {expected!.ToJsonString()}");
+            Assert.Equal((status, owner), (api["status"]!.GetValue<string>(), api["owner"]?.GetValue<string>()));
+            var entries = api["entries"]!.AsArray();
+            Assert.Equal(valid, entries.Select(e => e!["valid"]!.GetValue<bool>()));
+            Assert.Equal(tip < 505 ? NameEntryReasons.Unconfirmed : NameEntryReasons.Owner, entries[0]!["reason"]!.GetValue<string>());
+            Assert.Equal(tip < 507 ? NameEntryReasons.Unconfirmed : NameEntryReasons.Outbid, entries[1]!["reason"]!.GetValue<string>());
+
+            var resolved = await ProcessRunner.RunAsync("dotnet", [gittorrent, "resolve", "carol"], Timeout, env).WaitAsync(Timeout);
+            if (owner is null)
+            {
+                Assert.Equal(1, resolved.ExitCode);
+                Assert.Contains(resolved.StandardError, l => l.Contains("'carol' is not registered to anyone (status pending)", StringComparison.Ordinal));
+            }
+            else
+            {
+                Assert.True(resolved.ExitCode == 0, resolved.Describe());
+                Assert.Equal([owner], resolved.StandardOutput);
+                Assert.Equal(status == "settled", !resolved.StandardError.Any(l => l.Contains("not settled yet", StringComparison.Ordinal)));
+            }
+        }
+
+        using var never = await portal.Http.GetAsync(new Uri("/api/names/dave", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.NotFound, never.StatusCode);
     }
 
     [Fact]

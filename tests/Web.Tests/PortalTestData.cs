@@ -95,6 +95,9 @@ internal sealed class PortalTestData
                 BlockHeight = 812400, BlockHash = new string('e', 64), TxIndex = 1, Status = NameRegistrationStatus.Settled, Valid = false,
                 Reason = "name already claimed",
             });
+            // The indexed tip (the portal's default network, 6 confirmations): alice's CLAIM has settled (812345 + 144
+            // is final), so the lookup makes Alice the owner and outbids Bob's later CLAIM, whatever the columns above say.
+            db.ChainStates.Add(new ChainState { Chain = "main", Height = 812600, Hash = new string('f', 64), UpdatedAt = now });
             await db.SaveChangesAsync().WaitAsync(timeout);
         }
     }

@@ -60,7 +60,7 @@ public sealed class SwarmFetchedRepositoryTests
                     FirstSeen = DateTimeOffset.UtcNow,
                     LastSeen = DateTimeOffset.UtcNow,
                 });
-                // Alice's name, as the indexer stores a settled CLAIM (the portal resolves names for the name form).
+                // Alice's name, as the indexer stores a settled CLAIM and its tip (the portal resolves names for the name form).
                 db.NameRegistrations.Add(new NameRegistration
                 {
                     Name = "alice",
@@ -75,6 +75,8 @@ public sealed class SwarmFetchedRepositoryTests
                     Valid = true,
                     Reason = "owner",
                 });
+                // The indexed tip: block 100 + 144 is final at 6 confirmations, so the CLAIM has settled.
+                db.ChainStates.Add(new ChainState { Chain = "main", Height = 300, Hash = new string('c', 64), UpdatedAt = DateTimeOffset.UtcNow });
                 await db.SaveChangesAsync(cts.Token);
             }
             await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>

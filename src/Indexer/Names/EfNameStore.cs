@@ -24,8 +24,12 @@ namespace GitTorrent.Indexer.Names;
 /// <see cref="NameEntryReasons.NotRevealed"/>. <see cref="NameLookup"/> over this reader gives the authoritative
 /// answer at read time.</para>
 /// <para><c>name_registrations</c> has no chain column: a database indexes one chain.</para>
+/// <para>Applying a batch on PostgreSQL takes three round trips and no change tracking (EfNameStore.Postgres.cs); on
+/// SQLite, and for rollbacks on both, EF Core tracks the rows it loads and saves what changed. Both compute verdicts
+/// with the same code from the same rows (<see cref="ApplyVerdicts"/>), and the tests check both providers against the
+/// resolver run from scratch.</para>
 /// </remarks>
-public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, string chain, int confirmations, TimeProvider time)
+public sealed partial class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, string chain, int confirmations, TimeProvider time)
     : INameStore, INameEntryReader
 {
     /// <summary>Entries this far below the tip (plus N) can still change verdict; their names are re-resolved per block.</summary>
@@ -81,6 +85,11 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
         }
         var (first, last) = (blocks[0], blocks[^1]);
         await using var db = await factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            await ApplyPostgresAsync(db, blocks, ct).ConfigureAwait(false);
+            return;
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         var state = await db.ChainStates.FirstOrDefaultAsync(c => c.Chain == Chain, ct).ConfigureAwait(false);
         if (state is not null && first.Height != state.Height + 1)
@@ -88,18 +97,7 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
             throw new InvalidOperationException($"Cannot apply block {first.Height} on {Chain}: the indexed tip is {state.Height}.");
         }
         var now = time.GetUtcNow();
-        if (db.Provider == DatabaseProvider.Postgres)
-        {
-            // One statement for the checkpoints of the whole batch (most blocks carry no entry at all).
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO processed_blocks ("Chain", "Height", "Hash", "ProcessedAt")
-                SELECT {Chain}, h, b, {now} FROM unnest({blocks.Select(b => b.Height).ToArray()}, {blocks.Select(b => b.Hash).ToArray()}) AS u(h, b)
-                """, ct).ConfigureAwait(false);
-        }
-        else
-        {
-            db.ProcessedBlocks.AddRange(blocks.Select(b => new ProcessedBlock { Chain = Chain, Height = b.Height, Hash = b.Hash, ProcessedAt = now }));
-        }
+        db.ProcessedBlocks.AddRange(blocks.Select(b => new ProcessedBlock { Chain = Chain, Height = b.Height, Hash = b.Hash, ProcessedAt = now }));
         if (state is null)
         {
             db.ChainStates.Add(new ChainState { Chain = Chain, Height = last.Height, Hash = last.Hash, UpdatedAt = now });
@@ -234,60 +232,74 @@ public sealed class EfNameStore(IDbContextFactory<GitTorrentDbContext> factory, 
                 .Select(n => n.Name!)
                 .ToListAsync(ct).ConfigureAwait(false));
         }
-        var updated = new HashSet<NameRegistration>(ReferenceEqualityComparer.Instance);
+        List<NameRegistration> named = [];
+        List<NameRegistration> preorderRows = [];
         if (names.Count > 0)
         {
             var nameList = names.ToList();
-            var named = await db.NameRegistrations
+            named = await db.NameRegistrations
                 .Where(n => n.Kind != NameRegistrationKind.Preorder && n.BlockHeight != null && nameList.Contains(n.Name!))
                 .ToListAsync(ct).ConfigureAwait(false);
             named.AddRange(fresh.Where(r => r.Kind != NameRegistrationKind.Preorder && names.Contains(r.Name!)));
             var commitments = named.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!).Distinct().ToList();
-            var preorderRows = commitments.Count == 0
-                ? []
-                : await db.NameRegistrations
+            if (commitments.Count > 0)
+            {
+                preorderRows = await db.NameRegistrations
                     .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight != null && commitments.Contains(n.Commitment!))
                     .ToListAsync(ct).ConfigureAwait(false);
+            }
             var wanted = commitments.ToHashSet(StringComparer.Ordinal);
             preorderRows.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder && wanted.Contains(r.Commitment!)));
-            var preordersByCommitment = preorderRows.ToLookup(r => r.Commitment!, StringComparer.Ordinal);
-            foreach (var group in named.GroupBy(r => r.Name!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        }
+        var aging = await db.NameRegistrations
+            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= preorderFrom)
+            .ToListAsync(ct).ConfigureAwait(false);
+        aging.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder));
+        ApplyVerdicts(named, preorderRows, aging, tip);
+    }
+
+    /// <summary>
+    /// Sets the verdict columns of rows in memory (both providers' write paths share this): every name of
+    /// <paramref name="named"/> (its CLAIMs and REGISTERs) is resolved at <paramref name="tip"/> with the PREORDERs of
+    /// <paramref name="preorderRows"/> its REGISTERs reveal; the PREORDERs of <paramref name="aging"/> no resolved name
+    /// reveals are marked unrevealed. A row loaded twice must be the same object.
+    /// </summary>
+    private void ApplyVerdicts(List<NameRegistration> named, List<NameRegistration> preorderRows, List<NameRegistration> aging, int tip)
+    {
+        var updated = new HashSet<NameRegistration>(ReferenceEqualityComparer.Instance);
+        var preordersByCommitment = preorderRows.ToLookup(r => r.Commitment!, StringComparer.Ordinal);
+        foreach (var group in named.GroupBy(r => r.Name!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var name = group.Key;
+            var rows = group.ToList();
+            rows.AddRange([.. rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!)
+                .Distinct(StringComparer.Ordinal).SelectMany(c => preordersByCommitment[c])]);
+            var byPosition = new Dictionary<(string, int), NameRegistration>();
+            foreach (var row in rows)
             {
-                var name = group.Key;
-                var rows = group.ToList();
-                rows.AddRange([.. rows.Where(r => r.Kind == NameRegistrationKind.Register).Select(r => r.Commitment!)
-                    .Distinct(StringComparer.Ordinal).SelectMany(c => preordersByCommitment[c])]);
-                var byPosition = new Dictionary<(string, int), NameRegistration>();
-                foreach (var row in rows)
+                byPosition.TryAdd((row.Txid, row.Vout), row); // a duplicate position fails on insert (unique index)
+            }
+            var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
+            foreach (var verdict in resolution.Entries)
+            {
+                var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
+                row.Valid = verdict.Valid;
+                row.Reason = verdict.Reason;
+                row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
                 {
-                    byPosition.TryAdd((row.Txid, row.Vout), row); // a duplicate position fails on insert (unique index)
-                }
-                var resolution = NameOwnershipResolver.Resolve(name, rows.Select(ToEntry), tip, confirmations);
-                foreach (var verdict in resolution.Entries)
+                    NameStatus.Pending => NameRegistrationStatus.Pending,
+                    NameStatus.Settling => NameRegistrationStatus.Settling,
+                    _ => NameRegistrationStatus.Settled,
+                };
+                if (row.Kind == NameRegistrationKind.Preorder)
                 {
-                    var row = byPosition[(verdict.Entry.Txid, verdict.Entry.Position.Vout)];
-                    row.Valid = verdict.Valid;
-                    row.Reason = verdict.Reason;
-                    row.Status = verdict.Pending ? NameRegistrationStatus.Pending : resolution.Status switch
-                    {
-                        NameStatus.Pending => NameRegistrationStatus.Pending,
-                        NameStatus.Settling => NameRegistrationStatus.Settling,
-                        _ => NameRegistrationStatus.Settled,
-                    };
-                    if (row.Kind == NameRegistrationKind.Preorder)
-                    {
-                        row.Name = name; // revealed: the portal lists it among the name's entries
-                    }
-                    updated.Add(row);
+                    row.Name = name; // revealed: the portal lists it among the name's entries
                 }
+                updated.Add(row);
             }
         }
         // PREORDERs no REGISTER reveals (yet, or any more after a rollback) only age: unconfirmed, then final.
-        var preorders = await db.NameRegistrations
-            .Where(n => n.Kind == NameRegistrationKind.Preorder && n.BlockHeight >= preorderFrom)
-            .ToListAsync(ct).ConfigureAwait(false);
-        preorders.AddRange(fresh.Where(r => r.Kind == NameRegistrationKind.Preorder));
-        foreach (var row in preorders.Where(r => !updated.Contains(r)))
+        foreach (var row in aging.Where(r => !updated.Contains(r)))
         {
             row.Name = null;
             row.Reason = NameEntryReasons.NotRevealed;

@@ -6,8 +6,9 @@ namespace GitTorrent.Indexer.Names;
 /// <summary>
 /// The JSON body of <c>/api/names/{name}</c> (INTERFACES.md):
 /// <c>{"name", "owner", "status", "entries": [{"kind", "txid", "vout", "height", "blockHash", "keyHash", "valid", "reason"}]}</c>.
-/// <c>kind</c> is claim, preorder or register; <c>keyHash</c> is null for a PREORDER; <c>reason</c> is one of
-/// <see cref="NameEntryReasons"/>.
+/// <c>kind</c> is CLAIM, PREORDER or REGISTER (PROTOCOL.md section 5 names them so, and the portal has always
+/// answered so); <c>keyHash</c> is null for a PREORDER; <c>reason</c> is one of <see cref="NameEntryReasons"/>.
+/// The portal's <c>/api/names/{name}</c> serialises this record as it is.
 /// </summary>
 public sealed record NameApiResponse(
     [property: JsonPropertyName("name")] string Name,
@@ -31,8 +32,8 @@ public sealed record NameApiResponse(
 
     public static string KindText(NameEntryKind kind) => kind switch
     {
-        NameEntryKind.Claim => "claim",
-        NameEntryKind.Preorder => "preorder",
-        _ => "register",
+        NameEntryKind.Claim => "CLAIM",
+        NameEntryKind.Preorder => "PREORDER",
+        _ => "REGISTER",
     };
 }

@@ -27,7 +27,7 @@ public static class OpReturnExtractor
         for (var txIndex = 0; txIndex < block.Transactions.Count; txIndex++)
         {
             var tx = block.Transactions[txIndex];
-            string? txid = null;
+            string? txid = null; // hashed only for an output that is ours (most OP_RETURNs, e.g. witness commitments, are not)
             for (var vout = 0; vout < tx.Outputs.Count; vout++)
             {
                 var script = tx.Outputs[vout].ScriptPubKey.ToBytes(@unsafe: true);
@@ -35,7 +35,6 @@ public static class OpReturnExtractor
                 {
                     continue;
                 }
-                txid ??= tx.GetHash().ToString();
                 var position = new NamePosition(height, txIndex, vout);
                 var scriptError = TryGetData(script, out var data);
                 if (scriptError == OpReturnScriptError.MultiplePushes && !LooksLikeGitTorrent(data.Span))
@@ -45,12 +44,12 @@ public static class OpReturnExtractor
                 }
                 if (scriptError != OpReturnScriptError.None)
                 {
-                    malformed.Add(new MalformedOutput(position, txid, scriptError.ToString()));
+                    malformed.Add(new MalformedOutput(position, txid ??= tx.GetHash().ToString(), scriptError.ToString()));
                     continue;
                 }
                 if (NamePayload.TryParse(data.Span, out var payload, out var error))
                 {
-                    entries.Add(new NameEntry(position, txid, blockHash, payload));
+                    entries.Add(new NameEntry(position, txid ??= tx.GetHash().ToString(), blockHash, payload));
                 }
                 else if (error == NamePayloadError.NotGitTorrent)
                 {
@@ -58,7 +57,7 @@ public static class OpReturnExtractor
                 }
                 else
                 {
-                    malformed.Add(new MalformedOutput(position, txid, error.ToString()));
+                    malformed.Add(new MalformedOutput(position, txid ??= tx.GetHash().ToString(), error.ToString()));
                 }
             }
         }

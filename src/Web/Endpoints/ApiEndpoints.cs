@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitTorrent.Engine;
+using GitTorrent.Indexer.Names;
 using GitTorrent.Web.Services;
 using GitTorrent.Web.Swarm;
 
@@ -46,30 +47,18 @@ public static class ApiEndpoints
         });
     }
 
-    private static async Task<IResult> GetNameAsync(string name, UserDirectory directory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The indexer's own answer (<see cref="NameLookup"/>: the ownership rules at the indexed tip, entries pending until
+    /// they have the configured confirmations), in its own JSON shape (<see cref="NameApiResponse"/>).
+    /// </summary>
+    private static async Task<IResult> GetNameAsync(string name, NameLookup lookup, CancellationToken cancellationToken)
     {
-        if (name.Length > 64 || await directory.GetNameAsync(name, cancellationToken) is not { } view)
+        if (name.Length > 64 || await lookup.ResolveAsync(name, cancellationToken) is not { } resolution)
         {
             return Results.NotFound(new { error = "name never seen" });
         }
 
-        return Results.Json(new
-        {
-            name = view.Name,
-            owner = view.Owner,
-            status = view.Status,
-            entries = view.Entries.Select(e => new
-            {
-                kind = e.Kind,
-                txid = e.Txid,
-                vout = e.Vout,
-                height = e.Height,
-                blockHash = e.BlockHash,
-                keyHash = e.KeyHash,
-                valid = e.Valid,
-                reason = e.Reason,
-            }),
-        });
+        return Results.Json(NameApiResponse.From(resolution));
     }
 
     private static async Task<IResult> SearchAsync(string? q, SearchService search, CancellationToken cancellationToken)

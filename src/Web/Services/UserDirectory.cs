@@ -1,17 +1,18 @@
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
+using GitTorrent.Indexer.Names;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace GitTorrent.Web.Services;
 
 /// <summary>
-/// Read model of users, names and repositories. Owners are named by 40-hex id or by registered name; the name's
-/// owner is the valid CLAIM or REGISTER with the lowest position as the indexer stored them (its
-/// <c>NameOwnershipResolver</c> computes Valid/Status; this reads them). Hot lookups are cached for a few seconds.
+/// Read model of users, names and repositories. Owners are named by 40-hex id or by registered name; a name's owner
+/// and status come from the indexer's <see cref="NameLookup"/> (the same answer as <c>/api/names/{name}</c>; the
+/// stored verdict columns, the indexer's cache of the same rules, only pick the candidate names of a user). Hot lookups are cached for a few seconds.
 /// </summary>
-public sealed class UserDirectory(IDbContextFactory<GitTorrentDbContext> factory, IMemoryCache cache)
+public sealed class UserDirectory(IDbContextFactory<GitTorrentDbContext> factory, NameLookup lookup, IMemoryCache cache)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(3);
 
@@ -79,34 +80,24 @@ public sealed class UserDirectory(IDbContextFactory<GitTorrentDbContext> factory
     /// <summary>Drops cached rows of one user (after a mirror sync wrote new refs).</summary>
     public void Invalidate(string userId) => cache.Remove(("repos", userId));
 
-    /// <summary><c>/api/names/{name}</c>: null for a name never seen.</summary>
+    /// <summary>
+    /// A name as <c>/api/names/{name}</c> reports it (the indexer's <see cref="NameLookup"/>: owner and status at the
+    /// indexed tip, not the stored verdict columns); null for a name never seen.
+    /// </summary>
     public async Task<NameView?> GetNameAsync(string name, CancellationToken cancellationToken)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.NameRegistrations.AsNoTracking()
-            .Where(n => n.Name == name)
-            .ToListAsync(cancellationToken);
-        if (rows.Count == 0)
+        if (await lookup.ResolveAsync(name, cancellationToken) is not { } resolution)
         {
             return null;
         }
 
-        var ordered = rows
-            .OrderBy(r => r.BlockHeight ?? int.MaxValue)
-            .ThenBy(r => r.TxIndex ?? int.MaxValue)
-            .ThenBy(r => r.Vout)
-            .ToList();
-        var winner = ordered.FirstOrDefault(r => r.Valid && r.KeyHash is not null
-            && r.Kind is NameRegistrationKind.Claim or NameRegistrationKind.Register);
-        var status = winner?.Status ?? (ordered.Any(r => r.Status == NameRegistrationStatus.Pending)
-            ? NameRegistrationStatus.Pending
-            : ordered.Min(r => r.Status));
         return new NameView(
-            name,
-            winner?.KeyHash,
-            StatusText(status),
-            [.. ordered.Select(r => new NameEntryView(
-                r.Kind.ToString().ToUpperInvariant(), r.Txid, r.Vout, r.BlockHeight, r.BlockHash, r.KeyHash, r.Valid, r.Reason, StatusText(r.Status)))]);
+            resolution.Name,
+            resolution.Owner?.ToString(),
+            resolution.StatusText,
+            [.. resolution.Entries.Select(e => new NameEntryView(
+                NameApiResponse.KindText(e.Entry.Kind), e.Entry.Txid, e.Entry.Position.Vout, e.Entry.Height, e.Entry.BlockHash,
+                e.Entry.KeyHash?.ToString(), e.Valid, e.Reason, e.Pending ? "pending" : resolution.StatusText))]);
     }
 
     /// <summary>The names a user owns (for <c>/api/users/{id}</c> and the user page).</summary>
@@ -135,13 +126,6 @@ public sealed class UserDirectory(IDbContextFactory<GitTorrentDbContext> factory
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserId == userId, cancellationToken);
     }
-
-    public static string StatusText(NameRegistrationStatus status) => status switch
-    {
-        NameRegistrationStatus.Pending => "pending",
-        NameRegistrationStatus.Settling => "settling",
-        _ => "settled",
-    };
 
     private async Task<string?> RegisteredNameOfAsync(GitTorrentDbContext db, string userId, CancellationToken cancellationToken)
     {

@@ -24,9 +24,9 @@ public sealed class NameApiResponseTests
         var json = JsonSerializer.Serialize(response);
         Assert.Equal(
             "{\"name\":\"cjb\",\"owner\":\"" + alice + "\",\"status\":\"settling\",\"entries\":["
-            + "{\"kind\":\"preorder\",\"txid\":\"" + txid + "\",\"vout\":0,\"height\":10,\"blockHash\":\"" + block10
+            + "{\"kind\":\"PREORDER\",\"txid\":\"" + txid + "\",\"vout\":0,\"height\":10,\"blockHash\":\"" + block10
             + "\",\"keyHash\":null,\"valid\":true,\"reason\":\"preorder of the owner\"},"
-            + "{\"kind\":\"register\",\"txid\":\"" + txid.Replace('1', '2') + "\",\"vout\":1,\"height\":12,\"blockHash\":\"" + block12
+            + "{\"kind\":\"REGISTER\",\"txid\":\"" + txid.Replace('1', '2') + "\",\"vout\":1,\"height\":12,\"blockHash\":\"" + block12
             + "\",\"keyHash\":\"" + alice + "\",\"valid\":true,\"reason\":\"owner\"}]}",
             json);
 
