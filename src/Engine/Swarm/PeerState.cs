@@ -55,4 +55,19 @@ internal sealed class PeerState(PeerConnection connection, long now)
 
     /// <summary>Super-seeding (BEP 16): pieces shown to this peer that it has not yet passed on.</summary>
     public HashSet<int> Revealed { get; } = [];
+
+    /// <summary>When the peer connected.</summary>
+    public long ConnectedAt { get; } = now;
+
+    /// <summary>Adaptive seeding: when the peer last announced a piece it did not get from us (0 = never).</summary>
+    public long LastForeignPieceAt { get; set; }
+
+    /// <summary>ut_pex: when we last sent this peer a message (0 = never).</summary>
+    public long PexSentAt { get; set; }
+
+    /// <summary>ut_pex: the endpoints this peer has been told about and not told dropped.</summary>
+    public HashSet<System.Net.IPEndPoint> PexAdvertised { get; } = [];
+
+    /// <summary>When we and the peer were first both seeds (0 = not both seeds).</summary>
+    public long BothSeedsSince { get; set; }
 }

@@ -1,3 +1,4 @@
+using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Pieces;
 
 namespace GitTorrent.Engine.Swarm;
@@ -8,22 +9,40 @@ namespace GitTorrent.Engine.Swarm;
 /// nothing else to fetch from us, one at a time. The seeder then uploads little more than one copy and the leechers
 /// trade the rest. Every interested peer is unchoked, and finished peers are not dropped (their pieces count as
 /// available): the reveal window, not the choker, limits each peer.
+/// <para>
+/// Adaptive mode (<see cref="SwarmOptions.AdaptiveSeeding"/>, pack torrents): a peer that is the only one downloading
+/// is shown <see cref="LoneWindowBytes"/> of pieces ahead, and a piece leaves its window as soon as it has it, so a
+/// lone clone runs at full speed. With two or more downloading at once the BEP 16 rules above apply, except that
+/// pieces others already have are shown (a window at a time) only to a peer that has announced no piece from anyone
+/// else for <see cref="StarveTime"/>, so a peer that cannot reach the others, or whose peers left, is never stalled.
+/// </para>
 /// </summary>
 internal sealed partial class TorrentSession
 {
     /// <summary>Pieces shown to a peer and not yet passed on to somebody else.</summary>
     private const int SuperSeedWindow = 8;
 
+    /// <summary>Adaptive mode: how far ahead a lone downloader is shown pieces (about one full request pipeline).</summary>
+    internal const long LoneWindowBytes = 8L * 1024 * 1024;
+
+    /// <summary>Adaptive mode: a peer that got no piece from anyone else for this long is shown pieces others have.</summary>
+    internal static readonly TimeSpan StarveTime = TimeSpan.FromSeconds(1);
+
     private int[]? _swarmAvailability;
     private int[]? _revealCount;
+    private bool _adaptive;
+    private int _loneWindow = SuperSeedWindow;
+    private bool _lastSharedMode;
 
     private bool IsSuperSeeding => _swarmAvailability is not null;
 
-    private void EnableSuperSeeding(int pieceCount)
+    private void EnableSuperSeeding(TorrentMetainfo metainfo, bool adaptive)
     {
-        _swarmAvailability = new int[pieceCount];
-        _revealCount = new int[pieceCount];
+        _swarmAvailability = new int[metainfo.PieceCount];
+        _revealCount = new int[metainfo.PieceCount];
         _choker = new Choker(int.MaxValue);
+        _adaptive = adaptive;
+        _loneWindow = (int)Math.Max(SuperSeedWindow, LoneWindowBytes / metainfo.PieceLength);
     }
 
     private void SuperSeedAvailability(Bitfield? has, int sign)
@@ -48,10 +67,7 @@ internal sealed partial class TorrentSession
             return;
         }
         _swarmAvailability[piece]++;
-        foreach (var peer in _peers.Values)
-        {
-            RevealMore(peer);
-        }
+        RevealToAll();
     }
 
     private void SuperSeedDetach(PeerState peer)
@@ -66,47 +82,95 @@ internal sealed partial class TorrentSession
             _revealCount![piece]--;
         }
         peer.Revealed.Clear();
-        foreach (var other in _peers.Values)
+        RevealToAll();
+    }
+
+    /// <summary>Once a second: peers that started starving get pieces others have (adaptive mode, lock held).</summary>
+    private void SuperSeedTick()
+    {
+        if (_adaptive)
         {
-            RevealMore(other);
+            RevealToAll();
         }
     }
 
+    private void RevealToAll()
+    {
+        var downloaders = CountDownloaders();
+        if (_adaptive && (downloaders >= 2) != _lastSharedMode)
+        {
+            _lastSharedMode = downloaders >= 2;
+            SwarmLog.SeedingMode(_logger, InfoHash, downloaders, _lastSharedMode);
+        }
+        foreach (var peer in _peers.Values)
+        {
+            RevealMore(peer, downloaders);
+        }
+    }
+
+    /// <summary>Connected peers that still miss pieces.</summary>
+    private int CountDownloaders()
+    {
+        var n = 0;
+        foreach (var p in _peers.Values)
+        {
+            if (p.Has is { All: false } && !p.Connection.IsClosed)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void RevealMore(PeerState peer) => RevealMore(peer, CountDownloaders());
+
     /// <summary>Shows <paramref name="peer"/> new pieces while its window has room (lock held).</summary>
-    private void RevealMore(PeerState peer)
+    private void RevealMore(PeerState peer, int downloaders)
     {
         var has = peer.Has;
         if (_swarmAvailability is null || has is null || !peer.SentBitfieldOrHave)
         {
             return;
         }
-        // A revealed piece is done once the peer has it and somebody else has it too.
+        // Adaptive: nobody else downloads, so there is nobody to pass pieces on to; serve this peer like a plain seed.
+        var lone = _adaptive && downloaders - (has.All ? 0 : 1) <= 0;
+        // A revealed piece is done once the peer has it and somebody else has it too (or nobody else wants it).
         peer.Revealed.RemoveWhere(p =>
         {
-            var spread = has[p] && _swarmAvailability[p] > 1;
+            var spread = has[p] && (_swarmAvailability[p] > 1 || lone);
             if (spread)
             {
                 _revealCount![p]--;
             }
             return spread;
         });
-        while (peer.Revealed.Count < SuperSeedWindow)
+        var window = lone ? _loneWindow : SuperSeedWindow;
+        while (peer.Revealed.Count < window)
         {
             var piece = PickPieceToReveal(peer, has);
             if (piece < 0)
             {
                 return;
             }
-            if (_swarmAvailability[piece] > 0 && peer.Revealed.Any(p => !has[p]))
+            if (_swarmAvailability[piece] > 0)
             {
-                // Only copies the swarm already has are left: hand them out one at a time, and only to a peer
-                // that has nothing left to fetch from us, so nobody starves and the seed uploads few duplicates.
-                return;
+                // Only copies the swarm already has are left. Strict BEP 16: hand them out one at a time, and only to
+                // a peer that has nothing left to fetch from us. Adaptive: only to a peer that gets nothing elsewhere.
+                if (_adaptive ? !IsStarving(peer) : peer.Revealed.Any(p => !has[p]))
+                {
+                    return;
+                }
             }
             peer.Revealed.Add(piece);
             _revealCount![piece]++;
             peer.Connection.SendHave(piece);
         }
+    }
+
+    private bool IsStarving(PeerState peer)
+    {
+        var since = Math.Max(peer.ConnectedAt, peer.LastForeignPieceAt);
+        return _engine.TimeProvider.GetElapsedTime(since) >= StarveTime;
     }
 
     private int PickPieceToReveal(PeerState peer, Bitfield has)
