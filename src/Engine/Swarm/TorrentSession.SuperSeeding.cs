@@ -14,7 +14,8 @@ namespace GitTorrent.Engine.Swarm;
 /// is shown <see cref="LoneWindowBytes"/> of pieces ahead, and a piece leaves its window as soon as it has it, so a
 /// lone clone runs at full speed. With two or more downloading at once the BEP 16 rules above apply, except that
 /// pieces others already have are shown (a window at a time) only to a peer that has announced no piece from anyone
-/// else for <see cref="StarveTime"/>, so a peer that cannot reach the others, or whose peers left, is never stalled.
+/// else for <see cref="StarveTime"/>, and such a peer's window moves on as soon as it has a piece (it cannot pass it
+/// on), so a peer that cannot reach the others, or whose peers left, is never stalled.
 /// </para>
 /// </summary>
 internal sealed partial class TorrentSession
@@ -134,10 +135,13 @@ internal sealed partial class TorrentSession
         }
         // Adaptive: nobody else downloads, so there is nobody to pass pieces on to; serve this peer like a plain seed.
         var lone = _adaptive && downloaders - (has.All ? 0 : 1) <= 0;
+        // Adaptive: a peer that gets nothing from anyone else cannot pass pieces on either (it reaches nobody, or
+        // nobody reaches it); waiting for its pieces to spread would stall it.
+        var starving = _adaptive && IsStarving(peer);
         // A revealed piece is done once the peer has it and somebody else has it too (or nobody else wants it).
         peer.Revealed.RemoveWhere(p =>
         {
-            var spread = has[p] && (_swarmAvailability[p] > 1 || lone);
+            var spread = has[p] && (_swarmAvailability[p] > 1 || lone || starving);
             if (spread)
             {
                 _revealCount![p]--;
@@ -156,7 +160,7 @@ internal sealed partial class TorrentSession
             {
                 // Only copies the swarm already has are left. Strict BEP 16: hand them out one at a time, and only to
                 // a peer that has nothing left to fetch from us. Adaptive: only to a peer that gets nothing elsewhere.
-                if (_adaptive ? !IsStarving(peer) : peer.Revealed.Any(p => !has[p]))
+                if (_adaptive ? !starving : peer.Revealed.Any(p => !has[p]))
                 {
                     return;
                 }

@@ -93,7 +93,8 @@ public sealed class AdaptiveSeedingTests
         await using var seeder = new TorrentEngine(AdaptiveSeeder());
         await seeder.StartAsync(default);
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
-        var onlySeeder = new StaticPeerDiscovery([seeder.LocalEndPoint!]);
+        // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
+        StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
         var leechers = new List<TorrentEngine>();
         try
         {
@@ -104,7 +105,7 @@ public sealed class AdaptiveSeedingTests
                 await engine.StartAsync(default);
             }
             var downloads = leechers.Select((engine, i) =>
-                engine.DownloadAsync(metainfo, files.PathOf($"six{i}.bin"), onlySeeder, null, default)).ToArray();
+                engine.DownloadAsync(metainfo, files.PathOf($"six{i}.bin"), OnlySeeder(), null, default)).ToArray();
             await WaitAllAsync(downloads, leechers, seeder, metainfo);
             for (var i = 0; i < leechers.Count; i++)
             {
@@ -140,7 +141,8 @@ public sealed class AdaptiveSeedingTests
         await using var seeder = new TorrentEngine(AdaptiveSeeder(uploadLimit: 4L * 1024 * 1024));
         await seeder.StartAsync(default);
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
-        var onlySeeder = new StaticPeerDiscovery([seeder.LocalEndPoint!]);
+        // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
+        StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
         var leechers = new List<TorrentEngine>();
         try
         {
@@ -151,9 +153,9 @@ public sealed class AdaptiveSeedingTests
                 await engine.StartAsync(default);
             }
             using var stopLeaver = new CancellationTokenSource();
-            var leaving = leechers[0].DownloadAsync(metainfo, files.PathOf("leaver.bin"), onlySeeder, null, stopLeaver.Token);
+            var leaving = leechers[0].DownloadAsync(metainfo, files.PathOf("leaver.bin"), OnlySeeder(), null, stopLeaver.Token);
             var staying = leechers.Skip(1).Select((engine, i) =>
-                engine.DownloadAsync(metainfo, files.PathOf($"stay{i}.bin"), onlySeeder, null, default)).ToArray();
+                engine.DownloadAsync(metainfo, files.PathOf($"stay{i}.bin"), OnlySeeder(), null, default)).ToArray();
             var deadline = DateTime.UtcNow + Timeout;
             while (leechers[0].GetProgress(metainfo.InfoHash) is not { } p || p.PiecesHave < metainfo.PieceCount / 4)
             {
@@ -173,6 +175,51 @@ public sealed class AdaptiveSeedingTests
                 Assert.True(TestFiles.SameContent(source, files.PathOf($"stay{i}.bin")), $"leecher {i} differs");
             }
             Assert.True(heldByLeaver > 0);
+        }
+        finally
+        {
+            foreach (var engine in leechers)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Leechers_that_cannot_reach_each_other_are_not_stalled()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("apart.bin", 32L * 1024 * 1024, seed: 10); // more than a lone window
+        var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 32 * 1024).WaitAsync(Timeout);
+        // No peer exchange anywhere: each leecher knows only the seeder, so pieces shown to one never spread.
+        var seederOptions = AdaptiveSeeder();
+        seederOptions.PeerExchange = false;
+        await using var seeder = new TorrentEngine(seederOptions);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
+        StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
+        var leechers = new List<TorrentEngine>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var options = SwarmTests.LoopbackOptions();
+                options.PeerExchange = false;
+                var engine = new TorrentEngine(options);
+                leechers.Add(engine);
+                await engine.StartAsync(default);
+            }
+            var watch = Stopwatch.StartNew();
+            var downloads = leechers.Select((engine, i) =>
+                engine.DownloadAsync(metainfo, files.PathOf($"apart{i}.bin"), OnlySeeder(), null, default)).ToArray();
+            await WaitAllAsync(downloads, leechers, seeder, metainfo);
+            for (var i = 0; i < leechers.Count; i++)
+            {
+                Assert.True(TestFiles.SameContent(source, files.PathOf($"apart{i}.bin")), $"leecher {i} differs");
+                Assert.Equal(metainfo.Length, leechers[i].GetDownloadedByPeer(metainfo.InfoHash)[seeder.LocalEndPoint!]);
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         }
         finally
         {

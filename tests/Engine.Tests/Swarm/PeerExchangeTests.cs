@@ -26,16 +26,17 @@ public sealed class PeerExchangeTests
         await using var seeder = new TorrentEngine(options);
         await seeder.StartAsync(default);
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
-        var onlySeeder = new StaticPeerDiscovery([seeder.LocalEndPoint!]);
+        // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
+        StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
 
         await using var first = new TorrentEngine(SwarmTests.LoopbackOptions());
         await first.StartAsync(default);
-        await first.DownloadAsync(metainfo, files.PathOf("first.bin"), onlySeeder, null, default).WaitAsync(Timeout);
+        await first.DownloadAsync(metainfo, files.PathOf("first.bin"), OnlySeeder(), null, default).WaitAsync(Timeout);
         var afterFirst = seeder.GetStatistics().Uploaded;
 
         await using var second = new TorrentEngine(SwarmTests.LoopbackOptions());
         await second.StartAsync(default);
-        await second.DownloadAsync(metainfo, files.PathOf("second.bin"), onlySeeder, null, default).WaitAsync(Timeout);
+        await second.DownloadAsync(metainfo, files.PathOf("second.bin"), OnlySeeder(), null, default).WaitAsync(Timeout);
 
         Assert.True(TestFiles.SameContent(source, files.PathOf("second.bin")));
         var fromFirst = second.GetDownloadedByPeer(metainfo.InfoHash).GetValueOrDefault(first.LocalEndPoint!);
