@@ -27,7 +27,8 @@ internal sealed partial class TorrentSession : IPexHost
     private readonly HashSet<IPEndPoint> _pexDialled = [];
     private int _pexDialsInFlight;
 
-    private bool PexEnabled => _engine.Options.PeerExchange;
+    /// <summary>Peer exchange is on and the torrent is not private (BEP 27; unknown while the metadata is missing).</summary>
+    private bool PexEnabled => _engine.Options.PeerExchange && Metainfo is { IsPrivate: false };
 
     /// <summary>The remote's extension handshake arrived: learn its listen port, then tell it (and others) about peers.</summary>
     private void OnRemoteExtensionHandshake(PeerState peer, Bencoding.BDictionary handshake)
@@ -125,7 +126,7 @@ internal sealed partial class TorrentSession : IPexHost
             {
                 var endPoint = peer.EndPoint.Address.IsIPv4MappedToIPv6
                     ? new IPEndPoint(peer.EndPoint.Address.MapToIPv4(), peer.EndPoint.Port) : peer.EndPoint;
-                if (IsComplete || _stop.IsCancellationRequested || !IsDialable(endPoint.Address) || _engine.IsOwnEndPoint(endPoint)
+                if (!PexEnabled || IsComplete || _stop.IsCancellationRequested || !IsDialable(endPoint.Address) || _engine.IsOwnEndPoint(endPoint)
                     || known.Contains(endPoint) || _pexDialled.Contains(endPoint)
                     || _peers.Count + _pexDialsInFlight + dial.Count >= _engine.Options.MaxConnectionsPerTorrent
                     || _pexDialsInFlight + dial.Count >= MaxPexDialsInFlight)

@@ -35,6 +35,9 @@ internal sealed partial class TorrentSession
     private int _loneWindow = SuperSeedWindow;
     private bool _lastSharedMode;
 
+    /// <summary>Pieces no connected peer has (adaptive mode skips its reveal scan when none are left).</summary>
+    private int _unavailablePieces;
+
     private bool IsSuperSeeding => _swarmAvailability is not null;
 
     private void EnableSuperSeeding(TorrentMetainfo metainfo, bool adaptive)
@@ -44,6 +47,7 @@ internal sealed partial class TorrentSession
         _choker = new Choker(int.MaxValue);
         _adaptive = adaptive;
         _loneWindow = (int)Math.Max(SuperSeedWindow, LoneWindowBytes / metainfo.PieceLength);
+        _unavailablePieces = metainfo.PieceCount;
     }
 
     private void SuperSeedAvailability(Bitfield? has, int sign)
@@ -56,7 +60,7 @@ internal sealed partial class TorrentSession
         {
             if (has[i])
             {
-                _swarmAvailability[i] += sign;
+                AddAvailability(i, sign);
             }
         }
     }
@@ -67,7 +71,7 @@ internal sealed partial class TorrentSession
         {
             return;
         }
-        _swarmAvailability[piece]++;
+        AddAvailability(piece, +1);
         RevealToAll();
     }
 
@@ -84,6 +88,20 @@ internal sealed partial class TorrentSession
         }
         peer.Revealed.Clear();
         RevealToAll();
+    }
+
+    private void AddAvailability(int piece, int sign)
+    {
+        var before = _swarmAvailability![piece];
+        _swarmAvailability[piece] = before + sign;
+        if (before == 0)
+        {
+            _unavailablePieces--;
+        }
+        else if (before + sign == 0)
+        {
+            _unavailablePieces++;
+        }
     }
 
     /// <summary>Once a second: peers that started starving get pieces others have (adaptive mode, lock held).</summary>
@@ -148,6 +166,10 @@ internal sealed partial class TorrentSession
             }
             return spread;
         });
+        if (_adaptive && !starving && _unavailablePieces == 0)
+        {
+            return; // everything left is available elsewhere: nothing to show a peer that is getting pieces
+        }
         var window = lone ? _loneWindow : SuperSeedWindow;
         while (peer.Revealed.Count < window)
         {

@@ -49,6 +49,37 @@ public sealed class PeerExchangeTests
     }
 
     [Fact]
+    public async Task A_private_torrent_exchanges_no_peers()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("private.bin", 4L * 1024 * 1024, seed: 7);
+        var plain = await TorrentMetainfo.CreateAsync(source, pieceLength: 32 * 1024).WaitAsync(Timeout);
+        var info = BencodeReader.DecodeDictionary(plain.InfoBytes);
+        info.Add("private", 1);
+        var metainfo = TorrentMetainfo.FromInfoBytes(info.Encode());
+        Assert.True(metainfo.IsPrivate);
+        Assert.False(plain.IsPrivate);
+        var options = SwarmTests.LoopbackOptions();
+        options.AdaptiveSeeding = true;
+        await using var seeder = new TorrentEngine(options);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        await using var first = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await first.StartAsync(default);
+        await first.DownloadAsync(metainfo, files.PathOf("first.bin"), new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
+            .WaitAsync(Timeout);
+        await using var second = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await second.StartAsync(default);
+        await second.DownloadAsync(metainfo, files.PathOf("second.bin"), new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
+            .WaitAsync(Timeout);
+
+        // BEP 27: nobody told the second leecher about the first; the seeder served it (after the 1 s starve time).
+        Assert.Equal(0, second.GetDownloadedByPeer(metainfo.InfoHash).GetValueOrDefault(first.LocalEndPoint!));
+        Assert.Equal(0, second.Extensions.Find<UtPexExtension>()!.MessagesReceived);
+        Assert.True(TestFiles.SameContent(source, files.PathOf("second.bin")));
+    }
+
+    [Fact]
     public async Task Hostile_pex_is_dropped_and_counted_and_dials_are_bounded()
     {
         using var files = new TestFiles();
