@@ -56,11 +56,14 @@ internal sealed class PeerState(PeerConnection connection, long now)
     /// <summary>Super-seeding (BEP 16): pieces shown to this peer that it has not yet passed on.</summary>
     public HashSet<int> Revealed { get; } = [];
 
-    /// <summary>When the peer connected.</summary>
-    public long ConnectedAt { get; } = now;
+    /// <summary>Adaptive seeding: since when the peer has had nothing to fetch from us (0 = it has).</summary>
+    public long BlockedSince { get; set; }
 
-    /// <summary>Adaptive seeding: when the peer last announced a piece it did not get from us (0 = never).</summary>
-    public long LastForeignPieceAt { get; set; }
+    /// <summary>
+    /// Adaptive seeding: it had nothing to fetch from us and got no piece from anybody else for a while, so it is
+    /// served pieces others have too; cleared by the next piece it gets elsewhere.
+    /// </summary>
+    public bool Starving { get; set; }
 
     /// <summary>ut_pex: when we last sent this peer a message (0 = never).</summary>
     public long PexSentAt { get; set; }

@@ -120,7 +120,9 @@ internal sealed partial class TorrentSession
             _picker?.AddAvailability(piece);
             if (!peer.Revealed.Contains(piece))
             {
-                peer.LastForeignPieceAt = _engine.TimeProvider.GetTimestamp();
+                // Got elsewhere: it trades with other peers.
+                peer.Starving = false;
+                peer.BlockedSince = 0;
             }
             SuperSeedHave(piece);
             if (!peer.AmInterested && _picker is not null && !_picker.Have[piece])

@@ -13,9 +13,10 @@ namespace GitTorrent.Engine.Swarm;
 /// Adaptive mode (<see cref="SwarmOptions.AdaptiveSeeding"/>, pack torrents): a peer that is the only one downloading
 /// is shown <see cref="LoneWindowBytes"/> of pieces ahead, and a piece leaves its window as soon as it has it, so a
 /// lone clone runs at full speed. With two or more downloading at once the BEP 16 rules above apply, except that
-/// pieces others already have are shown (a window at a time) only to a peer that has announced no piece from anyone
-/// else for <see cref="StarveTime"/>, and such a peer's window moves on as soon as it has a piece (it cannot pass it
-/// on), so a peer that cannot reach the others, or whose peers left, is never stalled.
+/// pieces others already have are shown (a window at a time) only to a starving peer: one with nothing left to fetch
+/// from us that got no piece from anyone for <see cref="StarveTime"/>. Such a peer's window moves on as soon as it has
+/// a piece (it cannot pass it on) until it gets a piece elsewhere, so a peer that cannot reach the others, or whose
+/// peers left, is never stalled.
 /// </para>
 /// </summary>
 internal sealed partial class TorrentSession
@@ -155,7 +156,7 @@ internal sealed partial class TorrentSession
         var lone = _adaptive && downloaders - (has.All ? 0 : 1) <= 0;
         // Adaptive: a peer that gets nothing from anyone else cannot pass pieces on either (it reaches nobody, or
         // nobody reaches it); waiting for its pieces to spread would stall it.
-        var starving = _adaptive && IsStarving(peer);
+        var starving = _adaptive && UpdateStarving(peer, has);
         // A revealed piece is done once the peer has it and somebody else has it too (or nobody else wants it).
         peer.Revealed.RemoveWhere(p =>
         {
@@ -193,10 +194,30 @@ internal sealed partial class TorrentSession
         }
     }
 
-    private bool IsStarving(PeerState peer)
+    /// <summary>
+    /// Starving: nothing left to fetch from us, and no piece from anybody for <see cref="StarveTime"/> since. Stays so
+    /// until it gets a piece elsewhere (a peer that reaches nobody keeps being served at full speed). A peer busy with
+    /// its window (a lone downloader) is never starving, however long it has gone without pieces from others.
+    /// </summary>
+    private bool UpdateStarving(PeerState peer, Bitfield has)
     {
-        var since = Math.Max(peer.ConnectedAt, peer.LastForeignPieceAt);
-        return _engine.TimeProvider.GetElapsedTime(since) >= StarveTime;
+        if (peer.Starving || has.All)
+        {
+            return peer.Starving;
+        }
+        var now = _engine.TimeProvider.GetTimestamp();
+        if (peer.Revealed.Any(p => !has[p]))
+        {
+            peer.BlockedSince = 0;
+            return false;
+        }
+        if (peer.BlockedSince == 0)
+        {
+            peer.BlockedSince = now;
+            return false;
+        }
+        peer.Starving = _engine.TimeProvider.GetElapsedTime(peer.BlockedSince, now) >= StarveTime;
+        return peer.Starving;
     }
 
     private int PickPieceToReveal(PeerState peer, Bitfield has)

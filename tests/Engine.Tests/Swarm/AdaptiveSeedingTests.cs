@@ -55,6 +55,44 @@ public sealed class AdaptiveSeedingTests
     }
 
     [Fact]
+    public async Task A_peer_that_was_alone_a_while_is_not_served_duplicates_once_others_arrive_unless_it_starves()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("s.bin", 16L * 1024 * 1024, seed: 12);
+        var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 64 * 1024).WaitAsync(Timeout);
+        await using var seeder = new TorrentEngine(AdaptiveSeeder());
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        await using var first = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await first.SendHandshakeAsync(metainfo.InfoHash, reserved: 0);
+        Assert.NotNull(await first.ReadExactlyAsync(Handshake.Length));
+        var window = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(700)));
+        Assert.Equal(128, window.Count);
+        await Task.Delay(700); // alone for well over StarveTime, busy with its window: not starving
+
+        await using var second = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await second.SendHandshakeAsync(metainfo.InfoHash, reserved: 0,
+            peerId: Hash20.Parse("2d5854303030312d" + "1d1e1f202122232425262728"));
+        Assert.NotNull(await second.ReadExactlyAsync(Handshake.Length));
+        Assert.Equal(8, Haves(await second.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(500))).Count);
+
+        // The first finishes its window. Two download now, and its pieces have not spread: it gets nothing more at
+        // once (it should fetch from the other peer) ...
+        foreach (var piece in window)
+        {
+            var payload = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)piece);
+            await first.SendAsync(ScriptedPeer.Message(MessageId.Have, payload));
+        }
+        Assert.Empty(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(400))));
+        // ... but having got nothing from anybody for a second it starves, and is served again.
+        var later = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(1500)));
+        Assert.Equal(8, later.Count);
+        Assert.Empty(later.Intersect(window));
+    }
+
+    [Fact]
     public async Task A_lone_leecher_downloads_one_copy_as_fast_as_from_a_plain_seed()
     {
         using var files = new TestFiles();
