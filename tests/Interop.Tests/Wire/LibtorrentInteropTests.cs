@@ -94,6 +94,9 @@ public sealed class LibtorrentInteropTests
         await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
         var options = Options();
         options.AdaptiveSeeding = true;
+        // Slow enough that the three downloads overlap whatever the Python start-up times: a libtorrent leecher that
+        // finished alone drops its connection to us (seed to seed), so we could not point the others at it.
+        options.MaxUploadBytesPerSecond = 4L * 1024 * 1024;
         await using var seeder = new TorrentEngine(options);
         await seeder.StartAsync(default);
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
