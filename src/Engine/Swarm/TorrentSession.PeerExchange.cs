@@ -25,6 +25,7 @@ internal sealed partial class TorrentSession : IPexHost
     private const int MaxPexDialled = 4096;
 
     private readonly HashSet<IPEndPoint> _pexDialled = [];
+    private readonly List<IPEndPoint> _pexBeforeMetadata = [];
     private int _pexDialsInFlight;
 
     /// <summary>Peer exchange is on and the torrent is not private (BEP 27; unknown while the metadata is missing).</summary>
@@ -109,6 +110,49 @@ internal sealed partial class TorrentSession : IPexHost
 
     int IPexHost.OnPeersExchanged(PeerConnection connection, PexMessage message)
     {
+        lock (_gate)
+        {
+            if (Metainfo is null && _engine.Options.PeerExchange && !_stop.IsCancellationRequested)
+            {
+                // A magnet download hears from the seeder before it has the info dictionary (which says whether the
+                // torrent is private): keep the peers until then.
+                var kept = 0;
+                foreach (var peer in message.Added)
+                {
+                    if (_pexBeforeMetadata.Count < PexMessage.MaxPeersPerMessage)
+                    {
+                        _pexBeforeMetadata.Add(peer.EndPoint);
+                        kept++;
+                    }
+                }
+                return message.Added.Count - kept;
+            }
+        }
+        return DialExchanged(message.Added.Select(p => p.EndPoint), connection.RemoteEndPoint);
+    }
+
+    /// <summary>The metadata arrived: dial the peers heard of before it, unless the torrent is private.</summary>
+    private void DialPeersHeardBeforeMetadata()
+    {
+        List<IPEndPoint> heard;
+        lock (_gate)
+        {
+            heard = [.. _pexBeforeMetadata];
+            _pexBeforeMetadata.Clear();
+        }
+        if (heard.Count > 0)
+        {
+            var ignored = DialExchanged(heard, null);
+            if (_engine.Extensions.Find<UtPexExtension>() is { } pex)
+            {
+                pex.CountIgnored(ignored);
+            }
+        }
+    }
+
+    /// <summary>Dials exchanged peers that are usable, new and within the limits; returns how many were not.</summary>
+    private int DialExchanged(IEnumerable<IPEndPoint> peers, IPEndPoint? source)
+    {
         var ignored = 0;
         var dial = new List<IPEndPoint>();
         lock (_gate)
@@ -122,10 +166,10 @@ internal sealed partial class TorrentSession : IPexHost
                     known.Add(listen);
                 }
             }
-            foreach (var peer in message.Added)
+            foreach (var exchanged in peers)
             {
-                var endPoint = peer.EndPoint.Address.IsIPv4MappedToIPv6
-                    ? new IPEndPoint(peer.EndPoint.Address.MapToIPv4(), peer.EndPoint.Port) : peer.EndPoint;
+                var endPoint = exchanged.Address.IsIPv4MappedToIPv6
+                    ? new IPEndPoint(exchanged.Address.MapToIPv4(), exchanged.Port) : exchanged;
                 if (!PexEnabled || IsComplete || _stop.IsCancellationRequested || !IsDialable(endPoint.Address) || _engine.IsOwnEndPoint(endPoint)
                     || known.Contains(endPoint) || _pexDialled.Contains(endPoint)
                     || _peers.Count + _pexDialsInFlight + dial.Count >= _engine.Options.MaxConnectionsPerTorrent
@@ -145,7 +189,7 @@ internal sealed partial class TorrentSession : IPexHost
         }
         foreach (var endPoint in dial)
         {
-            SwarmLog.PexDial(_logger, endPoint, InfoHash, connection.RemoteEndPoint);
+            SwarmLog.PexDial(_logger, endPoint, InfoHash, source);
             _ = _engine.ConnectToPeerAsync(InfoHash, endPoint, _stop.Token).ContinueWith(t =>
             {
                 _ = t.Exception;

@@ -153,6 +153,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             }
         }
         _metadata.TrySetResult(metainfo);
+        DialPeersHeardBeforeMetadata();
         if (!complete)
         {
             StartWebSeeds();

@@ -36,7 +36,8 @@ public sealed class PeerExchangeTests
 
         await using var second = new TorrentEngine(SwarmTests.LoopbackOptions());
         await second.StartAsync(default);
-        await second.DownloadAsync(metainfo, files.PathOf("second.bin"), OnlySeeder(), null, default).WaitAsync(Timeout);
+        // By infohash, like a clone: the seeder's ut_pex arrives before the info dictionary does.
+        await second.DownloadAsync(metainfo.InfoHash, files.PathOf("second.bin"), OnlySeeder(), null, default).WaitAsync(Timeout);
 
         Assert.True(TestFiles.SameContent(source, files.PathOf("second.bin")));
         var fromFirst = second.GetDownloadedByPeer(metainfo.InfoHash).GetValueOrDefault(first.LocalEndPoint!);

@@ -25,6 +25,8 @@ public sealed class UtPexExtension : IExtension
     /// <summary>Peers not used: port 0, beyond the per-message limit, ourselves, already known, or over the connection limit.</summary>
     public long IgnoredPeers => Interlocked.Read(ref _ignoredPeers);
 
+    internal void CountIgnored(int peers) => Interlocked.Add(ref _ignoredPeers, peers);
+
     public void OnMessage(PeerConnection connection, ReadOnlyMemory<byte> payload)
     {
         Interlocked.Increment(ref _messages);
