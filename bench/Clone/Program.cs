@@ -192,6 +192,13 @@ try
     // What one clone moves: the largest pack alone when the repository is one branch, else what the seeder uploaded for
     // the last single clone above (the first pack plus the packs of the other tips).
     var copy = Math.Max(packSize, oneClone);
+    foreach (var run in parallelRuns.OrderBy(r => r.Elapsed))
+    {
+        var profile = run.Output.Split('\n').FirstOrDefault(l => l.StartsWith("pack torrent", StringComparison.Ordinal)) ?? "";
+        var sources = run.Output.Split('\n').FirstOrDefault(l => l.StartsWith("Received", StringComparison.Ordinal)) ?? "";
+        Console.WriteLine($"  {run.Elapsed.TotalSeconds:0.0} s: {profile[(profile.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()}; "
+            + sources[(sources.IndexOf(" from ", StringComparison.Ordinal) + 1)..].Trim());
+    }
     Console.WriteLine($"{parallel} simultaneous clones: {watch.Elapsed.TotalSeconds:0.0} s wall (slowest {parallelRuns.Max(r => r.Elapsed.TotalSeconds):0.0} s); "
         + $"seeder uploaded {(after - before) / 1e6:0.0} MB for a {copy / 1e6:0.0} MB clone: ratio {(double)(after - before) / copy:0.00} (target <= 2.0, HTTP 8.0)");
     return 0;

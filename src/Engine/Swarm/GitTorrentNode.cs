@@ -67,8 +67,10 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         TorrentEngine? torrents = null;
         try
         {
-            torrents = new TorrentEngine(new SwarmOptions { ListenAddress = options.Bind, ListenPort = options.BtPort },
-                loggerFactory, options.TimeProvider);
+            torrents = new TorrentEngine(new SwarmOptions
+            {
+                ListenAddress = options.Bind, ListenPort = options.BtPort, AdaptiveSeeding = options.AdaptiveSeeding,
+            }, loggerFactory, options.TimeProvider);
             var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes);
             GitTorrentNode? node = null;
             var extension = new GitTorrentExtension(new DeferredProvider(() => node), loggerFactory.CreateLogger<GitTorrentExtension>());

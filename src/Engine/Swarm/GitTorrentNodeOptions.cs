@@ -38,6 +38,12 @@ public sealed class GitTorrentNodeOptions
     /// <summary>How long a fetch of one commit may take in all before it gives up on the swarm.</summary>
     public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// Seed packs with adaptive super-seeding (<see cref="SwarmOptions.AdaptiveSeeding"/>): a lone clone is served at
+    /// full speed, simultaneous clones are shown disjoint pieces and trade the rest. Default true.
+    /// </summary>
+    public bool AdaptiveSeeding { get; init; } = true;
+
     /// <summary>Extra peers asked for every commit besides those the DHT finds (tests, private networks).</summary>
     public IList<IPEndPoint> ExtraPeers { get; init; } = [];
 

@@ -37,4 +37,10 @@ internal static partial class SwarmLog
 
     [LoggerMessage(11, LogLevel.Information, "Resuming {InfoHash}: {Pieces} pieces already on disk")]
     public static partial void Resumed(ILogger logger, Hash20 infoHash, int pieces);
+
+    [LoggerMessage(12, LogLevel.Debug, "Dialling {EndPoint} for {InfoHash}, learnt by peer exchange from {Source}")]
+    public static partial void PexDial(ILogger logger, IPEndPoint endPoint, Hash20 infoHash, IPEndPoint? source);
+
+    [LoggerMessage(13, LogLevel.Debug, "Seeding {InfoHash}: {Downloaders} peers download at once, super-seeding {On}")]
+    public static partial void SeedingMode(ILogger logger, Hash20 infoHash, int downloaders, bool on);
 }

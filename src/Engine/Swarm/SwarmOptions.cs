@@ -82,6 +82,21 @@ public sealed class SwarmOptions
     /// </summary>
     public bool SuperSeeding { get; set; }
 
+    /// <summary>
+    /// Adaptive super-seeding for seeds: while one peer downloads it is served like a normal seed (a wide window of
+    /// pieces, shown with HAVE messages instead of a bitfield); as soon as two or more download at once, each peer is
+    /// shown only pieces nobody else has (BEP 16), so the seed sends each piece about once and the peers trade the rest.
+    /// A peer that gets nothing from other peers for a second is shown pieces others have too. Ignored when
+    /// <see cref="SuperSeeding"/> is set. Default false; the git node turns it on for pack torrents.
+    /// </summary>
+    public bool AdaptiveSeeding { get; set; }
+
+    /// <summary>
+    /// BEP 11 peer exchange (<c>ut_pex</c>): tell each peer the other peers of the torrent once after the handshake and
+    /// then as changes at most once a minute; a downloading torrent dials peers it learns this way. Default true.
+    /// </summary>
+    public bool PeerExchange { get; set; } = true;
+
     /// <summary>Client name in the BEP 10 handshake (<c>v</c>).</summary>
     public string ClientName { get; set; } = "GitTorrent 0.1";
 }

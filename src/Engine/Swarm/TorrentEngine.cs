@@ -34,6 +34,10 @@ public sealed partial class TorrentEngine : IAsyncDisposable
         UploadLimit = Options.MaxUploadBytesPerSecond > 0 ? new TokenBucket(Options.MaxUploadBytesPerSecond, TimeProvider) : null;
         PeerId = NewPeerId();
         Extensions.Register(new UtMetadataExtension());
+        if (Options.PeerExchange)
+        {
+            Extensions.Register(new UtPexExtension());
+        }
     }
 
     public SwarmOptions Options { get; }

@@ -230,8 +230,9 @@ internal sealed partial class TorrentSession
                 }
                 if (complete)
                 {
+                    // Connections to seeds stay for a while (see SeedLinger): a super-seeding seed counts on the
+                    // pieces we now hold being available to the peers it tells about us.
                     SetInterested(peer, false);
-                    DisconnectIfBothSeeds(peer);
                 }
             }
         }

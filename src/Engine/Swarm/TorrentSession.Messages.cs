@@ -118,6 +118,12 @@ internal sealed partial class TorrentSession
             }
             peer.Has[piece] = true;
             _picker?.AddAvailability(piece);
+            if (!peer.Revealed.Contains(piece))
+            {
+                // Got elsewhere: it trades with other peers.
+                peer.Starving = false;
+                peer.BlockedSince = 0;
+            }
             SuperSeedHave(piece);
             if (!peer.AmInterested && _picker is not null && !_picker.Have[piece])
             {
@@ -258,6 +264,7 @@ internal sealed partial class TorrentSession
                     peer.MaxRequests = (int)Math.Min(reqq, int.MaxValue);
                 }
             }
+            OnRemoteExtensionHandshake(peer, handshake);
             return;
         }
         if (_engine.Extensions.TryGet(id, out var extension))

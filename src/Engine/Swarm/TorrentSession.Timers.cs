@@ -7,6 +7,9 @@ internal sealed partial class TorrentSession
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a connection between two seeds stays after we completed (peers that connect as seeds are dropped at once).</summary>
+    internal static readonly TimeSpan SeedLinger = TimeSpan.FromSeconds(30);
+
     /// <summary>How often an incomplete download asks its discovery for more peers.</summary>
     private static readonly TimeSpan DownloadRediscoveryInterval = TimeSpan.FromSeconds(3);
     private long _lastChoke;
@@ -69,6 +72,9 @@ internal sealed partial class TorrentSession
                 }
             }
             RetryMetadata();
+            PexTick(now);
+            LingerTick(now);
+            SuperSeedTick();
             var rotate = time.GetElapsedTime(_lastOptimistic, now) >= options.OptimisticUnchokeInterval;
             if (rotate || time.GetElapsedTime(_lastChoke, now) >= options.ChokeInterval)
             {
@@ -78,6 +84,27 @@ internal sealed partial class TorrentSession
                     _lastOptimistic = now;
                 }
                 RunChoker(rotate);
+            }
+        }
+    }
+
+    /// <summary>Closes connections whose both ends have been seeds for <see cref="SeedLinger"/> (lock held).</summary>
+    private void LingerTick(long now)
+    {
+        var seeding = _have is { All: true };
+        foreach (var peer in _peers.Values)
+        {
+            if (!seeding || !peer.IsSeed || IsSuperSeeding)
+            {
+                peer.BothSeedsSince = 0;
+            }
+            else if (peer.BothSeedsSince == 0)
+            {
+                peer.BothSeedsSince = now;
+            }
+            else if (_engine.TimeProvider.GetElapsedTime(peer.BothSeedsSince, now) >= SeedLinger)
+            {
+                peer.Connection.Close();
             }
         }
     }

@@ -84,9 +84,9 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         session._have = have;
         session._complete.TrySetResult(metainfo);
         session._metadata.TrySetResult(metainfo);
-        if (engine.Options.SuperSeeding)
+        if (engine.Options.SuperSeeding || engine.Options.AdaptiveSeeding)
         {
-            session.EnableSuperSeeding(metainfo.PieceCount);
+            session.EnableSuperSeeding(metainfo, adaptive: !engine.Options.SuperSeeding);
         }
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -153,6 +153,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             }
         }
         _metadata.TrySetResult(metainfo);
+        DialPeersHeardBeforeMetadata();
         if (!complete)
         {
             StartWebSeeds();
@@ -208,6 +209,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             }
             _peers.Add(connection, state);
             connection.MetadataHost = this;
+            connection.PexHost = this;
+            if (connection.IsOutbound)
+            {
+                connection.RemoteListenEndPoint = connection.RemoteEndPoint;
+            }
             reason = "";
             return true;
         }

@@ -55,6 +55,9 @@ public sealed class TorrentMetainfo
     /// <summary>Tracker URL, when the torrent has one.</summary>
     public string? Announce { get; }
 
+    /// <summary>BEP 27: <c>private=1</c> in the info dictionary; such torrents get peers from their tracker only (no ut_pex).</summary>
+    public bool IsPrivate { get; private init; }
+
     /// <summary>The bencoded info dictionary (what ut_metadata transfers and the infohash covers).</summary>
     public ReadOnlyMemory<byte> InfoBytes { get; }
 
@@ -222,7 +225,10 @@ public sealed class TorrentMetainfo
             throw new GitTorrentException("Torrent piece hashes do not match its length.");
         }
         return new TorrentMetainfo(infoBytes, Hash20.Sha1(infoBytes), name, length, (int)pieceLength,
-            pieces.Bytes.ToArray(), urlList, announce);
+            pieces.Bytes.ToArray(), urlList, announce)
+        {
+            IsPrivate = info.GetInteger("private") == 1,
+        };
     }
 
     /// <summary>The .torrent file: info dictionary as held, plus announce and url-list.</summary>

@@ -102,6 +102,11 @@ public sealed partial class PeerConnection : IAsyncDisposable
 
     internal Extensions.IMetadataHost? MetadataHost { get; set; }
 
+    internal Extensions.IPexHost? PexHost { get; set; }
+
+    /// <summary>Where the remote accepts connections: its address with the BEP 10 <c>p</c> port, or the dialled endpoint.</summary>
+    internal IPEndPoint? RemoteListenEndPoint { get; set; }
+
     internal void AddDownloaded(int bytes) => Interlocked.Add(ref _downloaded, bytes);
 
     internal void SetRemoteExtensionHandshake(BDictionary handshake) => _remoteExtensionHandshake.TrySetResult(handshake);

@@ -88,6 +88,37 @@ internal sealed class ScriptedPeer : IAsyncDisposable
         return body is null ? null : ((MessageId)body[0], body[1..]);
     }
 
+    /// <summary>Reads frames until none arrives for <paramref name="quiet"/> (or the stream ends).</summary>
+    public async Task<List<(MessageId Id, byte[] Payload)>> ReadUntilQuietAsync(TimeSpan quiet)
+    {
+        var frames = new List<(MessageId Id, byte[] Payload)>();
+        var head = new byte[4];
+        while (true)
+        {
+            using var cts = new CancellationTokenSource(quiet);
+            try
+            {
+                await _stream.ReadExactlyAsync(head, cts.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or EndOfStreamException or IOException)
+            {
+                return frames;
+            }
+            var length = BinaryPrimitives.ReadInt32BigEndian(head);
+            if (length == 0)
+            {
+                frames.Add(((MessageId)255, []));
+                continue;
+            }
+            var body = await ReadExactlyAsync(length);
+            if (body is null)
+            {
+                return frames;
+            }
+            frames.Add(((MessageId)body[0], body[1..]));
+        }
+    }
+
     /// <summary>True if the other side closes the connection within <paramref name="within"/> (reading and discarding meanwhile).</summary>
     public async Task<bool> IsClosedByRemoteAsync(TimeSpan within)
     {

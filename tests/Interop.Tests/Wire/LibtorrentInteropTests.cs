@@ -82,4 +82,60 @@ public sealed class LibtorrentInteropTests
         Assert.Equal(metainfo.InfoHash, got.InfoHash);
         Assert.True(TestFiles.SameContent(source, target), "our copy differs");
     }
+
+    [Fact]
+    public async Task Libtorrent_leechers_that_know_only_our_adaptive_seeder_find_each_other_by_ut_pex()
+    {
+        RequireLibtorrent();
+        using var files = new TestFiles();
+        var source = files.Create("lt-pex.bin", Size, seed: 13);
+        var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 32 * 1024).WaitAsync(Timeout);
+        var torrentFile = files.PathOf("lt-pex.torrent");
+        await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
+        var options = Options();
+        options.AdaptiveSeeding = true;
+        // Slow enough that the three downloads overlap whatever the Python start-up times: a libtorrent leecher that
+        // finished alone drops its connection to us (seed to seed), so we could not point the others at it.
+        options.MaxUploadBytesPerSecond = 4L * 1024 * 1024;
+        await using var seeder = new TorrentEngine(options);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        var leechers = new List<ToolProcess>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var saveDir = Directory.CreateDirectory(files.PathOf($"lt{i}")).FullName;
+                leechers.Add(ToolProcess.Start(Python, [Script, "leech", "--save", saveDir, "--torrent", torrentFile,
+                    "--peer", $"127.0.0.1:{seeder.Port}", "--timeout", "100", "--stay", "5"]));
+            }
+            foreach (var lt in leechers)
+            {
+                var exit = await lt.WaitForExitAsync(Timeout);
+                Assert.True(exit == 0, lt.Output);
+            }
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.True(TestFiles.SameContent(source, Path.Combine(files.PathOf($"lt{i}"), metainfo.Name)), $"leecher {i} differs");
+            }
+            // Each libtorrent leecher was told only our address; it met the others through our ut_pex message.
+            foreach (var lt in leechers)
+            {
+                Assert.Contains(lt.Lines, l => l.StartsWith("STATUS", StringComparison.Ordinal)
+                    && int.Parse(l.Split(' ').First(p => p.StartsWith("peers=", StringComparison.Ordinal))[6..],
+                        System.Globalization.CultureInfo.InvariantCulture) >= 2);
+            }
+            var ratio = (double)seeder.GetStatistics().Uploaded / metainfo.Length;
+            Console.WriteLine($"3 libtorrent leechers: seeder uploaded {ratio:0.00} copies");
+            Assert.True(ratio <= 2.0, $"seeder uploaded {ratio:0.00} copies");
+        }
+        finally
+        {
+            foreach (var lt in leechers)
+            {
+                await lt.DisposeAsync();
+            }
+        }
+    }
 }
