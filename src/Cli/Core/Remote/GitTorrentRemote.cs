@@ -237,7 +237,7 @@ public sealed class GitTorrentRemote(
     private sealed class FetchState(List<Hash20> localTips)
     {
         private readonly Lock _lock = new();
-        private readonly List<Hash20> _fetched = [];
+        private Hash20? _first;
         private readonly List<System.Net.IPEndPoint> _peers = [];
 
         public System.Collections.Concurrent.ConcurrentQueue<string> NeedOrigin { get; } = new();
@@ -259,7 +259,7 @@ public sealed class GitTorrentRemote(
             get
             {
                 using var scope = _lock.EnterScope();
-                return [.. _fetched.Take(1).Concat(localTips).Distinct().Take(MaxHaves)];
+                return [.. (_first is { } first ? localTips.Prepend(first) : localTips).Distinct().Take(MaxHaves)];
             }
         }
 
@@ -276,7 +276,7 @@ public sealed class GitTorrentRemote(
         public void Succeeded(Hash20 commit, SwarmFetchResult result)
         {
             using var scope = _lock.EnterScope();
-            _fetched.Add(commit);
+            _first ??= commit;
             foreach (var peer in result.Peers.Where(p => !_peers.Contains(p)))
             {
                 _peers.Add(peer);
