@@ -71,20 +71,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         {
             try
             {
-                var answer = await AskOneAsync(commit, haves, peer, overall.Token).ConfigureAwait(false);
-                if (answer.Kind == GitTorrentMessageKind.Reply)
-                {
-                    answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
-                    LogAnswer(_logger, peer.ToString(), commit.ToString(), answer.InfoHash.ToString());
-                }
-                else
-                {
-                    failures.Enqueue($"{peer}: {answer.Error ?? "unexpected answer"}");
-                }
-            }
-            catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
-            {
-                failures.Enqueue($"{peer}: {e.Message}");
+                await AskAndRecordAsync(commit, haves, peer, answers, failures, overall.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -229,21 +216,10 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 try
                 {
-                    var answer = await AskOneAsync(commit, haves, peer, cancellationToken).ConfigureAwait(false);
-                    if (answer.Kind == GitTorrentMessageKind.Reply)
+                    if (await AskAndRecordAsync(commit, haves, peer, answers, failures, cancellationToken).ConfigureAwait(false))
                     {
-                        answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
                         answered.Release();
-                        LogAnswer(_logger, peer.ToString(), commit.ToString(), answer.InfoHash.ToString());
                     }
-                    else
-                    {
-                        failures.Enqueue($"{peer}: {answer.Error ?? "unexpected answer"}");
-                    }
-                }
-                catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
-                {
-                    failures.Enqueue($"{peer}: {e.Message}");
                 }
                 finally
                 {
@@ -252,6 +228,32 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             }, cancellationToken));
         }
         await Task.WhenAll(asks).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks one peer and records its answer: the infohash it named (true), or why it did not (false). A peer's own
+    /// failure is recorded, never thrown; cancellation is.
+    /// </summary>
+    private async Task<bool> AskAndRecordAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
+        ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, ConcurrentQueue<string> failures,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await AskOneAsync(commit, haves, peer, cancellationToken).ConfigureAwait(false);
+            if (answer.Kind == GitTorrentMessageKind.Reply)
+            {
+                answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
+                LogAnswer(_logger, peer.ToString(), commit.ToString(), answer.InfoHash.ToString());
+                return true;
+            }
+            failures.Enqueue($"{peer}: {answer.Error ?? "unexpected answer"}");
+        }
+        catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
+        {
+            failures.Enqueue($"{peer}: {e.Message}");
+        }
+        return false;
     }
 
     /// <summary>
