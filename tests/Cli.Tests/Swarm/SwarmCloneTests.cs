@@ -12,10 +12,7 @@ public sealed class SwarmCloneTests
     public async Task Clone_by_key_fetch_new_commits_push_and_clone_from_a_second_home()
     {
         await using var net = await PrivateNetwork.StartAsync();
-        var aliceHome = net.NewHome("alice");
-        var alice = await net.KeygenAsync(aliceHome);
-        var repos = Path.Combine(net.Work.Path, "alice-repos");
-        Directory.CreateDirectory(repos);
+        var (aliceHome, alice, repos) = await AliceAsync(net);
         using var source = new TempGitRepo(path: Path.Combine(repos, "proj"));
         for (var i = 0; i < 10; i++)
         {
@@ -71,10 +68,7 @@ public sealed class SwarmCloneTests
     public async Task Clone_of_many_unmerged_branches_and_tags_fetches_the_first_pack_then_the_rest_in_parallel()
     {
         await using var net = await PrivateNetwork.StartAsync();
-        var aliceHome = net.NewHome("alice");
-        var alice = await net.KeygenAsync(aliceHome);
-        var repos = Path.Combine(net.Work.Path, "alice-repos");
-        Directory.CreateDirectory(repos);
+        var (aliceHome, alice, repos) = await AliceAsync(net);
         using var source = new TempGitRepo(path: Path.Combine(repos, "proj"));
         for (var i = 0; i < 6; i++)
         {
@@ -115,6 +109,16 @@ public sealed class SwarmCloneTests
 
         static string Refs(string repository) =>
             TempGitRepo.Run(repository, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags");
+    }
+
+    /// <summary>Alice: a home with a key, and the folder her daemon will serve.</summary>
+    private static async Task<(string Home, Hash20 Id, string Repos)> AliceAsync(PrivateNetwork net)
+    {
+        var home = net.NewHome("alice");
+        var id = await net.KeygenAsync(home);
+        var repos = Path.Combine(net.Work.Path, "alice-repos");
+        Directory.CreateDirectory(repos);
+        return (home, id, repos);
     }
 
     /// <summary>The pack size the helper reports ("Received N pack bytes ...").</summary>

@@ -31,9 +31,7 @@ public sealed class AdaptiveSeedingTests
         using var files = new TestFiles();
         var source = files.Create("w.bin", 16L * 1024 * 1024, seed: 3);
         var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 64 * 1024).WaitAsync(Timeout);
-        await using var seeder = new TorrentEngine(AdaptiveSeeder());
-        await seeder.StartAsync(default);
-        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        await using var seeder = await StartSeederAsync(AdaptiveSeeder(), metainfo, source);
 
         await using var lone = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
         await lone.SendHandshakeAsync(metainfo.InfoHash, reserved: 0);
@@ -60,9 +58,7 @@ public sealed class AdaptiveSeedingTests
         using var files = new TestFiles();
         var source = files.Create("s.bin", 16L * 1024 * 1024, seed: 12);
         var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 64 * 1024).WaitAsync(Timeout);
-        await using var seeder = new TorrentEngine(AdaptiveSeeder());
-        await seeder.StartAsync(default);
-        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        await using var seeder = await StartSeederAsync(AdaptiveSeeder(), metainfo, source);
 
         await using var first = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
         await first.SendHandshakeAsync(metainfo.InfoHash, reserved: 0);
@@ -128,9 +124,7 @@ public sealed class AdaptiveSeedingTests
         using var files = new TestFiles();
         var source = files.Create("six.bin", 24L * 1024 * 1024, seed: 6);
         var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 32 * 1024).WaitAsync(Timeout);
-        await using var seeder = new TorrentEngine(AdaptiveSeeder());
-        await seeder.StartAsync(default);
-        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        await using var seeder = await StartSeederAsync(AdaptiveSeeder(), metainfo, source);
         // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
         StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
         var leechers = new List<TorrentEngine>();
@@ -178,9 +172,7 @@ public sealed class AdaptiveSeedingTests
         var source = files.Create("leave.bin", 16L * 1024 * 1024, seed: 8);
         var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 32 * 1024).WaitAsync(Timeout);
         // A slow seeder, so the leechers are mid-way for a few seconds.
-        await using var seeder = new TorrentEngine(AdaptiveSeeder(uploadLimit: 4L * 1024 * 1024));
-        await seeder.StartAsync(default);
-        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        await using var seeder = await StartSeederAsync(AdaptiveSeeder(uploadLimit: 4L * 1024 * 1024), metainfo, source);
         // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
         StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
         var leechers = new List<TorrentEngine>();
@@ -234,9 +226,7 @@ public sealed class AdaptiveSeedingTests
         // No peer exchange anywhere: each leecher knows only the seeder, so pieces shown to one never spread.
         var seederOptions = AdaptiveSeeder();
         seederOptions.PeerExchange = false;
-        await using var seeder = new TorrentEngine(seederOptions);
-        await seeder.StartAsync(default);
-        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+        await using var seeder = await StartSeederAsync(seederOptions, metainfo, source);
         // One discovery per leecher: a shared StaticPeerDiscovery would hand out every announcer.
         StaticPeerDiscovery OnlySeeder() => new([seeder.LocalEndPoint!]);
         var leechers = new List<TorrentEngine>();
@@ -267,6 +257,23 @@ public sealed class AdaptiveSeedingTests
             {
                 await engine.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>A started engine seeding <paramref name="source"/>.</summary>
+    private static async Task<TorrentEngine> StartSeederAsync(SwarmOptions options, TorrentMetainfo metainfo, string source)
+    {
+        var seeder = new TorrentEngine(options);
+        try
+        {
+            await seeder.StartAsync(default);
+            await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+            return seeder;
+        }
+        catch
+        {
+            await seeder.DisposeAsync();
+            throw;
         }
     }
 
