@@ -49,16 +49,22 @@ public sealed class PackCache
     /// <paramref name="makeTorrent"/> creates the metainfo for the pack file (path, wanted commit) and returns its
     /// infohash and bytes; the torrent's file name should be <c>&lt;commit&gt;.pack</c> (PROTOCOL.md section 4).
     /// </summary>
-    public async Task<CachedPack> GetOrBuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves,
-        Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken)
+    public Task<CachedPack> GetOrBuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves,
+        Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken) =>
+        GetOrBuildAsync(repositoryPath, want, [], haves, makeTorrent, cancellationToken);
+
+    /// <summary>The same for a pack of several wanted commits (<see cref="PackBuilder"/>), keyed by all of them.</summary>
+    public async Task<CachedPack> GetOrBuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> moreWants,
+        IReadOnlyCollection<Hash20> haves, Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent,
+        CancellationToken cancellationToken)
     {
-        var key = RequestKey(want, haves);
+        var key = RequestKey(want, haves, moreWants);
         if (TryGetCached(key, want) is { } cached)
         {
             return cached;
         }
         var lazy = _building.GetOrAdd(key, _ => new Lazy<Task<CachedPack>>(
-            () => BuildAsync(key, repositoryPath, want, haves, makeTorrent, CancellationToken.None)));
+            () => BuildAsync(key, repositoryPath, want, moreWants, haves, makeTorrent, CancellationToken.None)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -89,10 +95,17 @@ public sealed class PackCache
 
     public string TorrentPath(Hash20 infoHash) => Path.Combine(_directory, infoHash + ".torrent");
 
-    /// <summary>Request key: SHA-1 over the wanted commit and the sorted, distinct haves.</summary>
-    public static Hash20 RequestKey(Hash20 want, IEnumerable<Hash20> haves)
+    /// <summary>
+    /// Request key: SHA-1 over the wanted commit, the sorted, distinct more wants (none: the key of a one-commit request)
+    /// and the sorted, distinct haves.
+    /// </summary>
+    public static Hash20 RequestKey(Hash20 want, IEnumerable<Hash20> haves, IEnumerable<Hash20>? moreWants = null)
     {
         var text = new StringBuilder(want.ToString()).Append('\n');
+        foreach (var more in (moreWants ?? []).Where(w => w != want).Distinct().Order())
+        {
+            text.Append('+').Append(more.ToString()).Append('\n');
+        }
         foreach (var have in haves.Distinct().Order())
         {
             text.Append('^').Append(have.ToString()).Append('\n');
@@ -119,7 +132,8 @@ public sealed class PackCache
         return Hash20.TryParse(text, out var infoHash) ? Find(infoHash, want) : null;
     }
 
-    private async Task<CachedPack> BuildAsync(Hash20 key, string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves,
+    private async Task<CachedPack> BuildAsync(Hash20 key, string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> moreWants,
+        IReadOnlyCollection<Hash20> haves,
         Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(_directory, $"building-{Guid.NewGuid():N}.tmp");
@@ -128,7 +142,7 @@ public sealed class PackCache
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16,
                              FileOptions.Asynchronous))
             {
-                await PackBuilder.BuildAsync(repositoryPath, want, haves, file, cancellationToken).ConfigureAwait(false);
+                await PackBuilder.BuildAsync(repositoryPath, want, moreWants, haves, file, cancellationToken).ConfigureAwait(false);
             }
             var (infoHash, torrent) = await makeTorrent(temp, want, cancellationToken).ConfigureAwait(false);
             var packPath = PackPath(infoHash);

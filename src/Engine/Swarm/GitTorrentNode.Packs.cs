@@ -53,11 +53,20 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
         return null;
     }
 
-    public async Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken)
+    public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken) =>
+        GetPackInfoHashAsync(want, [], haves, cancellationToken);
+
+    /// <summary>
+    /// One pack for <paramref name="want"/> and those of <paramref name="moreWants"/> that the repository holding
+    /// <paramref name="want"/> has (a clone's other tips); the client asks elsewhere for the rest.
+    /// </summary>
+    public async Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
+        CancellationToken cancellationToken)
     {
         var repository = await FindRepositoryAsync(want, cancellationToken).ConfigureAwait(false)
             ?? throw new GitTorrentException($"commit {want} is not in any repository this peer serves");
-        var pack = await Packs.GetOrBuildAsync(repository.Path, want, haves, MakeTorrentAsync, cancellationToken).ConfigureAwait(false);
+        var pack = await Packs.GetOrBuildAsync(repository.Path, want, moreWants, haves, MakeTorrentAsync, cancellationToken)
+            .ConfigureAwait(false);
         await EnsureSeedingAsync(pack, cancellationToken).ConfigureAwait(false);
         LogPackReady(_logger, want.ToString(), pack.InfoHash.ToString(), pack.Size, pack.FromCache);
         return pack.InfoHash;
@@ -155,7 +164,11 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
     private sealed class DeferredProvider(Func<GitTorrentNode?> node) : IGitTorrentPackProvider
     {
         public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken) =>
-            (node() ?? throw new GitTorrentException("the node is starting")).GetPackInfoHashAsync(want, haves, cancellationToken);
+            GetPackInfoHashAsync(want, [], haves, cancellationToken);
+
+        public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
+            CancellationToken cancellationToken) =>
+            (node() ?? throw new GitTorrentException("the node is starting")).GetPackInfoHashAsync(want, moreWants, haves, cancellationToken);
     }
 
     /// <summary>Announces under a fixed port (the daemon's) rather than the engine's listener.</summary>

@@ -24,7 +24,15 @@ public interface ISwarmFetcher
 /// Only when none of them serves the commit does the fetch look it up in the DHT.
 /// </param>
 /// <param name="Quiet">No per-pack download progress (the caller shows its own).</param>
-public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> KnownPeers, bool Quiet = false);
+public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> KnownPeers, bool Quiet = false)
+{
+    /// <summary>
+    /// More commits to ask for in the same pack (PROTOCOL.md section 4, <c>want</c>, ours): a clone's other tips. Only
+    /// the fetched commit is checked and required; the caller looks up which of these arrived (a seeder may lack some
+    /// or ignore the list).
+    /// </summary>
+    public IReadOnlyList<Hash20> MoreWants { get; init; } = [];
+}
 
 /// <summary>Outcome of a swarm fetch: success, the peers that served bytes, and what went wrong with the others.</summary>
 public sealed record SwarmFetchResult(bool Success, long PackBytes, IReadOnlyList<string> ServedBy, IReadOnlyList<string> Failures)

@@ -41,17 +41,18 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         {
             progress = null;
         }
+        var more = options?.MoreWants ?? [];
         if (options is not { KnownPeers.Count: > 0 })
         {
-            return await FetchAsync(commit, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
+            return await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
         }
-        var known = await FetchFromKnownPeersAsync(commit, haves, gitDirectory, progress, options.KnownPeers, cancellationToken)
+        var known = await FetchFromKnownPeersAsync(commit, more, haves, gitDirectory, progress, options.KnownPeers, cancellationToken)
             .ConfigureAwait(false);
         if (known.Success)
         {
             return known;
         }
-        var found = await FetchAsync(commit, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
+        var found = await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
         return found with { Failures = [.. known.Failures, .. found.Failures] };
     }
 
@@ -59,7 +60,8 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// Asks peers that served this repository before, without a DHT lookup, and takes the pack most of them name. One
     /// round trip instead of a lookup and a grouping delay: what makes the many small packs after a clone's first cheap.
     /// </summary>
-    private async Task<SwarmFetchResult> FetchFromKnownPeersAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
+    private async Task<SwarmFetchResult> FetchFromKnownPeersAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants,
+        IReadOnlyList<Hash20> haves, string gitDirectory,
         IProgress<DownloadProgress>? progress, IReadOnlyList<IPEndPoint> peers, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -71,7 +73,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         {
             try
             {
-                await AskAndRecordAsync(commit, haves, peer, answers, failures, overall.Token).ConfigureAwait(false);
+                await AskAndRecordAsync(commit, moreWants, haves, peer, answers, failures, overall.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -108,8 +110,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         return new SwarmFetchResult(false, 0, [], [.. failures]);
     }
 
-    public async Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    public Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
+        IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
+        FetchFromSwarmAsync(commit, [], haves, gitDirectory, progress, cancellationToken);
+
+    /// <summary>Looks the commit up in the DHT (and the configured extra peers) and asks every peer found.</summary>
+    private async Task<SwarmFetchResult> FetchFromSwarmAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
+        string gitDirectory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -117,7 +124,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var failures = new ConcurrentQueue<string>();
         var answers = new ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>>();
         var answered = new SemaphoreSlim(0);
-        var asking = AskAllAsync(commit, haves, answers, answered, failures, overall.Token);
+        var asking = AskAllAsync(commit, moreWants, haves, answers, answered, failures, overall.Token);
         var tried = new HashSet<Hash20>();
         var firstAnswer = TimeSpan.Zero;
         try
@@ -197,7 +204,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     private static Hash20? PickUntried(ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, HashSet<Hash20> tried) =>
         answers.Where(a => !tried.Contains(a.Key)).OrderByDescending(a => a.Value.Count).Select(a => (Hash20?)a.Key).FirstOrDefault();
 
-    private async Task AskAllAsync(Hash20 commit, IReadOnlyList<Hash20> haves,
+    private async Task AskAllAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
         ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, SemaphoreSlim answered,
         ConcurrentQueue<string> failures, CancellationToken cancellationToken)
     {
@@ -216,7 +223,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 try
                 {
-                    if (await AskAndRecordAsync(commit, haves, peer, answers, failures, cancellationToken).ConfigureAwait(false))
+                    if (await AskAndRecordAsync(commit, moreWants, haves, peer, answers, failures, cancellationToken).ConfigureAwait(false))
                     {
                         answered.Release();
                     }
@@ -234,13 +241,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// Asks one peer and records its answer: the infohash it named (true), or why it did not (false). A peer's own
     /// failure is recorded, never thrown; cancellation is.
     /// </summary>
-    private async Task<bool> AskAndRecordAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
+    private async Task<bool> AskAndRecordAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, IPEndPoint peer,
         ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, ConcurrentQueue<string> failures,
         CancellationToken cancellationToken)
     {
         try
         {
-            var answer = await AskOneAsync(commit, haves, peer, cancellationToken).ConfigureAwait(false);
+            var answer = await AskOneAsync(commit, moreWants, haves, peer, cancellationToken).ConfigureAwait(false);
             if (answer.Kind == GitTorrentMessageKind.Reply)
             {
                 answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
@@ -260,12 +267,12 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// Asks one peer; while it answers that it is busy (many clients building packs at once), asks again after a growing,
     /// jittered pause, until <paramref name="cancellationToken"/> (the fetch's deadline) ends it.
     /// </summary>
-    private async Task<GitTorrentMessage> AskOneAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
+    private async Task<GitTorrentMessage> AskOneAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, IPEndPoint peer,
         CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await AskOnceAsync(commit, haves, peer, cancellationToken).ConfigureAwait(false);
+            var answer = await AskOnceAsync(commit, moreWants, haves, peer, cancellationToken).ConfigureAwait(false);
             if (answer.Kind != GitTorrentMessageKind.Error || answer.Error != GitTorrentExtension.BusyReason || attempt >= MaxBusyRetries)
             {
                 return answer;
@@ -278,7 +285,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// <summary>How often a busy peer is asked again (about 30 s of pauses at most).</summary>
     private const int MaxBusyRetries = 35;
 
-    private async Task<GitTorrentMessage> AskOnceAsync(Hash20 commit, IReadOnlyList<Hash20> haves, IPEndPoint peer,
+    private async Task<GitTorrentMessage> AskOnceAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, IPEndPoint peer,
         CancellationToken cancellationToken)
     {
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -294,7 +301,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         }
         await using (holder.Connection.ConfigureAwait(false))
         {
-            return await GitTorrentExtension.AskAsync(holder.Connection, commit, haves, node.Options.AskTimeout, cancellationToken)
+            return await GitTorrentExtension.AskAsync(holder.Connection, commit, haves, moreWants, node.Options.AskTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
     }

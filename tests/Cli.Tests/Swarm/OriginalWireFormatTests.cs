@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.TestSupport;
 using GitTorrent.Tests.Shared;
@@ -54,6 +55,55 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
         Assert.Equal(tip, Head(clone));
         Assert.Equal(TempGitRepo.Run(bare, "rev-parse", "main"), TempGitRepo.Run(clone, "rev-parse", "origin/main"));
         Assert.True(packSeeder.GetStatistics().Uploaded >= metainfo.Length, $"the pack seeder sent {packSeeder.GetStatistics().Uploaded} of {metainfo.Length}");
+    }
+
+    [Fact]
+    public async Task A_clone_of_several_branches_from_an_original_seeder_asks_for_each_tip_it_ignored()
+    {
+        // The original ignores our "want" list: the first pack brings HEAD's branch only, and the helper asks the same
+        // peer for every other tip, one request each, with no origin.
+        var net = fixture.Network;
+        var modules = Path.Combine(RepositoryLayout.Root, "tests", "Interop", "node", "node_modules");
+        using var cts = new CancellationTokenSource(PrivateNetwork.Timeout);
+        var originRoot = Path.Combine(net.Work.Path, "orig-multi-origin");
+        Directory.CreateDirectory(originRoot);
+        using var source = MakeRepository(Path.Combine(net.Work.Path, "orig-multi-source"), commits: 2, randomBytesPerCommit: 64 << 10);
+        for (var b = 0; b < 3; b++)
+        {
+            source.Git("checkout", "-q", "-b", $"topic/{b}", "main~1");
+            source.Commit($"topic{b}.txt", $"topic {b} {Guid.NewGuid()}\n");
+        }
+        source.Git("checkout", "-q", "main");
+        var bare = Path.Combine(originRoot, "proj.git");
+        MakeBare(source.Root, bare);
+        using var server = await GitHttpServer.StartAsync(originRoot);
+
+        await using var packSeeder = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback });
+        await packSeeder.StartAsync(cts.Token);
+        var tips = new[] { "main", "topic/0", "topic/1", "topic/2" }.Select(b => Hash20.Parse(TempGitRepo.Run(bare, "rev-parse", b).Trim())).ToList();
+        var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "Swarm", "original-gittorrent-peer.js") };
+        foreach (var tip in tips)
+        {
+            var (metainfo, packPath) = await HostileSeeder.BuildPackTorrentAsync(bare, tip, Path.Combine(net.Work.Path, "orig-multi-packs"), cts.Token);
+            await packSeeder.AddSeedAsync(metainfo, packPath, cts.Token);
+            await net.Nodes[5].AnnounceAsync(metainfo.InfoHash, packSeeder.Port, cts.Token);
+            arguments.AddRange([tip.ToString(), metainfo.InfoHash.ToString()]);
+        }
+        await using var peer = ProcessRunner.Start("node", arguments, new Dictionary<string, string?> { ["NODE_PATH"] = modules });
+        var port = await WaitForListeningAsync(peer);
+        await net.Nodes[4].AnnounceAsync(tips[0], port, cts.Token);
+        await HostFormSwarmTests.WaitForAnnouncementAsync(net, tips[0], [port]);
+
+        var clone = Path.Combine(net.Work.Path, "orig-multi-clone");
+        var run = await net.GitAsync(net.NewHome("orig-multi-cloner"), "clone", "--mirror", $"gittorrent://{server.Authority}/git/proj.git", clone);
+        AssertOk(run);
+        Assert.DoesNotContain(run.StandardError, l => l.Contains("origin", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(run.StandardError, l => l.StartsWith("Also received", StringComparison.Ordinal));
+        Assert.Contains(run.StandardError, l => l.StartsWith("Fetching 3 more tip(s) from the swarm", StringComparison.Ordinal));
+        Assert.All(tips, tip => Assert.Contains(peer.StandardOutput, l => l == "asked " + tip));
+        TempGitRepo.Run(clone, "fsck", "--strict");
+        Assert.Equal(TempGitRepo.Run(bare, "for-each-ref", "--format=%(refname) %(objectname)"),
+            TempGitRepo.Run(clone, "for-each-ref", "--format=%(refname) %(objectname)"));
     }
 
     private static async Task<int> WaitForListeningAsync(ProcessRunner peer)

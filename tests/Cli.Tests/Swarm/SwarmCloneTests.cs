@@ -65,7 +65,7 @@ public sealed class SwarmCloneTests
     }
 
     [Fact]
-    public async Task Clone_of_many_unmerged_branches_and_tags_fetches_the_first_pack_then_the_rest_in_parallel()
+    public async Task Clone_of_many_unmerged_branches_and_tags_comes_as_one_pack()
     {
         await using var net = await PrivateNetwork.StartAsync();
         var (aliceHome, alice, repos) = await AliceAsync(net);
@@ -98,14 +98,31 @@ public sealed class SwarmCloneTests
         AssertOk(run);
         TempGitRepo.Run(clone, "fsck", "--strict");
         Assert.Equal(Refs(source.Root), Refs(clone));
-        // One DHT lookup for the first (whole-history) pack; the 14 branches' own commits came from the peer that
-        // served it, asked directly; tags on fetched branches needed no pack of their own.
+        // One DHT lookup and one pack: main's tip asked with the other 19 tips (14 branches, the commits of the tags t0,
+        // t4, t8, t12 and v1) as more wants.
         Assert.Single(run.StandardError, l => l.StartsWith("Looking for peers of ", StringComparison.Ordinal));
-        // 14 branches and 4 tags (t0..t12 on branches) are not in the first pack; the tags come with their branches.
-        Assert.True(run.StandardError.Any(l => l.StartsWith("Fetching up to 18 more tip(s) from the swarm", StringComparison.Ordinal)), run.Describe());
-        var known = run.StandardError.Count(l => l.Contains("asked known peers in", StringComparison.Ordinal));
-        Assert.True(known == 14, $"{known} packs from known peers, expected one per branch:\n{run.Describe()}");
+        Assert.Single(run.StandardError, l => l.StartsWith("pack torrent ", StringComparison.Ordinal));
+        Assert.True(run.StandardError.Contains("Also received 19 more tip(s) in the same pack"), run.Describe());
+        Assert.DoesNotContain(run.StandardError, l => l.Contains("more tip(s) from the swarm", StringComparison.Ordinal));
         Assert.DoesNotContain(run.StandardError, l => l.Contains("origin", StringComparison.OrdinalIgnoreCase));
+
+        // A fetch after new commits on several branches: one thin pack for all of them.
+        var published = "";
+        await net.WaitForProfileAsync(alice, json => (published = json).Length > 0, "at all");
+        // Three branches move in one ref transaction, so the daemon never publishes a state with only some of them.
+        var moves = new[] { "topic/5", "topic/9", "main" }.Select(branch =>
+            $"update refs/heads/{branch} {source.Git("commit-tree", $"{branch}^{{tree}}", "-p", branch, "-m", $"more on {branch}").Trim()}");
+        var transaction = string.Join("\n", ["start", .. moves, "commit"]) + "\n";
+        var update = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("sh",
+            ["-c", $"printf '%s' '{transaction}' | git -C '{source.Root}' update-ref --stdin"], TimeSpan.FromSeconds(30));
+        AssertOk(update);
+        await net.WaitForProfileAsync(alice, json => json != published, "pointing at a new manifest");
+        var fetch = await net.GitAsync(bobHome, "-C", clone, "fetch", "-v");
+        AssertOk(fetch);
+        Assert.Equal(Refs(source.Root), Refs(clone));
+        Assert.Single(fetch.StandardError, l => l.StartsWith("pack torrent ", StringComparison.Ordinal));
+        Assert.True(fetch.StandardError.Contains("Also received 2 more tip(s) in the same pack"), fetch.Describe());
+        TempGitRepo.Run(clone, "fsck", "--strict");
 
         static string Refs(string repository) =>
             TempGitRepo.Run(repository, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags");

@@ -76,6 +76,19 @@ public sealed class PackCacheTests : IDisposable
         Assert.NotEqual(PackCache.RequestKey(want, [h1]), PackCache.RequestKey(want, [h2]));
     }
 
+    [Fact]
+    public void Request_key_covers_more_wants_in_any_order_and_without_them_is_the_one_commit_key()
+    {
+        var want = Hash20.Random();
+        var (w1, w2, h) = (Hash20.Random(), Hash20.Random(), Hash20.Random());
+        Assert.Equal(PackCache.RequestKey(want, [h]), PackCache.RequestKey(want, [h], []));
+        Assert.Equal(PackCache.RequestKey(want, [h], [w1, w2]), PackCache.RequestKey(want, [h], [w2, w1, w1, want]));
+        Assert.NotEqual(PackCache.RequestKey(want, [h]), PackCache.RequestKey(want, [h], [w1]));
+        Assert.NotEqual(PackCache.RequestKey(want, [h], [w1]), PackCache.RequestKey(want, [h], [w2]));
+        // A more want is not a have.
+        Assert.NotEqual(PackCache.RequestKey(want, [w1]), PackCache.RequestKey(want, [], [w1]));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir))

@@ -67,6 +67,45 @@ public sealed class PackRoundTripTests
     }
 
     [Fact]
+    public async Task A_pack_with_more_wants_holds_every_known_tip_and_is_the_same_in_any_order()
+    {
+        using var source = new TempGitRepo();
+        source.Commit("a.txt", "a\n");
+        source.Git("checkout", "-q", "-b", "side");
+        var side = source.Commit("side.txt", "side\n");
+        source.Git("checkout", "-q", "-b", "orphan-ish", "main");
+        var other = source.Commit("other.txt", "other\n");
+        source.Git("checkout", "-q", "main");
+        var main = source.Commit("main.txt", "main\n");
+        var unknown = Hash20.Parse("1234567890123456789012345678901234567890");
+        using var cts = new CancellationTokenSource(Timeout);
+
+        var one = new MemoryStream();
+        await PackBuilder.BuildAsync(source.Root, main, [side, unknown, other], [], one, cts.Token);
+        var two = new MemoryStream();
+        await PackBuilder.BuildAsync(source.Root, main, [other, side, side], [], two, cts.Token);
+        Assert.Equal(one.ToArray(), two.ToArray());
+
+        using var target = new TempGitRepo(bare: true);
+        var result = await PackImporter.ImportAsync(target.GitDir, new MemoryStream(one.ToArray()), main, [], cts.Token);
+        Assert.True(result.Success, result.Error);
+        foreach (var tip in new[] { main, side, other })
+        {
+            Assert.Equal("commit", target.Git("cat-file", "-t", tip.ToString()).Trim());
+        }
+        target.Git("update-ref", "refs/heads/side", side.ToString());
+        target.Git("update-ref", "refs/heads/other", other.ToString());
+        target.Git("update-ref", "refs/heads/main", main.ToString());
+        target.Git("fsck", "--strict");
+
+        // Without more wants the pack holds main's history only.
+        var alone = await BuildPackAsync(source.Root, main);
+        using var only = new TempGitRepo(bare: true);
+        Assert.True((await PackImporter.ImportAsync(only.GitDir, new MemoryStream(alone), main, [], cts.Token)).Success);
+        Assert.Throws<InvalidOperationException>(() => only.Git("cat-file", "-t", side.ToString()));
+    }
+
+    [Fact]
     public async Task A_pack_missing_the_wanted_commit_is_discarded()
     {
         using var source = new TempGitRepo();

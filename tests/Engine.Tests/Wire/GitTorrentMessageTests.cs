@@ -67,4 +67,32 @@ public sealed class GitTorrentMessageTests
         Assert.True(GitTorrentMessage.TryDecode(Encoding.ASCII.GetBytes(payload), out var message, out _));
         Assert.Equal(GitTorrentMessage.MaxHaves, message.Haves.Count);
     }
+
+    [Fact]
+    public void Request_with_more_wants_round_trips_and_an_original_reader_sees_sha()
+    {
+        var (want, have) = (Hash20.Parse(Info), Hash20.Parse("89abcdef0123456789abcdef0123456789abcdef"));
+        var bytes = GitTorrentMessage.Request(Hash20.Parse(Sha), [have], [want]).Encode();
+        Assert.Equal($"d10:gittorrentd4:havel40:{have}e3:sha40:{Sha}4:wantl40:{Info}eee", Encoding.ASCII.GetString(bytes));
+        Assert.True(GitTorrentMessage.TryDecode(bytes, out var message, out _));
+        Assert.Equal(GitTorrentMessageKind.Request, message.Kind);
+        Assert.Equal(Sha, message.Sha.ToString());
+        Assert.Equal([want], message.Wants);
+        Assert.Equal([have], message.Haves);
+        Assert.Throws<ArgumentException>(() => GitTorrentMessage.Request(Hash20.Parse(Sha), [],
+            [.. Enumerable.Range(0, GitTorrentMessage.MaxWants + 1).Select(_ => Hash20.Random())]));
+    }
+
+    [Fact]
+    public void Too_many_or_bad_wants_are_dropped()
+    {
+        var wants = "3:bad" + string.Concat(Enumerable.Range(0, 1100).Select(i => $"40:{i:x40}")) + "i7e";
+        var payload = $"d10:gittorrentd3:sha40:{Sha}4:wantl{wants}eee";
+        Assert.True(GitTorrentMessage.TryDecode(Encoding.ASCII.GetBytes(payload), out var message, out _));
+        Assert.Equal(GitTorrentMessage.MaxWants, message.Wants.Count);
+        Assert.Equal($"{0:x40}", message.Wants[0].ToString());
+
+        Assert.True(GitTorrentMessage.TryDecode(Encoding.ASCII.GetBytes($"d10:gittorrentd3:sha40:{Sha}4:wanti3eee"), out var notAList, out _));
+        Assert.Empty(notAList.Wants);
+    }
 }

@@ -2,6 +2,7 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Wire.Extensions;
 
 namespace GitTorrent.Cli.Remote;
 
@@ -87,24 +88,16 @@ public sealed class GitTorrentRemote(
             .ToList();
         try
         {
-            // The first missing tip alone: usually the whole history in one pack, with its download progress. What is
-            // still missing after it (unmerged branches, tags beyond it) is small: fetched in parallel from the peers
-            // that served the first pack, each checked again just before, since an earlier one may have brought it.
-            var rest = 0;
-            for (; rest < ordered.Count; rest++)
-            {
-                if (await FetchOneAsync(ordered[rest].Want, ordered[rest].Commit, fetch, null, cancellationToken).ConfigureAwait(false))
-                {
-                    rest++;
-                    break;
-                }
-            }
-            var remaining = ordered.Skip(rest).ToList();
+            // All missing tips in one request when the seeder takes more wants (ours): one pack, one download, one
+            // index-pack, like git's own clone. HEAD's branch leads the request (its peers are looked up in the DHT);
+            // the others follow, branches before tags, at most MaxWants per request. A seeder that ignores them, or
+            // lacks some, serves what it can; the rest is fetched tip by tip below.
+            var remaining = await FetchInBatchesAsync(ordered, fetch, cancellationToken).ConfigureAwait(false);
             var present = await ObjectTypesAsync(remaining, cancellationToken).ConfigureAwait(false);
-            var toFetch = remaining.Count(r => !present.ContainsKey(r.Commit));
+            var toFetch = remaining.Where(r => !present.ContainsKey(r.Commit)).Select(r => r.Commit).Distinct().Count();
             if (toFetch > 0)
             {
-                progress.Info($"Fetching up to {toFetch} more tip(s) from the swarm, {ParallelFetches} at a time");
+                progress.Info($"Fetching {toFetch} more tip(s) from the swarm, {ParallelFetches} at a time");
             }
             // Branches before the rest, so that tags on them are there by the time they are looked at. What is present
             // is looked up once per round (one git call, not one per tip).
@@ -119,7 +112,10 @@ public sealed class GitTorrentRemote(
                     {
                         await FetchOneAsync(item.Want, item.Commit, fetch, new SwarmFetchOptions(fetch.Peers, Quiet: true), ct, types)
                             .ConfigureAwait(false);
-                        progress.Report("Fetching tips", Interlocked.Increment(ref done), remaining.Count);
+                        if (toFetch > 0)
+                        {
+                            progress.Report("Fetching tips", Interlocked.Increment(ref done), remaining.Count);
+                        }
                     }).ConfigureAwait(false);
             }
 
@@ -162,11 +158,53 @@ public sealed class GitTorrentRemote(
     }
 
     /// <summary>
+    /// Fetches the missing tips in as few packs as the seeders allow: the first missing tip with up to
+    /// <see cref="GitTorrentMessage.MaxWants"/> others as more wants (the first request through the DHT, later ones from
+    /// the peers that served it), as long as each pack brings more than its first tip. Returns the tips left for the
+    /// one-by-one path: those still missing and those present whose annotated tag object may be missing.
+    /// </summary>
+    private async Task<List<(FetchRequest Want, Hash20 Commit)>> FetchInBatchesAsync(List<(FetchRequest Want, Hash20 Commit)> ordered,
+        FetchState fetch, CancellationToken cancellationToken)
+    {
+        var left = ordered;
+        while (true)
+        {
+            var present = await ObjectTypesAsync(left, cancellationToken).ConfigureAwait(false);
+            var missing = left.Select(t => t.Commit).Where(c => !present.ContainsKey(c)).Distinct().ToList();
+            if (missing.Count == 0)
+            {
+                return left;
+            }
+            var head = left.First(t => t.Commit == missing[0]);
+            var more = missing.Skip(1).Take(GitTorrentMessage.MaxWants).ToList();
+            var options = new SwarmFetchOptions(fetch.Peers) { MoreWants = more };
+            var fetched = await FetchOneAsync(head.Want, head.Commit, fetch, options, cancellationToken, present, lead: true).ConfigureAwait(false);
+            left = [.. left.Where(t => t.Want != head.Want)];
+            if (!fetched || more.Count == 0)
+            {
+                return left;
+            }
+            var after = await ObjectTypesAsync([.. left.Where(t => more.Contains(t.Commit))], cancellationToken).ConfigureAwait(false);
+            var brought = more.Count(after.ContainsKey);
+            if (brought > 0)
+            {
+                progress.Info($"Also received {brought} more tip(s) in the same pack");
+            }
+            if (brought == 0 || brought == more.Count && missing.Count <= 1 + more.Count)
+            {
+                // Nothing more (the seeder ignores more wants or lacks them): one by one from here; or all of them.
+                return left;
+            }
+        }
+    }
+
+    /// <summary>
     /// Brings one wanted tip from the swarm, or records that the origin must (host form) or that it failed. False when
     /// it was there already (nothing fetched).
     /// </summary>
-    private async Task<bool> FetchOneAsync(FetchRequest want, Hash20 commit, FetchState fetch, SwarmFetchOptions? options,
-        CancellationToken cancellationToken, IReadOnlyDictionary<Hash20, string>? known = null)
+    /// <param name="lead">A clone's lead request: shown with its peers and download progress, not quietly.</param>
+    private async Task<bool> FetchOneAsync(FetchRequest want, Hash20 commit, FetchState fetch, SwarmFetchOptions options,
+        CancellationToken cancellationToken, IReadOnlyDictionary<Hash20, string>? known = null, bool lead = false)
     {
         var sha = Hash20.Parse(want.Sha);
         var hasCommit = known is not null
@@ -183,21 +221,16 @@ public sealed class GitTorrentRemote(
         SwarmFetchResult? result = null;
         if (swarm is not null)
         {
-            var haves = fetch.Haves;
-            if (options is null)
+            if (lead && options.KnownPeers.Count == 0)
             {
                 progress.Info($"Looking for peers of {commit}");
-                result = await swarm.FetchAsync(commit, haves, gitDirectory, cancellationToken).ConfigureAwait(false);
             }
-            else
-            {
-                result = await swarm.FetchAsync(commit, haves, gitDirectory, options, cancellationToken).ConfigureAwait(false);
-            }
+            result = await swarm.FetchAsync(commit, fetch.Haves, gitDirectory, options, cancellationToken).ConfigureAwait(false);
             if (result.Success)
             {
                 fetch.Succeeded(commit, result);
                 var message = $"Received {result.PackBytes} pack bytes for {commit} from {string.Join(", ", result.ServedBy)}";
-                if (options is null)
+                if (lead)
                 {
                     progress.Info(message);
                 }

@@ -5,7 +5,7 @@ namespace GitTorrent.Engine.Wire.Extensions;
 
 /// <summary>
 /// <c>ut_gittorrent</c> (PROTOCOL.md section 4) on the BEP 10 registry, both roles. As a seeder it answers
-/// <c>{sha, have}</c> with <c>{infoHash}</c> from an <see cref="IGitTorrentPackProvider"/>, or at once with
+/// <c>{sha, have, want}</c> with <c>{infoHash}</c> from an <see cref="IGitTorrentPackProvider"/>, or at once with
 /// <c>{sha, error}</c>. As a client, <see cref="AskAsync"/> sends a request and waits for the answer.
 /// </summary>
 public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provider = null, ILogger? logger = null) : IExtension
@@ -55,12 +55,16 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
     }
 
     /// <summary>
-    /// Sends <c>{sha, have}</c> on <paramref name="connection"/> (made with <c>ConnectBareAsync(sha, …)</c>) and
+    /// Sends <c>{sha, have, want}</c> on <paramref name="connection"/> (made with <c>ConnectBareAsync(sha, …)</c>) and
     /// returns the seeder's reply or error. Throws <see cref="GitTorrentException"/> when the peer does not speak
     /// ut_gittorrent or does not answer within <paramref name="timeout"/>.
     /// </summary>
+    public static Task<GitTorrentMessage> AskAsync(PeerConnection connection, Hash20 sha, IReadOnlyList<Hash20> haves,
+        TimeSpan timeout, CancellationToken cancellationToken) => AskAsync(connection, sha, haves, [], timeout, cancellationToken);
+
+    /// <summary>The same, also asking for <paramref name="moreWants"/> in the same pack (ours).</summary>
     public static async Task<GitTorrentMessage> AskAsync(PeerConnection connection, Hash20 sha, IReadOnlyList<Hash20> haves,
-        TimeSpan timeout, CancellationToken cancellationToken)
+        IReadOnlyList<Hash20> moreWants, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection.Closed);
         deadline.CancelAfter(timeout);
@@ -73,7 +77,8 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
             }
             var tcs = new TaskCompletionSource<GitTorrentMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
             connection.Properties[PendingKey] = tcs;
-            var request = GitTorrentMessage.Request(sha, [.. haves.Take(GitTorrentMessage.MaxHaves)]);
+            var request = GitTorrentMessage.Request(sha, [.. haves.Take(GitTorrentMessage.MaxHaves)],
+                [.. moreWants.Where(w => w != sha).Distinct().Take(GitTorrentMessage.MaxWants)]);
             if (!connection.SendExtended(GitTorrentMessage.ExtensionName, request.Encode()))
             {
                 throw new GitTorrentException($"peer {connection.RemoteEndPoint} closed the connection");
@@ -103,7 +108,7 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
         }
         try
         {
-            var infoHash = await provider.GetPackInfoHashAsync(request.Sha, request.Haves, connection.Closed).ConfigureAwait(false);
+            var infoHash = await provider.GetPackInfoHashAsync(request.Sha, request.Wants, request.Haves, connection.Closed).ConfigureAwait(false);
             Interlocked.Increment(ref _replies);
             Reply(connection, GitTorrentMessage.Reply(infoHash));
             LogServed(_logger, request.Sha.ToString(), infoHash.ToString(), connection.RemoteEndPoint.ToString());

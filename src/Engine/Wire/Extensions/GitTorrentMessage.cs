@@ -5,7 +5,7 @@ namespace GitTorrent.Engine.Wire.Extensions;
 /// <summary>
 /// A <c>ut_gittorrent</c> extension message (PROTOCOL.md section 4), the payload of a BEP 10
 /// extended message. Three shapes share the outer <c>{"gittorrent": {...}}</c> dictionary:
-/// a request <c>{sha, have?}</c>, a reply <c>{infoHash}</c> and an error <c>{sha, error}</c>.
+/// a request <c>{sha, have?, want?}</c>, a reply <c>{infoHash}</c> and an error <c>{sha, error}</c>.
 /// All ids travel as 40 lowercase hex characters (text, as the original Node.js client expects).
 /// </summary>
 public sealed record GitTorrentMessage
@@ -15,6 +15,9 @@ public sealed record GitTorrentMessage
 
     /// <summary>At most this many haves in one request.</summary>
     public const int MaxHaves = 256;
+
+    /// <summary>At most this many more wants in one request.</summary>
+    public const int MaxWants = 1024;
 
     /// <summary>Error texts longer than this are cut.</summary>
     public const int MaxErrorLength = 500;
@@ -30,16 +33,27 @@ public sealed record GitTorrentMessage
     /// <summary>Commits the requester already has (request; ours, optional).</summary>
     public IReadOnlyList<Hash20> Haves { get; private init; } = [];
 
+    /// <summary>
+    /// More commits wanted in the same pack as <see cref="Sha"/> (request; ours, optional): a clone of many branches
+    /// asks for all its tips at once and gets one pack. A seeder that ignores them (the original) packs <see cref="Sha"/>
+    /// only, and the client asks for what is still missing.
+    /// </summary>
+    public IReadOnlyList<Hash20> Wants { get; private init; } = [];
+
     /// <summary>Why the seeder cannot serve (error; ours).</summary>
     public string? Error { get; private init; }
 
-    public static GitTorrentMessage Request(Hash20 sha, IReadOnlyList<Hash20>? haves = null)
+    public static GitTorrentMessage Request(Hash20 sha, IReadOnlyList<Hash20>? haves = null, IReadOnlyList<Hash20>? wants = null)
     {
         if (haves is { Count: > MaxHaves })
         {
             throw new ArgumentException($"At most {MaxHaves} haves fit in one request.", nameof(haves));
         }
-        return new() { Kind = GitTorrentMessageKind.Request, Sha = sha, Haves = haves ?? [] };
+        if (wants is { Count: > MaxWants })
+        {
+            throw new ArgumentException($"At most {MaxWants} more wants fit in one request.", nameof(wants));
+        }
+        return new() { Kind = GitTorrentMessageKind.Request, Sha = sha, Haves = haves ?? [], Wants = wants ?? [] };
     }
 
     public static GitTorrentMessage Reply(Hash20 infoHash) => new() { Kind = GitTorrentMessageKind.Reply, InfoHash = infoHash };
@@ -62,6 +76,10 @@ public sealed record GitTorrentMessage
                 {
                     inner.Add("have", new BList(Haves.Select(h => (BValue)h.ToString())));
                 }
+                if (Wants.Count > 0)
+                {
+                    inner.Add("want", new BList(Wants.Select(w => (BValue)w.ToString())));
+                }
                 break;
             case GitTorrentMessageKind.Reply:
                 inner.Add("infoHash", InfoHash.ToString());
@@ -77,7 +95,8 @@ public sealed record GitTorrentMessage
     /// <summary>
     /// Decodes a payload. A message is rejected (false, with a reason) when it is not bencode, lacks
     /// the <c>gittorrent</c> dictionary, or carries ids that are not 40 hex characters.
-    /// Haves beyond <see cref="MaxHaves"/> are ignored.
+    /// Haves beyond <see cref="MaxHaves"/> and wants beyond <see cref="MaxWants"/> are ignored, as are list items that
+    /// are not 40 hex characters.
     /// </summary>
     public static bool TryDecode(ReadOnlyMemory<byte> payload, out GitTorrentMessage message, out string? reason)
     {
@@ -114,19 +133,25 @@ public sealed record GitTorrentMessage
             reason = null;
             return true;
         }
-        var haves = new List<Hash20>();
-        if (inner.GetList("have") is { } list)
-        {
-            foreach (var item in list.Take(MaxHaves))
-            {
-                if (item is BString s && Hash20.TryParse(s.Text, out var have))
-                {
-                    haves.Add(have);
-                }
-            }
-        }
-        message = Request(sha, haves);
+        message = Request(sha, ReadIds(inner.GetList("have"), MaxHaves), ReadIds(inner.GetList("want"), MaxWants));
         reason = null;
         return true;
+    }
+
+    private static List<Hash20> ReadIds(BList? list, int max)
+    {
+        var ids = new List<Hash20>();
+        foreach (var item in (IEnumerable<BValue>?)list ?? [])
+        {
+            if (ids.Count == max)
+            {
+                break;
+            }
+            if (item is BString s && Hash20.TryParse(s.Text, out var id))
+            {
+                ids.Add(id);
+            }
+        }
+        return ids;
     }
 }
