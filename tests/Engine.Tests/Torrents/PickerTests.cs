@@ -86,6 +86,31 @@ public sealed class PickerTests
     }
 
     [Fact]
+    public async Task No_end_game_while_pieces_nobody_requested_remain()
+    {
+        // Two pieces in the torrent; peer b knows only piece 0 (a super-seeder showed it nothing else yet), which a is
+        // fetching. b must wait, not duplicate a's requests: piece 1 has not been requested from anybody.
+        var metainfo = await MetainfoAsync(4);
+        var picker = new PiecePicker(metainfo, new Bitfield(2), 4);
+        var first = Bits(2, 0);
+        picker.AddAvailability(first);
+        picker.AddAvailability(first);
+        var output = new List<BlockRequest>();
+        Assert.Equal(2, picker.Pick("a", first, [], 10, output));
+        output.Clear();
+        Assert.Equal(0, picker.Pick("b", first, [], 10, output));
+        Assert.False(picker.IsEndGame);
+
+        // Once piece 1 is requested too, everything missing is requested: now b joins in (end game).
+        var second = Bits(2, 1);
+        picker.AddAvailability(second);
+        Assert.Equal(2, picker.Pick("c", second, [], 10, output));
+        output.Clear();
+        Assert.Equal(2, picker.Pick("b", first, [], 10, output));
+        Assert.True(picker.IsEndGame);
+    }
+
+    [Fact]
     public async Task In_progress_pieces_are_bounded()
     {
         var metainfo = await MetainfoAsync(20); // 10 pieces

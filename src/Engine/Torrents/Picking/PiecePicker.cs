@@ -110,9 +110,11 @@ public sealed class PiecePicker
             _partial.Add(piece, partial);
             picked += TakeFree(partial, outstanding, max - picked, output);
         }
-        if (picked == 0 && _partial.Count > 0 && !AnyFreeBlocks() && PickRarest(peerHas) < 0)
+        if (picked == 0 && _partial.Count > 0 && !AnyFreeBlocks() && !AnyUnstarted())
         {
-            // End game (BEP 3 practice): everything missing is requested; ask this peer too.
+            // End game (BEP 3 practice): everything missing is requested; ask this peer too. Only then: a peer that just
+            // has nothing new to offer (it knows few pieces, as under super-seeding) waits instead of fetching blocks
+            // others are already sending, which made 8 clones of one pack download it about twice over.
             IsEndGame = true;
             foreach (var partial in _partial.Values)
             {
@@ -225,6 +227,19 @@ public sealed class PiecePicker
             ArrayPool<byte>.Shared.Return(partial.Buffer);
         }
         _partial.Clear();
+    }
+
+    /// <summary>Whether some piece we lack is neither in progress nor being verified (not every block is requested yet).</summary>
+    private bool AnyUnstarted()
+    {
+        for (var i = 0; i < _availability.Length; i++)
+        {
+            if (!Have[i] && !_busy[i] && !_partial.ContainsKey(i))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private bool AnyFreeBlocks()
