@@ -28,9 +28,9 @@ public sealed class SwarmOptions
     /// <summary>How much of a peer's rate the adaptive pipeline keeps requested. Default 0.5 s.</summary>
     public TimeSpan RequestQueueTime { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Regular unchoke slots of the tit-for-tat choker (one optimistic slot comes on top). Default 4.</summary>
+    /// <summary>Regular unchoke slots of the tit-for-tat choker (one optimistic slot comes on top). Default 8 (libtorrent's default).</summary>
     [Range(1, 1000)]
-    public int UnchokeSlots { get; set; } = 4;
+    public int UnchokeSlots { get; set; } = 8;
 
     /// <summary>How often the choker re-ranks peers (BEP 3 practice: 10 s).</summary>
     public TimeSpan ChokeInterval { get; set; } = TimeSpan.FromSeconds(10);
