@@ -158,11 +158,13 @@ try
         await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon writes stats.json every few seconds
         oneClone = ReadStats(seederHome).Uploaded - uploadedBefore;
         Console.WriteLine($"run {i + 1}: http {http[^1]:0.00} s, gittorrent {gt[^1]:0.00} s, seeder uploaded {oneClone / 1e6:0.0} MB");
-        // The first pack's lines, and a count of the packs of the tips it did not hold (one verbose line each).
+        // The first pack's lines (with how many other tips it brought), and a count of the packs of the tips it did not
+        // hold (one verbose line each).
         var lines = run.Output.Split('\n');
         Console.WriteLine("  " + string.Join("\n  ", lines.Where(l => (l.StartsWith("Received", StringComparison.Ordinal) && !l.EndsWith(')'))
             || (l.StartsWith("pack torrent", StringComparison.Ordinal) && !l.Contains("known peers", StringComparison.Ordinal))
-            || l.StartsWith("DHT joined", StringComparison.Ordinal) || l.StartsWith("Fetching up to", StringComparison.Ordinal))));
+            || l.StartsWith("DHT joined", StringComparison.Ordinal) || l.StartsWith("Also received", StringComparison.Ordinal)
+            || (l.StartsWith("Fetching ", StringComparison.Ordinal) && l.Contains("more tip(s)", StringComparison.Ordinal)))));
         var more = lines.Where(l => l.Contains("asked known peers", StringComparison.Ordinal)).ToList();
         if (more.Count > 0)
         {

@@ -38,6 +38,10 @@ public sealed class SwarmFetchedRepositoryTests
             {
                 source.Commit($"f{i}.txt", string.Concat(Enumerable.Range(0, 100).Select(n => $"{i}.{n} {Guid.NewGuid()}\n")));
             }
+            // An unmerged branch: it comes in the same pack as main (asked as a more want).
+            source.Git("checkout", "-q", "-b", "side", "HEAD~1");
+            var side = source.Commit("side.txt", "side\n").ToString();
+            source.Git("checkout", "-q", "main");
             var tip = source.Git("rev-parse", "HEAD").Trim();
             alice.SetRepositories([new ServedRepository("proj", source.GitDir)]);
             await alice.AnnounceTipsAsync(cts.Token);
@@ -106,6 +110,8 @@ public sealed class SwarmFetchedRepositoryTests
                 new Uri(portal.Http.BaseAddress!, $"/{identity.UserId}/proj.git").ToString(), target)).WaitAsync(Timeout);
             TempGitRepo.Run(target, "fsck", "--strict");
             Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+            Assert.Equal(side, TempGitRepo.Run(target, "rev-parse", "origin/side").Trim());
+            Assert.Single(Directory.GetFiles(alice.Packs.Folder, "*.pack"));
 
             // The name form: 'alice' resolved by the portal, then the profile from the DHT and the pack from the swarm.
             var env = new Dictionary<string, string?>
@@ -134,6 +140,9 @@ public sealed class SwarmFetchedRepositoryTests
             Assert.Contains(clone.StandardError, l => l.Contains($"Resolved 'alice' to {identity.UserId}", StringComparison.Ordinal));
             TempGitRepo.Run(byName, "fsck", "--strict");
             Assert.Equal(tip, TempGitRepo.Run(byName, "rev-parse", "HEAD").Trim());
+            Assert.Equal(side, TempGitRepo.Run(byName, "rev-parse", "origin/side").Trim());
+            // The same request as the portal's (main with side as a more want, no haves): served from the cache.
+            Assert.Single(Directory.GetFiles(alice.Packs.Folder, "*.pack"));
         }
         finally
         {

@@ -2,6 +2,7 @@ using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Indexer.Swarm;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
@@ -103,9 +104,12 @@ public sealed partial class SwarmRepositoryFetcher(
         }
         var local = await GitRefs.ReadAsync(path, cancellationToken);
         var haves = local.Values.Distinct().Take(PackBuilder.MaxHaves).ToList();
-        var targets = refs.Values.Where(v => Hash20.TryParse(v, out _)).Select(Hash20.Parse).Distinct().ToList();
-        foreach (var commit in targets)
+        // HEAD's branch first, as git-remote-gittorrent asks: the same request, so the seeder's cached pack serves both.
+        var targets = refs.OrderBy(r => r.Key == head ? 0 : r.Key.StartsWith("refs/heads/", StringComparison.Ordinal) ? 1 : 2)
+            .Select(r => r.Value).Where(v => Hash20.TryParse(v, out _)).Select(Hash20.Parse).Distinct().ToList();
+        for (var i = 0; i < targets.Count; i++)
         {
+            var commit = targets[i];
             if (await GitRefs.HasCommitAsync(path, commit, cancellationToken))
             {
                 continue;
@@ -114,7 +118,9 @@ public sealed partial class SwarmRepositoryFetcher(
             var progress = new Progress<DownloadProgress>(p =>
                 activity.SetFetch(userId, name, new RepositoryFetchProgress(p.HasMetadata ? "receiving pack" : "getting metadata",
                     p.VerifiedBytes, p.HasMetadata ? p.TotalBytes : null)));
-            var result = await fetcher.FetchAsync(commit, haves, path, progress, cancellationToken);
+            // The other tips ride along as more wants: one pack for the whole repository from a seeder that takes them.
+            var options = new SwarmFetchOptions([]) { MoreWants = [.. targets.Skip(i + 1).Take(GitTorrentMessage.MaxWants)] };
+            var result = await fetcher.FetchAsync(commit, haves, path, progress, options, cancellationToken);
             if (!result.Success)
             {
                 var reason = result.Failures.FirstOrDefault() ?? "no peer has it";
