@@ -20,6 +20,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// <summary>After the first answer, how long to wait for more peers with the same pack before downloading.</summary>
     public static readonly TimeSpan GroupingDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The grouping wait also ends when every peer found has answered and the lookup found nobody new for this long: a
+    /// lookup still querying DHT nodes that left (clones come and go) would otherwise hold every fetch for the whole
+    /// <see cref="GroupingDelay"/>. Peers found later still join the download through the DHT (they announce the pack).
+    /// </summary>
+    public static readonly TimeSpan GroupingQuietTime = TimeSpan.FromMilliseconds(150);
+
     /// <summary>At most how long a download waits for all answering peers to be ready before requesting blocks.</summary>
     public static readonly TimeSpan PeerGatherTime = TimeSpan.FromSeconds(1);
 
@@ -124,7 +131,8 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var failures = new ConcurrentQueue<string>();
         var answers = new ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>>();
         var answered = new SemaphoreSlim(0);
-        var asking = AskAllAsync(commit, moreWants, haves, answers, answered, failures, overall.Token);
+        var lookup = new LookupState();
+        var asking = AskAllAsync(commit, moreWants, haves, answers, answered, failures, lookup, overall.Token);
         var tried = new HashSet<Hash20>();
         var firstAnswer = TimeSpan.Zero;
         try
@@ -144,9 +152,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 if (tried.Count == 0)
                 {
                     firstAnswer = started.Elapsed;
-                    // Until every peer found has answered (the lookup and all asks ended) or the grouping delay passed.
-                    await Task.WhenAny(Task.Delay(GroupingDelay, overall.Token), asking).ConfigureAwait(false);
-                    overall.Token.ThrowIfCancellationRequested();
+                    // Until every peer found has answered (the lookup and all asks ended, or all asks ended and the lookup
+                    // has been quiet for a while) or the grouping delay passed.
+                    while (!asking.IsCompleted && started.Elapsed - firstAnswer < GroupingDelay && !lookup.IsQuiet)
+                    {
+                        await Task.WhenAny(Task.Delay(20, overall.Token), asking).ConfigureAwait(false);
+                        overall.Token.ThrowIfCancellationRequested();
+                    }
                     next = PickUntried(answers, tried)!.Value;
                 }
                 tried.Add(next.Value);
@@ -206,7 +218,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
     private async Task AskAllAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
         ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, SemaphoreSlim answered,
-        ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+        ConcurrentQueue<string> failures, LookupState lookup, CancellationToken cancellationToken)
     {
         var discovery = new CompositePeerDiscovery(new StaticPeerDiscovery(node.Options.ExtraPeers), node.Dht);
         using var slots = new SemaphoreSlim(MaxConcurrentAsks);
@@ -218,6 +230,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 continue;
             }
+            lookup.Found();
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             asks.Add(Task.Run(async () =>
             {
@@ -230,6 +243,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 }
                 finally
                 {
+                    lookup.Answered();
                     slots.Release();
                 }
             }, cancellationToken));
@@ -402,6 +416,26 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>What the lookup of one fetch has found so far: asks still out, and when the last new peer came.</summary>
+    private sealed class LookupState
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private int _pending;
+        private long _lastFoundTicks;
+
+        public void Found()
+        {
+            Interlocked.Increment(ref _pending);
+            Interlocked.Exchange(ref _lastFoundTicks, _clock.Elapsed.Ticks);
+        }
+
+        public void Answered() => Interlocked.Decrement(ref _pending);
+
+        /// <summary>Every peer found has answered and none was found for <see cref="GroupingQuietTime"/>.</summary>
+        public bool IsQuiet => Volatile.Read(ref _pending) == 0
+            && _clock.Elapsed - TimeSpan.FromTicks(Interlocked.Read(ref _lastFoundTicks)) >= GroupingQuietTime;
     }
 
     private sealed class PeerConnectionHolder
