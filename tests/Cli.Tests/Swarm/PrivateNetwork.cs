@@ -97,7 +97,12 @@ internal sealed class PrivateNetwork : IAsyncDisposable
         return new Daemon(process, home, btPort);
     }
 
-    /// <summary>Waits until the DHT holds a profile of <paramref name="user"/> whose JSON satisfies <paramref name="predicate"/>.</summary>
+    /// <summary>
+    /// Waits until the DHT holds a profile of <paramref name="user"/> whose JSON satisfies <paramref name="predicate"/>: a
+    /// lookup finds it, and at least <see cref="ProfileCopies"/> of the private nodes store it. A lookup alone can see it
+    /// at the publisher's own node before its put has reached the nodes closest to the target, and a client's lookup a
+    /// moment later would then still get the previous profile.
+    /// </summary>
     public async Task WaitForProfileAsync(Hash20 user, Func<string, bool> predicate, string why)
     {
         var deadline = DateTime.UtcNow + Timeout;
@@ -109,7 +114,7 @@ internal sealed class PrivateNetwork : IAsyncDisposable
             if (item is not null)
             {
                 last = System.Text.Encoding.UTF8.GetString(item.Value);
-                if (predicate(last))
+                if (predicate(last) && await StoredCopiesAsync(user, predicate, cts.Token) >= ProfileCopies)
                 {
                     return;
                 }
@@ -117,6 +122,24 @@ internal sealed class PrivateNetwork : IAsyncDisposable
             await Task.Delay(500);
         }
         throw new TimeoutException($"no profile of {user} {why} appeared; last seen: {last}");
+    }
+
+    /// <summary>How many private nodes must store a profile before <see cref="WaitForProfileAsync"/> returns (a put reaches 8).</summary>
+    private const int ProfileCopies = 3;
+
+    private async Task<int> StoredCopiesAsync(Hash20 user, Func<string, bool> predicate, CancellationToken cancellationToken)
+    {
+        var copies = 0;
+        foreach (var node in _nodes)
+        {
+            var items = await node.GetStoredMutableItemsAsync(10_000, cancellationToken);
+            if (items.Any(i => Engine.Dht.Items.Bep44.MutableTarget(i.PublicKey, i.Salt) == user
+                && predicate(System.Text.Encoding.UTF8.GetString(i.Value))))
+            {
+                copies++;
+            }
+        }
+        return copies;
     }
 
     /// <summary>Runs git with the helper on PATH in the given home.</summary>

@@ -128,6 +128,42 @@ public sealed class SwarmCloneTests
             TempGitRepo.Run(repository, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags");
     }
 
+    [Fact]
+    public async Task Clone_of_more_tips_than_one_request_names_takes_one_more_request()
+    {
+        await using var net = await PrivateNetwork.StartAsync();
+        var (aliceHome, alice, repos) = await AliceAsync(net);
+        using var source = new TempGitRepo(path: Path.Combine(repos, "proj"));
+        var tip = source.Commit("base.txt", "base\n");
+        // 1,100 branches, one commit each on top of main: more tips than one request holds (sha + 1,024 wants).
+        var script = new System.Text.StringBuilder();
+        for (var i = 0; i < 1100; i++)
+        {
+            var message = $"branch {i}\n";
+            script.Append($"commit refs/heads/b/{i}\ncommitter A <a@example.org> 1700000000 +0000\ndata {message.Length}\n{message}from {tip}\n\n");
+        }
+        var scriptPath = Path.Combine(net.Work.Path, "branches.fi");
+        await File.WriteAllTextAsync(scriptPath, script.ToString());
+        AssertOk(await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("sh",
+            ["-c", $"git -C '{source.Root}' fast-import --quiet < '{scriptPath}'"], TimeSpan.FromSeconds(60)));
+        await net.StartDaemonAsync(aliceHome, repos);
+        await net.WaitForProfileAsync(alice, json => json.Contains("\"manifest\"", StringComparison.Ordinal), "with a manifest");
+
+        var clone = Path.Combine(net.Work.Path, "bob-clone");
+        var run = await net.GitAsync(net.NewHome("bob"), "clone", "--mirror", "-v", $"gittorrent://{alice}/proj", clone);
+        AssertOk(run);
+        Assert.Equal(Refs(source.Root), Refs(clone));
+        TempGitRepo.Run(clone, "fsck", "--strict");
+        // main with 1,024 branches, then the remaining 76 from the same peer: two packs, no tip fetched on its own.
+        Assert.True(run.StandardError.Count(l => l.StartsWith("pack torrent ", StringComparison.Ordinal)) == 2, run.Describe());
+        Assert.Contains("Also received 1024 more tip(s) in the same pack", run.StandardError);
+        Assert.Contains("Also received 75 more tip(s) in the same pack", run.StandardError);
+        Assert.DoesNotContain(run.StandardError, l => l.Contains("more tip(s) from the swarm", StringComparison.Ordinal));
+
+        static string Refs(string repository) =>
+            TempGitRepo.Run(repository, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads");
+    }
+
     /// <summary>Alice: a home with a key, and the folder her daemon will serve.</summary>
     private static async Task<(string Home, Hash20 Id, string Repos)> AliceAsync(PrivateNetwork net)
     {
