@@ -39,10 +39,12 @@ public sealed record PexMessage(IReadOnlyList<PexPeer> Added, IReadOnlyList<IPEn
         }
         var added = new List<PexPeer>();
         var dropped = new List<IPEndPoint>();
-        if (!ReadPeers(dict, "added", "added.f", 4, added, ref skipped)
-            || !ReadPeers(dict, "added6", "added6.f", 16, added, ref skipped)
-            || !ReadDropped(dict, "dropped", 4, dropped, ref skipped)
-            || !ReadDropped(dict, "dropped6", 16, dropped, ref skipped))
+        static PexPeer Peer(IPEndPoint endPoint, byte flags) => new(endPoint, flags);
+        static IPEndPoint EndPoint(IPEndPoint endPoint, byte flags) => endPoint;
+        if (!ReadPeers(dict, "added", "added.f", 4, added, Peer, ref skipped)
+            || !ReadPeers(dict, "added6", "added6.f", 16, added, Peer, ref skipped)
+            || !ReadPeers(dict, "dropped", null, 4, dropped, EndPoint, ref skipped)
+            || !ReadPeers(dict, "dropped6", null, 16, dropped, EndPoint, ref skipped))
         {
             return false;
         }
@@ -50,7 +52,12 @@ public sealed record PexMessage(IReadOnlyList<PexPeer> Added, IReadOnlyList<IPEn
         return true;
     }
 
-    private static bool ReadPeers(BDictionary dict, string key, string flagsKey, int addressLength, List<PexPeer> into, ref int skipped)
+    /// <summary>
+    /// Reads one compact peer list (<paramref name="key"/>) into <paramref name="into"/>, with the flags of
+    /// <paramref name="flagsKey"/> when given. Flags are advisory: a missing or wrong-sized list is read as all zero.
+    /// </summary>
+    private static bool ReadPeers<T>(BDictionary dict, string key, string? flagsKey, int addressLength, List<T> into,
+        Func<IPEndPoint, byte, T> make, ref int skipped)
     {
         if (!dict.TryGetValue(key, out var value))
         {
@@ -60,10 +67,10 @@ public sealed record PexMessage(IReadOnlyList<PexPeer> Added, IReadOnlyList<IPEn
         {
             return false;
         }
-        // Flags are advisory: a missing or wrong-sized added.f is treated as all zero.
-        var flags = dict.GetString(flagsKey) is { } f && f.Length == list.Length / (addressLength + 2) ? f.Bytes : default;
+        var count = list.Length / (addressLength + 2);
+        var flags = flagsKey is not null && dict.GetString(flagsKey) is { } f && f.Length == count ? f.Bytes : default;
         var span = list.Span;
-        for (var i = 0; i < list.Length / (addressLength + 2); i++)
+        for (var i = 0; i < count; i++)
         {
             var endPoint = ReadEndPoint(span.Slice(i * (addressLength + 2), addressLength + 2), addressLength);
             if (endPoint is null || into.Count >= MaxPeersPerMessage)
@@ -71,31 +78,7 @@ public sealed record PexMessage(IReadOnlyList<PexPeer> Added, IReadOnlyList<IPEn
                 skipped++;
                 continue;
             }
-            into.Add(new PexPeer(endPoint, flags.IsEmpty ? (byte)0 : flags.Span[i]));
-        }
-        return true;
-    }
-
-    private static bool ReadDropped(BDictionary dict, string key, int addressLength, List<IPEndPoint> into, ref int skipped)
-    {
-        if (!dict.TryGetValue(key, out var value))
-        {
-            return true;
-        }
-        if (value is not BString list || list.Length % (addressLength + 2) != 0)
-        {
-            return false;
-        }
-        var span = list.Span;
-        for (var i = 0; i < list.Length / (addressLength + 2); i++)
-        {
-            var endPoint = ReadEndPoint(span.Slice(i * (addressLength + 2), addressLength + 2), addressLength);
-            if (endPoint is null || into.Count >= MaxPeersPerMessage)
-            {
-                skipped++;
-                continue;
-            }
-            into.Add(endPoint);
+            into.Add(make(endPoint, flags.IsEmpty ? (byte)0 : flags.Span[i]));
         }
         return true;
     }
