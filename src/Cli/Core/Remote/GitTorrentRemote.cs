@@ -190,7 +190,7 @@ public sealed class GitTorrentRemote(
             {
                 progress.Info($"Also received {brought} more tip(s) in the same pack");
             }
-            if (brought == 0 || brought == more.Count && missing.Count <= 1 + more.Count)
+            if (brought == 0 || (brought == more.Count && missing.Count <= 1 + more.Count))
             {
                 // Nothing more (the seeder ignores more wants or lacks them): one by one from here; or all of them.
                 return left;
