@@ -9,12 +9,12 @@ COPY src/Engine/GitTorrent.Engine.csproj src/Engine/
 COPY src/Data/GitTorrent.Data.csproj src/Data/
 COPY src/Indexer/GitTorrent.Indexer.csproj src/Indexer/
 COPY src/Web/GitTorrent.Web.csproj src/Web/
-RUN dotnet restore src/Web/GitTorrent.Web.csproj
+RUN dotnet restore src/Web/GitTorrent.Web.csproj -r linux-x64
 COPY src/Engine/ src/Engine/
 COPY src/Data/ src/Data/
 COPY src/Indexer/ src/Indexer/
 COPY src/Web/ src/Web/
-RUN dotnet publish src/Web/GitTorrent.Web.csproj -c Release -o /app --no-restore --nologo
+RUN dotnet publish src/Web/GitTorrent.Web.csproj -c Release -r linux-x64 --self-contained false -o /app --no-restore --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # git serves and fetches repositories; curl is the health check's client.
