@@ -123,13 +123,19 @@ public sealed class PackCache
     {
         var request = await PackBuilder.ResolveAsync(repositoryPath, want, moreWants, haves, cancellationToken).ConfigureAwait(false);
         var key = request.Key;
-        if (TryGetCached(key, want) is { } cached)
+        requester = requester is { IsIPv4MappedToIPv6: true } ? requester.MapToIPv4() : requester;
+        Build? build = null;
+        for (var attempt = 0; build is null; attempt++)
         {
-            Interlocked.Increment(ref _hits);
-            return cached;
+            if (TryGetCached(key, want) is { } cached)
+            {
+                Interlocked.Increment(ref _hits);
+                return cached;
+            }
+            // Null: the build of this key finished in the meantime (its pack is cached now), unless the pack was evicted
+            // at once, after which a second look builds it again.
+            build = Join(key, requester, attempt > 0, b => BuildAsync(b, repositoryPath, request, makeTorrent));
         }
-        var build = Join(key, requester is { IsIPv4MappedToIPv6: true } ? requester.MapToIPv4() : requester,
-            b => BuildAsync(b, repositoryPath, request, makeTorrent));
         try
         {
             return await build.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -238,7 +244,7 @@ public sealed class PackCache
     }
 
     /// <summary>Joins the build of <paramref name="key"/> or starts one within the bounds.</summary>
-    private Build Join(Hash20 key, IPAddress? requester, Func<Build, Task<CachedPack>> run)
+    private Build? Join(Hash20 key, IPAddress? requester, bool evenIfCached, Func<Build, Task<CachedPack>> run)
     {
         Build build;
         lock (_gate)
@@ -248,6 +254,10 @@ public sealed class PackCache
                 existing.Waiters++;
                 _shared++;
                 return existing;
+            }
+            if (!evenIfCached && _requestIndex.ContainsKey(key))
+            {
+                return null;
             }
             if (_running >= _maxBuilds)
             {
