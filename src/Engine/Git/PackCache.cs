@@ -259,15 +259,15 @@ public sealed class PackCache
             {
                 return null;
             }
-            if (_running >= _maxBuilds)
-            {
-                _refusedGlobal++;
-                throw new PackBuildRefusedException("MaxConcurrentPackBuilds");
-            }
             if (requester is not null && _buildsPerAddress.GetValueOrDefault(requester) >= _maxBuildsPerAddress)
             {
                 _refusedPerAddress++;
                 throw new PackBuildRefusedException("MaxPackBuildsPerAddress");
+            }
+            if (_running >= _maxBuilds)
+            {
+                _refusedGlobal++;
+                throw new PackBuildRefusedException("MaxConcurrentPackBuilds");
             }
             build = new Build(key, requester) { Waiters = 1 };
             _builds[key] = build;

@@ -31,7 +31,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         Extension = extension;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GitTorrentNode>();
-        _commitIndex = new ServedCommitIndex(options.MaxServedCommits);
+        _commitIndex = new ServedCommitIndex(options.Limits.MaxServedCommits);
         _limitLog = new LimitLog(_logger, options.TimeProvider);
     }
 
@@ -57,6 +57,10 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Limits.Problems() is [_, ..] problems)
+        {
+            throw new ArgumentException("Invalid node limits: " + string.Join("; ", problems), nameof(options));
+        }
         loggerFactory ??= NullLoggerFactory.Instance;
         Directory.CreateDirectory(options.StateDirectory);
         var dhtDirectory = Path.Combine(options.StateDirectory, "dht");
@@ -75,12 +79,12 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
             torrents = new TorrentEngine(new SwarmOptions
             {
                 ListenAddress = options.Bind, ListenPort = options.BtPort, AdaptiveSeeding = options.AdaptiveSeeding,
-                MaxInboundConnections = options.MaxInboundConnections, MaxOutboundConnections = options.MaxOutboundConnections,
-                MaxConnectionsPerAddress = options.MaxConnectionsPerAddress, HandshakeTimeout = options.HandshakeTimeout,
-                BareIdleTimeout = options.BareIdleTimeout,
+                MaxInboundConnections = options.Limits.MaxInboundConnections, MaxOutboundConnections = options.Limits.MaxOutboundConnections,
+                MaxConnectionsPerAddress = options.Limits.MaxConnectionsPerAddress, HandshakeTimeout = options.Limits.HandshakeTimeout,
+                BareIdleTimeout = options.Limits.BareIdleTimeout,
             }, loggerFactory, options.TimeProvider);
-            var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes, options.MaxConcurrentPackBuilds,
-                options.MaxPackBuildsPerAddress);
+            var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes,
+                options.Limits.MaxConcurrentPackBuilds, options.Limits.MaxPackBuildsPerAddress);
             GitTorrentNode? node = null;
             var extension = new GitTorrentExtension(new DeferredProvider(() => node), loggerFactory.CreateLogger<GitTorrentExtension>());
             torrents.Extensions.Register(extension);

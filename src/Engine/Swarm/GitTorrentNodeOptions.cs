@@ -1,5 +1,4 @@
 using System.Net;
-using GitTorrent.Engine.Git;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -22,34 +21,12 @@ public sealed class GitTorrentNodeOptions
     public IList<string> Bootstrap { get; init; } = [];
 
     /// <summary>Upper bound of the pack cache on disk: packs, builds under way and request files together. Default 4 GiB.</summary>
-    public long PackCacheBytes { get; init; } = 4L << 30;
+    public long PackCacheBytes { get; init; } = DefaultPackCacheBytes;
 
-    /// <summary>Pack builds (<c>git pack-objects</c>) at once; more requests are answered "busy". Default: the number of cores.</summary>
-    public int MaxConcurrentPackBuilds { get; init; } = PackCache.DefaultMaxBuilds;
+    public const long DefaultPackCacheBytes = 4L << 30;
 
-    /// <summary>Pack builds at once started for one requester address; more are answered "busy". Default 1.</summary>
-    public int MaxPackBuildsPerAddress { get; init; } = PackCache.DefaultMaxBuildsPerAddress;
-
-    /// <summary>Connections peers opened to us (<see cref="SwarmOptions.MaxInboundConnections"/>). Default 400.</summary>
-    public int MaxInboundConnections { get; init; } = SwarmOptions.DefaultMaxInboundConnections;
-
-    /// <summary>Connections we dialled (<see cref="SwarmOptions.MaxOutboundConnections"/>). Default 200.</summary>
-    public int MaxOutboundConnections { get; init; } = SwarmOptions.DefaultMaxOutboundConnections;
-
-    /// <summary>Inbound connections from one address (<see cref="SwarmOptions.MaxConnectionsPerAddress"/>). Default 20.</summary>
-    public int MaxConnectionsPerAddress { get; init; } = SwarmOptions.DefaultMaxConnectionsPerAddress;
-
-    /// <summary>TCP connect plus BitTorrent handshake (<see cref="SwarmOptions.HandshakeTimeout"/>). Default 10 s.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = SwarmOptions.DefaultHandshakeTimeout;
-
-    /// <summary>Silence after which a bare ut_gittorrent connection is closed (<see cref="SwarmOptions.BareIdleTimeout"/>). Default 30 s.</summary>
-    public TimeSpan BareIdleTimeout { get; init; } = SwarmOptions.DefaultBareIdleTimeout;
-
-    /// <summary>
-    /// Most commits held in memory in the index of served commits (about 32 bytes each), over all served repositories;
-    /// tips always fit, history beyond the bound is not served. Default 1,000,000.
-    /// </summary>
-    public int MaxServedCommits { get; init; } = 1_000_000;
+    /// <summary>The bounds kept against strangers: pack builds, connections, timeouts, the index of served commits.</summary>
+    public NodeLimits Limits { get; init; } = new();
 
     /// <summary>When set, pack torrents carry a BEP 19 web seed: <c>{WebSeedBaseUrl}/packs/{infohash}.pack</c>.</summary>
     public string? WebSeedBaseUrl { get; init; }

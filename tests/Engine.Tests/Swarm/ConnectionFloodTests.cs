@@ -235,7 +235,7 @@ public sealed class ConnectionFloodTests : IAsyncLifetime
             StateDirectory = Path.Combine(_root, name),
             Bind = IPAddress.Loopback,
             Bootstrap = [],
-            BareIdleTimeout = bareIdleTimeout,
+            Limits = new NodeLimits { BareIdleTimeout = bareIdleTimeout },
             FetchTimeout = TimeSpan.FromSeconds(60),
             AskTimeout = TimeSpan.FromSeconds(10),
         }, null, cancellationToken);

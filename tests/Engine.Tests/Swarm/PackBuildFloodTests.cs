@@ -186,7 +186,7 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
             Bind = IPAddress.Loopback,
             Bootstrap = [],
             PackCacheBytes = cacheBytes,
-            MaxConcurrentPackBuilds = MaxBuilds,
+            Limits = new NodeLimits { MaxConcurrentPackBuilds = MaxBuilds },
             FetchTimeout = TimeSpan.FromSeconds(90),
             StallTimeout = TimeSpan.FromSeconds(30),
             AskTimeout = TimeSpan.FromSeconds(20),
