@@ -53,22 +53,26 @@ public sealed record NodeLimits : IValidatableObject
     public static IReadOnlyList<NodeLimitSetting> Settings { get; } =
     [
         new("GITTORRENT_MAX_PACK_BUILDS", nameof(MaxConcurrentPackBuilds), "pack builds at once (default: the number of cores)",
-            (l, v) => l with { MaxConcurrentPackBuilds = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { MaxConcurrentPackBuilds = Int(v) }),
         new("GITTORRENT_MAX_PACK_BUILDS_PER_ADDRESS", nameof(MaxPackBuildsPerAddress), "pack builds at once for one peer address (default 1)",
-            (l, v) => l with { MaxPackBuildsPerAddress = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { MaxPackBuildsPerAddress = Int(v) }),
         new("GITTORRENT_MAX_INBOUND", nameof(MaxInboundConnections), "connections peers open to us (default 400)",
-            (l, v) => l with { MaxInboundConnections = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { MaxInboundConnections = Int(v) }),
         new("GITTORRENT_MAX_OUTBOUND", nameof(MaxOutboundConnections), "connections we dial (default 200)",
-            (l, v) => l with { MaxOutboundConnections = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { MaxOutboundConnections = Int(v) }),
         new("GITTORRENT_MAX_CONNECTIONS_PER_ADDRESS", nameof(MaxConnectionsPerAddress), "inbound connections from one address (default 20)",
-            (l, v) => l with { MaxConnectionsPerAddress = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { MaxConnectionsPerAddress = Int(v) }),
         new("GITTORRENT_HANDSHAKE_TIMEOUT", nameof(HandshakeTimeout), "connect plus handshake (default 00:00:10)",
-            (l, v) => l with { HandshakeTimeout = TimeSpan.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { HandshakeTimeout = Span(v) }),
         new("GITTORRENT_BARE_IDLE_TIMEOUT", nameof(BareIdleTimeout), "silence that closes a ut_gittorrent connection (default 00:00:30)",
-            (l, v) => l with { BareIdleTimeout = TimeSpan.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { BareIdleTimeout = Span(v) }),
         new("GITTORRENT_MAX_SERVED_COMMITS", nameof(MaxServedCommits), "commits in the in-memory index of served commits (default 1000000)",
-            (l, v) => l with { MaxServedCommits = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) }),
+            (l, v) => l with { MaxServedCommits = Int(v) }),
     ];
+
+    private static int Int(string value) => int.Parse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static TimeSpan Span(string value) => TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

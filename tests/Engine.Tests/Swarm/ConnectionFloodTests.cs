@@ -18,10 +18,11 @@ namespace GitTorrent.Engine.Tests.Swarm;
 public sealed class ConnectionFloodTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "gt-conn-" + Guid.NewGuid().ToString("N"));
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestNodes _nodes = new("gt-conn-");
 
     public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task Five_hundred_idle_sockets_from_one_address_do_not_stop_an_honest_fetch_and_are_closed_when_idle()
@@ -52,7 +53,10 @@ public sealed class ConnectionFloodTests : IAsyncLifetime
                 }
             }
         }
-        _disposables.AddRange(held);
+        foreach (var peer in held)
+        {
+            _nodes.Add(peer);
+        }
 
         // The honest clone meanwhile.
         var client = await StartAsync("client", SwarmOptions.DefaultBareIdleTimeout, cts.Token);
@@ -122,14 +126,14 @@ public sealed class ConnectionFloodTests : IAsyncLifetime
         var options = SwarmTests.LoopbackOptions();
         options.BareIdleTimeout = TimeSpan.FromSeconds(30);
         var engine = new TorrentEngine(options, null, time) { UnknownInfoHashHandler = new AcceptOnly(commit) };
-        _disposables.Add(engine);
+        _nodes.Add(engine);
         var work = new WorkingExtension();
         engine.Extensions.Register(work);
         await engine.StartAsync(default);
 
         // Silent but for keep-alives: closed once 30 s have passed.
         var (idle, _) = await HandshakeAndExtensionsAsync(engine, commit);
-        _disposables.Add(idle);
+        _nodes.Add(idle);
         time.Advance(TimeSpan.FromSeconds(29));
         await idle.SendAsync(new byte[4]); // keep-alive
         Assert.False(await idle.IsClosedByRemoteAsync(TimeSpan.FromMilliseconds(300)));
@@ -138,7 +142,7 @@ public sealed class ConnectionFloodTests : IAsyncLifetime
 
         // A request being served keeps its connection, however long; once done, the clock runs.
         var (busy, id) = await HandshakeAndExtensionsAsync(engine, commit);
-        _disposables.Add(busy);
+        _nodes.Add(busy);
         await busy.SendAsync(ScriptedPeer.Message(MessageId.Extended, [id, .. "ask"u8.ToArray()]));
         await work.Started.Task.WaitAsync(Timeout);
         time.Advance(TimeSpan.FromSeconds(31));
@@ -174,14 +178,17 @@ public sealed class ConnectionFloodTests : IAsyncLifetime
         options.MaxConnectionsPerAddress = 100;
         var commit = Hash20.Random();
         var victim = new TorrentEngine(options) { UnknownInfoHashHandler = new AcceptOnly(commit) };
-        _disposables.Add(victim);
+        _nodes.Add(victim);
         await victim.StartAsync(default);
         var other = new TorrentEngine(SwarmTests.LoopbackOptions()) { UnknownInfoHashHandler = new AcceptOnly(commit) };
-        _disposables.Add(other);
+        _nodes.Add(other);
         await other.StartAsync(default);
 
         var sockets = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => GitTorrentAttacker.HandshakeAsync(victim.LocalEndPoint!, commit)));
-        _disposables.AddRange(sockets.OfType<ScriptedPeer>());
+        foreach (var socket in sockets.OfType<ScriptedPeer>())
+        {
+            _nodes.Add(socket);
+        }
 
         // Inbound is full; our dial still goes out.
         await using var dialled = await victim.ConnectBareAsync(commit, other.LocalEndPoint!, default).WaitAsync(Timeout);
@@ -228,33 +235,14 @@ public sealed class ConnectionFloodTests : IAsyncLifetime
         public void Finish() => _connection!.EndWork();
     }
 
-    private async Task<GitTorrentNode> StartAsync(string name, TimeSpan bareIdleTimeout, CancellationToken cancellationToken)
-    {
-        var node = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
+    private Task<GitTorrentNode> StartAsync(string name, TimeSpan bareIdleTimeout, CancellationToken cancellationToken) =>
+        _nodes.StartAsync(new GitTorrentNodeOptions
         {
-            StateDirectory = Path.Combine(_root, name),
+            StateDirectory = _nodes.Folder(name),
             Bind = IPAddress.Loopback,
             Bootstrap = [],
             Limits = new NodeLimits { BareIdleTimeout = bareIdleTimeout },
             FetchTimeout = TimeSpan.FromSeconds(60),
             AskTimeout = TimeSpan.FromSeconds(10),
-        }, null, cancellationToken);
-        _disposables.Add(node);
-        return node;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-        try
-        {
-            Directory.Delete(_root, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+        }, cancellationToken);
 }

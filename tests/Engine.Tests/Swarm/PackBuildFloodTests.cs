@@ -17,10 +17,12 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
     private const int MaxBuilds = 2;
     private const int BlobBytes = 8 << 20;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "gt-flood-" + Guid.NewGuid().ToString("N"));
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestNodes _nodes = new("gt-flood-");
+    
 
     public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task A_flood_of_pack_requests_stays_within_the_build_and_disk_bounds_and_an_honest_clone_gets_through()
@@ -37,7 +39,7 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
         seeder.SetRepositories([new ServedRepository("repo", source.Root)]);
         await seeder.WaitForServedCommitsAsync(cts.Token);
         var seederEndPoint = new IPEndPoint(IPAddress.Loopback, seeder.Torrents.Port);
-        var packs = Path.Combine(_root, "seeder", "packs");
+        var packs = Path.Combine(_nodes.Folder("seeder"), "packs");
 
         await using var probe = new GitProcessProbe(source.Root, "pack-objects");
         long maxDisk = 0;
@@ -112,7 +114,7 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
         using var source = new TempGitRepo();
         source.Commit("a.txt", "a\n");
         var tip = source.Commit("b.txt", "b\n");
-        var cache = new PackCache(Path.Combine(_root, "cache"), 1L << 30, maxBuilds: 1);
+        var cache = new PackCache(_nodes.Folder("cache"), 1L << 30, maxBuilds: 1);
         var made = 0;
 
         async Task<(Hash20, byte[])> MakeTorrent(string path, Hash20 commit, CancellationToken ct)
@@ -133,7 +135,7 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
         var stats = cache.GetStatistics();
         Assert.Equal(1, stats.BuildsStarted);
         Assert.Equal(0, stats.RefusedGlobal);
-        Assert.Single(Directory.GetFiles(Path.Combine(_root, "cache", "requests")));
+        Assert.Single(Directory.GetFiles(Path.Combine(_nodes.Folder("cache"), "requests")));
     }
 
     [Fact]
@@ -143,7 +145,7 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
         using var source = new TempGitRepo();
         var first = source.Commit("a.txt", new string('a', 20_000) + Guid.NewGuid());
         var second = source.Commit("b.txt", new string('b', 20_000) + Guid.NewGuid());
-        var folder = Path.Combine(_root, "restart");
+        var folder = _nodes.Folder("restart");
         var cache = new PackCache(folder, 1L << 30);
         static async Task<(Hash20, byte[])> MakeTorrent(string path, Hash20 commit, CancellationToken ct) =>
             (Hash20.Sha1(await File.ReadAllBytesAsync(path, ct)), "d4:infode"u8.ToArray());
@@ -178,11 +180,10 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
         }
     }
 
-    private async Task<GitTorrentNode> StartAsync(string name, long cacheBytes, CancellationToken cancellationToken)
-    {
-        var node = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
+    private Task<GitTorrentNode> StartAsync(string name, long cacheBytes, CancellationToken cancellationToken) =>
+        _nodes.StartAsync(new GitTorrentNodeOptions
         {
-            StateDirectory = Path.Combine(_root, name),
+            StateDirectory = _nodes.Folder(name),
             Bind = IPAddress.Loopback,
             Bootstrap = [],
             PackCacheBytes = cacheBytes,
@@ -190,23 +191,5 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
             FetchTimeout = TimeSpan.FromSeconds(90),
             StallTimeout = TimeSpan.FromSeconds(30),
             AskTimeout = TimeSpan.FromSeconds(20),
-        }, null, cancellationToken);
-        _disposables.Add(node);
-        return node;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-        try
-        {
-            Directory.Delete(_root, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+        }, cancellationToken);
 }
