@@ -14,7 +14,8 @@ public static class ProfileCrawlerServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSwarmNode(this IServiceCollection services, Action<SwarmNodeOptions>? configure = null)
     {
-        var builder = services.AddOptions<SwarmNodeOptions>().BindConfiguration(SwarmNodeOptions.SectionName).ValidateDataAnnotations();
+        var builder = services.AddOptions<SwarmNodeOptions>().BindConfiguration(SwarmNodeOptions.SectionName).ValidateDataAnnotations()
+            .ValidateOnStart();
         if (configure is not null)
         {
             builder.PostConfigure(configure);

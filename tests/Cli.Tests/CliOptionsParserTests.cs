@@ -120,4 +120,42 @@ public sealed class CliOptionsParserTests
         Assert.Equal("--bt-port (GITTORRENT_BT_PORT): 'abc' is not a port number 0-65535", port.Error);
         Assert.Equal("GITTORRENT_ORIGIN_SCHEME must be http or https, not 'ftp'", scheme.Error);
     }
+
+    [Fact]
+    public void The_node_limits_come_from_their_variables_and_bad_ones_are_refused_by_name()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["GITTORRENT_MAX_PACK_BUILDS"] = "3",
+            ["GITTORRENT_MAX_PACK_BUILDS_PER_ADDRESS"] = "2",
+            ["GITTORRENT_MAX_INBOUND"] = "50",
+            ["GITTORRENT_MAX_OUTBOUND"] = "40",
+            ["GITTORRENT_MAX_CONNECTIONS_PER_ADDRESS"] = "4",
+            ["GITTORRENT_HANDSHAKE_TIMEOUT"] = "00:00:05",
+            ["GITTORRENT_BARE_IDLE_TIMEOUT"] = "00:01:00",
+            ["GITTORRENT_MAX_SERVED_COMMITS"] = "1000",
+            ["GITTORRENT_PACK_CACHE_BYTES"] = "1000000",
+        };
+
+        var options = CliOptionsParser.Parse(["daemon"], environment).Options!;
+
+        Assert.Equal(new Engine.Swarm.NodeLimits
+        {
+            MaxConcurrentPackBuilds = 3, MaxPackBuildsPerAddress = 2, MaxInboundConnections = 50, MaxOutboundConnections = 40,
+            MaxConnectionsPerAddress = 4, HandshakeTimeout = TimeSpan.FromSeconds(5), BareIdleTimeout = TimeSpan.FromMinutes(1),
+            MaxServedCommits = 1000,
+        }, options.Limits);
+        Assert.Equal(1_000_000, options.PackCacheBytes);
+        Assert.Equal(new Engine.Swarm.NodeLimits(), CliOptionsParser.Parse([], NoEnvironment).Options!.Limits);
+        Assert.Equal(Engine.Swarm.NodeLimits.Settings.Count, environment.Count - 1); // every limit has its variable here
+
+        Assert.Equal("GITTORRENT_MAX_INBOUND: 'many' is not a valid value (connections peers open to us (default 400))",
+            CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_MAX_INBOUND"] = "many" }).Error);
+        Assert.StartsWith("node limits: MaxPackBuildsPerAddress",
+            CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_MAX_PACK_BUILDS_PER_ADDRESS"] = "0" }).Error);
+        Assert.StartsWith("node limits: BareIdleTimeout",
+            CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_BARE_IDLE_TIMEOUT"] = "-00:00:01" }).Error);
+        Assert.Equal("GITTORRENT_PACK_CACHE_BYTES: '0' is not a positive number of bytes",
+            CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_PACK_CACHE_BYTES"] = "0" }).Error);
+    }
 }

@@ -94,6 +94,32 @@ public sealed class IndexerRegistrationTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void NodeLimitsBindFromGitTorrentLimitsAndBadOnesNameTheSetting()
+    {
+        static IOptions<Swarm.SwarmNodeOptions> Bind(Dictionary<string, string?> settings)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+            var services = new ServiceCollection();
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddLogging();
+            services.AddSwarmNode();
+            return services.BuildServiceProvider().GetRequiredService<IOptions<Swarm.SwarmNodeOptions>>();
+        }
+
+        var limits = Bind(new()
+        {
+            ["GitTorrent:Limits:MaxConcurrentPackBuilds"] = "3",
+            ["GitTorrent:Limits:MaxConnectionsPerAddress"] = "7",
+            ["GitTorrent:Limits:BareIdleTimeout"] = "00:00:45",
+        }).Value.Limits;
+        Assert.Equal((3, 7, TimeSpan.FromSeconds(45), Engine.Swarm.SwarmOptions.DefaultMaxInboundConnections),
+            (limits.MaxConcurrentPackBuilds, limits.MaxConnectionsPerAddress, limits.BareIdleTimeout, limits.MaxInboundConnections));
+
+        var bad = Assert.Throws<OptionsValidationException>(() => Bind(new() { ["GitTorrent:Limits:MaxPackBuildsPerAddress"] = "0" }).Value);
+        Assert.Contains("Limits.MaxPackBuildsPerAddress", bad.Message, StringComparison.Ordinal);
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Cli;
 
@@ -29,6 +30,12 @@ public sealed record CliOptions
 
     /// <summary>Base URL of a portal whose <c>/api/names/{name}</c> resolves names; null = none.</summary>
     public Uri? Resolver { get; init; }
+
+    /// <summary>Upper bound of the daemon's pack cache (<c>GITTORRENT_PACK_CACHE_BYTES</c>, env only). Default 4 GiB.</summary>
+    public long PackCacheBytes { get; init; } = GitTorrentNodeOptions.DefaultPackCacheBytes;
+
+    /// <summary>The node's bounds against strangers (<c>GITTORRENT_MAX_*</c> and timeouts, env only; <see cref="NodeLimits.Settings"/>).</summary>
+    public NodeLimits Limits { get; init; } = new();
 
     /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
     public string OriginScheme { get; init; } = "https";

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Cli;
 
@@ -16,6 +17,7 @@ public static class CliOptionsParser
     public const string BindVariable = "GITTORRENT_BIND";
     public const string OriginSchemeVariable = "GITTORRENT_ORIGIN_SCHEME";
     public const string ResolverVariable = "GITTORRENT_RESOLVER";
+    public const string PackCacheBytesVariable = "GITTORRENT_PACK_CACHE_BYTES";
 
     /// <summary>Flag → environment variable, in the order help shows them.</summary>
     public static IReadOnlyList<(string Flag, string Variable, string Value, string Meaning)> Flags { get; } =
@@ -132,6 +134,16 @@ public static class CliOptionsParser
             options = options with { OriginScheme = scheme };
         }
 
+        if (!TryPackCacheBytes(environment, options.PackCacheBytes, out var cacheBytes, out var cacheError))
+        {
+            return Fail(cacheError!);
+        }
+        if (!TryLimits(environment, out var limits, out var limitsError))
+        {
+            return Fail(limitsError!);
+        }
+        options = options with { PackCacheBytes = cacheBytes, Limits = limits };
+
         return new CliOptionsParseResult(options, remaining, null);
 
         static CliOptionsParseResult Fail(string error) => new(null, [], error);
@@ -162,6 +174,51 @@ public static class CliOptionsParser
         var variable = Flags.First(f => f.Flag == flag).Variable;
         error = $"{flag} ({variable}): '{text}' is not a port number 0-65535";
         return false;
+    }
+
+    private static bool TryPackCacheBytes(IReadOnlyDictionary<string, string?> environment, long fallback, out long bytes, out string? error)
+    {
+        error = null;
+        bytes = fallback;
+        if (!environment.TryGetValue(PackCacheBytesVariable, out var text) || string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bytes) && bytes > 0)
+        {
+            return true;
+        }
+        error = $"{PackCacheBytesVariable}: '{text}' is not a positive number of bytes";
+        return false;
+    }
+
+    /// <summary>The node's bounds from their variables (<see cref="NodeLimits.Settings"/>), defaults for those not set.</summary>
+    private static bool TryLimits(IReadOnlyDictionary<string, string?> environment, out NodeLimits limits, out string? error)
+    {
+        error = null;
+        limits = new NodeLimits();
+        foreach (var setting in NodeLimits.Settings)
+        {
+            if (!environment.TryGetValue(setting.Variable, out var text) || string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            try
+            {
+                limits = setting.Apply(limits, text.Trim());
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                error = $"{setting.Variable}: '{text}' is not a valid value ({setting.Meaning})";
+                return false;
+            }
+        }
+        if (limits.Problems() is [var problem, ..])
+        {
+            error = $"node limits: {problem}";
+            return false;
+        }
+        return true;
     }
 
     private static bool IsHostPort(string node)

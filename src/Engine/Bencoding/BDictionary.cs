@@ -9,7 +9,11 @@ namespace GitTorrent.Engine.Bencoding;
 /// </summary>
 public sealed class BDictionary : BValue, IEnumerable<KeyValuePair<BString, BValue>>
 {
-    private readonly List<KeyValuePair<byte[], BValue>> _entries = [];
+    private readonly List<KeyValuePair<byte[], BValue>> _entries;
+
+    public BDictionary() => _entries = [];
+
+    private BDictionary(List<KeyValuePair<byte[], BValue>> entries) => _entries = entries;
 
     public int Count => _entries.Count;
 
@@ -95,16 +99,8 @@ public sealed class BDictionary : BValue, IEnumerable<KeyValuePair<BString, BVal
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Appends a decoded entry; the reader has already checked order and uniqueness.</summary>
-    internal void AppendDecoded(byte[] key, BValue value, bool keepSorted)
-    {
-        if (!keepSorted || _entries.Count == 0 || Compare(_entries[^1].Key, key) < 0)
-        {
-            _entries.Add(new(key, value));
-            return;
-        }
-        Set(key, value);
-    }
+    /// <summary>A dictionary over <paramref name="entries"/>, which the reader has put in order and checked for duplicates.</summary>
+    internal static BDictionary FromSortedEntries(List<KeyValuePair<byte[], BValue>> entries) => new(entries);
 
     private void Set(byte[] key, BValue? value)
     {

@@ -28,4 +28,6 @@ public enum BencodeError
     NonStringKey,
     /// <summary>Bytes after the end of the top-level value.</summary>
     TrailingData,
+    /// <summary>A dictionary with more keys than <see cref="BencodeReadOptions.MaxDictionaryKeys"/>.</summary>
+    TooManyKeys,
 }

@@ -29,7 +29,20 @@ public static class PackBuilder
     public static async Task BuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> moreWants,
         IReadOnlyCollection<Hash20> haves, Stream output, CancellationToken cancellationToken)
     {
-        // One lookup for the wants and the haves: this runs once per pack, and a clone of many branches asks for many.
+        var request = await ResolveAsync(repositoryPath, want, moreWants, haves, cancellationToken).ConfigureAwait(false);
+        await BuildAsync(repositoryPath, request, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a request asks of this repository: <paramref name="want"/>, those of <paramref name="moreWants"/> that are
+    /// commits here and the first <see cref="MaxHaves"/> haves that are objects here, each sorted; in one git call (this
+    /// runs once per request, and a clone of many branches asks for many). Haves the repository lacks change nothing in
+    /// the pack, so they are dropped here, before a cache key is made of the request.
+    /// </summary>
+    /// <exception cref="GitTorrentException">The repository has no commit <paramref name="want"/>.</exception>
+    public static async Task<PackRequest> ResolveAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> moreWants,
+        IReadOnlyCollection<Hash20> haves, CancellationToken cancellationToken)
+    {
         var usedHaves = haves.Take(MaxHaves).Where(h => h != want).ToHashSet();
         var extra = moreWants.Where(w => w != want && !usedHaves.Contains(w)).ToHashSet();
         var types = await GitRefs.ObjectTypesAsync(repositoryPath, [want, .. extra, .. usedHaves], cancellationToken)
@@ -38,9 +51,15 @@ public static class PackBuilder
         {
             throw new GitTorrentException($"This repository has no commit {want}.");
         }
-        var wants = extra.Where(w => types.TryGetValue(w, out var t) && t == "commit").Append(want).Order();
-        var known = usedHaves.Where(types.ContainsKey).Order();
-        var revisions = string.Concat(wants.Select(w => w + "\n")) + string.Concat(known.Select(h => "^" + h + "\n"));
+        return new PackRequest(want, [.. extra.Where(w => types.TryGetValue(w, out var t) && t == "commit").Order()],
+            [.. usedHaves.Where(types.ContainsKey).Order()]);
+    }
+
+    /// <summary>Writes the pack of a resolved request to <paramref name="output"/> with <c>git pack-objects</c>.</summary>
+    public static async Task BuildAsync(string repositoryPath, PackRequest request, Stream output, CancellationToken cancellationToken)
+    {
+        var wants = request.MoreWants.Append(request.Want).Order();
+        var revisions = string.Concat(wants.Select(w => w + "\n")) + string.Concat(request.Haves.Select(h => "^" + h + "\n"));
         await GitRunner.RunToStreamAsync(repositoryPath,
             ["pack-objects", "--revs", "--thin", "--delta-base-offset", "--include-tag", "--threads=1", "--stdout", "-q"],
             output, cancellationToken, standardInput: revisions).ConfigureAwait(false);

@@ -7,6 +7,11 @@ namespace GitTorrent.Engine.Git;
 /// </summary>
 public static class PackImporter
 {
+    private static long s_fsckRefusals;
+
+    /// <summary>Packs refused in this process because an object failed git's fsck checks.</summary>
+    public static long FsckRefusals => Interlocked.Read(ref s_fsckRefusals);
+
     public static async Task<PackImportResult> ImportAsync(string gitDirectory, Stream pack, Hash20 want,
         IReadOnlyCollection<Hash20> completeHaves, CancellationToken cancellationToken)
     {
@@ -32,16 +37,34 @@ public static class PackImporter
             // the pack or in the repository, whose objects came in packs checked the same way. That proves the wanted
             // commit complete without walking the history down to the haves (a walk per pack made a clone of many
             // branches spend most of its time verifying).
+            // Objects are checked as git's fetch checks them (FetchFsckSettings: fetch.fsckObjects, transfer.fsckObjects,
+            // fetch.fsck.*), on unless the user turned them off; a thin pack is always read with --strict, which is how
+            // its completeness is proven, with the user's message levels.
             var full = completeHaves.Count == 0;
+            var fsck = await FetchFsckSettings.ReadAsync(gitDirectory, cancellationToken).ConfigureAwait(false);
+            List<string> arguments = ["index-pack", "--stdin", "--fix-thin"];
+            if (!full || fsck.CheckObjects)
+            {
+                arguments.Add(fsck.StrictArgument);
+            }
+            if (full)
+            {
+                arguments.Add("--check-self-contained-and-connected");
+            }
             try
             {
-                await GitRunner.RunToStreamAsync(gitDirectory,
-                    full ? ["index-pack", "--stdin", "--fix-thin", "--check-self-contained-and-connected"] : ["index-pack", "--stdin", "--fix-thin", "--strict"],
-                    Stream.Null, cancellationToken, binaryInput: counting, environment: environment).ConfigureAwait(false);
+                await GitRunner.RunToStreamAsync(gitDirectory, arguments, Stream.Null, cancellationToken, binaryInput: counting,
+                    environment: environment).ConfigureAwait(false);
             }
             catch (GitCommandException e)
             {
                 var detail = e.StandardError.Trim();
+                if (detail.Contains("fsck error", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref s_fsckRefusals);
+                    return PackImportResult.Failed("the pack holds objects git's fsck refuses (fetch.fsckObjects): " + detail,
+                        counting.BytesRead);
+                }
                 return PackImportResult.Failed(detail.Contains("did not receive expected object", StringComparison.Ordinal)
                     ? $"the pack does not contain commit {want} with all its objects: {detail}"
                     : "the pack is corrupt: " + detail, counting.BytesRead);

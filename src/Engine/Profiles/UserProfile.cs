@@ -36,29 +36,17 @@ public sealed class UserProfile
     /// <summary>Repositories or refs dropped while parsing because their names or ids were not acceptable.</summary>
     public int DroppedEntries { get; private set; }
 
-    /// <summary>Whether <paramref name="name"/> can appear as a ref in a profile: HEAD, refs/heads/* or refs/tags/*.</summary>
-    public static bool IsValidRefName(string name)
-    {
-        if (name == "HEAD")
-        {
-            return true;
-        }
-        if (!(name.StartsWith("refs/heads/", StringComparison.Ordinal) || name.StartsWith("refs/tags/", StringComparison.Ordinal))
-            || name.Length > 255 || name.EndsWith('/') || name.EndsWith(".lock", StringComparison.Ordinal)
-            || name.EndsWith('.') || name.Contains("..", StringComparison.Ordinal) || name.Contains("//", StringComparison.Ordinal)
-            || name.Contains("@{", StringComparison.Ordinal) || name.Contains("/.", StringComparison.Ordinal))
-        {
-            return false;
-        }
-        foreach (var ch in name)
-        {
-            if (ch < 0x21 || ch == 0x7f || ch is '~' or '^' or ':' or '?' or '*' or '[' or '\\')
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>Longest ref name a profile may list (git has no limit, file systems do).</summary>
+    public const int MaxRefNameLength = 255;
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can appear as a ref in a profile: HEAD, or refs/heads/* or refs/tags/* that
+    /// <c>git check-ref-format</c> accepts (<see cref="GitRefName"/>), at most <see cref="MaxRefNameLength"/> characters.
+    /// </summary>
+    public static bool IsValidRefName(string name) =>
+        name == "HEAD"
+        || ((name.StartsWith("refs/heads/", StringComparison.Ordinal) || name.StartsWith("refs/tags/", StringComparison.Ordinal))
+            && name.Length <= MaxRefNameLength && GitRefName.IsValid(name));
 
     /// <summary>
     /// The branch HEAD most likely points at: a profile lists HEAD as a commit id only, so this picks the branch with
@@ -77,7 +65,11 @@ public sealed class UserProfile
             ?? branches.FirstOrDefault(b => refs[b] == head);
     }
 
-    /// <summary>Parses a profile; entries with bad names or ids are dropped and counted, not fatal.</summary>
+    /// <summary>
+    /// Parses a profile; entries with bad names or ids are dropped and counted, not fatal. A key that appears twice in one
+    /// object is ambiguous: every occurrence is dropped and counted. Within a repository, refs git could not hold side by
+    /// side (<c>x</c> beside <c>x/y</c>) keep the shorter name.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> json, out UserProfile profile, out string? error)
     {
         profile = new UserProfile();
@@ -87,47 +79,58 @@ public sealed class UserProfile
             error = $"profile is {json.Length} bytes, more than the limit of {MaxManifestJsonBytes}";
             return false;
         }
-        JsonNode? root;
+        JsonDocument document;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+            document = JsonDocument.ParseValue(ref reader);
         }
         catch (JsonException e)
         {
             error = "profile is not valid JSON: " + e.Message;
             return false;
         }
-        if (root is not JsonObject obj)
+        using (document)
         {
-            error = "profile is not a JSON object";
-            return false;
-        }
-        foreach (var (key, value) in obj)
-        {
-            switch (key)
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                case "name":
-                    profile.Name = Text(value);
-                    break;
-                case "email":
-                    profile.Email = Text(value);
-                    break;
-                case "manifest":
-                    if (value is JsonValue v && v.TryGetValue<string>(out var hex) && Hash20.IsLowerHex40(hex))
-                    {
-                        profile.Manifest = Hash20.Parse(hex);
-                    }
-                    else
-                    {
-                        profile.DroppedEntries++;
-                    }
-                    break;
-                case "repositories":
-                    profile.ReadRepositories(value);
-                    break;
-                default:
-                    profile.Extra[key] = value?.DeepClone();
-                    break;
+                error = "profile is not a JSON object";
+                return false;
+            }
+            foreach (var (key, value) in profile.UniqueProperties(document.RootElement))
+            {
+                switch (key)
+                {
+                    case "name":
+                        profile.Name = Text(value);
+                        break;
+                    case "email":
+                        profile.Email = Text(value);
+                        break;
+                    case "manifest":
+                        if (TryGetString(value, out var hex) && Hash20.IsLowerHex40(hex))
+                        {
+                            profile.Manifest = Hash20.Parse(hex);
+                        }
+                        else
+                        {
+                            profile.DroppedEntries++;
+                        }
+                        break;
+                    case "repositories":
+                        profile.ReadRepositories(value);
+                        break;
+                    default:
+                        if (TryKeepExtra(value, out var node))
+                        {
+                            profile.Extra[key] = node;
+                        }
+                        else
+                        {
+                            profile.DroppedEntries++;
+                        }
+                        break;
+                }
             }
         }
         return true;
@@ -215,34 +218,97 @@ public sealed class UserProfile
         return json;
     }
 
-    private static string? Text(JsonNode? value)
+    /// <summary>An unknown top-level value as a node that can be written back: no repeated key, no lone surrogate.</summary>
+    private static bool TryKeepExtra(JsonElement value, out JsonNode? node)
     {
-        if (value is not JsonValue v || !v.TryGetValue<string>(out var text))
+        try
+        {
+            node = JsonNode.Parse(value.GetRawText(), documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
+            _ = node?.ToJsonString();
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            node = null;
+            return false;
+        }
+    }
+
+    private static string? Text(JsonElement value)
+    {
+        if (!TryGetString(value, out var text))
         {
             return null;
         }
         return text.Length > MaxTextLength ? text[..MaxTextLength] : text;
     }
 
-    private void ReadRepositories(JsonNode? value)
+    /// <summary>The string, if <paramref name="value"/> is one that is well-formed (no lone surrogate).</summary>
+    private static bool TryGetString(JsonElement value, out string text)
     {
-        if (value is not JsonObject repos)
+        text = "";
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The properties of <paramref name="obj"/> whose names are well-formed and appear once; the others are dropped and
+    /// counted. Nested values are checked the same way when they are read, except unknown top-level keys, whose values
+    /// must be free of repeated keys throughout (they are written back as they are).
+    /// </summary>
+    private List<(string Name, JsonElement Value)> UniqueProperties(JsonElement obj)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        List<(string Name, JsonElement Value)> properties = [];
+        foreach (var property in obj.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                DroppedEntries++;
+                continue;
+            }
+            seen[name] = seen.GetValueOrDefault(name) + 1;
+            properties.Add((name, property.Value));
+        }
+        var unique = properties.Where(p => seen[p.Name] == 1).ToList();
+        DroppedEntries += properties.Count - unique.Count;
+        return unique;
+    }
+
+    private void ReadRepositories(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
         {
             DroppedEntries++;
             return;
         }
-        foreach (var (repoName, refsNode) in repos)
+        foreach (var (repoName, refs) in UniqueProperties(value))
         {
-            if (!RepositoryScanner.IsValidName(repoName) || refsNode is not JsonObject refs)
+            if (!RepositoryScanner.IsValidName(repoName) || refs.ValueKind != JsonValueKind.Object)
             {
                 DroppedEntries++;
                 continue;
             }
             var parsed = new SortedDictionary<string, Hash20>(StringComparer.Ordinal);
-            foreach (var (refName, target) in refs)
+            foreach (var (refName, target) in UniqueProperties(refs))
             {
-                if (IsValidRefName(refName) && target is JsonValue tv && tv.TryGetValue<string>(out var hex)
-                    && Hash20.IsLowerHex40(hex))
+                if (IsValidRefName(refName) && TryGetString(target, out var hex) && Hash20.IsLowerHex40(hex))
                 {
                     parsed[refName] = Hash20.Parse(hex);
                 }
@@ -251,6 +317,7 @@ public sealed class UserProfile
                     DroppedEntries++;
                 }
             }
+            DroppedEntries += GitRefName.RemoveDirectoryFileConflicts(parsed);
             Repositories[repoName] = parsed;
         }
     }

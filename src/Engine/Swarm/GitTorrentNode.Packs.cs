@@ -18,12 +18,21 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
 
     private long _lastRescan;
 
-    /// <summary>The served repository holding <paramref name="commit"/>, or null.</summary>
+    /// <summary>
+    /// The served repository holding <paramref name="commit"/>, or null: looked up in the in-memory index of served
+    /// commits. A miss waits for a refresh under way, and when <see cref="RepositorySource"/> is set rescans (at most once
+    /// a second for all misses together) before the answer is no.
+    /// </summary>
     public async Task<ServedRepository?> FindRepositoryAsync(Hash20 commit, CancellationToken cancellationToken)
     {
-        if (await FindInAsync(_repositories, commit, cancellationToken).ConfigureAwait(false) is { } found)
+        if (_commitIndex.Find(commit) is { } found)
         {
             return found;
+        }
+        await Volatile.Read(ref _indexRefresh).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_commitIndex.Find(commit) is { } refreshed)
+        {
+            return refreshed;
         }
         var now = Options.TimeProvider.GetTimestamp();
         var last = Interlocked.Read(ref _lastRescan);
@@ -32,25 +41,9 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
         {
             return null;
         }
-        var fresh = source();
-        if (fresh.Count != _repositories.Length || fresh.Except(_repositories).Any())
-        {
-            SetRepositories(fresh);
-        }
-        return await FindInAsync(_repositories, commit, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<ServedRepository?> FindInAsync(IEnumerable<ServedRepository> repositories, Hash20 commit,
-        CancellationToken cancellationToken)
-    {
-        foreach (var repository in repositories)
-        {
-            if (await GitRefs.HasCommitAsync(repository.Path, commit, cancellationToken).ConfigureAwait(false))
-            {
-                return repository;
-            }
-        }
-        return null;
+        SetRepositories(source());
+        await Volatile.Read(ref _indexRefresh).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return _commitIndex.Find(commit);
     }
 
     public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken) =>
@@ -60,13 +53,29 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
     /// One pack for <paramref name="want"/> and those of <paramref name="moreWants"/> that the repository holding
     /// <paramref name="want"/> has (a clone's other tips); the client asks elsewhere for the rest.
     /// </summary>
+    public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
+        CancellationToken cancellationToken) => GetPackInfoHashAsync(want, moreWants, haves, null, cancellationToken);
+
+    /// <summary>
+    /// The same, a new build counting against the bounds of <paramref name="requester"/> (null: only the global bound).
+    /// </summary>
+    /// <exception cref="PackBuildRefusedException">A bound of the pack cache is reached.</exception>
     public async Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
-        CancellationToken cancellationToken)
+        IPAddress? requester, CancellationToken cancellationToken)
     {
         var repository = await FindRepositoryAsync(want, cancellationToken).ConfigureAwait(false)
             ?? throw new GitTorrentException($"commit {want} is not in any repository this peer serves");
-        var pack = await Packs.GetOrBuildAsync(repository.Path, want, moreWants, haves, MakeTorrentAsync, cancellationToken)
-            .ConfigureAwait(false);
+        CachedPack pack;
+        try
+        {
+            pack = await Packs.GetOrBuildAsync(repository.Path, want, moreWants, haves, requester, MakeTorrentAsync, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (PackBuildRefusedException e)
+        {
+            _limitLog.Bit(e.Limit);
+            throw;
+        }
         await EnsureSeedingAsync(pack, cancellationToken).ConfigureAwait(false);
         LogPackReady(_logger, want.ToString(), pack.InfoHash.ToString(), pack.Size, pack.FromCache);
         return pack.InfoHash;
@@ -135,23 +144,8 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
     }
 
     /// <summary>Whether a handshake for <paramref name="commit"/> should be accepted: a served repository has it.</summary>
-    private async ValueTask<bool> ServesCommitAsync(Hash20 commit, CancellationToken cancellationToken)
-    {
-        if (_knownCommits.ContainsKey(commit))
-        {
-            return true;
-        }
-        if (await FindRepositoryAsync(commit, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return false;
-        }
-        if (_knownCommits.Count > 100_000)
-        {
-            _knownCommits.Clear();
-        }
-        _knownCommits[commit] = 0;
-        return true;
-    }
+    private async ValueTask<bool> ServesCommitAsync(Hash20 commit, CancellationToken cancellationToken) =>
+        await FindRepositoryAsync(commit, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>Accepts inbound handshakes whose info_hash is a commit we serve (PROTOCOL.md section 4).</summary>
     private sealed class CommitHandler(GitTorrentNode node) : IUnknownInfoHashHandler
@@ -169,6 +163,11 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
         public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
             CancellationToken cancellationToken) =>
             (node() ?? throw new GitTorrentException("the node is starting")).GetPackInfoHashAsync(want, moreWants, haves, cancellationToken);
+
+        public Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
+            IPAddress requester, CancellationToken cancellationToken) =>
+            (node() ?? throw new GitTorrentException("the node is starting")).GetPackInfoHashAsync(want, moreWants, haves, requester,
+                cancellationToken);
     }
 
     /// <summary>Announces under a fixed port (the daemon's) rather than the engine's listener.</summary>

@@ -18,7 +18,8 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private ImmutableArray<ServedRepository> _repositories = [];
     private readonly ConcurrentDictionary<Hash20, Hash20> _packCommits = new();
-    private readonly ConcurrentDictionary<Hash20, byte> _knownCommits = new();
+    private readonly ServedCommitIndex _commitIndex;
+    private Task _indexRefresh = Task.CompletedTask;
 
     private GitTorrentNode(GitTorrentNodeOptions options, DhtNode dht, TorrentEngine torrents, PackCache packs,
         GitTorrentExtension extension, ILoggerFactory loggerFactory)
@@ -30,7 +31,11 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         Extension = extension;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GitTorrentNode>();
+        _commitIndex = new ServedCommitIndex(options.Limits.MaxServedCommits);
+        _limitLog = new LimitLog(_logger, options.TimeProvider);
     }
+
+    private readonly LimitLog _limitLog;
 
     public GitTorrentNodeOptions Options { get; }
 
@@ -52,6 +57,10 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Limits.Problems() is [_, ..] problems)
+        {
+            throw new ArgumentException("Invalid node limits: " + string.Join("; ", problems), nameof(options));
+        }
         loggerFactory ??= NullLoggerFactory.Instance;
         Directory.CreateDirectory(options.StateDirectory);
         var dhtDirectory = Path.Combine(options.StateDirectory, "dht");
@@ -70,8 +79,12 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
             torrents = new TorrentEngine(new SwarmOptions
             {
                 ListenAddress = options.Bind, ListenPort = options.BtPort, AdaptiveSeeding = options.AdaptiveSeeding,
+                MaxInboundConnections = options.Limits.MaxInboundConnections, MaxOutboundConnections = options.Limits.MaxOutboundConnections,
+                MaxConnectionsPerAddress = options.Limits.MaxConnectionsPerAddress, HandshakeTimeout = options.Limits.HandshakeTimeout,
+                BareIdleTimeout = options.Limits.BareIdleTimeout,
             }, loggerFactory, options.TimeProvider);
-            var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes);
+            var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes,
+                options.Limits.MaxConcurrentPackBuilds, options.Limits.MaxPackBuildsPerAddress);
             GitTorrentNode? node = null;
             var extension = new GitTorrentExtension(new DeferredProvider(() => node), loggerFactory.CreateLogger<GitTorrentExtension>());
             torrents.Extensions.Register(extension);
@@ -115,12 +128,37 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Replaces the set of served repositories (the daemon rescans its folder; the portal adds mirrors).</summary>
+    /// <summary>
+    /// Replaces the set of served repositories (the daemon rescans its folder; the portal adds mirrors and fetched
+    /// repositories) and brings the index of served commits up to date with their refs, in the background: lookups
+    /// that miss meanwhile wait for it.
+    /// </summary>
     public void SetRepositories(IEnumerable<ServedRepository> repositories)
     {
-        _repositories = [.. repositories];
-        _knownCommits.Clear();
+        ImmutableArray<ServedRepository> snapshot = [.. repositories];
+        _repositories = snapshot;
+        lock (_commitIndex)
+        {
+            var previous = _indexRefresh;
+            _indexRefresh = Task.Run(async () =>
+            {
+                await previous.ConfigureAwait(false);
+                try
+                {
+                    await _commitIndex.RefreshAsync(snapshot, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or GitTorrentException or IOException
+                    or System.ComponentModel.Win32Exception)
+                {
+                    LogIndexFailed(_logger, e.Message);
+                }
+            });
+        }
     }
+
+    /// <summary>Waits until the index of served commits reflects the last <see cref="SetRepositories"/>.</summary>
+    public Task WaitForServedCommitsAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _indexRefresh).WaitAsync(cancellationToken);
 
     /// <summary>The ref tips of every served repository: HEAD, branches and tags, peeled to commits.</summary>
     public async Task<IReadOnlyDictionary<ServedRepository, IReadOnlyDictionary<string, Hash20>>> ReadTipsAsync(
@@ -170,11 +208,32 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
             .Select(t => new PackStatistics(t.InfoHash.ToString(), _packCommits[t.InfoHash].ToString(), t.Size, t.Uploaded))
             .OrderBy(p => p.InfoHash, StringComparer.Ordinal)
             .ToList();
-        return new NodeStatistics(engine.Uploaded, engine.Downloaded, engine.Peers, packs);
+        var connections = Torrents.GetConnectionStatistics();
+        var cache = Packs.GetStatistics();
+        return new NodeStatistics(engine.Uploaded, engine.Downloaded, engine.Peers, packs)
+        {
+            Limits = new NodeLimitStatistics
+            {
+                InboundConnections = connections.Inbound, OutboundConnections = connections.Outbound,
+                RefusedInbound = connections.RefusedInbound, RefusedPerAddress = connections.RefusedPerAddress,
+                RefusedOutbound = connections.RefusedOutbound, HandshakeTimeouts = connections.HandshakeTimeouts,
+                IdleClosed = connections.IdleClosed, UnknownInfoHashes = connections.UnknownInfoHashes,
+                PackBuildsStarted = cache.BuildsStarted, PackBuildsRunning = cache.BuildsRunning, PackBuildsPeak = cache.PeakBuildsRunning,
+                PackBuildsShared = cache.BuildsShared, PackBuildsCancelled = cache.BuildsCancelled, PackBuildsRefused = cache.RefusedGlobal,
+                PackBuildsRefusedPerAddress = cache.RefusedPerAddress, PackBuildsTooLarge = cache.RefusedTooLarge,
+                PackCacheBytes = cache.UsedBytes, PacksEvicted = cache.Evicted,
+                ServedCommits = _commitIndex.Count, ServedCommitsTruncated = _commitIndex.Truncated,
+                BencodeTooManyKeys = Bencoding.BencodeReader.TooManyKeysRefusals, PacksRefusedByFsck = PackImporter.FsckRefusals,
+            },
+        };
     }
+
+    private readonly CancellationTokenSource _stopping = new();
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Volatile.Read(ref _indexRefresh).ConfigureAwait(false);
         await Torrents.DisposeAsync().ConfigureAwait(false);
         await Dht.DisposeAsync().ConfigureAwait(false);
     }
@@ -184,6 +243,9 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the refs of {Repository}: {Reason}")]
     private static partial void LogRepositoryUnreadable(ILogger logger, string repository, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not index the served commits: {Reason}")]
+    private static partial void LogIndexFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Announced {Commit} to {Nodes} nodes")]
     private static partial void LogAnnounced(ILogger logger, string commit, int nodes);

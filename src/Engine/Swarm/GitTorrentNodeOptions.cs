@@ -20,8 +20,13 @@ public sealed class GitTorrentNodeOptions
     /// <summary>DHT bootstrap nodes as host:port. Empty: none (the caller decides about public routers).</summary>
     public IList<string> Bootstrap { get; init; } = [];
 
-    /// <summary>Upper bound of the pack cache on disk.</summary>
-    public long PackCacheBytes { get; init; } = 4L << 30;
+    /// <summary>Upper bound of the pack cache on disk: packs, builds under way and request files together. Default 4 GiB.</summary>
+    public long PackCacheBytes { get; init; } = DefaultPackCacheBytes;
+
+    public const long DefaultPackCacheBytes = 4L << 30;
+
+    /// <summary>The bounds kept against strangers: pack builds, connections, timeouts, the index of served commits.</summary>
+    public NodeLimits Limits { get; init; } = new();
 
     /// <summary>When set, pack torrents carry a BEP 19 web seed: <c>{WebSeedBaseUrl}/packs/{infohash}.pack</c>.</summary>
     public string? WebSeedBaseUrl { get; init; }

@@ -7,7 +7,12 @@ public sealed record NodeStatistics(
     [property: JsonPropertyName("uploaded")] long Uploaded,
     [property: JsonPropertyName("downloaded")] long Downloaded,
     [property: JsonPropertyName("peers")] int Peers,
-    [property: JsonPropertyName("packs")] IReadOnlyList<PackStatistics> Packs);
+    [property: JsonPropertyName("packs")] IReadOnlyList<PackStatistics> Packs)
+{
+    /// <summary>The node's bounds that bit, and what they hold now (ours, beside the fields of INTERFACES.md).</summary>
+    [JsonPropertyName("limits")]
+    public NodeLimitStatistics? Limits { get; init; }
+}
 
 public sealed record PackStatistics(
     [property: JsonPropertyName("infoHash")] string InfoHash,

@@ -48,7 +48,9 @@ public sealed class SwarmOptions
     public TimeSpan SnubTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>TCP connect plus handshake must finish within this. Default 10 s.</summary>
-    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HandshakeTimeout { get; set; } = DefaultHandshakeTimeout;
+
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How often peer sources are asked again while a download runs. Default 30 s.</summary>
     public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
@@ -60,9 +62,37 @@ public sealed class SwarmOptions
     [Range(1, 10000)]
     public int MaxConnectionsPerTorrent { get; set; } = 60;
 
-    /// <summary>Connections in total. Default 500.</summary>
+    /// <summary>Connections peers opened to us, in total (torrent peers and bare ut_gittorrent ones). Default 400.</summary>
     [Range(1, 100000)]
-    public int MaxConnections { get; set; } = 500;
+    public int MaxInboundConnections { get; set; } = DefaultMaxInboundConnections;
+
+    public const int DefaultMaxInboundConnections = 400;
+
+    /// <summary>
+    /// Connections we dialled, in total; apart from the inbound ones, so that strangers holding sockets open cannot stop
+    /// our own fetches. Default 200.
+    /// </summary>
+    [Range(1, 100000)]
+    public int MaxOutboundConnections { get; set; } = DefaultMaxOutboundConnections;
+
+    public const int DefaultMaxOutboundConnections = 200;
+
+    /// <summary>
+    /// Inbound connections from one IP address at once. Default 20: a client fetching eight tips at a time while it
+    /// downloads their packs needs about 16.
+    /// </summary>
+    [Range(1, 100000)]
+    public int MaxConnectionsPerAddress { get; set; } = DefaultMaxConnectionsPerAddress;
+
+    public const int DefaultMaxConnectionsPerAddress = 20;
+
+    /// <summary>
+    /// A bare connection (ut_gittorrent, no torrent) on which no extension message arrives for this long, while no request
+    /// of it is being served, is closed; keep-alives do not count. Default 30 s (a client waits 10 s for an answer).
+    /// </summary>
+    public TimeSpan BareIdleTimeout { get; set; } = DefaultBareIdleTimeout;
+
+    public static readonly TimeSpan DefaultBareIdleTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Upload limit in bytes per second over all torrents; 0 = unlimited (default).</summary>
     [Range(0, long.MaxValue)]

@@ -26,19 +26,34 @@ public sealed partial class TorrentEngine
             {
                 continue;
             }
-            _ = Task.Run(() => HandleInboundAsync(socket, cancellationToken), cancellationToken);
+            // Refused before any work: no task, no buffers, no handshake read.
+            string? refusal = null;
+            if (socket.RemoteEndPoint is not IPEndPoint remote || !_limits.TryAcquireInbound(remote.Address, out refusal))
+            {
+                if (refusal is not null)
+                {
+                    _limitLog.Bit(refusal);
+                }
+                socket.Dispose();
+                continue;
+            }
+            _ = Task.Run(() => HandleInboundAsync(socket, remote, cancellationToken), cancellationToken);
         }
     }
 
-    private async Task HandleInboundAsync(Socket socket, CancellationToken cancellationToken)
+    private async Task HandleInboundAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _connections) > Options.MaxConnections)
+        PeerConnection connection;
+        try
         {
-            Interlocked.Decrement(ref _connections);
+            connection = new PeerConnection(socket, isOutbound: false, TimeProvider);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            _limits.Release(outbound: false, remote.Address);
             socket.Dispose();
             return;
         }
-        var connection = new PeerConnection(socket, isOutbound: false, TimeProvider);
         var handedOver = false;
         try
         {
@@ -73,7 +88,13 @@ public sealed partial class TorrentEngine
                 StartBare(connection, handler.OnAccepted);
                 return;
             }
+            Interlocked.Increment(ref _unknownInfoHashes);
             SwarmLog.HandshakeRefused(Logger, connection.RemoteEndPoint, "unknown info_hash");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _handshakeTimeouts);
+            _limitLog.Bit(nameof(SwarmOptions.HandshakeTimeout));
         }
         catch (Exception e)
         {
@@ -84,7 +105,7 @@ public sealed partial class TorrentEngine
         {
             if (!handedOver)
             {
-                Interlocked.Decrement(ref _connections);
+                ReleaseConnection(connection);
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
@@ -100,7 +121,7 @@ public sealed partial class TorrentEngine
         var connection = await DialAsync(infoHash, endPoint, cancellationToken).ConfigureAwait(false);
         if (!session.TryAdmit(connection, out var reason))
         {
-            Interlocked.Decrement(ref _connections);
+            ReleaseConnection(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
             SwarmLog.ConnectFailed(Logger, endPoint, infoHash, reason);
             return;
@@ -119,7 +140,7 @@ public sealed partial class TorrentEngine
         var connection = await DialAsync(infoHash, endPoint, cancellationToken).ConfigureAwait(false);
         if (!connection.RemoteSupportsExtensions)
         {
-            Interlocked.Decrement(ref _connections);
+            ReleaseConnection(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new GitTorrentException($"Peer {endPoint} does not speak the extension protocol (BEP 10).");
         }
@@ -129,10 +150,10 @@ public sealed partial class TorrentEngine
 
     private async Task<PeerConnection> DialAsync(Hash20 infoHash, IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _connections) > Options.MaxConnections)
+        if (!_limits.TryAcquireOutbound())
         {
-            Interlocked.Decrement(ref _connections);
-            throw new GitTorrentException("Connection limit reached.");
+            _limitLog.Bit(nameof(SwarmOptions.MaxOutboundConnections));
+            throw new GitTorrentException("Outbound connection limit reached.");
         }
         PeerConnection? connection = null;
         try
@@ -151,7 +172,7 @@ public sealed partial class TorrentEngine
         }
         catch (Exception e)
         {
-            Interlocked.Decrement(ref _connections);
+            _limits.Release(outbound: true, endPoint.Address);
             if (connection is not null)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
@@ -176,6 +197,7 @@ public sealed partial class TorrentEngine
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, connection.Closed);
             var sendLoop = connection.RunSendLoopAsync(null, null, null, linked.Token);
+            var watchdog = CloseWhenIdleAsync(connection, linked.Token);
             try
             {
                 connection.SendExtended(0, Extensions.BuildHandshake(connection, Options.ClientName, Port));
@@ -198,12 +220,41 @@ public sealed partial class TorrentEngine
                     or InvalidOperationException or ObjectDisposedException)
                 {
                 }
+                await watchdog.ConfigureAwait(false);
                 await connection.DisposeAsync().ConfigureAwait(false);
-                Interlocked.Decrement(ref _connections);
+                ReleaseConnection(connection);
             }
         });
         _bareConnections.TryAdd(task, 0);
         _ = task.ContinueWith(t => _bareConnections.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Closes a bare connection once no extension message has come for <see cref="SwarmOptions.BareIdleTimeout"/> while
+    /// nothing was being done for it.
+    /// </summary>
+    private async Task CloseWhenIdleAsync(PeerConnection connection, CancellationToken cancellationToken)
+    {
+        var timeout = Options.BareIdleTimeout;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var idle = TimeProvider.GetElapsedTime(connection.LastExtendedReceived);
+                if (idle >= timeout && !connection.IsWorking)
+                {
+                    Interlocked.Increment(ref _idleClosed);
+                    SwarmLog.PeerDropped(Logger, connection.RemoteEndPoint, connection.InfoHash, "idle");
+                    connection.Close();
+                    return;
+                }
+                await Task.Delay(idle >= timeout ? timeout : timeout - idle, TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended first.
+        }
     }
 
     private ValueTask HandleBareFrame(PeerConnection connection, Frame frame)
@@ -212,6 +263,7 @@ public sealed partial class TorrentEngine
         {
             return default;
         }
+        connection.LastExtendedReceived = TimeProvider.GetTimestamp();
         if (frame.Payload.Length < 1)
         {
             throw new ProtocolViolationException("Empty extended message.");
@@ -228,4 +280,16 @@ public sealed partial class TorrentEngine
         }
         return default;
     }
+
+    /// <summary>Gives back the slot of a connection that ends (sessions call it for their peers).</summary>
+    internal void ReleaseConnection(PeerConnection connection) =>
+        _limits.Release(connection.IsOutbound, connection.RemoteEndPoint.Address);
+
+    /// <summary>A torrent peer closed for silence (<see cref="SwarmOptions.PeerIdleTimeout"/>).</summary>
+    internal void CountIdleClosed() => Interlocked.Increment(ref _idleClosed);
+
+    /// <summary>Connections held and refused, and why connections ended early.</summary>
+    public ConnectionStatistics GetConnectionStatistics() => new(_limits.Inbound, _limits.Outbound, _limits.RefusedInbound,
+        _limits.RefusedPerAddress, _limits.RefusedOutbound, Interlocked.Read(ref _handshakeTimeouts), Interlocked.Read(ref _idleClosed),
+        Interlocked.Read(ref _unknownInfoHashes));
 }

@@ -24,13 +24,19 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _bareConnections = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
-    private int _connections;
+    private readonly ConnectionLimiter _limits;
+    private readonly LimitLog _limitLog;
+    private long _handshakeTimeouts;
+    private long _idleClosed;
+    private long _unknownInfoHashes;
 
     public TorrentEngine(SwarmOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         Options = options ?? new SwarmOptions();
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TorrentEngine>();
         TimeProvider = timeProvider ?? TimeProvider.System;
+        _limits = new ConnectionLimiter(Options);
+        _limitLog = new LimitLog(Logger, TimeProvider);
         UploadLimit = Options.MaxUploadBytesPerSecond > 0 ? new TokenBucket(Options.MaxUploadBytesPerSecond, TimeProvider) : null;
         PeerId = NewPeerId();
         Extensions.Register(new UtMetadataExtension());
@@ -227,8 +233,6 @@ public sealed partial class TorrentEngine : IAsyncDisposable
         return new EngineStatistics(torrents.Sum(t => t.Uploaded), torrents.Sum(t => t.Downloaded),
             torrents.Sum(t => t.Peers.Count), torrents);
     }
-
-    internal void ReleaseConnection() => Interlocked.Decrement(ref _connections);
 
     /// <summary>
     /// Cheap pre-dial check for our own listener (other nodes use the same default port, so only loopback or our

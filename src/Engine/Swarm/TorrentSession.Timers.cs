@@ -52,6 +52,7 @@ internal sealed partial class TorrentSession
                 var c = peer.Connection;
                 if (time.GetElapsedTime(c.LastReceived, now) > options.PeerIdleTimeout)
                 {
+                    _engine.CountIdleClosed();
                     c.Close();
                     continue;
                 }

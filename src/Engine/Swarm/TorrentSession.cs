@@ -296,7 +296,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
             }
             await connection.DisposeAsync().ConfigureAwait(false);
-            _engine.ReleaseConnection();
+            _engine.ReleaseConnection(connection);
             SwarmLog.PeerDropped(_logger, connection.RemoteEndPoint, InfoHash, reason);
         }
     }

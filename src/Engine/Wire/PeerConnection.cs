@@ -49,7 +49,7 @@ public sealed partial class PeerConnection : IAsyncDisposable
         IsOutbound = isOutbound;
         RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
         TimeProvider = timeProvider;
-        LastReceived = LastSent = timeProvider.GetTimestamp();
+        LastReceived = LastSent = LastExtendedReceived = timeProvider.GetTimestamp();
     }
 
     public IPEndPoint RemoteEndPoint { get; }
@@ -96,6 +96,21 @@ public sealed partial class PeerConnection : IAsyncDisposable
     internal long LastReceived { get; set; }
 
     internal long LastSent { get; set; }
+
+    /// <summary>When the last extension message (BEP 10) arrived; a bare connection's idle clock.</summary>
+    internal long LastExtendedReceived { get; set; }
+
+    private int _work;
+
+    /// <summary>
+    /// An extension is working for the remote on this connection (building the pack it asked for): a bare connection is
+    /// not idle meanwhile. Pair with <see cref="EndWork"/>.
+    /// </summary>
+    public void BeginWork() => Interlocked.Increment(ref _work);
+
+    public void EndWork() => Interlocked.Decrement(ref _work);
+
+    internal bool IsWorking => Volatile.Read(ref _work) > 0;
 
     /// <summary>Set by the owner; the send loop discards queued uploads while it is true (BEP 3).</summary>
     internal volatile bool AmChoking = true;

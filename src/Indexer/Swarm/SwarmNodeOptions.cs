@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Indexer.Swarm;
 
@@ -6,7 +7,7 @@ namespace GitTorrent.Indexer.Swarm;
 /// The process's GitTorrent node (section <c>GitTorrent</c>, the same keys as the CLI's environment:
 /// <c>GitTorrent__Bootstrap</c>, <c>GitTorrent__DhtPort</c>, <c>GitTorrent__BtPort</c>, <c>GitTorrent__Bind</c>).
 /// </summary>
-public sealed class SwarmNodeOptions
+public sealed class SwarmNodeOptions : IValidatableObject
 {
     public const string SectionName = "GitTorrent";
 
@@ -28,11 +29,17 @@ public sealed class SwarmNodeOptions
     /// <summary>Where the node keeps <c>dht/</c> and <c>packs/</c>; the hosts set it below their data folder.</summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>Maximum size of the pack cache.</summary>
-    public long PackCacheBytes { get; set; } = 4L << 30;
+    /// <summary>Maximum size of the pack cache: packs, builds under way and request files together. Default 4 GiB.</summary>
+    public long PackCacheBytes { get; set; } = GitTorrentNodeOptions.DefaultPackCacheBytes;
 
     /// <summary>Base URL for BEP 19 web seeds of the packs this node serves (the portal's public URL), if any.</summary>
     public string? WebSeedBaseUrl { get; set; }
+
+    /// <summary>The node's bounds against strangers (<c>GitTorrent__Limits__MaxInboundConnections</c> and so on; README).</summary>
+    public NodeLimits Limits { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Limits.Problems().Select(p => new ValidationResult("Limits." + p, [nameof(Limits)]));
 
     public IList<string> BootstrapList() => Bootstrap is null
         ? [.. PublicRouters]

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CsCheck;
 using GitTorrent.Engine.Bencoding;
 
@@ -63,5 +64,40 @@ public sealed class BencodePropertyTests
             _ = BencodeReader.TryDecode(bytes, out _, out _);
             _ = BencodeReader.TryDecode(bytes, out _, out _, BencodeReadOptions.Lenient);
         }, iter: 20000);
+    }
+
+    [Fact]
+    public void Lenient_decoding_of_shuffled_keys_gives_the_canonical_dictionary_and_refuses_duplicates()
+    {
+        var entries = Gen.Select(Gen.Byte.Array[0, 6], Value).List[0, 40];
+        Gen.Select(entries, Gen.Int, Gen.Bool).Sample((list, seed, duplicate) =>
+        {
+            var canonical = new BDictionary();
+            foreach (var (key, v) in list)
+            {
+                canonical[key] = v;
+            }
+            var shuffled = canonical.ToList();
+            new Random(seed).Shuffle(CollectionsMarshal.AsSpan(shuffled));
+            if (duplicate && shuffled.Count > 0)
+            {
+                shuffled.Add(shuffled[(seed & 0xffff) % shuffled.Count]);
+            }
+            var writer = new BencodeWriter();
+            writer.BeginDictionary();
+            foreach (var (key, v) in shuffled)
+            {
+                writer.WriteString(key.Span);
+                v.WriteTo(writer);
+            }
+            writer.End();
+            var bytes = writer.ToArray();
+            var ok = BencodeReader.TryDecode(bytes, out var decoded, out var error, BencodeReadOptions.Lenient);
+            if (duplicate && shuffled.Count > 0)
+            {
+                return !ok && error == BencodeError.DuplicateKey;
+            }
+            return ok && decoded.Encode().AsSpan().SequenceEqual(canonical.Encode()) && decoded.Raw.Span.SequenceEqual(bytes);
+        }, iter: 2000);
     }
 }

@@ -89,5 +89,44 @@ public sealed class UserProfileTests
     [InlineData("refs/notes/x", false)]
     [InlineData("refs/heads/a@{1}", false)]
     [InlineData("refs/heads/.hidden", false)]
+    [InlineData("refs/heads/a.lock/b", false)]
+    [InlineData("refs/heads/a.", false)]
+    [InlineData("refs/heads/@", true)]
     public void Ref_name_validation(string name, bool valid) => Assert.Equal(valid, UserProfile.IsValidRefName(name));
+
+    [Fact]
+    public void Refs_git_refuses_are_dropped_and_counted_and_the_others_stay_usable()
+    {
+        // As JSON text: \\u escapes stay escapes, so the parser meets a DEL and a lone surrogate.
+        string[] bad = ["refs/heads/a.lock/b", "refs/heads/x/y", "refs/heads/x/y/z", "refs/heads/a\\u007f", "refs/heads/a\\ud800", "refs/heads/a..b"];
+        string[] good = ["HEAD", "refs/heads/main", "refs/heads/x", "refs/heads/x-y", "refs/tags/v1"];
+        var refs = string.Join(",", bad.Concat(good).Append("refs/heads/dup").Append("refs/heads/dup").Select(r => $"\"{r}\":\"{Commit}\""));
+        var json = "{\"repositories\":{\"r\":{" + refs + "},\"r2\":{\"refs/heads/main\":\"" + Commit + "\"}}}";
+
+        Assert.True(UserProfile.TryParse(Encoding.UTF8.GetBytes(json), out var profile, out var error), error);
+
+        Assert.Equal(good.Order(StringComparer.Ordinal), profile.Repositories["r"].Keys);
+        Assert.Equal(["refs/heads/main"], profile.Repositories["r2"].Keys);
+        Assert.Equal(bad.Length + 2, profile.DroppedEntries); // "dup" twice: both occurrences
+    }
+
+    [Fact]
+    public void Repeated_keys_and_lone_surrogates_anywhere_are_dropped_not_thrown()
+    {
+        var json = """
+            {"name":"a","name":"b","email":"\ud800","x":{"k":1,"k":2},"y":"\udc00","z":[1],
+             "repositories":{"r":{"HEAD":"@@"},"r":{"HEAD":"@@"},"s":{"HEAD":"\ud800"},"\ud800":{"HEAD":"@@"}}}
+            """.Replace("@@", Commit, StringComparison.Ordinal);
+        Assert.True(UserProfile.TryParse(Encoding.UTF8.GetBytes(json), out var profile, out var error), error);
+
+        Assert.Null(profile.Name);
+        Assert.Null(profile.Email);
+        Assert.Equal(["z"], profile.Extra.Keys);
+        Assert.Equal(["s"], profile.Repositories.Keys);
+        Assert.Empty(profile.Repositories["s"]);
+        // name x2, x (a repeated key inside), y (a lone surrogate inside), r x2, the lone-surrogate repository name and
+        // s's HEAD; the unreadable email is just absent.
+        Assert.Equal(8, profile.DroppedEntries);
+        Assert.Contains("\"z\":[1]", Encoding.UTF8.GetString(profile.ToJson()));
+    }
 }

@@ -15,10 +15,11 @@ namespace GitTorrent.Engine.Tests.Swarm;
 public sealed class BusySeederTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "gt-busy-" + Guid.NewGuid().ToString("N"));
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestNodes _nodes = new("gt-busy-");
 
     public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task A_fetch_from_a_busy_seeder_asks_again_and_gets_the_pack_once_it_has_room()
@@ -30,7 +31,7 @@ public sealed class BusySeederTests : IAsyncLifetime
 
         // The seeder: the real engine and ut_gittorrent extension, with a pack provider that holds every request until
         // released, so that MaxConcurrentRequests requests fill it up.
-        var pack = Path.Combine(_root, "seeder", tip + ".pack");
+        var pack = Path.Combine(_nodes.Folder("seeder"), tip + ".pack");
         Directory.CreateDirectory(Path.GetDirectoryName(pack)!);
         await using (var output = File.Create(pack))
         {
@@ -39,7 +40,7 @@ public sealed class BusySeederTests : IAsyncLifetime
         var metainfo = await TorrentMetainfo.CreateAsync(pack, tip + ".pack", cancellationToken: cts.Token);
         var provider = new HeldProvider(tip, metainfo.InfoHash);
         var seeder = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
-        _disposables.Add(seeder);
+        _nodes.Add(seeder);
         var extension = new GitTorrentExtension(provider);
         seeder.Extensions.Register(extension);
         seeder.UnknownInfoHashHandler = provider;
@@ -47,16 +48,15 @@ public sealed class BusySeederTests : IAsyncLifetime
         await seeder.AddSeedAsync(metainfo, pack, cts.Token);
         var seederEndPoint = new IPEndPoint(IPAddress.Loopback, seeder.Port);
 
-        var client = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
+        var client = await _nodes.StartAsync(new GitTorrentNodeOptions
         {
-            StateDirectory = Path.Combine(_root, "client"),
+            StateDirectory = _nodes.Folder("client"),
             Bind = IPAddress.Loopback,
             Bootstrap = [],
             FetchTimeout = TimeSpan.FromSeconds(30),
             StallTimeout = TimeSpan.FromSeconds(10),
             AskTimeout = TimeSpan.FromSeconds(5),
-        }, null, cts.Token);
-        _disposables.Add(client);
+        }, cts.Token);
 
         // Fill the seeder up.
         var held = new List<(PeerConnection Connection, Task<GitTorrentMessage> Answer)>();
@@ -90,21 +90,6 @@ public sealed class BusySeederTests : IAsyncLifetime
         {
             Assert.Equal(metainfo.InfoHash, (await answer.WaitAsync(cts.Token)).InfoHash);
             await connection.DisposeAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-        try
-        {
-            Directory.Delete(_root, true);
-        }
-        catch (IOException)
-        {
         }
     }
 

@@ -20,12 +20,28 @@ internal sealed class ScriptedPeer : IAsyncDisposable
 
     public static Hash20 PeerId { get; } = Hash20.Parse("2d5854303030312d" + "0102030405060708090a0b0c");
 
-    public static async Task<ScriptedPeer> ConnectAsync(IPEndPoint endPoint)
+    /// <summary>Connects to <paramref name="endPoint"/>, from <paramref name="from"/> when given (attackers use 127.0.0.2).</summary>
+    public static async Task<ScriptedPeer> ConnectAsync(IPEndPoint endPoint, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(endPoint).WaitAsync(Timeout);
-        return new ScriptedPeer(socket);
+        try
+        {
+            if (from is not null)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+            await socket.ConnectAsync(endPoint).WaitAsync(Timeout);
+            return new ScriptedPeer(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The address attackers in tests connect from, so per-address limits leave the honest 127.0.0.1 alone.</summary>
+    public static IPAddress AttackerAddress { get; } = IPAddress.Parse("127.0.0.2");
 
     public static async Task<ScriptedPeer> AcceptAsync(Socket listener) =>
         new(await listener.AcceptAsync().WaitAsync(Timeout));

@@ -22,6 +22,8 @@ public static class CliNode
             DhtPort = options.DhtPort,
             BtPort = options.BtPort,
             Bootstrap = Bootstrap(options),
+            PackCacheBytes = options.PackCacheBytes,
+            Limits = options.Limits,
         }, loggerFactory, cancellationToken);
 
     /// <summary>
@@ -38,6 +40,7 @@ public static class CliNode
             BtPort = 0,
             AnnouncePort = ProfilePublisher.DaemonPort(options.Home) ?? options.BtPort,
             Bootstrap = Bootstrap(options),
+            Limits = options.Limits,
         }, loggerFactory, cancellationToken);
 
     /// <summary>Console logging at warning level to stderr (stdout may carry a protocol).</summary>

@@ -15,7 +15,10 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
     /// <summary>Requests answered at once by one seeder; more are refused with an error reply.</summary>
     public const int MaxConcurrentRequests = 16;
 
-    /// <summary>The error a seeder answers while it builds <see cref="MaxConcurrentRequests"/> packs: ask again later.</summary>
+    /// <summary>
+    /// The error a seeder answers while it builds <see cref="MaxConcurrentRequests"/> packs, or when a bound of its pack
+    /// builds (in all, or for the requester's address) is reached: ask again later.
+    /// </summary>
     public const string BusyReason = "busy, try another peer";
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
@@ -106,12 +109,18 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
             Reply(connection, GitTorrentMessage.Failure(request.Sha, BusyReason));
             return;
         }
+        connection.BeginWork();
         try
         {
-            var infoHash = await provider.GetPackInfoHashAsync(request.Sha, request.Wants, request.Haves, connection.Closed).ConfigureAwait(false);
+            var infoHash = await provider.GetPackInfoHashAsync(request.Sha, request.Wants, request.Haves, connection.RemoteEndPoint.Address,
+                connection.Closed).ConfigureAwait(false);
             Interlocked.Increment(ref _replies);
             Reply(connection, GitTorrentMessage.Reply(infoHash));
             LogServed(_logger, request.Sha.ToString(), infoHash.ToString(), connection.RemoteEndPoint.ToString());
+        }
+        catch (Git.PackBuildRefusedException)
+        {
+            Reply(connection, GitTorrentMessage.Failure(request.Sha, BusyReason));
         }
         catch (GitTorrentException e)
         {
@@ -128,6 +137,7 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
         }
         finally
         {
+            connection.EndWork();
             Interlocked.Decrement(ref _inFlight);
         }
     }

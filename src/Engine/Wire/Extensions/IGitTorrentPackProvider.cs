@@ -17,4 +17,11 @@ public interface IGitTorrentPackProvider
     /// </summary>
     Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
         CancellationToken cancellationToken) => GetPackInfoHashAsync(want, haves, cancellationToken);
+
+    /// <summary>
+    /// The same, knowing who asks: a provider bounds the work it does for one <paramref name="requester"/> address (and
+    /// throws <see cref="Git.PackBuildRefusedException"/> beyond it, which the requester hears as "busy").
+    /// </summary>
+    Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
+        System.Net.IPAddress requester, CancellationToken cancellationToken) => GetPackInfoHashAsync(want, moreWants, haves, cancellationToken);
 }
