@@ -59,7 +59,14 @@ public static class PortalServiceCollectionExtensions
         });
 
         // Browsing: the store of bare repositories and its readers.
+        services.AddOptions<BrowseOptions>()
+            .BindConfiguration(BrowseOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<RepositoryStore>();
+        services.AddSingleton<BrowseCache>();
+        services.AddSingleton<GitWorkGate>();
+        services.AddSingleton<GitQueries>();
         services.AddSingleton<GitRepositoryPool>();
         services.AddSingleton<SyntaxHighlighter>();
         services.AddSingleton<ReadmeRenderer>();

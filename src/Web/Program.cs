@@ -62,6 +62,10 @@ app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 // The portal's own identity and profile (its mirrors) exist before the first request.
 await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
 
+// HEAD runs as GET (same routing and headers, no body): before routing, which is therefore placed explicitly.
+app.Use(HeadRequests.AsGet);
+app.UseRouting();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);

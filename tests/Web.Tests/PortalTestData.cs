@@ -102,6 +102,23 @@ internal sealed class PortalTestData
         }
     }
 
+    /// <summary>Adds one user with repositories (each cloned bare into the store) to a migrated database.</summary>
+    public static async Task SeedUserAsync(PortalStorage storage, string userId, string displayName,
+        IReadOnlyList<(string Name, TempGitRepo Repository)> repositories, TimeSpan timeout)
+    {
+        var factory = storage.OpenFactory();
+        await using var db = factory.CreateDbContext();
+        await db.Database.MigrateAsync().WaitAsync(timeout);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (name, repository) in repositories)
+        {
+            StoreBare(storage, userId, name, repository.Root);
+        }
+
+        db.Users.Add(NewUser(userId, displayName, now, [.. repositories.Select(r => Repo(userId, r.Name, r.Repository, now))]));
+        await db.SaveChangesAsync().WaitAsync(timeout);
+    }
+
     private static void StoreBare(PortalStorage storage, string userId, string name, string workTree)
     {
         var target = Path.Combine(storage.DataDirectory, "repos", userId, name + ".git");

@@ -79,7 +79,7 @@ public sealed class SyntaxHighlighter
         return (html.ToString(), count);
     }
 
-    public static string LanguageName(string path) => LanguageOf(path) switch
+    public static string CacheKeyOf(string path) => LanguageOf(path) switch
     {
         var l when l == CLike => "c",
         var l when l == CSharp => "csharp",
