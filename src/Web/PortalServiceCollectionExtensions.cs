@@ -67,6 +67,7 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<BrowseCache>();
         services.AddSingleton<GitWorkGate>();
         services.AddSingleton<GitQueries>();
+        services.AddSingleton<GitTorrent.Web.Endpoints.ArchiveLimiter>();
         services.AddSingleton<GitRepositoryPool>();
         services.AddSingleton<SyntaxHighlighter>();
         services.AddSingleton<ReadmeRenderer>();

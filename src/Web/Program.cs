@@ -92,6 +92,7 @@ app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = Health
 app.MapPortalApi();
 app.MapAdminEndpoints();
 app.MapRaw();
+app.MapArchives();
 app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
 // tree listings, files and diffs are cached by object id below that).

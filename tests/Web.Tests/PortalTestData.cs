@@ -68,6 +68,10 @@ internal sealed class PortalTestData
         hostile.Git("-c", "user.name=Mallory", "-c", "user.email=m@example.invalid", "commit", "-q", "-m", $"evil {HostileText} <img src=x onerror=alert(3)>");
         HostileHead = hostile.Git("rev-parse", "HEAD").Trim();
 
+        using var showcase = new TempGitRepo();
+        ShowcaseRepository.Build(showcase);
+        StoreBare(storage, AliceId, "showcase", showcase.Root);
+
         StoreBare(storage, AliceId, "project", project.Root);
         StoreBare(storage, AliceId, "hostile", hostile.Root);
 
@@ -77,6 +81,7 @@ internal sealed class PortalTestData
             db.Users.Add(NewUser(AliceId, "Alice Example", now, [
                 Repo(AliceId, "project", project, now),
                 Repo(AliceId, "hostile", hostile, now.AddMinutes(-1)),
+                Repo(AliceId, "showcase", showcase, now.AddMinutes(-2)),
             ]));
             db.Users.Add(NewUser(BobId, HostileText, now.AddMinutes(-5), [
                 new Repository { UserId = BobId, Name = HostileText, LastUpdated = now },

@@ -34,7 +34,7 @@ public sealed partial class GitBrowser
         var found = new Dictionary<string, CommitSummary>(StringComparer.Ordinal);
         CommitSummary? latest = null;
         var complete = true;
-        foreach (var commit in repository.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = start, SortBy = CommitSortStrategies.Time }))
+        foreach (var commit in repository.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = start, SortBy = CommitSortStrategies.Topological | CommitSortStrategies.Time }))
         {
             if (cancellationToken.IsCancellationRequested)
             {
