@@ -177,7 +177,7 @@ public sealed partial class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter
         }
 
         var blobId = entry.Target.Id;
-        var key = ("blob", blobId.Sha, SyntaxHighlighter.CacheKeyOf(filePath));
+        var key = ("blob", blobId.Sha, highlighter.CacheKeyOf(filePath));
         if (cache.TryGet(key, out BlobView? cached))
         {
             return cached! with { Path = filePath };
