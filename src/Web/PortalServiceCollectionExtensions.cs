@@ -116,6 +116,17 @@ public static class PortalServiceCollectionExtensions
             .AddPolicy(AdminSignIn.Policy, p => p.RequireAuthenticatedUser().RequireRole(AdminSignIn.AdminRole));
         services.AddCascadingAuthenticationState();
 
+        // /openapi/v1.json documents the JSON API (/api/*) only: pages, git and pack routes are not an API.
+        services.AddOpenApi(o =>
+        {
+            o.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "GitTorrent portal API";
+                document.Info.Description = "JSON views of users, registered names, search and the swarm. Pages: /docs/api.";
+                return Task.CompletedTask;
+            });
+        });
         services.AddRazorComponents().AddInteractiveServerComponents();
         return builder;
     }

@@ -90,6 +90,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapPortalApi();
+app.MapOpenApi();
 app.MapAdminEndpoints();
 app.MapRaw();
 app.MapArchives();
