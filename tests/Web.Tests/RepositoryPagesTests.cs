@@ -277,6 +277,25 @@ public sealed class RepositoryPagesTests(SqliteBrowseFixture fixture) : IClassFi
         }
     }
 
+    [Fact]
+    public async Task OpenApiDocumentsTheJsonApiOnly()
+    {
+        using var response = await Http.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(Timeout));
+        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var path in new[] { "/api/users/{id}", "/api/names/{name}", "/api/search", "/api/swarm" })
+        {
+            Assert.Contains(path, paths);
+        }
+
+        Assert.All(paths, p => Assert.StartsWith("/api/", p, StringComparison.Ordinal));
+        var docs = await GetDocumentAsync("/");
+        Assert.Contains(docs.QuerySelectorAll("footer a"), a => a.GetAttribute("href") == "/docs/api");
+        var api = await GetDocumentAsync("/docs/api");
+        Assert.Contains(api.QuerySelectorAll("a"), a => a.GetAttribute("href") == "/openapi/v1.json");
+    }
+
     private string Git(params string[] args) => TempGitRepo.Run(Store, args);
 
     private byte[] GitBytes(params string[] args)

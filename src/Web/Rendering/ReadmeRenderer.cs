@@ -12,7 +12,7 @@ namespace GitTorrent.Web.Rendering;
 /// ("image: alt"): a visitor's browser never loads anything from a host the README names (its address would leak
 /// there), and links to other hosts carry <c>rel="nofollow noreferrer"</c>.
 /// </summary>
-public sealed class ReadmeRenderer
+public sealed class ReadmeRenderer(GitTorrent.Web.Git.BrowseCache cache)
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UseAdvancedExtensions()
@@ -25,7 +25,12 @@ public sealed class ReadmeRenderer
     /// <param name="directory">The README's folder inside the repository ("" at the root).</param>
     /// <param name="blobBase">Prefix of blob URLs at the current ref, e.g. <c>/u/ID/repo/blob/main</c>.</param>
     /// <param name="rawBase">Prefix of raw URLs at the current ref, e.g. <c>/raw/ID/repo/main</c>.</param>
-    public string Render(string markdown, string directory, string blobBase, string rawBase)
+    /// <param name="blobId">The Markdown blob's id: the rendered HTML is cached by it and the three prefixes.</param>
+    public string Render(string blobId, string markdown, string directory, string blobBase, string rawBase) => cache.GetOrCreate(
+        ("markdown", blobId, directory, blobBase, rawBase), () => Render(markdown, directory, blobBase, rawBase),
+        GitTorrent.Web.Git.BrowseCache.StringBytes);
+
+    private static string Render(string markdown, string directory, string blobBase, string rawBase)
     {
         var document = Markdown.Parse(markdown, Pipeline);
         foreach (var link in document.Descendants<LinkInline>())
