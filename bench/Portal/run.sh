@@ -74,8 +74,9 @@ P="http://127.0.0.1:$PPORT/u/$PORTAL_ID/libgit2"
 C="http://127.0.0.1:$LPORT/cgit/libgit2.git"
 R="$WORK/origin/libgit2.git"
 
-# "uncached": every request a different URL (?q=<random>: a key of the page cache that these pages ignore), so each
-# one misses the whole-page cache and is rendered from the listing/file/blame/history caches. cgit caches nothing.
+# "uncached": every request a different URL (?q=<random>: a key of the page cache that these pages ignore) and
+# Cache-Control: no-cache, so each one misses the whole-page cache (and is not stored in it) and is rendered from the
+# listing/file/blame/history caches. cgit (cache-size=0) caches nothing.
 cat >"$WORK/uncached.lua" <<'LUA'
 request = function() return wrk.format(nil, wrk.path .. "?q=" .. math.random(1, 1000000000)) end
 LUA
@@ -83,7 +84,7 @@ LUA
 # run_wrk NAME URL PID [uncached]: one measurement line.
 run_wrk() {
   local name="$1" url="$2" pid="$3" script=()
-  [ "${4:-}" = uncached ] && script=(-s "$WORK/uncached.lua")
+  [ "${4:-}" = uncached ] && script=(-s "$WORK/uncached.lua" -H "Cache-Control: no-cache")
   local code; code="$(curl -s -o /dev/null -w '%{http_code}' "$url")"
   [ "$code" = 200 ] || { echo "$name: $url answered $code" >&2; exit 1; }
   wrk -t2 -c"$CONNECTIONS" -d3s --timeout 10s "${script[@]}" "$url" >/dev/null   # warm-up

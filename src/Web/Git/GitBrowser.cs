@@ -95,13 +95,13 @@ public sealed partial class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter
     /// <summary>
     /// Resolves a ref named by URL segments: the longest prefix that is a branch, then a tag, else a full commit id.
     /// </summary>
-    public ResolvedRef? Resolve(string path, IReadOnlyList<string> segments)
-    {
-        if (segments.Count == 0)
-        {
-            return null;
-        }
+    public ResolvedRef? Resolve(string path, IReadOnlyList<string> segments) => segments.Count == 0 ? null : cache.GetOrCreate(
+        ("resolve", path, string.Join('/', segments)), () => ReadResolve(path, segments),
+        resolved => BrowseCache.ObjectBytes * 2 + (resolved is null ? 0 : BrowseCache.StringBytes(resolved.Name) + 104 + resolved.Path.Sum(BrowseCache.StringBytes)),
+        RefsCacheTime);
 
+    private ResolvedRef? ReadResolve(string path, IReadOnlyList<string> segments)
+    {
         using var lease = pool.Rent(path);
         var repository = lease.Repository;
         for (var take = segments.Count; take >= 1; take--)
@@ -133,9 +133,13 @@ public sealed partial class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter
             return TreeEntryKind.Directory;
         }
 
-        using var lease = pool.Rent(path);
-        var entry = lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath];
-        return entry is null ? null : KindOf(entry);
+        return cache.GetOrCreate(("kind", path, commitId, filePath), () =>
+            {
+                using var lease = pool.Rent(path);
+                var entry = lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath];
+                return entry is null ? (TreeEntryKind?)null : KindOf(entry);
+            },
+            _ => BrowseCache.ObjectBytes + BrowseCache.StringBytes(filePath));
     }
 
     /// <summary>The entries of a directory (directories first), or null when the path is not a directory.</summary>
@@ -168,6 +172,19 @@ public sealed partial class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter
 
     /// <summary>A file at a commit, rendered with line numbers and highlighting unless an image, binary or too large.</summary>
     public BlobView? ReadBlob(string path, string commitId, string filePath)
+    {
+        // The file at a commit never changes: remember the view for the path too, not only for the blob id.
+        var atKey = ("blob-at", path, commitId, filePath);
+        if (cache.TryGet(atKey, out BlobView? known))
+        {
+            return known;
+        }
+
+        var view = ReadBlobView(path, commitId, filePath);
+        return view is null ? null : cache.Set(atKey, view, BrowseCache.ObjectBytes * 2 + BrowseCache.StringBytes(filePath));
+    }
+
+    private BlobView? ReadBlobView(string path, string commitId, string filePath)
     {
         using var lease = pool.Rent(path);
         var repository = lease.Repository;
