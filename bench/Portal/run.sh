@@ -112,6 +112,8 @@ if [ "$MODE" = pages ] || [ "$MODE" = all ]; then
     esac
     run_wrk "portal-$page-uncached" "$pu" "$PORTAL" uncached
     run_wrk "cgit-$page" "$cu" "$LIGHTTPD" uncached
+    # One request alone, for pages where cgit completes nothing within wrk's timeout under load (blame).
+    echo "cgit-$page-single time=$(curl -s -o /dev/null --max-time 120 -w '%{time_total}' "$cu")s load=$(load)"
     run_wrk "portal-$page-cached" "$pu" "$PORTAL"
   done
 fi
