@@ -59,7 +59,15 @@ public static class PortalServiceCollectionExtensions
         });
 
         // Browsing: the store of bare repositories and its readers.
+        services.AddOptions<BrowseOptions>()
+            .BindConfiguration(BrowseOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<RepositoryStore>();
+        services.AddSingleton<BrowseCache>();
+        services.AddSingleton<GitWorkGate>();
+        services.AddSingleton<GitQueries>();
+        services.AddSingleton<GitTorrent.Web.Endpoints.ArchiveLimiter>();
         services.AddSingleton<GitRepositoryPool>();
         services.AddSingleton<SyntaxHighlighter>();
         services.AddSingleton<ReadmeRenderer>();
@@ -108,6 +116,17 @@ public static class PortalServiceCollectionExtensions
             .AddPolicy(AdminSignIn.Policy, p => p.RequireAuthenticatedUser().RequireRole(AdminSignIn.AdminRole));
         services.AddCascadingAuthenticationState();
 
+        // /openapi/v1.json documents the JSON API (/api/*) only: pages, git and pack routes are not an API.
+        services.AddOpenApi(o =>
+        {
+            o.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "GitTorrent portal API";
+                document.Info.Description = "JSON views of users, registered names, search and the swarm. Pages: /docs/api.";
+                return Task.CompletedTask;
+            });
+        });
         services.AddRazorComponents().AddInteractiveServerComponents();
         return builder;
     }

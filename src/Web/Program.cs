@@ -62,6 +62,10 @@ app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 // The portal's own identity and profile (its mirrors) exist before the first request.
 await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
 
+// HEAD runs as GET (same routing and headers, no body): before routing, which is therefore placed explicitly.
+app.Use(HeadRequests.AsGet);
+app.UseRouting();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -86,8 +90,10 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapPortalApi();
+app.MapOpenApi();
 app.MapAdminEndpoints();
 app.MapRaw();
+app.MapArchives();
 app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
 // tree listings, files and diffs are cached by object id below that).

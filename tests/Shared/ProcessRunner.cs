@@ -20,6 +20,9 @@ internal sealed class ProcessRunner : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The operating system's id of the process (for /proc/&lt;id&gt;/status).</summary>
+    public int Id => process.Id;
+
     public int ExitCode => process.ExitCode;
 
     public static ProcessRunner Start(

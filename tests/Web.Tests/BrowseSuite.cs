@@ -74,7 +74,7 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Contains("<tr id=L3><td><a href=#L3>3</a>", blob, StringComparison.Ordinal);
         Assert.Contains("<span class=k>int</span>", blob, StringComparison.Ordinal);
         Assert.Contains("&quot;hello gittorrent&quot;", blob, StringComparison.Ordinal);
-        Assert.Contains("<span class=k>#include</span> &lt;stdio.h&gt;", blob, StringComparison.Ordinal);
+        Assert.Contains("<span class=k>#include</span> <span class=s>&lt;stdio.h&gt;</span>", blob, StringComparison.Ordinal);
 
         var page1 = await GetOkAsync("/u/alice/project/commits/main");
         Assert.Contains("log entry 59", page1, StringComparison.Ordinal);

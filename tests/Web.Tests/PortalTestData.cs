@@ -68,6 +68,10 @@ internal sealed class PortalTestData
         hostile.Git("-c", "user.name=Mallory", "-c", "user.email=m@example.invalid", "commit", "-q", "-m", $"evil {HostileText} <img src=x onerror=alert(3)>");
         HostileHead = hostile.Git("rev-parse", "HEAD").Trim();
 
+        using var showcase = new TempGitRepo();
+        ShowcaseRepository.Build(showcase);
+        StoreBare(storage, AliceId, "showcase", showcase.Root);
+
         StoreBare(storage, AliceId, "project", project.Root);
         StoreBare(storage, AliceId, "hostile", hostile.Root);
 
@@ -77,6 +81,7 @@ internal sealed class PortalTestData
             db.Users.Add(NewUser(AliceId, "Alice Example", now, [
                 Repo(AliceId, "project", project, now),
                 Repo(AliceId, "hostile", hostile, now.AddMinutes(-1)),
+                Repo(AliceId, "showcase", showcase, now.AddMinutes(-2)),
             ]));
             db.Users.Add(NewUser(BobId, HostileText, now.AddMinutes(-5), [
                 new Repository { UserId = BobId, Name = HostileText, LastUpdated = now },
@@ -100,6 +105,23 @@ internal sealed class PortalTestData
             db.ChainStates.Add(new ChainState { Chain = "main", Height = 812600, Hash = new string('f', 64), UpdatedAt = now });
             await db.SaveChangesAsync().WaitAsync(timeout);
         }
+    }
+
+    /// <summary>Adds one user with repositories (each cloned bare into the store) to a migrated database.</summary>
+    public static async Task SeedUserAsync(PortalStorage storage, string userId, string displayName,
+        IReadOnlyList<(string Name, TempGitRepo Repository)> repositories, TimeSpan timeout)
+    {
+        var factory = storage.OpenFactory();
+        await using var db = factory.CreateDbContext();
+        await db.Database.MigrateAsync().WaitAsync(timeout);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (name, repository) in repositories)
+        {
+            StoreBare(storage, userId, name, repository.Root);
+        }
+
+        db.Users.Add(NewUser(userId, displayName, now, [.. repositories.Select(r => Repo(userId, r.Name, r.Repository, now))]));
+        await db.SaveChangesAsync().WaitAsync(timeout);
     }
 
     private static void StoreBare(PortalStorage storage, string userId, string name, string workTree)

@@ -12,11 +12,15 @@ public static class ApiEndpoints
 {
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
-        api.MapGet("/users/{id}", GetUserAsync);
-        api.MapGet("/names/{name}", GetNameAsync);
-        api.MapGet("/search", SearchAsync);
-        api.MapGet("/swarm", (ISwarmStatus swarm) => SwarmJson(swarm.GetSnapshot()));
+        var api = endpoints.MapGroup("/api").WithTags("portal");
+        api.MapGet("/users/{id}", GetUserAsync)
+            .WithSummary("A user by 40-hex id: public key, seq, the profile as published and the names it owns; 404 if unknown.");
+        api.MapGet("/names/{name}", GetNameAsync)
+            .WithSummary("A registered name: its owner (user id or null), status (pending, settling, settled) and every entry seen on the chain; 404 if never seen.");
+        api.MapGet("/search", SearchAsync)
+            .WithSummary("Users, repositories and registered names matching q (a username, display name, user id prefix or repository name).");
+        api.MapGet("/swarm", (ISwarmStatus swarm) => SwarmJson(swarm.GetSnapshot()))
+            .WithSummary("Swarm totals of the portal's node: bytes up and down, peers, seeded packs, bytes the origin was spared.");
         return endpoints;
     }
 

@@ -19,11 +19,15 @@ public sealed class BrowsePageCachePolicy : IOutputCachePolicy
             && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && context.HttpContext.User.Identity?.IsAuthenticated != true
             && !request.Headers.ContainsKey("Authorization");
+        // A client that asks for a fresh page (Cache-Control: no-cache, as a browser's reload) gets one rendered,
+        // and its copy is not stored: it costs what any uncached URL costs, and fills no cache.
+        var fresh = request.Headers.CacheControl.Any(v => v?.Contains("no-cache", StringComparison.OrdinalIgnoreCase) == true)
+            || request.Headers.Pragma.Any(v => v?.Contains("no-cache", StringComparison.OrdinalIgnoreCase) == true);
         context.EnableOutputCaching = true;
-        context.AllowCacheLookup = cacheable;
-        context.AllowCacheStorage = cacheable;
+        context.AllowCacheLookup = cacheable && !fresh;
+        context.AllowCacheStorage = cacheable && !fresh;
         context.AllowLocking = true;
-        context.CacheVaryByRules.QueryKeys = "page";
+        context.CacheVaryByRules.QueryKeys = new Microsoft.Extensions.Primitives.StringValues(["page", "q", "plain"]);
         context.ResponseExpirationTimeSpan = Git.GitBrowser.RefsCacheTime;
         return ValueTask.CompletedTask;
     }

@@ -4,8 +4,10 @@ using GitTorrent.Web.Services;
 namespace GitTorrent.Web.Endpoints;
 
 /// <summary>
-/// <c>/raw/{owner}/{repo}/{ref}/{path}</c>: a file's bytes. Never HTML: text is <c>text/plain; charset=utf-8</c>,
-/// anything binary or large is an <c>application/octet-stream</c> attachment; always <c>nosniff</c> and a sandboxing CSP.
+/// <c>/raw/{owner}/{repo}/{ref}/{path}</c>: a file's bytes, streamed. Never HTML: images (png, jpg, gif, webp, svg) get
+/// their image type inline, other text is <c>text/plain; charset=utf-8</c>, anything binary or large is an
+/// <c>application/octet-stream</c> attachment; always <c>nosniff</c> and a sandboxing CSP (an svg opened directly
+/// runs no script).
 /// </summary>
 public static class RawEndpoints
 {
@@ -25,17 +27,18 @@ public static class RawEndpoints
         }
 
         var fileName = Path.GetFileName(repository.FilePath);
+        var image = RawContentTypes.ImageTypeOf(fileName);
         await browser.CopyBlobAsync(path, resolved.CommitId, repository.FilePath, (size, binary) =>
         {
             var response = context.Response;
-            response.ContentType = binary ? "application/octet-stream" : "text/plain; charset=utf-8";
+            response.ContentType = image ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8");
             response.ContentLength = size;
             response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-            response.Headers.ContentDisposition = binary
+            response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+            response.Headers.ContentDisposition = binary && image is null
                 ? $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}"
                 : "inline";
-            return response.Body;
+            return HeadRequests.IsHead(context) ? null : response.Body;
         }, context.RequestAborted);
     }
 }

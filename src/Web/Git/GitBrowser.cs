@@ -1,28 +1,27 @@
 using System.Text;
+using GitTorrent.Engine.Git;
 using GitTorrent.Web.Rendering;
 using LibGit2Sharp;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 
 namespace GitTorrent.Web.Git;
 
 /// <summary>
-/// Reads trees, blobs and commits of the store's bare repositories with LibGit2Sharp. Listings and rendered files
-/// are cached by object id (immutable), so hot pages cost one ref lookup and a dictionary hit.
+/// Reads trees, blobs and commits of the store's bare repositories with LibGit2Sharp. Sizes come from object headers
+/// (a listing never loads a blob); only blobs within <see cref="BrowseOptions.MaxRenderBytes"/> are ever loaded into
+/// this process, larger ones are streamed by <c>git cat-file</c>. Listings and rendered files are cached by object id
+/// (immutable) in <see cref="BrowseCache"/>, sized in bytes.
 /// </summary>
-public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlighter) : IDisposable
+public sealed partial class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlighter, BrowseCache cache, GitWorkGate gate, IOptions<BrowseOptions> options)
 {
-    /// <summary>Files larger than this are not rendered (download raw instead).</summary>
-    public const long MaxRenderBytes = 1024 * 1024;
-
-    /// <summary>Lines of diff shown per file and per commit.</summary>
-    public const int MaxDiffLinesPerFile = 3000;
-    public const int MaxDiffLinesPerCommit = 20000;
-    public const int MaxDiffFiles = 300;
-
-    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 256L * 1024 * 1024 });
-
     /// <summary>How long a repository's ref list is reused; syncs call <see cref="Invalidate"/> at once.</summary>
     public static readonly TimeSpan RefsCacheTime = TimeSpan.FromSeconds(2);
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly BrowseOptions limits = options.Value;
+
+    public BrowseOptions Limits => limits;
 
     /// <summary>Forgets cached refs of a repository (after a sync or fetch changed them).</summary>
     public void Invalidate(string path)
@@ -31,17 +30,10 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
         cache.Remove(("default", path));
     }
 
-    public IReadOnlyList<GitRefView> Refs(string path)
-    {
-        if (cache.TryGetValue(("refs", path), out IReadOnlyList<GitRefView>? cached))
-        {
-            return cached!;
-        }
-
-        var list = ReadRefs(path);
-        cache.Set(("refs", path), list, new MemoryCacheEntryOptions { Size = 256 + (list.Count * 200), AbsoluteExpirationRelativeToNow = RefsCacheTime });
-        return list;
-    }
+    public IReadOnlyList<GitRefView> Refs(string path) => cache.GetOrCreate<IReadOnlyList<GitRefView>>(
+        ("refs", path), () => ReadRefs(path),
+        list => BrowseCache.ObjectBytes + list.Sum(r => BrowseCache.ObjectBytes + BrowseCache.StringBytes(r.ShortName) + BrowseCache.StringBytes(r.FullName) + 104),
+        RefsCacheTime);
 
     private List<GitRefView> ReadRefs(string path)
     {
@@ -80,7 +72,7 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
     /// <summary>The branch HEAD names (short form), or the first branch when HEAD is unborn; null for an empty repository.</summary>
     public string? DefaultBranch(string path)
     {
-        if (cache.TryGetValue(("default", path), out string? cached))
+        if (cache.TryGet(("default", path), out string? cached))
         {
             return cached;
         }
@@ -97,20 +89,19 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
         // HEAD unborn or detached: main, then master, then the first branch.
         var branches = Refs(path).Where(r => !r.IsTag).Select(r => r.ShortName).ToList();
         branch ??= branches.Contains("main") ? "main" : branches.Contains("master") ? "master" : branches.Order(StringComparer.Ordinal).FirstOrDefault();
-        cache.Set(("default", path), branch, new MemoryCacheEntryOptions { Size = 64, AbsoluteExpirationRelativeToNow = RefsCacheTime });
-        return branch;
+        return cache.Set(("default", path), branch, BrowseCache.ObjectBytes + BrowseCache.StringBytes(branch), RefsCacheTime);
     }
 
     /// <summary>
     /// Resolves a ref named by URL segments: the longest prefix that is a branch, then a tag, else a full commit id.
     /// </summary>
-    public ResolvedRef? Resolve(string path, IReadOnlyList<string> segments)
-    {
-        if (segments.Count == 0)
-        {
-            return null;
-        }
+    public ResolvedRef? Resolve(string path, IReadOnlyList<string> segments) => segments.Count == 0 ? null : cache.GetOrCreate(
+        ("resolve", path, string.Join('/', segments)), () => ReadResolve(path, segments),
+        resolved => BrowseCache.ObjectBytes * 2 + (resolved is null ? 0 : BrowseCache.StringBytes(resolved.Name) + 104 + resolved.Path.Sum(BrowseCache.StringBytes)),
+        RefsCacheTime);
 
+    private ResolvedRef? ReadResolve(string path, IReadOnlyList<string> segments)
+    {
         using var lease = pool.Rent(path);
         var repository = lease.Repository;
         for (var take = segments.Count; take >= 1; take--)
@@ -142,159 +133,20 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
             return TreeEntryKind.Directory;
         }
 
-        using var lease = pool.Rent(path);
-        var entry = lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath];
-        return entry is null ? null : KindOf(entry);
+        return cache.GetOrCreate(("kind", path, commitId, filePath), () =>
+            {
+                using var lease = pool.Rent(path);
+                var entry = lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath];
+                return entry is null ? (TreeEntryKind?)null : KindOf(entry);
+            },
+            _ => BrowseCache.ObjectBytes + BrowseCache.StringBytes(filePath));
     }
 
     /// <summary>The entries of a directory (directories first), or null when the path is not a directory.</summary>
     public IReadOnlyList<TreeEntryView>? ListTree(string path, string commitId, string directory)
     {
         var key = ("tree", path, commitId, directory);
-        if (cache.TryGetValue(key, out IReadOnlyList<TreeEntryView>? cached))
-        {
-            return cached;
-        }
-
-        using var lease = pool.Rent(path);
-        var commit = lease.Repository.Lookup<Commit>(commitId);
-        if (commit is null)
-        {
-            return null;
-        }
-
-        Tree? tree = directory.Length == 0 ? commit.Tree : commit.Tree[directory]?.Target as Tree;
-        if (tree is null)
-        {
-            return null;
-        }
-
-        var entries = tree
-            .Select(e => new TreeEntryView(e.Name, e.Path.Replace('\\', '/'), KindOf(e), e.Target is Blob blob ? blob.Size : 0))
-            .OrderBy(e => e.Kind == TreeEntryKind.Directory ? 0 : 1)
-            .ThenBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
-        cache.Set(key, (IReadOnlyList<TreeEntryView>)entries, new MemoryCacheEntryOptions { Size = 256 + (entries.Count * 128) });
-        return entries;
-    }
-
-    /// <summary>A file at a commit, rendered with line numbers and highlighting unless binary or too large.</summary>
-    public BlobView? ReadBlob(string path, string commitId, string filePath)
-    {
-        string blobId;
-        using (var lease = pool.Rent(path))
-        {
-            var entry = lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath];
-            if (entry?.Target is not Blob blob)
-            {
-                return null;
-            }
-
-            blobId = blob.Sha;
-            var key = ("blob", blobId, Path.GetExtension(filePath));
-            if (cache.TryGetValue(key, out BlobView? cached))
-            {
-                return cached! with { Path = filePath };
-            }
-
-            BlobView view;
-            if (blob.Size > MaxRenderBytes)
-            {
-                view = new BlobView(filePath, blobId, blob.Size, false, true, null, 0);
-            }
-            else if (blob.IsBinary)
-            {
-                view = new BlobView(filePath, blobId, blob.Size, true, false, null, 0);
-            }
-            else
-            {
-                var text = blob.GetContentText(Encoding.UTF8);
-                var (html, lines) = highlighter.Render(filePath, text);
-                view = new BlobView(filePath, blobId, blob.Size, false, false, html, lines);
-            }
-
-            cache.Set(key, view, new MemoryCacheEntryOptions { Size = 256 + ((view.Html?.Length ?? 0) * 2) });
-            return view;
-        }
-    }
-
-    /// <summary>The raw text of a small blob (READMEs), or null if missing, binary or larger than <paramref name="maxBytes"/>.</summary>
-    public (string BlobId, string Text)? ReadText(string path, string commitId, string filePath, long maxBytes)
-    {
-        using var lease = pool.Rent(path);
-        if (lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath]?.Target is not Blob blob || blob.Size > maxBytes || blob.IsBinary)
-        {
-            return null;
-        }
-
-        return (blob.Sha, blob.GetContentText(Encoding.UTF8));
-    }
-
-    /// <summary>Copies a blob to <paramref name="output"/>; returns false when the path is not a file.</summary>
-    public async Task<bool> CopyBlobAsync(string path, string commitId, string filePath, Func<long, bool, Stream> openOutput, CancellationToken cancellationToken)
-    {
-        Stream content;
-        long size;
-        bool binary;
-        using (var lease = pool.Rent(path))
-        {
-            if (lease.Repository.Lookup<Commit>(commitId)?.Tree[filePath]?.Target is not Blob blob)
-            {
-                return false;
-            }
-
-            size = blob.Size;
-            binary = size > MaxRenderBytes || blob.IsBinary;
-            content = blob.GetContentStream();
-        }
-
-        await using (content)
-        {
-            await content.CopyToAsync(openOutput(size, binary), cancellationToken);
-        }
-
-        return true;
-    }
-
-    public CommitPage Log(string path, string commitId, string? filePath, int skip, int take)
-    {
-        var key = ("log", path, commitId, skip, take);
-        if (cache.TryGetValue(key, out CommitPage? cached))
-        {
-            return cached!;
-        }
-
-        var result = ReadLog(path, commitId, skip, take);
-        cache.Set(key, result, new MemoryCacheEntryOptions { Size = 512 + (result.Commits.Count * 300) });
-        return result;
-    }
-
-    private CommitPage ReadLog(string path, string commitId, int skip, int take)
-    {
-        using var lease = pool.Rent(path);
-        var repository = lease.Repository;
-        var start = repository.Lookup<Commit>(commitId);
-        if (start is null)
-        {
-            return new CommitPage([], false);
-        }
-
-        var query = repository.Commits.QueryBy(new CommitFilter
-        {
-            IncludeReachableFrom = start,
-            // Topological keeps children before parents when commit times tie (scripts, rebases); it walks the
-            // whole history once, which the page cache above absorbs.
-            SortBy = CommitSortStrategies.Topological | CommitSortStrategies.Time,
-        });
-        var page = query.Skip(skip).Take(take + 1).Select(Summarize).ToList();
-        var hasMore = page.Count > take;
-        return new CommitPage(hasMore ? page[..take] : page, hasMore);
-    }
-
-    public CommitDetail? Commit(string path, string commitId)
-    {
-        var key = ("commit", path, commitId);
-        if (cache.TryGetValue(key, out CommitDetail? cached))
+        if (cache.TryGet(key, out IReadOnlyList<TreeEntryView>? cached))
         {
             return cached;
         }
@@ -302,73 +154,172 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
         using var lease = pool.Rent(path);
         var repository = lease.Repository;
         var commit = repository.Lookup<Commit>(commitId);
-        if (commit is null)
+        Tree? tree = commit is null ? null : directory.Length == 0 ? commit.Tree : commit.Tree[directory]?.Target as Tree;
+        if (tree is null)
         {
             return null;
         }
 
-        var parent = commit.Parents.FirstOrDefault();
-        var patch = repository.Diff.Compare<Patch>(parent?.Tree, commit.Tree, new CompareOptions { ContextLines = 3 });
-        var files = new List<FileDiff>();
-        var budget = MaxDiffLinesPerCommit;
-        var truncated = false;
-        foreach (var change in patch)
-        {
-            if (files.Count >= MaxDiffFiles)
-            {
-                truncated = true;
-                break;
-            }
-
-            var fileTruncated = budget <= 0;
-            List<DiffLine> lines = [];
-            if (!fileTruncated && !change.IsBinaryComparison)
-            {
-                lines = ParsePatch(change.Patch, Math.Min(budget, MaxDiffLinesPerFile), out fileTruncated);
-            }
-
-            budget -= lines.Count;
-            files.Add(new FileDiff(change.Path, change.OldPath != change.Path ? change.OldPath : null, change.Status.ToString(),
-                change.LinesAdded, change.LinesDeleted, change.IsBinaryComparison, lines, fileTruncated && !change.IsBinaryComparison));
-            truncated |= fileTruncated;
-        }
-
-        var detail = new CommitDetail(Summarize(commit), commit.Message, [.. commit.Parents.Select(p => p.Sha)], files, truncated);
-        cache.Set(key, detail, new MemoryCacheEntryOptions { Size = 1024 + (files.Sum(f => f.Lines.Count) * 100) });
-        return detail;
+        var entries = tree
+            .Select(e => new TreeEntryView(e.Name, e.Path.Replace('\\', '/'), KindOf(e),
+                e.TargetType == TreeEntryTargetType.Blob ? HeaderSize(repository, e.Target.Id) : 0, e.Target.Sha))
+            .OrderBy(e => e.Kind == TreeEntryKind.Directory ? 0 : 1)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+        return cache.Set<IReadOnlyList<TreeEntryView>>(key, entries,
+            BrowseCache.ObjectBytes + entries.Sum(e => BrowseCache.ObjectBytes + BrowseCache.StringBytes(e.Name) + BrowseCache.StringBytes(e.Path) + 104));
     }
 
-    public void Dispose() => cache.Dispose();
-
-    private static List<DiffLine> ParsePatch(string patch, int limit, out bool truncated)
+    /// <summary>A file at a commit, rendered with line numbers and highlighting unless an image, binary or too large.</summary>
+    public BlobView? ReadBlob(string path, string commitId, string filePath)
     {
-        var lines = new List<DiffLine>();
-        truncated = false;
-        var inHunk = false;
-        foreach (var line in patch.Split('\n'))
+        // The file at a commit never changes: remember the view for the path too, not only for the blob id.
+        var atKey = ("blob-at", path, commitId, filePath);
+        if (cache.TryGet(atKey, out BlobView? known))
         {
-            if (line.StartsWith("@@", StringComparison.Ordinal))
+            return known;
+        }
+
+        var view = ReadBlobView(path, commitId, filePath);
+        return view is null ? null : cache.Set(atKey, view, BrowseCache.ObjectBytes * 2 + BrowseCache.StringBytes(filePath));
+    }
+
+    private BlobView? ReadBlobView(string path, string commitId, string filePath)
+    {
+        using var lease = pool.Rent(path);
+        var repository = lease.Repository;
+        if (repository.Lookup<Commit>(commitId)?.Tree[filePath] is not { TargetType: TreeEntryTargetType.Blob } entry)
+        {
+            return null;
+        }
+
+        var blobId = entry.Target.Id;
+        var key = ("blob", blobId.Sha, highlighter.CacheKeyOf(filePath));
+        if (cache.TryGet(key, out BlobView? cached))
+        {
+            return cached! with { Path = filePath };
+        }
+
+        var size = HeaderSize(repository, blobId);
+        BlobView view;
+        if (RawContentTypes.IsImage(filePath) && size <= limits.MaxInlineImageBytes)
+        {
+            view = new BlobView(filePath, blobId.Sha, size, BlobDisplay.Image, null, 0);
+        }
+        else if (size > limits.MaxRenderBytes)
+        {
+            view = new BlobView(filePath, blobId.Sha, size, BlobDisplay.TooLarge, null, 0);
+        }
+        else if (repository.Lookup<Blob>(blobId) is not { IsBinary: false } blob)
+        {
+            view = new BlobView(filePath, blobId.Sha, size, BlobDisplay.Binary, null, 0);
+        }
+        else
+        {
+            var (text, encoding) = Decode(blob);
+            var (html, lines) = highlighter.Render(filePath, text);
+            view = new BlobView(filePath, blobId.Sha, size, BlobDisplay.Text, html, lines,
+                ReadmeRenderer.IsMarkdown(filePath) ? text : null, encoding);
+        }
+
+        return cache.Set(key, view, BrowseCache.ObjectBytes + BrowseCache.StringBytes(view.Html) + BrowseCache.StringBytes(view.MarkdownText) + 200);
+    }
+
+    /// <summary>The text of a small blob (READMEs), or null if missing, binary or larger than <paramref name="maxBytes"/> (by its header).</summary>
+    public (string BlobId, string Text)? ReadText(string path, string commitId, string filePath, long maxBytes)
+    {
+        using var lease = pool.Rent(path);
+        var repository = lease.Repository;
+        if (repository.Lookup<Commit>(commitId)?.Tree[filePath] is not { TargetType: TreeEntryTargetType.Blob } entry
+            || HeaderSize(repository, entry.Target.Id) > maxBytes
+            || repository.Lookup<Blob>(entry.Target.Id) is not { IsBinary: false } blob)
+        {
+            return null;
+        }
+
+        return (blob.Sha, Decode(blob).Text);
+    }
+
+    /// <summary>
+    /// Streams a blob to the stream <paramref name="openOutput"/> returns once it knows the size; false when the path
+    /// is not a file. Blobs within <see cref="BrowseOptions.MaxRenderBytes"/> are read here; larger ones are piped from
+    /// <c>git cat-file blob</c>, so this process never holds them (they count as binary: no sniffing of huge files).
+    /// </summary>
+    public async Task<bool> CopyBlobAsync(string path, string commitId, string filePath, Func<long, bool, Stream?> openOutput, CancellationToken cancellationToken)
+    {
+        Stream? content = null;
+        string blobId;
+        long size;
+        bool binary;
+        using (var lease = pool.Rent(path))
+        {
+            var repository = lease.Repository;
+            if (repository.Lookup<Commit>(commitId)?.Tree[filePath] is not { TargetType: TreeEntryTargetType.Blob } entry)
             {
-                inHunk = true;
-                lines.Add(new DiffLine('@', line));
-            }
-            else if (inHunk && line.Length > 0 && line[0] is '+' or '-' or ' ')
-            {
-                lines.Add(new DiffLine(line[0], line[1..]));
-            }
-            else if (inHunk && line.StartsWith('\\'))
-            {
-                lines.Add(new DiffLine('\\', line));
+                return false;
             }
 
-            if (lines.Count >= limit)
+            blobId = entry.Target.Sha;
+            size = HeaderSize(repository, entry.Target.Id);
+            binary = true;
+            if (size <= limits.MaxRenderBytes && repository.Lookup<Blob>(entry.Target.Id) is { } blob)
             {
-                truncated = true;
-                break;
+                binary = blob.IsBinary;
+                var buffer = new MemoryStream((int)size);
+                await using (var stream = blob.GetContentStream())
+                {
+                    await stream.CopyToAsync(buffer, cancellationToken);
+                }
+
+                buffer.Position = 0;
+                content = buffer;
             }
         }
 
-        return lines;
+        if (openOutput(size, binary) is not { } output)
+        {
+            return true; // HEAD: headers only
+        }
+
+        if (content is not null)
+        {
+            await using (content)
+            {
+                await content.CopyToAsync(output, cancellationToken);
+            }
+        }
+        else
+        {
+            await GitRunner.RunToStreamAsync(path, ["cat-file", "blob", blobId], output, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>A blob's size from its object header (loose or packed, deltas resolved by header): the blob is not loaded.</summary>
+    private static long HeaderSize(LibGit2Sharp.Repository repository, ObjectId id) =>
+        repository.ObjectDatabase.RetrieveObjectMetadata(id).Size;
+
+    /// <summary>UTF-8 when the bytes are valid UTF-8 (BOM dropped), else ISO-8859-1 (every byte a character), named.</summary>
+    private static (string Text, string? Encoding) Decode(Blob blob)
+    {
+        using var stream = blob.GetContentStream();
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        try
+        {
+            return (StrictUtf8.GetString(bytes), null);
+        }
+        catch (DecoderFallbackException)
+        {
+            return (Encoding.Latin1.GetString(bytes), "ISO-8859-1");
+        }
     }
 
     private static string? TryPeel(LibGit2Sharp.Repository repository, string canonicalName)
@@ -393,4 +344,7 @@ public sealed class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter highlig
 
     private static CommitSummary Summarize(LibGit2Sharp.Commit commit) =>
         new(commit.Sha, commit.MessageShort, commit.Author.Name, commit.Author.Email, commit.Author.When);
+
+    private static long SummaryBytes(CommitSummary summary) =>
+        BrowseCache.ObjectBytes + 104 + BrowseCache.StringBytes(summary.Subject) + BrowseCache.StringBytes(summary.AuthorName) + BrowseCache.StringBytes(summary.AuthorEmail);
 }

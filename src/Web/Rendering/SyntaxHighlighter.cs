@@ -1,201 +1,214 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
+using TextMateSharp.Grammars;
+using TextMateSharp.Registry;
 
 namespace GitTorrent.Web.Rendering;
 
 /// <summary>
-/// A small, safe highlighter: per language it knows line and block comments, string quotes and keywords, and emits
-/// a table of numbered lines whose every piece of text goes through <see cref="HtmlEncoder"/>. Unknown languages get
-/// line numbers only. It never guesses by content and never runs anything from the file.
+/// Highlights source with TextMate grammars (TextMateSharp and the VS Code grammars of TextMateSharp.Grammars: C,
+/// C++, C#, Go, Rust, Python, JavaScript, TypeScript, Java, shell, Markdown, JSON, YAML, HTML, CSS, SQL, Makefile,
+/// Dockerfile and more; TOML through the INI grammar, which has none of its own). Each token's innermost scope
+/// becomes one of a few CSS classes (<c>k</c> keyword, <c>s</c> string, <c>c</c> comment, <c>n</c> number or
+/// constant, <c>t</c> type, <c>f</c> function, <c>v</c> variable, <c>g</c> tag, <c>a</c> attribute, <c>h</c>
+/// heading), so the stylesheet colours them in light and dark. Every piece of text goes through
+/// <see cref="HtmlEncoder"/>. Bounded: lines longer than <see cref="MaxTokenizedLineChars"/> and everything after
+/// <see cref="MaxTokenizeTime"/> stay plain. Callers cache the result by blob id.
 /// </summary>
 public sealed class SyntaxHighlighter
 {
+    /// <summary>Longer lines (minified files) are not tokenized.</summary>
+    public const int MaxTokenizedLineChars = 4000;
+
+    /// <summary>Time one file may spend in the tokenizer; the rest of it is shown plain.</summary>
+    public static readonly TimeSpan MaxTokenizeTime = TimeSpan.FromSeconds(3);
+
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
 
-    private static readonly Language CLike = new(["//"], ("/*", "*/"), "\"'", [
-        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float",
-        "for", "goto", "if", "inline", "int", "long", "register", "return", "short", "signed", "sizeof", "static", "struct",
-        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false", "NULL", "class",
-        "namespace", "public", "private", "protected", "virtual", "template", "typename", "new", "delete", "this", "using",
-        "try", "catch", "throw", "nullptr", "override", "final", "#include", "#define", "#if", "#ifdef", "#ifndef",
-        "#endif", "#else", "#elif", "#undef", "#pragma",
-    ]);
-
-    private static readonly Language CSharp = new(["//"], ("/*", "*/"), "\"'", [
-        "abstract", "as", "async", "await", "base", "bool", "break", "byte", "case", "catch", "char", "class", "const",
-        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "false", "finally", "float",
-        "for", "foreach", "if", "in", "int", "interface", "internal", "is", "lock", "long", "namespace", "new", "null",
-        "object", "out", "override", "private", "protected", "public", "readonly", "record", "ref", "return", "sealed",
-        "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "using", "var",
-        "virtual", "void", "while", "yield", "get", "set", "init", "required",
-    ]);
-
-    private static readonly Language Script = new(["//"], ("/*", "*/"), "\"'`", [
-        "break", "case", "catch", "class", "const", "continue", "default", "delete", "do", "else", "export", "extends",
-        "false", "finally", "for", "function", "if", "import", "in", "instanceof", "let", "new", "null", "return", "super",
-        "switch", "this", "throw", "true", "try", "typeof", "undefined", "var", "void", "while", "yield", "async", "await",
-        "interface", "type", "enum", "implements", "package", "func", "go", "defer", "chan", "map", "range", "struct",
-        "fn", "let", "mut", "impl", "trait", "pub", "use", "mod", "match", "loop", "public", "private", "static",
-    ]);
-
-    private static readonly Language Hash = new(["#"], null, "\"'", [
-        "and", "as", "assert", "break", "class", "continue", "def", "del", "elif", "else", "except", "False", "finally",
-        "for", "from", "global", "if", "import", "in", "is", "lambda", "None", "not", "or", "pass", "raise", "return",
-        "True", "try", "while", "with", "yield", "then", "fi", "do", "done", "case", "esac", "function", "local", "export",
-        "echo", "set", "end", "begin", "module", "require", "unless", "until",
-    ]);
-
-    private static readonly Language Plain = new([], null, "", []);
-
-    private static readonly FrozenDictionary<string, Language> ByExtension = new Dictionary<string, Language>(StringComparer.OrdinalIgnoreCase)
+    private static readonly FrozenDictionary<string, string> LanguageByFileName = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        [".c"] = CLike, [".h"] = CLike, [".cc"] = CLike, [".cpp"] = CLike, [".hpp"] = CLike, [".cxx"] = CLike,
-        [".java"] = CLike, [".kt"] = CLike, [".swift"] = CLike, [".cs"] = CSharp, [".razor"] = CSharp,
-        [".js"] = Script, [".mjs"] = Script, [".ts"] = Script, [".tsx"] = Script, [".jsx"] = Script, [".go"] = Script,
-        [".rs"] = Script, [".json"] = Script, [".css"] = Script, [".py"] = Hash, [".sh"] = Hash, [".bash"] = Hash,
-        [".rb"] = Hash, [".pl"] = Hash, [".yml"] = Hash, [".yaml"] = Hash, [".toml"] = Hash, [".cmake"] = Hash,
-        [".txt"] = Plain, [".md"] = Plain,
+        ["Makefile"] = "makefile", ["makefile"] = "makefile", ["GNUmakefile"] = "makefile",
+        ["Dockerfile"] = "dockerfile", ["CMakeLists.txt"] = "shellscript",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, string> ExtraExtensions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        [".toml"] = "ini", [".h"] = "c", [".mk"] = "makefile", [".dockerfile"] = "dockerfile",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Scope prefixes to classes, most specific first.</summary>
+    private static readonly (string Prefix, string Css)[] ScopeClasses =
+    [
+        ("comment", "c"), ("string", "s"), ("constant.numeric", "n"), ("constant.character", "s"), ("constant", "n"),
+        ("keyword.operator", ""), ("keyword", "k"), ("storage.type", "k"), ("storage", "k"),
+        ("entity.name.function", "f"), ("support.function", "f"), ("meta.function-call", "f"),
+        ("support.type.property-name", "a"), ("entity.name.type", "t"), ("entity.name.class", "t"), ("entity.name.namespace", "t"),
+        ("entity.name.section", "t"), ("support.type", "t"), ("support.class", "t"), ("entity.name.tag", "g"), ("entity.other.attribute-name", "a"),
+        ("variable.parameter", "v"), ("variable.other.constant", "n"), ("variable.language", "k"), ("variable", "v"),
+        ("markup.heading", "h"), ("markup.bold", "k"), ("markup.italic", "v"), ("markup.inline.raw", "s"), ("markup.underline.link", "s"),
+    ];
+
+    private readonly RegistryOptions options = new(ThemeName.LightPlus);
+    private readonly Registry registry;
+    private readonly FrozenDictionary<string, string> scopeByExtension;
+    private readonly Dictionary<string, IGrammar?> grammars = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+
+    public SyntaxHighlighter()
+    {
+        registry = new Registry(options);
+        var byExtension = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var language in options.GetAvailableLanguages())
+        {
+            foreach (var extension in language.Extensions ?? [])
+            {
+                if (options.GetScopeByLanguageId(language.Id) is { } scope)
+                {
+                    byExtension.TryAdd(extension, scope);
+                }
+            }
+        }
+
+        foreach (var (extension, id) in ExtraExtensions)
+        {
+            if (options.GetScopeByLanguageId(id) is { } scope)
+            {
+                byExtension[extension] = scope;
+            }
+        }
+
+        scopeByExtension = byExtension.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The grammar scope a path is highlighted with (part of the rendered file's cache key), or "plain".</summary>
+    public string CacheKeyOf(string path) => ScopeOf(path) ?? "plain";
 
     /// <summary>Renders <paramref name="text"/> as an HTML table with line anchors <c>L1</c>, <c>L2</c>, ...</summary>
     public (string Html, int Lines) Render(string path, string text)
     {
-        var language = LanguageOf(path);
         var lines = text.Split('\n');
         var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
         var html = new StringBuilder(text.Length * 2);
         html.Append("<table class=\"code\"><tbody>");
-        var inBlock = false;
+        var grammar = ScopeOf(path) is { } scope ? GrammarOf(scope) : null;
+        IStateStack? state = null;
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
             var n = i + 1;
             // Compact on purpose (optional end tags, unquoted attribute values): a 4000-line file is 4000 rows.
             html.Append("<tr id=L").Append(n).Append("><td><a href=#L").Append(n).Append('>').Append(n).Append("</a><td>");
-            inBlock = RenderLine(html, lines[i].TrimEnd('\r'), language, inBlock);
+            var line = lines[i].TrimEnd('\r');
+            if (grammar is null || line.Length > MaxTokenizedLineChars || clock.Elapsed > MaxTokenizeTime)
+            {
+                html.Append(Encoder.Encode(line));
+                continue;
+            }
+
+            ITokenizeLineResult result;
+            lock (gate)
+            {
+                result = grammar.TokenizeLine(line, state, MaxTokenizeTime);
+            }
+
+            state = result.RuleStack;
+            AppendTokens(html, line, result.Tokens);
         }
 
         html.Append("</tbody></table>");
         return (html.ToString(), count);
     }
 
-    public static string LanguageName(string path) => LanguageOf(path) switch
+    private static void AppendTokens(StringBuilder html, string line, IToken[] tokens)
     {
-        var l when l == CLike => "c",
-        var l when l == CSharp => "csharp",
-        var l when l == Script => "script",
-        var l when l == Hash => "hash-comment",
-        _ => "plain",
-    };
+        var open = "";
+        var position = 0;
+        foreach (var token in tokens)
+        {
+            var start = Math.Clamp(token.StartIndex, position, line.Length);
+            var end = Math.Clamp(token.EndIndex, start, line.Length);
+            if (end <= start)
+            {
+                continue;
+            }
 
-    private static Language LanguageOf(string path)
+            var css = ClassOf(token.Scopes);
+            if (css != open)
+            {
+                if (open.Length > 0)
+                {
+                    html.Append("</span>");
+                }
+
+                if (css.Length > 0)
+                {
+                    html.Append("<span class=").Append(css).Append('>');
+                }
+
+                open = css;
+            }
+
+            html.Append(Encoder.Encode(line[start..end]));
+            position = end;
+        }
+
+        if (position < line.Length)
+        {
+            if (open.Length > 0)
+            {
+                html.Append("</span>");
+                open = "";
+            }
+
+            html.Append(Encoder.Encode(line[position..]));
+        }
+
+        if (open.Length > 0)
+        {
+            html.Append("</span>");
+        }
+    }
+
+    private static string ClassOf(List<string> scopes)
+    {
+        for (var i = scopes.Count - 1; i >= 0; i--)
+        {
+            foreach (var (prefix, css) in ScopeClasses)
+            {
+                if (scopes[i].StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return css;
+                }
+            }
+        }
+
+        return "";
+    }
+
+    private string? ScopeOf(string path)
     {
         var name = Path.GetFileName(path);
-        if (name is "Makefile" or "Dockerfile" or "CMakeLists.txt")
+        if (LanguageByFileName.TryGetValue(name, out var id) || name.StartsWith("Dockerfile.", StringComparison.Ordinal) && (id = "dockerfile") is not null)
         {
-            return Hash;
+            return options.GetScopeByLanguageId(id);
         }
 
-        return ByExtension.TryGetValue(Path.GetExtension(name), out var language) ? language : Plain;
+        return scopeByExtension.GetValueOrDefault(Path.GetExtension(name));
     }
 
-    private static bool RenderLine(StringBuilder html, string line, Language language, bool inBlock)
+    private IGrammar? GrammarOf(string scope)
     {
-        var i = 0;
-        while (i < line.Length)
+        lock (gate)
         {
-            if (inBlock)
+            if (!grammars.TryGetValue(scope, out var grammar))
             {
-                var end = line.IndexOf(language.Block!.Value.End, i, StringComparison.Ordinal);
-                var stop = end < 0 ? line.Length : end + language.Block.Value.End.Length;
-                Span(html, "c", line[i..stop]);
-                i = stop;
-                inBlock = end < 0;
-                continue;
+                grammar = registry.LoadGrammar(scope);
+                grammars[scope] = grammar;
             }
 
-            if (language.Block is { } block && string.CompareOrdinal(line, i, block.Start, 0, block.Start.Length) == 0)
-            {
-                inBlock = true;
-                Span(html, "c", block.Start);
-                i += block.Start.Length;
-                continue;
-            }
-
-            if (language.LineComments.Any(p => string.CompareOrdinal(line, i, p, 0, p.Length) == 0))
-            {
-                Span(html, "c", line[i..]);
-                break;
-            }
-
-            var ch = line[i];
-            if (language.Quotes.Contains(ch))
-            {
-                var j = i + 1;
-                while (j < line.Length && line[j] != ch)
-                {
-                    j += line[j] == '\\' ? 2 : 1;
-                }
-
-                j = Math.Min(j + 1, line.Length);
-                Span(html, "s", line[i..j]);
-                i = j;
-                continue;
-            }
-
-            if (char.IsDigit(ch))
-            {
-                var j = i;
-                while (j < line.Length && (char.IsLetterOrDigit(line[j]) || line[j] == '.'))
-                {
-                    j++;
-                }
-
-                Span(html, "n", line[i..j]);
-                i = j;
-                continue;
-            }
-
-            if (char.IsLetter(ch) || ch is '_' or '#')
-            {
-                var j = i + 1;
-                while (j < line.Length && (char.IsLetterOrDigit(line[j]) || line[j] == '_'))
-                {
-                    j++;
-                }
-
-                var word = line[i..j];
-                if (language.Keywords.Contains(word))
-                {
-                    Span(html, "k", word);
-                }
-                else
-                {
-                    html.Append(Encoder.Encode(word));
-                }
-
-                i = j;
-                continue;
-            }
-
-            var k = i + 1;
-            while (k < line.Length && !char.IsLetterOrDigit(line[k]) && line[k] is not ('_' or '#' or '/' or '"' or '\'' or '`'))
-            {
-                k++;
-            }
-
-            html.Append(Encoder.Encode(line[i..k]));
-            i = k;
+            return grammar;
         }
-
-        return inBlock;
-    }
-
-    private static void Span(StringBuilder html, string css, string text) =>
-        html.Append("<span class=").Append(css).Append('>').Append(Encoder.Encode(text)).Append("</span>");
-
-    private sealed record Language(string[] LineComments, (string Start, string End)? Block, string Quotes, string[] KeywordList)
-    {
-        public FrozenSet<string> Keywords { get; } = KeywordList.ToFrozenSet(StringComparer.Ordinal);
     }
 }

@@ -54,6 +54,12 @@ public sealed class RepositoryContextResolver(UserDirectory directory, Repositor
             "blob" => RepositoryAction.Blob,
             "commits" => RepositoryAction.Commits,
             "commit" => RepositoryAction.Commit,
+            "branches" => RepositoryAction.Branches,
+            "tags" => RepositoryAction.Tags,
+            "blame" => RepositoryAction.Blame,
+            "find" => RepositoryAction.Find,
+            "search" => RepositoryAction.Search,
+            "archive" => RepositoryAction.Archive,
             _ => (RepositoryAction?)null,
         };
         if (action is null)
@@ -80,9 +86,18 @@ public sealed class RepositoryContextResolver(UserDirectory directory, Repositor
             case RepositoryAction.Home:
                 resolved = defaultBranch is null ? null : browser.Resolve(path, [.. defaultBranch.Split('/')]);
                 break;
-            case RepositoryAction.Tree or RepositoryAction.Blob or RepositoryAction.Commits:
+            case RepositoryAction.Branches or RepositoryAction.Tags:
+                if (args.Count > 0)
+                {
+                    return null;
+                }
+
+                resolved = defaultBranch is null ? null : browser.Resolve(path, [.. defaultBranch.Split('/')]);
+                break;
+            case RepositoryAction.Tree or RepositoryAction.Blob or RepositoryAction.Commits or RepositoryAction.Blame
+                or RepositoryAction.Find or RepositoryAction.Search or RepositoryAction.Archive:
                 resolved = browser.Resolve(path, args);
-                if (resolved is null || (action == RepositoryAction.Commits && resolved.Path.Count > 0))
+                if (resolved is null || (action is RepositoryAction.Find or RepositoryAction.Search or RepositoryAction.Archive && resolved.Path.Count > 0))
                 {
                     return null;
                 }
@@ -102,8 +117,13 @@ public sealed class RepositoryContextResolver(UserDirectory directory, Repositor
         if (resolved is not null)
         {
             var kind = browser.KindOf(path, resolved.CommitId, filePath);
-            var wanted = action == RepositoryAction.Blob ? kind is TreeEntryKind.File or TreeEntryKind.Symlink : kind == TreeEntryKind.Directory;
-            if (action != RepositoryAction.Commits && !wanted)
+            var wanted = action switch
+            {
+                RepositoryAction.Blob or RepositoryAction.Blame => kind is TreeEntryKind.File or TreeEntryKind.Symlink,
+                RepositoryAction.Commits => kind is not null,
+                _ => kind == TreeEntryKind.Directory,
+            };
+            if (!wanted)
             {
                 return null;
             }

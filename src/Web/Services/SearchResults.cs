@@ -3,7 +3,8 @@ namespace GitTorrent.Web.Services;
 public sealed record SearchResults(
     IReadOnlyList<UserSummary> Users,
     IReadOnlyList<RepositorySummary> Repositories,
-    IReadOnlyList<string> Names)
+    IReadOnlyList<string> Names,
+    bool HasMore = false)
 {
     public static SearchResults Empty { get; } = new([], [], []);
 

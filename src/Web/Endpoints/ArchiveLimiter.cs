@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Net;
+using GitTorrent.Web.Git;
+using Microsoft.Extensions.Options;
+
+namespace GitTorrent.Web.Endpoints;
+
+/// <summary>
+/// Bounds <c>git archive</c> runs: <see cref="BrowseOptions.MaxArchives"/> at once in total (more get 503) and
+/// <see cref="BrowseOptions.MaxArchivesPerClient"/> per client address (more get 429). Refusals are counted and logged.
+/// </summary>
+public sealed partial class ArchiveLimiter(IOptions<BrowseOptions> options, ILogger<ArchiveLimiter> logger)
+{
+    private readonly ConcurrentDictionary<IPAddress, int> perClient = new();
+    private readonly object gate = new();
+    private int running;
+
+    public long Refused => Interlocked.Read(ref refused);
+
+    private long refused;
+
+    /// <summary>A slot (dispose to release), or the status code to answer with.</summary>
+    public (IDisposable? Slot, int Status) TryEnter(IPAddress? client)
+    {
+        var address = client ?? IPAddress.None;
+        lock (gate)
+        {
+            var mine = perClient.GetValueOrDefault(address);
+            var status = mine >= options.Value.MaxArchivesPerClient ? StatusCodes.Status429TooManyRequests
+                : running >= options.Value.MaxArchives ? StatusCodes.Status503ServiceUnavailable
+                : 0;
+            if (status != 0)
+            {
+                Interlocked.Increment(ref refused);
+                LogRefused(address, status);
+                return (null, status);
+            }
+
+            running++;
+            perClient[address] = mine + 1;
+        }
+
+        return (new Slot(this, address), 0);
+    }
+
+    private void Leave(IPAddress address)
+    {
+        lock (gate)
+        {
+            running--;
+            if (perClient.GetValueOrDefault(address) <= 1)
+            {
+                perClient.TryRemove(address, out _);
+            }
+            else
+            {
+                perClient[address]--;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive refused for {Client}: {Status} (too many archives at once)")]
+    private partial void LogRefused(IPAddress client, int status);
+
+    private sealed class Slot(ArchiveLimiter limiter, IPAddress address) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                limiter.Leave(address);
+            }
+        }
+    }
+}

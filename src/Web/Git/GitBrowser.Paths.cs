@@ -1,0 +1,97 @@
+using GitTorrent.Web.Rendering;
+using LibGit2Sharp;
+
+namespace GitTorrent.Web.Git;
+
+public sealed partial class GitBrowser
+{
+    /// <summary>Every tag, newest first (tagger date for annotated tags, else the commit's date); reused like the ref list.</summary>
+    public IReadOnlyList<TagView> Tags(string path) => cache.GetOrCreate<IReadOnlyList<TagView>>(("tags", path), () =>
+        {
+            using var lease = pool.Rent(path);
+            var repository = lease.Repository;
+            var tags = new List<TagView>();
+            foreach (var tag in repository.Tags)
+            {
+                Commit? commit;
+                try
+                {
+                    commit = tag.PeeledTarget as Commit;
+                }
+                catch (LibGit2SharpException)
+                {
+                    continue;
+                }
+
+                if (commit is null)
+                {
+                    continue;
+                }
+
+                tags.Add(tag.Annotation is { } annotation
+                    ? new TagView(tag.FriendlyName, commit.Sha, true, annotation.Message, annotation.Tagger?.Name, annotation.Tagger?.When ?? commit.Author.When)
+                    : new TagView(tag.FriendlyName, commit.Sha, false, null, null, commit.Author.When));
+            }
+
+            return [.. tags.OrderByDescending(t => t.When).ThenBy(t => t.Name, StringComparer.Ordinal)];
+        },
+        tags => BrowseCache.ObjectBytes + tags.Sum(t => 200 + BrowseCache.StringBytes(t.Name) + BrowseCache.StringBytes(t.Message) + BrowseCache.StringBytes(t.TaggerName)),
+        RefsCacheTime);
+
+    /// <summary>
+    /// The paths of every file at a commit (the file finder), at most <see cref="BrowseOptions.MaxFinderPaths"/>;
+    /// cached by commit id.
+    /// </summary>
+    public IReadOnlyList<string> FilePaths(string path, string commitId) => cache.GetOrCreate<IReadOnlyList<string>>(("paths", path, commitId), () =>
+        {
+            using var lease = pool.Rent(path);
+            var paths = new List<string>();
+            if (lease.Repository.Lookup<Commit>(commitId) is { } commit)
+            {
+                Collect(commit.Tree);
+            }
+
+            return paths;
+
+            void Collect(Tree tree)
+            {
+                foreach (var entry in tree)
+                {
+                    if (paths.Count >= limits.MaxFinderPaths)
+                    {
+                        return;
+                    }
+
+                    if (entry.TargetType == TreeEntryTargetType.Tree)
+                    {
+                        Collect((Tree)entry.Target);
+                    }
+                    else if (entry.TargetType == TreeEntryTargetType.Blob)
+                    {
+                        paths.Add(entry.Path.Replace('\\', '/'));
+                    }
+                }
+            }
+        },
+        paths => BrowseCache.ObjectBytes + paths.Sum(p => 8 + BrowseCache.StringBytes(p)));
+
+    /// <summary>README files shown under a tree, in order of preference.</summary>
+    private static readonly string[] ReadmeNames = ["README.md", "readme.md", "Readme.md", "README.markdown", "README", "README.txt", "README.rst"];
+
+    /// <summary>READMEs larger than this are not shown or described.</summary>
+    public const long MaxReadmeBytes = 512 * 1024;
+
+    /// <summary>The README among a directory's entries, if any.</summary>
+    public static TreeEntryView? FindReadme(IReadOnlyList<TreeEntryView> entries) =>
+        ReadmeNames.Select(name => entries.FirstOrDefault(e => e.Kind == TreeEntryKind.File && e.Name == name)).FirstOrDefault(e => e is not null);
+
+    /// <summary>The repository's description at a commit: the root README's first paragraph (cached by commit).</summary>
+    public string? Description(string path, string commitId) => cache.GetOrCreate(("description", path, commitId), () =>
+        {
+            var readme = ListTree(path, commitId, "") is { } entries ? FindReadme(entries) : null;
+            return readme is not null && ReadText(path, commitId, readme.Path, MaxReadmeBytes) is { } text
+                ? ReadmeRenderer.FirstParagraph(text.Text, 300)
+                : null;
+        },
+        text => BrowseCache.ObjectBytes + BrowseCache.StringBytes(text));
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using GitTorrent.TestSupport;
+
+namespace GitTorrent.Web.Tests;
+
+/// <summary>
+/// Archives are bounded per client address and in total: an attacker on 127.0.0.2 holding a download it never reads
+/// gets 429 for a second one, the honest client on 127.0.0.1 still gets its archive; once two attackers hold both
+/// slots the honest client gets 503 with Retry-After; when they leave, the slots come back.
+/// </summary>
+public sealed class ArchiveLimitTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task AttackersHoldingArchivesGet429AndTheTotalIsBounded()
+    {
+        await using var storage = PortalStorage.Sqlite();
+        using var repository = new TempGitRepo();
+        // Incompressible, so an unread download fills the socket buffers and git archive has to wait.
+        await File.WriteAllBytesAsync(Path.Combine(repository.Root, "noise.bin"), RandomNumberGenerator.GetBytes(24 * 1024 * 1024)).WaitAsync(Timeout);
+        repository.Commit("README.md", "# Archive\n");
+        var userId = PortalTestData.RandomId();
+        await PortalTestData.SeedUserAsync(storage, userId, "Archiver", [("big", repository)], Timeout).WaitAsync(Timeout);
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+        {
+            ["GitTorrent__Browse__MaxArchives"] = "2",
+            ["GitTorrent__Browse__MaxArchivesPerClient"] = "1",
+        }).WaitAsync(Timeout);
+        var url = new Uri(portal.Http.BaseAddress!, $"/u/{userId}/big/archive/main.tar.gz");
+
+        using var attackerA = ClientFrom(IPAddress.Parse("127.0.0.2"));
+        using var attackerB = ClientFrom(IPAddress.Parse("127.0.0.3"));
+        using var honest = ClientFrom(IPAddress.Loopback);
+
+        var held = await attackerA.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        using (var second = await attackerA.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            Assert.NotNull(second.Headers.RetryAfter);
+        }
+
+        var bytes = await honest.GetByteArrayAsync(url).WaitAsync(Timeout);
+        Assert.True(bytes.Length > 20 * 1024 * 1024, $"the honest archive is {bytes.Length} bytes");
+
+        var heldB = await attackerB.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, heldB.StatusCode);
+        using (var refused = await honest.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        // The attackers leave: their git archive runs are stopped and the slots return.
+        held.Dispose();
+        heldB.Dispose();
+        attackerA.Dispose();
+        attackerB.Dispose();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(100);
+            using var again = await honest.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
+            status = again.StatusCode;
+        }
+        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    private static HttpClient ClientFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { Timeout = Timeout };
+}
