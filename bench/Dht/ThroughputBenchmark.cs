@@ -26,6 +26,8 @@ internal static class ThroughputBenchmark
         {
             BindAddress = IPAddress.Loopback,
             RateLimitPerSecond = 0, // one source sends far beyond any per-source limit
+            MaxItemsPerAddress = items, // ... and puts every item
+            UnverifiedAmplificationFactor = 0, // the clients never answer the node's pings: keep full answers
             MaxStoredItems = items,
             MaxStoredBytes = 1L << 30,
         }, null, CancellationToken.None);
