@@ -142,26 +142,4 @@ public sealed class StorageTests
         Assert.False(tokens.Check(token, me));
         Assert.False(tokens.Check(token.AsSpan(0, 4), me));
     }
-
-    [Fact]
-    public void Rate_limiter_allows_a_burst_then_the_rate_per_source()
-    {
-        var limiter = new SourceTable(maxSources: 4, perSecond: 10, burst: 20, amplificationFactor: 0, allowance: 0);
-        bool Allow(IPEndPoint source, long now) => limiter.Allow(limiter.Get(source, now), now);
-        var a = new IPEndPoint(IPAddress.Parse("203.0.113.1"), 1);
-        var sameHostOtherPort = new IPEndPoint(IPAddress.Parse("203.0.113.1"), 2);
-        var b = new IPEndPoint(IPAddress.Parse("203.0.113.2"), 1);
-        Assert.Equal(20, Enumerable.Range(0, 100).Count(_ => Allow(a, 0)));
-        Assert.False(Allow(sameHostOtherPort, 0)); // ports do not buy a new budget
-        Assert.True(Allow(b, 0));
-        Assert.Equal(10, Enumerable.Range(0, 100).Count(_ => Allow(a, 1000)));
-        // Loopback is keyed by port: every local process shares 127.0.0.1.
-        Assert.True(Allow(new IPEndPoint(IPAddress.Loopback, 5), 0));
-        Assert.True(Allow(new IPEndPoint(IPAddress.Loopback, 6), 0));
-        for (var i = 0; i < 100; i++)
-        {
-            Allow(new IPEndPoint(IPAddress.Parse($"192.0.2.{i}"), 1), 2000);
-        }
-        Assert.InRange(limiter.Count, 1, 4);
-    }
 }
