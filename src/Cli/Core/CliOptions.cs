@@ -30,6 +30,9 @@ public sealed record CliOptions
     /// <summary>Base URL of a portal whose <c>/api/names/{name}</c> resolves names; null = none.</summary>
     public Uri? Resolver { get; init; }
 
+    /// <summary>DHT limits from <c>GITTORRENT_DHT__*</c> (env only); null = the <see cref="Engine.Dht.DhtOptions"/> defaults.</summary>
+    public Engine.Dht.DhtOptions? Dht { get; init; }
+
     /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
     public string OriginScheme { get; init; } = "https";
 }

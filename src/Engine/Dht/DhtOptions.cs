@@ -145,6 +145,9 @@ public sealed class DhtOptions
     [Range(0, 1 << 20)]
     public int UnverifiedResponseAllowance { get; set; } = 2048;
 
+    /// <summary>A copy (shallow: the bootstrap list is shared) for a caller that sets its own address and state.</summary>
+    public DhtOptions Clone() => (DhtOptions)MemberwiseClone();
+
     /// <summary>Received datagrams waiting for the node loop; beyond it new ones are dropped.</summary>
     [Range(16, 1_000_000)]
     public int ReceiveQueueLength { get; set; } = 8192;

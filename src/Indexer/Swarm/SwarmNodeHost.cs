@@ -60,6 +60,7 @@ public sealed partial class SwarmNodeHost(IOptions<SwarmNodeOptions> options, IL
             Bootstrap = settings.BootstrapList(),
             PackCacheBytes = settings.PackCacheBytes,
             WebSeedBaseUrl = settings.WebSeedBaseUrl,
+            Dht = settings.Dht,
         }, loggerFactory, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using GitTorrent.Engine.Dht;
 
 namespace GitTorrent.Indexer.Swarm;
 
@@ -33,6 +34,12 @@ public sealed class SwarmNodeOptions
 
     /// <summary>Base URL for BEP 19 web seeds of the packs this node serves (the portal's public URL), if any.</summary>
     public string? WebSeedBaseUrl { get; set; }
+
+    /// <summary>
+    /// Limits of the DHT node (section <c>GitTorrent:Dht</c>, e.g. <c>GitTorrent__Dht__MaxItemsPerAddress</c>;
+    /// README lists them). Address, port and bootstrap come from the keys above.
+    /// </summary>
+    public DhtOptions Dht { get; set; } = new();
 
     public IList<string> BootstrapList() => Bootstrap is null
         ? [.. PublicRouters]

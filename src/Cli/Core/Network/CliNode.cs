@@ -22,6 +22,7 @@ public static class CliNode
             DhtPort = options.DhtPort,
             BtPort = options.BtPort,
             Bootstrap = Bootstrap(options),
+            Dht = options.Dht,
         }, loggerFactory, cancellationToken);
 
     /// <summary>
@@ -38,6 +39,7 @@ public static class CliNode
             BtPort = 0,
             AnnouncePort = ProfilePublisher.DaemonPort(options.Home) ?? options.BtPort,
             Bootstrap = Bootstrap(options),
+            Dht = options.Dht,
         }, loggerFactory, cancellationToken);
 
     /// <summary>Console logging at warning level to stderr (stdout may carry a protocol).</summary>
