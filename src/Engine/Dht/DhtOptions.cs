@@ -118,9 +118,13 @@ public sealed class DhtOptions
     [Range(0, 4096)]
     public int MaxVerificationPings { get; set; } = 64;
 
-    /// <summary>Announced peers (infohash and port) one address may have in the peer store.</summary>
+    /// <summary>
+    /// Announced peers (infohash and port) one address may have in the peer store: a fifth of
+    /// <see cref="MaxInfoHashes"/>, so one address cannot fill it, while a seeder of many commits in a small private
+    /// network (where every node hears all its announces) still fits.
+    /// </summary>
     [Range(1, int.MaxValue)]
-    public int MaxAnnouncesPerAddress { get; set; } = 200;
+    public int MaxAnnouncesPerAddress { get; set; } = 2000;
 
     /// <summary>Peers (ports) one address may have under one infohash.</summary>
     [Range(1, 10_000)]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace GitTorrent.Engine.Dht;
 
@@ -61,12 +60,7 @@ internal sealed class ExternalAddressVoter(int votesNeeded, int maxVoters)
     }
 
     /// <summary>The voter's network: the /24 of an IPv4 address, the /64 of an IPv6 one.</summary>
-    public static UInt128 NetworkOf(IPAddress voter)
-    {
-        var number = SourceKey.ToNumber(voter);
-        var hostBits = SourceKey.Normalize(voter).AddressFamily == AddressFamily.InterNetwork ? 8 : 64;
-        return number >> hostBits << hostBits;
-    }
+    public static UInt128 NetworkOf(IPAddress voter) => SourceKey.Network(voter, 8, 64);
 
     private void Remove(IPAddress address)
     {

@@ -101,7 +101,11 @@ public sealed class DhtNodeHardeningTests
     [Fact]
     public async Task One_address_can_neither_push_a_torrents_peers_out_nor_fill_the_peer_store()
     {
-        await using var node = await DhtNode.StartAsync(TestNetwork.Options(o => o.MaxPeersPerInfoHash = 10), null,
+        await using var node = await DhtNode.StartAsync(TestNetwork.Options(o =>
+        {
+            o.MaxPeersPerInfoHash = 10;
+            o.MaxAnnouncesPerAddress = 200;
+        }), null,
             CancellationToken.None).WaitAsync(Timeout);
         var torrent = Hash20.Random();
         var honest = Enumerable.Range(0, 7).Select(_ => new RawKrpcClient()).ToList();
@@ -132,7 +136,7 @@ public sealed class DhtNodeHardeningTests
             Assert.Equal(KrpcMessageType.Response, (await AnnounceAsync(honest[5], node, await TokenAsync(honest[5], node), torrent, 7005)).Type);
             Assert.Equal(KrpcErrorCode.Server, (await AnnounceAsync(honest[6], node, await TokenAsync(honest[6], node), torrent, 7006)).ErrorCode);
 
-            // 300 more infohashes from the attacker: it may hold MaxAnnouncesPerAddress (200) entries in all.
+            // 300 more infohashes from the attacker: it may hold MaxAnnouncesPerAddress (here 200) entries in all.
             for (var i = 0; i < 300; i++)
             {
                 await AnnounceAsync(attacker, node, token, Hash20.Random(), 6881);

@@ -24,6 +24,10 @@ public sealed class SourceTableTests
         // Loopback is keyed by port: every local process shares 127.0.0.1.
         Assert.True(Allow(new IPEndPoint(IPAddress.Loopback, 5), 0));
         Assert.True(Allow(new IPEndPoint(IPAddress.Loopback, 6), 0));
+        // IPv6 is keyed by /64: a host picking fresh addresses from its /64 gets no fresh budget.
+        Assert.Equal(20, Enumerable.Range(0, 100).Count(_ => Allow(new IPEndPoint(IPAddress.Parse("2001:db8:1:2::1"), 1), 0)));
+        Assert.False(Allow(new IPEndPoint(IPAddress.Parse("2001:db8:1:2:ffff::7"), 9), 0));
+        Assert.True(Allow(new IPEndPoint(IPAddress.Parse("2001:db8:1:3::1"), 1), 0));
     }
 
     [Fact]
