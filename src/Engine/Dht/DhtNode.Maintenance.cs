@@ -3,6 +3,7 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Dht.Krpc;
 using GitTorrent.Engine.Dht.Lookups;
+using GitTorrent.Engine.Dht.Routing;
 
 namespace GitTorrent.Engine.Dht;
 
@@ -87,10 +88,30 @@ public sealed partial class DhtNode
         }
         if (_addressVotes.Leader is { } leader && !leader.Equals(ExternalAddress))
         {
-            // The id stays for this run (changing it would empty the routing table); the next start
-            // derives a BEP 42 id from this address, since it is saved with the state.
-            ExternalAddress = leader;
+            ExternalAddress = leader; // saved with the state: the next start keeps a fitting id
+            if (_options.NodeId is null && !NodeIdGenerator.IsExempt(leader) && !NodeIdGenerator.IsValid(Id, leader))
+            {
+                ChangeId(NodeIdGenerator.Generate(leader));
+            }
         }
+    }
+
+    /// <summary>
+    /// Takes a new id (BEP 42: derived from the agreed external address) and rebuilds the routing table
+    /// around it from the nodes we know, as libtorrent's update_node_id does.
+    /// </summary>
+    private void ChangeId(Hash20 id)
+    {
+        Id = id;
+        _idValue = new BString(id.ToArray());
+        _pingResponse = new BDictionary { ["id"] = _idValue };
+        var previous = _table;
+        _table = new RoutingTable(id, _options.BucketSize, NowMs, previous.Policy);
+        foreach (var entry in previous.Entries())
+        {
+            _table.Observe(entry.Contact, entry.LastSeen);
+        }
+        DhtLog.IdChanged(_logger, ExternalAddress!, id, _table.Count);
     }
 
     private void Remember(Hash20 target, MutableItem? mutable, byte[]? immutable)

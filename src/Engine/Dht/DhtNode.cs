@@ -33,7 +33,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly Socket _socket;
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly RoutingTable _table;
+    private RoutingTable _table;
     private readonly TransactionTable _transactions;
     private readonly TokenManager _tokens;
     private readonly ItemStore _items;
@@ -54,10 +54,10 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly long _timeoutMs;
 
     /// <summary>Our id as a bencode string, shared by every message body (strings are immutable).</summary>
-    private readonly BString _idValue;
+    private BString _idValue;
 
-    /// <summary>The whole answer to ping, built once and never changed.</summary>
-    private readonly BDictionary _pingResponse;
+    /// <summary>The whole answer to ping, built once per id and never changed.</summary>
+    private BDictionary _pingResponse;
     private readonly string? _statePath;
     private ITimer? _timer;
     private Task _receiveLoop = Task.CompletedTask;
@@ -115,8 +115,11 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _lastSweep = now;
     }
 
-    /// <summary>This node's id.</summary>
-    public Hash20 Id { get; }
+    /// <summary>
+    /// This node's id. It changes once if other nodes agree on an external address the id does not fit
+    /// (BEP 42, as libtorrent does), so nodes that enforce BEP 42 keep us in their routing tables.
+    /// </summary>
+    public Hash20 Id { get; private set; }
 
     /// <summary>The bound UDP endpoint.</summary>
     public IPEndPoint LocalEndPoint { get; }

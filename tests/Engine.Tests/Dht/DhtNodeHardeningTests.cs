@@ -202,6 +202,39 @@ public sealed class DhtNodeHardeningTests
     }
 
     [Fact]
+    public async Task Five_networks_agreeing_set_our_address_and_a_bep42_id_that_fits_it()
+    {
+        await using var node = await DhtNode.StartAsync(TestNetwork.Options(), null, CancellationToken.None).WaitAsync(Timeout);
+        using var cts = new CancellationTokenSource(Timeout);
+        var claimed = new IPEndPoint(IPAddress.Parse("198.51.100.66"), 6881);
+        var first = node.Id;
+        // 127.0.1.2 ... 127.0.5.2: five /24s, all on loopback.
+        var voters = Enumerable.Range(1, 5).Select(n => new RawKrpcClient(IPAddress.Parse($"127.0.{n}.2"))).ToList();
+        try
+        {
+            foreach (var voter in voters)
+            {
+                Assert.Null(node.ExternalAddress);
+                var answering = voter.AnswerOnePingAsync(cts.Token, claimObserved: claimed);
+                Assert.True(await node.AddNode(voter.LocalEndPoint, cts.Token));
+                await answering.WaitAsync(Timeout);
+            }
+            Assert.True(await EventuallyAsync(() => claimed.Address.Equals(node.ExternalAddress)));
+            Assert.NotEqual(first, node.Id);
+            Assert.True(NodeIdGenerator.IsValid(node.Id, claimed.Address));
+            // The routing table was rebuilt around the new id and kept every node.
+            Assert.True(await EventuallyAsync(() => node.Statistics.RoutingTableSize == 5), $"{node.Statistics.RoutingTableSize}");
+            using var observer = new RawKrpcClient();
+            var pong = await observer.QueryAsync(node.LocalEndPoint, KrpcMethod.Ping, new BDictionary()).WaitAsync(Timeout);
+            Assert.Equal(node.Id, pong.SenderId);
+        }
+        finally
+        {
+            voters.ForEach(v => v.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Answers_to_an_unverified_source_stay_within_the_amplification_bound()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // frozen: the allowance never refills
