@@ -158,4 +158,25 @@ public sealed class CliOptionsParserTests
         Assert.Equal("GITTORRENT_PACK_CACHE_BYTES: '0' is not a positive number of bytes",
             CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_PACK_CACHE_BYTES"] = "0" }).Error);
     }
+
+    [Fact]
+    public void DhtLimitsComeFromTheirOwnVariablesAndAreChecked()
+    {
+        Assert.Null(CliOptionsParser.Parse([], NoEnvironment).Options!.Dht);
+        var set = CliOptionsParser.Parse([], new Dictionary<string, string?>
+        {
+            ["GITTORRENT_DHT__MaxItemsPerAddress"] = "7",
+            ["GITTORRENT_DHT__ENFORCENODEID"] = "false",
+        });
+        Assert.True(set.Succeeded, set.Error);
+        Assert.Equal((7, false), (set.Options!.Dht!.MaxItemsPerAddress, set.Options.Dht.EnforceNodeId));
+        Assert.Equal(6881, set.Options.DhtPort); // GITTORRENT_DHT_PORT is another variable
+
+        var typo = CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_DHT__MaxItemsPerAdress"] = "7" });
+        var range = CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_DHT__MaxItemsPerAddress"] = "0" });
+        var number = CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_DHT__MaxItemsPerAddress"] = "many" });
+        Assert.Contains("MaxItemsPerAdress", typo.Error, StringComparison.Ordinal);
+        Assert.Contains("MaxItemsPerAddress", range.Error, StringComparison.Ordinal);
+        Assert.StartsWith("GITTORRENT_DHT__*: ", number.Error, StringComparison.Ordinal);
+    }
 }

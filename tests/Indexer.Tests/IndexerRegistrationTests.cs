@@ -120,6 +120,25 @@ public sealed class IndexerRegistrationTests
         Assert.Contains("Limits.MaxPackBuildsPerAddress", bad.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void DhtLimitsBindFromTheGitTorrentDhtSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GitTorrent:Dht:MaxItemsPerAddress"] = "7",
+            ["GitTorrent:Dht:EnforceNodeId"] = "false",
+            ["GitTorrent:Dht:UnverifiedAmplificationFactor"] = "2.5",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSwarmNode();
+        using var provider = services.BuildServiceProvider();
+
+        var dht = provider.GetRequiredService<IOptions<Swarm.SwarmNodeOptions>>().Value.Dht;
+        Assert.Equal((7, false, 2.5), (dht.MaxItemsPerAddress, dht.EnforceNodeId, dht.UnverifiedAmplificationFactor));
+        Assert.Equal(new Engine.Dht.DhtOptions().MaxAnnouncesPerAddress, dht.MaxAnnouncesPerAddress); // unset keys keep their defaults
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

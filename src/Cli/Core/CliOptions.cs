@@ -36,6 +36,8 @@ public sealed record CliOptions
 
     /// <summary>The node's bounds against strangers (<c>GITTORRENT_MAX_*</c> and timeouts, env only; <see cref="NodeLimits.Settings"/>).</summary>
     public NodeLimits Limits { get; init; } = new();
+    /// <summary>DHT limits from <c>GITTORRENT_DHT__*</c> (env only); null = the <see cref="Engine.Dht.DhtOptions"/> defaults.</summary>
+    public Engine.Dht.DhtOptions? Dht { get; init; }
 
     /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
     public string OriginScheme { get; init; } = "https";

@@ -1,5 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Dht;
+using Microsoft.Extensions.Configuration;
 
 namespace GitTorrent.Cli;
 
@@ -18,6 +21,9 @@ public static class CliOptionsParser
     public const string OriginSchemeVariable = "GITTORRENT_ORIGIN_SCHEME";
     public const string ResolverVariable = "GITTORRENT_RESOLVER";
     public const string PackCacheBytesVariable = "GITTORRENT_PACK_CACHE_BYTES";
+
+    /// <summary>Prefix of the DHT limits: <c>GITTORRENT_DHT__MaxItemsPerAddress=100</c> sets <see cref="DhtOptions.MaxItemsPerAddress"/>.</summary>
+    public const string DhtLimitPrefix = "GITTORRENT_DHT__";
 
     /// <summary>Flag → environment variable, in the order help shows them.</summary>
     public static IReadOnlyList<(string Flag, string Variable, string Value, string Meaning)> Flags { get; } =
@@ -143,6 +149,12 @@ public static class CliOptionsParser
             return Fail(limitsError!);
         }
         options = options with { PackCacheBytes = cacheBytes, Limits = limits };
+        if (!TryDhtLimits(environment, out var dht, out var dhtError))
+        {
+            return Fail(dhtError!);
+        }
+
+        options = options with { Dht = dht };
 
         return new CliOptionsParseResult(options, remaining, null);
 
@@ -154,6 +166,37 @@ public static class CliOptionsParser
         Environment.GetEnvironmentVariables()
             .Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The DHT limits set as <c>GITTORRENT_DHT__&lt;DhtOptions property&gt;</c>, checked like the node checks them;
+    /// null when none is set. Names that are not options are an error (a typo must not pass unnoticed).
+    /// </summary>
+    private static bool TryDhtLimits(IReadOnlyDictionary<string, string?> environment, out DhtOptions? dht, out string? error)
+    {
+        dht = null;
+        error = null;
+        var settings = environment
+            .Where(e => e.Key.StartsWith(DhtLimitPrefix, StringComparison.Ordinal) && e.Value is not null)
+            .ToDictionary(e => e.Key[DhtLimitPrefix.Length..], e => e.Value, StringComparer.OrdinalIgnoreCase);
+        if (settings.Count == 0)
+        {
+            return true;
+        }
+        var limits = new DhtOptions();
+        try
+        {
+            new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
+                .Bind(limits, o => o.ErrorOnUnknownConfiguration = true);
+            Validator.ValidateObject(limits, new ValidationContext(limits), validateAllProperties: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ValidationException)
+        {
+            error = $"{DhtLimitPrefix}*: {e.Message}";
+            return false;
+        }
+        dht = limits;
+        return true;
+    }
 
     private static bool TryPort(
         Dictionary<string, string?> values, string flag, int fallback, out int port, out string? error)

@@ -37,4 +37,8 @@ internal static partial class DhtLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Republished {Count} items")]
     public static partial void Republished(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
+        Message = "Other nodes agree our address is {Address}: new BEP 42 node id {NodeId}, {Count} nodes kept in the routing table")]
+    public static partial void IdChanged(ILogger logger, IPAddress address, Hash20 nodeId, int count);
 }

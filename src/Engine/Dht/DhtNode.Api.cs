@@ -38,7 +38,10 @@ public sealed partial class DhtNode
         DhtLog.Bootstrapped(_logger, RoutingTableSize);
     }
 
-    /// <summary>Pings <paramref name="endPoint"/>; when it answers it joins the routing table. True if it answered.</summary>
+    /// <summary>
+    /// Pings <paramref name="endPoint"/>; when it answers it joins the routing table (if its id passes BEP 42,
+    /// <see cref="DhtOptions.EnforceNodeId"/>). True if it answered.
+    /// </summary>
     public Task<bool> AddNode(IPEndPoint endPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endPoint);

@@ -3,6 +3,7 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Dht.Krpc;
 using GitTorrent.Engine.Dht.Lookups;
+using GitTorrent.Engine.Dht.Routing;
 
 namespace GitTorrent.Engine.Dht;
 
@@ -12,14 +13,14 @@ public sealed partial class DhtNode
     /// <summary>Agreeing "ip" reports (BEP 42) needed before we believe our external address.</summary>
     private const int ExternalAddressVotes = 5;
 
-    /// <summary>Distinct addresses voted for before the tally starts over (bounded memory).</summary>
-    private const int MaxAddressCandidates = 64;
+    /// <summary>Voting networks remembered (bounded memory); beyond it the oldest vote is forgotten.</summary>
+    private const int MaxAddressVoters = 256;
 
     private static readonly long SweepIntervalMs = 60_000;
     private static readonly long RefreshCheckIntervalMs = 10_000;
     private static readonly long EstimateIntervalMs = 1_000;
 
-    private readonly Dictionary<IPAddress, int> _addressVotes = [];
+    private readonly ExternalAddressVoter _addressVotes = new(ExternalAddressVotes, MaxAddressVoters);
     private readonly Dictionary<Hash20, Published> _published = [];
     private long _lastSave;
     private long _lastRefreshCheck;
@@ -77,19 +78,40 @@ public sealed partial class DhtNode
         PublishStatistics();
     }
 
-    private void VoteExternalAddress(IPAddress address)
+    /// <summary><paramref name="voter"/>, which answered a query of ours, saw us as <paramref name="address"/>.</summary>
+    private void VoteExternalAddress(IPAddress address, IPAddress voter)
     {
-        if (_addressVotes.Count >= MaxAddressCandidates && !_addressVotes.ContainsKey(address))
+        if (!_addressVotes.Vote(address, voter))
         {
-            _addressVotes.Clear();
+            _addressVotesIgnored++;
+            return;
         }
-        var votes = _addressVotes[address] = _addressVotes.GetValueOrDefault(address) + 1;
-        if (votes >= ExternalAddressVotes && !address.Equals(ExternalAddress))
+        if (_addressVotes.Leader is { } leader && !leader.Equals(ExternalAddress))
         {
-            // The id stays for this run (changing it would empty the routing table); the next start
-            // derives a BEP 42 id from this address, since it is saved with the state.
-            ExternalAddress = address;
+            ExternalAddress = leader; // saved with the state: the next start keeps a fitting id
+            if (_options.NodeId is null && !NodeIdGenerator.IsExempt(leader) && !NodeIdGenerator.IsValid(Id, leader))
+            {
+                ChangeId(NodeIdGenerator.Generate(leader));
+            }
         }
+    }
+
+    /// <summary>
+    /// Takes a new id (BEP 42: derived from the agreed external address) and rebuilds the routing table
+    /// around it from the nodes we know, as libtorrent's update_node_id does.
+    /// </summary>
+    private void ChangeId(Hash20 id)
+    {
+        Id = id;
+        _idValue = new BString(id.ToArray());
+        _pingResponse = new BDictionary { ["id"] = _idValue };
+        var previous = _table;
+        _table = new RoutingTable(id, _options.BucketSize, NowMs, previous.Policy);
+        foreach (var entry in previous.Entries())
+        {
+            _table.Observe(entry.Contact, entry.LastSeen);
+        }
+        DhtLog.IdChanged(_logger, ExternalAddress!, id, _table.Count);
     }
 
     private void Remember(Hash20 target, MutableItem? mutable, byte[]? immutable)

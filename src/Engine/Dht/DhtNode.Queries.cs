@@ -13,49 +13,72 @@ public sealed partial class DhtNode
     /// <summary>Peers returned in one get_peers answer; keeps the datagram well under 1500 bytes.</summary>
     private const int MaxPeersPerResponse = 50;
 
-    private void HandleQuery(KrpcMessage query, IPEndPoint from, long now)
+    /// <summary>Pings to check one source's address are at least this far apart.</summary>
+    private const long VerificationBackoffMs = 60_000;
+
+    private int _verificationsInFlight;
+
+    private void HandleQuery(KrpcMessage query, IPEndPoint from, SourceState source, int length, long now)
     {
         _queriesReceived++;
-        // BEP 43: read-only nodes do not go into routing tables.
-        if (query.Body!.GetInteger("ro") != 1)
+        // BEP 43: read-only nodes do not go into routing tables (and do not answer pings).
+        if (query.Body!.GetInteger("ro") != 1 && !_table.Touch(query.SenderId, from, now)
+            && (!source.Verified || _table.Policy.Accepts(query.SenderId, from.Address)))
         {
-            _toPing.Clear();
-            _table.Observe(new DhtContact(query.SenderId, from), now, _toPing);
-            PingQuestionable();
+            Verify(from, source, now);
         }
-        switch (query.Method)
+        var body = query.Method switch
         {
-            case KrpcMethod.Ping:
-                SendResponse(query.TransactionId, _pingResponse, from);
-                break;
-            case KrpcMethod.FindNode:
-                OnFindNode(query, from);
-                break;
-            case KrpcMethod.GetPeers:
-                OnGetPeers(query, from, now);
-                break;
-            case KrpcMethod.AnnouncePeer:
-                OnAnnouncePeer(query, from, now);
-                break;
-            case KrpcMethod.Get:
-                OnGet(query, from, now);
-                break;
-            case KrpcMethod.Put:
-                OnPut(query, from, now);
-                break;
-            default:
-                Refuse(query, from, KrpcErrorCode.MethodUnknown, "Method Unknown");
-                break;
+            KrpcMethod.Ping => _pingResponse,
+            KrpcMethod.FindNode => OnFindNode(query, from),
+            KrpcMethod.GetPeers => OnGetPeers(query, from, now),
+            KrpcMethod.AnnouncePeer => OnAnnouncePeer(query, from, now),
+            KrpcMethod.Get => OnGet(query, from, now),
+            KrpcMethod.Put => OnPut(query, from, now),
+            _ => Refuse(query, from, KrpcErrorCode.MethodUnknown, "Method Unknown"),
+        };
+        if (body is not null)
+        {
+            SendResponse(query.TransactionId, body, from, source, _sources.ResponseBudget(source, length, now));
+        }
+    }
+
+    /// <summary>
+    /// Pings a node that queried us and is not in the routing table: if it answers, its address is real and
+    /// it enters the table (<see cref="HandleReply"/>), and answers to it are no longer bounded by the
+    /// anti-amplification credit. At most one ping per source per <see cref="VerificationBackoffMs"/> and
+    /// <see cref="DhtOptions.MaxVerificationPings"/> in flight, so forged sources cannot turn us into a pinger.
+    /// </summary>
+    private void Verify(IPEndPoint from, SourceState source, long now)
+    {
+        if (source.VerificationPingedAt is { } last && now - last < VerificationBackoffMs)
+        {
+            return;
+        }
+        if (_verificationsInFlight >= _options.MaxVerificationPings)
+        {
+            _verificationPingsSkipped++;
+            return;
+        }
+        source.VerificationPingedAt = now;
+        var sent = SendQuery(KrpcMethod.Ping, IdOnly(), null, from,
+            new CallbackObserver((_, _) => _verificationsInFlight--), null);
+        if (sent)
+        {
+            _verificationsInFlight++;
+            _verificationPings++;
         }
     }
 
     /// <summary>A fresh body holding our id (callers add to it).</summary>
     private BDictionary IdOnly() => new() { ["id"] = _idValue };
 
-    private void Refuse(KrpcMessage query, IPEndPoint from, int code, string reason)
+    /// <summary>Answers with a KRPC error; returns null (no response body) for the handlers' convenience.</summary>
+    private BDictionary? Refuse(KrpcMessage query, IPEndPoint from, int code, string reason)
     {
         DhtLog.Refused(_logger, query.Method.ToString(), from, code, reason);
         SendError(query.TransactionId, code, reason, from);
+        return null;
     }
 
     /// <summary>Adds the K closest nodes we know: "nodes" on an IPv4 socket, "nodes6" on an IPv6 one (BEP 32).</summary>
@@ -66,24 +89,22 @@ public sealed partial class DhtNode
             CompactEncoding.EncodeNodes(_table.FindClosest(target, _options.BucketSize), family);
     }
 
-    private void OnFindNode(KrpcMessage query, IPEndPoint from)
+    private BDictionary? OnFindNode(KrpcMessage query, IPEndPoint from)
     {
         if (!query.TryGetHash("target", out var target))
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "find_node needs a 20-byte target");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "find_node needs a 20-byte target");
         }
         var body = IdOnly();
         AddClosestNodes(body, target);
-        SendResponse(query.TransactionId, body, from);
+        return body;
     }
 
-    private void OnGetPeers(KrpcMessage query, IPEndPoint from, long now)
+    private BDictionary? OnGetPeers(KrpcMessage query, IPEndPoint from, long now)
     {
         if (!query.TryGetHash("info_hash", out var infoHash))
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "get_peers needs a 20-byte info_hash");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "get_peers needs a 20-byte info_hash");
         }
         var body = IdOnly();
         body["token"] = _tokens.Issue(from.Address);
@@ -93,39 +114,44 @@ public sealed partial class DhtNode
         {
             body["values"] = new BList(peers.Select(p => (BValue)CompactEncoding.EncodePeer(p)));
         }
-        SendResponse(query.TransactionId, body, from);
+        return body;
     }
 
-    private void OnAnnouncePeer(KrpcMessage query, IPEndPoint from, long now)
+    private BDictionary? OnAnnouncePeer(KrpcMessage query, IPEndPoint from, long now)
     {
         var args = query.Body!;
         if (!query.TryGetHash("info_hash", out var infoHash) || args.Get<BString>("token") is not { } token)
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "announce_peer needs info_hash and token");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "announce_peer needs info_hash and token");
         }
         if (!_tokens.Check(token.Span, from.Address))
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "bad token");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "bad token");
         }
         // BEP 5 implied_port: use the UDP source port (the peer is behind a NAT or uses uTP).
         var port = args.GetInteger("implied_port") is { } implied && implied != 0 ? from.Port : args.GetInteger("port");
         if (port is not (> 0 and <= 65535))
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "announce_peer needs a port");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "announce_peer needs a port");
         }
-        _peers.Add(infoHash, new IPEndPoint(from.Address, (int)port), now);
-        SendResponse(query.TransactionId, IdOnly(), from);
+        switch (_peers.Add(infoHash, new IPEndPoint(from.Address, (int)port), SourceKey.Of(from), now))
+        {
+            case StoreOutcome.AddressLimit:
+                _announcesRefusedPerAddress++;
+                return Refuse(query, from, KrpcErrorCode.Server, "Too many announces from this address");
+            case StoreOutcome.Full:
+                _announcesRefusedFull++;
+                return Refuse(query, from, KrpcErrorCode.Server, "Peer store full");
+            default:
+                return IdOnly();
+        }
     }
 
-    private void OnGet(KrpcMessage query, IPEndPoint from, long now)
+    private BDictionary? OnGet(KrpcMessage query, IPEndPoint from, long now)
     {
         if (!query.TryGetHash("target", out var target))
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "get needs a 20-byte target");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "get needs a 20-byte target");
         }
         var body = IdOnly();
         body["token"] = _tokens.Issue(from.Address);
@@ -148,79 +174,81 @@ public sealed partial class DhtNode
                 }
             }
         }
-        SendResponse(query.TransactionId, body, from);
+        return body;
     }
 
-    private void OnPut(KrpcMessage query, IPEndPoint from, long now)
+    private BDictionary? OnPut(KrpcMessage query, IPEndPoint from, long now)
     {
         var args = query.Body!;
         if (args["v"] is not { } v || args.Get<BString>("token") is not { } token)
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "put needs v and token");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "put needs v and token");
         }
         if (v.Raw.Length > Bep44.MaxValueLength)
         {
-            Refuse(query, from, KrpcErrorCode.MessageTooBig, "Message (v field) too big");
-            return;
+            return Refuse(query, from, KrpcErrorCode.MessageTooBig, "Message (v field) too big");
         }
         var salt = args.Get<BString>("salt");
         if (salt is not null && salt.Length > Bep44.MaxSaltLength)
         {
-            Refuse(query, from, KrpcErrorCode.SaltTooBig, "Salt (salt field) too big");
-            return;
+            return Refuse(query, from, KrpcErrorCode.SaltTooBig, "Salt (salt field) too big");
         }
         if (!_tokens.Check(token.Span, from.Address))
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "bad token");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "bad token");
         }
         var key = args.Get<BString>("k");
         if (key is null)
         {
             var target = Bep44.ImmutableTarget(v.Raw.Span);
-            _items.Put(new StoredItem(target, v.Raw.ToArray(), null, null, 0, null, now));
-            SendResponse(query.TransactionId, IdOnly(), from);
-            return;
+            if (_items.Get(target, now) is { } known)
+            {
+                known.StoredAt = now; // the same bytes again (the target is their hash): a new lifetime
+                return IdOnly();
+            }
+            return Store(query, from, new StoredItem(target, v.Raw.ToArray(), null, null, 0, null, now) { Source = SourceKey.Of(from) });
         }
         if (key.Length != Bep44.PublicKeyLength || args.Get<BString>("sig") is not { Length: Bep44.SignatureLength } sig
             || args.GetInteger("seq") is not { } seq || seq < 0)
         {
-            Refuse(query, from, KrpcErrorCode.Protocol, "mutable put needs a 32-byte k, a 64-byte sig and a seq");
-            return;
+            return Refuse(query, from, KrpcErrorCode.Protocol, "mutable put needs a 32-byte k, a 64-byte sig and a seq");
         }
         var saltBytes = salt is null ? default : salt.Span;
         var mutableTarget = Bep44.MutableTarget(key.Span, saltBytes);
         var stored = _items.Get(mutableTarget, now);
         if (stored is not null && args.GetInteger("cas") is { } cas && cas != stored.Sequence)
         {
-            Refuse(query, from, KrpcErrorCode.CasMismatch, "CAS mismatched, re-read value and try again");
-            return;
+            return Refuse(query, from, KrpcErrorCode.CasMismatch, "CAS mismatched, re-read value and try again");
         }
         if (stored is not null && seq < stored.Sequence)
         {
-            Refuse(query, from, KrpcErrorCode.SequenceTooLow, "Sequence number less than current");
-            return;
+            return Refuse(query, from, KrpcErrorCode.SequenceTooLow, "Sequence number less than current");
         }
         if (stored is not null && seq == stored.Sequence && !stored.Value.AsSpan().SequenceEqual(v.Raw.Span))
         {
-            Refuse(query, from, KrpcErrorCode.SequenceTooLow, "Sequence number not greater than current");
-            return;
+            return Refuse(query, from, KrpcErrorCode.SequenceTooLow, "Sequence number not greater than current");
         }
         if (!Bep44.VerifyMutable(key.Span, saltBytes, seq, v.Raw.Span, sig.Span))
         {
-            Refuse(query, from, KrpcErrorCode.InvalidSignature, "Invalid signature");
-            return;
+            return Refuse(query, from, KrpcErrorCode.InvalidSignature, "Invalid signature");
         }
         if (stored is not null && seq == stored.Sequence)
         {
             stored.StoredAt = now; // BEP 44: the same item again only resets its timeout
+            return IdOnly();
         }
-        else
+        return Store(query, from, new StoredItem(mutableTarget, v.Raw.ToArray(), key.Span.ToArray(),
+            salt?.Span.ToArray() ?? [], seq, sig.Span.ToArray(), now) { Source = SourceKey.Of(from) });
+    }
+
+    /// <summary>Stores a validated put, unless its address holds its share of the item store.</summary>
+    private BDictionary? Store(KrpcMessage query, IPEndPoint from, StoredItem item)
+    {
+        if (_items.Put(item) == StoreOutcome.AddressLimit)
         {
-            _items.Put(new StoredItem(mutableTarget, v.Raw.ToArray(), key.Span.ToArray(),
-                salt?.Span.ToArray() ?? [], seq, sig.Span.ToArray(), now));
+            _putsRefusedPerAddress++;
+            return Refuse(query, from, KrpcErrorCode.Server, "Too many items from this address");
         }
-        SendResponse(query.TransactionId, IdOnly(), from);
+        return IdOnly();
     }
 }

@@ -34,12 +34,46 @@ public sealed partial class DhtNode
         return true;
     }
 
-    private void SendResponse(ReadOnlyMemory<byte> transactionId, BDictionary body, IPEndPoint to)
+    /// <summary>
+    /// What an answer drops, in this order, to fit the anti-amplification bound of an unverified source:
+    /// the BEP 44 item, then the peers, then the nodes. Id, token and "ip" always stay.
+    /// </summary>
+    private static readonly string[][] TrimOrder = [["v", "k", "sig", "seq"], ["values"], ["nodes", "nodes6"]];
+
+    /// <summary>Sends an answer of at most <paramref name="budget"/> bytes (beyond it, parts are dropped).</summary>
+    private void SendResponse(ReadOnlyMemory<byte> transactionId, BDictionary body, IPEndPoint to, SourceState source,
+        int budget)
+    {
+        WriteResponse(transactionId, body, to);
+        if (_sendBuffer.WrittenCount > budget)
+        {
+            _responsesTrimmed++;
+            foreach (var keys in TrimOrder)
+            {
+                var removed = false;
+                foreach (var key in keys)
+                {
+                    removed |= body.Remove(key);
+                }
+                if (removed)
+                {
+                    WriteResponse(transactionId, body, to);
+                    if (_sendBuffer.WrittenCount <= budget)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        SourceTable.Spend(source, _sendBuffer.WrittenCount);
+        _responsesSent++;
+        SendDatagram(_sendBuffer.WrittenSpan, to);
+    }
+
+    private void WriteResponse(ReadOnlyMemory<byte> transactionId, BDictionary body, IPEndPoint to)
     {
         _sendBuffer.ResetWrittenCount();
         KrpcWriter.WriteResponse(_sendBuffer, transactionId.Span, body, to, ClientVersion);
-        _responsesSent++;
-        SendDatagram(_sendBuffer.WrittenSpan, to);
     }
 
     private void SendError(ReadOnlyMemory<byte> transactionId, int code, string message, IPEndPoint to)
@@ -84,6 +118,15 @@ public sealed partial class DhtNode
             RateLimited = _rateLimited,
             QueueOverflows = Interlocked.Read(ref _queueOverflows),
             UnexpectedReplies = _unexpectedReplies,
+            NodeIdsRejected = _nodeIdsRejected,
+            VerificationPings = _verificationPings,
+            VerificationPingsSkipped = _verificationPingsSkipped,
+            AnnouncesRefusedPerAddress = _announcesRefusedPerAddress,
+            AnnouncesRefusedFull = _announcesRefusedFull,
+            PutsRefusedPerAddress = _putsRefusedPerAddress,
+            AddressVotesIgnored = _addressVotesIgnored,
+            SourcesEvicted = _sources.Evicted,
+            ResponsesTrimmed = _responsesTrimmed,
             RoutingTableSize = _table.Count,
             PendingQueries = _transactions.Count,
             ItemsStored = _items.Count,

@@ -33,12 +33,12 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly Socket _socket;
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly RoutingTable _table;
+    private RoutingTable _table;
     private readonly TransactionTable _transactions;
     private readonly TokenManager _tokens;
     private readonly ItemStore _items;
     private readonly PeerStore _peers;
-    private readonly RateLimiter _rateLimiter;
+    private readonly SourceTable _sources;
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(KrpcMessage.MaxDatagramLength);
 
     /// <summary>
@@ -54,10 +54,10 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly long _timeoutMs;
 
     /// <summary>Our id as a bencode string, shared by every message body (strings are immutable).</summary>
-    private readonly BString _idValue;
+    private BString _idValue;
 
-    /// <summary>The whole answer to ping, built once and never changed.</summary>
-    private readonly BDictionary _pingResponse;
+    /// <summary>The whole answer to ping, built once per id and never changed.</summary>
+    private BDictionary _pingResponse;
     private readonly string? _statePath;
     private ITimer? _timer;
     private Task _receiveLoop = Task.CompletedTask;
@@ -76,6 +76,14 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private long _rateLimited;
     private long _queueOverflows;
     private long _unexpectedReplies;
+    private long _nodeIdsRejected;
+    private long _verificationPings;
+    private long _verificationPingsSkipped;
+    private long _announcesRefusedPerAddress;
+    private long _announcesRefusedFull;
+    private long _putsRefusedPerAddress;
+    private long _addressVotesIgnored;
+    private long _responsesTrimmed;
     private volatile DhtStatistics _statistics = new();
 
     private DhtNode(DhtOptions options, ILoggerFactory? loggerFactory, Hash20 id, Socket socket, DhtStateFile? state)
@@ -90,12 +98,15 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _pingResponse = new BDictionary { ["id"] = _idValue };
         _timeoutMs = (long)options.QueryTimeout.TotalMilliseconds;
         _receiveBuffers = ArrayPool<byte>.Create(KrpcMessage.MaxDatagramLength, options.ReceiveQueueLength + 16);
-        _table = new RoutingTable(id, options.BucketSize, NowMs);
+        _table = new RoutingTable(id, options.BucketSize, NowMs,
+            new NodeIdPolicy(options.EnforceNodeId, options.EnforceNodeIdOnLocalAddresses));
         _transactions = new TransactionTable(options.MaxPendingQueries);
         _tokens = new TokenManager(_time);
-        _items = new ItemStore(options.MaxStoredItems, options.MaxStoredBytes);
-        _peers = new PeerStore(options.MaxInfoHashes, options.MaxPeersPerInfoHash);
-        _rateLimiter = new RateLimiter(options.RateLimitPerSecond, options.RateLimitBurst, options.RateLimitMaxSources);
+        _items = new ItemStore(options.MaxStoredItems, options.MaxStoredBytes, options.MaxItemsPerAddress);
+        _peers = new PeerStore(options.MaxInfoHashes, options.MaxPeersPerInfoHash, options.MaxAnnouncesPerAddress,
+            options.MaxPeersPerAddressPerInfoHash);
+        _sources = new SourceTable(options.RateLimitMaxSources, options.RateLimitPerSecond, options.RateLimitBurst,
+            options.UnverifiedAmplificationFactor, options.UnverifiedResponseAllowance);
         _statePath = options.StateDirectory is null ? null : Path.Combine(options.StateDirectory, DhtStateFile.FileName);
         ExternalAddress = state?.ExternalAddress ?? options.ExternalAddress;
         var now = NowMs;
@@ -104,8 +115,11 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _lastSweep = now;
     }
 
-    /// <summary>This node's id.</summary>
-    public Hash20 Id { get; }
+    /// <summary>
+    /// This node's id. It changes once if other nodes agree on an external address the id does not fit
+    /// (BEP 42, as libtorrent does), so nodes that enforce BEP 42 keep us in their routing tables.
+    /// </summary>
+    public Hash20 Id { get; private set; }
 
     /// <summary>The bound UDP endpoint.</summary>
     public IPEndPoint LocalEndPoint { get; }
@@ -305,7 +319,8 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private void HandleDatagram(ReadOnlyMemory<byte> datagram, IPEndPoint from)
     {
         var now = NowMs;
-        if (!_rateLimiter.Allow(from, now))
+        var source = _sources.Get(from, now);
+        if (!_sources.Allow(source, now))
         {
             _rateLimited++;
             return;
@@ -315,43 +330,46 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             _malformed++;
             return;
         }
-        switch (message.Type)
+        if (message.Type == KrpcMessageType.Query)
         {
-            case KrpcMessageType.Query:
-                HandleQuery(message, from, now);
-                break;
-            case KrpcMessageType.Response:
-                HandleReply(message, from, now);
-                break;
-            default:
-                HandleReply(message, from, now);
-                break;
+            HandleQuery(message, from, source, datagram.Length, now);
+        }
+        else
+        {
+            HandleReply(message, from, source, now);
         }
     }
 
-    private void HandleReply(KrpcMessage message, IPEndPoint from, long now)
+    /// <summary>
+    /// An answer to a query of ours (the transaction id and the endpoint match): the only way into the
+    /// routing table, since it shows the node receives at its address. Its "ip" is a vote for our address.
+    /// </summary>
+    private void HandleReply(KrpcMessage message, IPEndPoint from, SourceState source, long now)
     {
         if (!_transactions.TryComplete(message.TransactionId.Span, from, out var query))
         {
             _unexpectedReplies++;
             return;
         }
+        _responsesReceived++;
+        source.Verified = true;
         if (message.Type == KrpcMessageType.Error)
         {
-            _responsesReceived++;
             query.Observer?.OnError(query, message);
             return;
         }
-        _responsesReceived++;
         if (message.Body?.GetInteger("ro") != 1)
         {
             _toPing.Clear();
-            _table.Observe(new DhtContact(message.SenderId, from), now, _toPing);
+            if (_table.Observe(new DhtContact(message.SenderId, from), now, _toPing) == RoutingOutcome.Rejected)
+            {
+                _nodeIdsRejected++;
+            }
             PingQuestionable();
         }
         if (message.ObservedAddress is { } observed)
         {
-            VoteExternalAddress(observed.Address);
+            VoteExternalAddress(observed.Address, from.Address);
         }
         query.Observer?.OnResponse(query, message);
     }

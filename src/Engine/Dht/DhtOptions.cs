@@ -76,7 +76,7 @@ public sealed class DhtOptions
     [Range(1, int.MaxValue)]
     public int MaxInfoHashes { get; set; } = 10_000;
 
-    /// <summary>Peers kept per infohash.</summary>
+    /// <summary>Peers kept per infohash; a full list takes nobody new until entries expire (libtorrent's rule).</summary>
     [Range(1, 10_000)]
     public int MaxPeersPerInfoHash { get; set; } = 200;
 
@@ -92,9 +92,65 @@ public sealed class DhtOptions
     [Range(1, 1_000_000)]
     public int RateLimitBurst { get; set; } = 500;
 
-    /// <summary>Source addresses tracked by the rate limiter.</summary>
+    /// <summary>
+    /// Source addresses tracked (rate limit, amplification credit, verification); beyond it the source heard
+    /// from least recently is forgotten.
+    /// </summary>
     [Range(16, 10_000_000)]
     public int RateLimitMaxSources { get; set; } = 50_000;
+
+    // ---- Strangers on the open internet (issue 11), after libtorrent's DHT rules. Each limit is counted in
+    // DhtStatistics when it bites. "Address" below means a source address (on loopback: address and port). ----
+
+    /// <summary>
+    /// BEP 42: a node enters the routing table only if its id is derived from its address (libtorrent
+    /// <c>dht_enforce_node_id</c>). Local addresses (loopback, private, link-local) are exempt, as BEP 42 says.
+    /// </summary>
+    public bool EnforceNodeId { get; set; } = true;
+
+    /// <summary>Apply <see cref="EnforceNodeId"/> to local addresses as well (tests of enforcement on loopback).</summary>
+    public bool EnforceNodeIdOnLocalAddresses { get; set; }
+
+    /// <summary>
+    /// Pings in flight that check the address of a node that queried us: a query alone never adds a node to
+    /// the routing table (its source may be forged); the answer to our ping does.
+    /// </summary>
+    [Range(0, 4096)]
+    public int MaxVerificationPings { get; set; } = 64;
+
+    /// <summary>
+    /// Announced peers (infohash and port) one address may have in the peer store: a fifth of
+    /// <see cref="MaxInfoHashes"/>, so one address cannot fill it, while a seeder of many commits in a small private
+    /// network (where every node hears all its announces) still fits.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxAnnouncesPerAddress { get; set; } = 2000;
+
+    /// <summary>Peers (ports) one address may have under one infohash.</summary>
+    [Range(1, 10_000)]
+    public int MaxPeersPerAddressPerInfoHash { get; set; } = 4;
+
+    /// <summary>BEP 44 items one address may have put in the item store.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxItemsPerAddress { get; set; } = 200;
+
+    /// <summary>
+    /// Anti-amplification: bytes sent to a source that has not answered a query of ours stay within this many
+    /// times the bytes of its queries, plus <see cref="UnverifiedResponseAllowance"/> (QUIC uses 3 for the same
+    /// reason, RFC 9000 section 8). Over it, answers lose their values first, then nodes. 0 = no bound.
+    /// </summary>
+    [Range(0, 100)]
+    public double UnverifiedAmplificationFactor { get; set; } = 3;
+
+    /// <summary>
+    /// Bytes an unverified source may get beyond <see cref="UnverifiedAmplificationFactor"/>, refilled over a
+    /// minute: enough for one full answer to a stranger's BEP 44 get.
+    /// </summary>
+    [Range(0, 1 << 20)]
+    public int UnverifiedResponseAllowance { get; set; } = 2048;
+
+    /// <summary>A copy (shallow: the bootstrap list is shared) for a caller that sets its own address and state.</summary>
+    public DhtOptions Clone() => (DhtOptions)MemberwiseClone();
 
     /// <summary>Received datagrams waiting for the node loop; beyond it new ones are dropped.</summary>
     [Range(16, 1_000_000)]

@@ -40,4 +40,33 @@ public sealed record DhtStatistics
     public int InfoHashesStored { get; init; }
 
     public long EstimatedDhtSize { get; init; }
+
+    // ---- Limits that bit (issue 11) ----
+
+    /// <summary>Answering nodes kept out of the routing table because their id does not fit their address (BEP 42).</summary>
+    public long NodeIdsRejected { get; init; }
+
+    /// <summary>Pings sent to check the address of a node that queried us.</summary>
+    public long VerificationPings { get; init; }
+
+    /// <summary>Such pings not sent because <see cref="DhtOptions.MaxVerificationPings"/> were in flight.</summary>
+    public long VerificationPingsSkipped { get; init; }
+
+    /// <summary>announce_peer refused: the address holds its share of the peer store.</summary>
+    public long AnnouncesRefusedPerAddress { get; init; }
+
+    /// <summary>announce_peer refused: the peer store or the infohash's list is full.</summary>
+    public long AnnouncesRefusedFull { get; init; }
+
+    /// <summary>BEP 44 put refused: the address holds its share of the item store.</summary>
+    public long PutsRefusedPerAddress { get; init; }
+
+    /// <summary>"ip" votes not counted: the voter's /24 (IPv6: /64) had already voted so.</summary>
+    public long AddressVotesIgnored { get; init; }
+
+    /// <summary>Sources forgotten by the source table (least recently heard) to stay within its bound.</summary>
+    public long SourcesEvicted { get; init; }
+
+    /// <summary>Answers to unverified sources cut to the anti-amplification bound.</summary>
+    public long ResponsesTrimmed { get; init; }
 }

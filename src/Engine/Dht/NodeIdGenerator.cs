@@ -52,6 +52,7 @@ public static class NodeIdGenerator
     /// <summary>BEP 42 exempts local addresses: a node there may use any id.</summary>
     public static bool IsExempt(IPAddress address)
     {
+        address = SourceKey.Normalize(address);
         if (IPAddress.IsLoopback(address))
         {
             return true;

@@ -65,14 +65,13 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         Directory.CreateDirectory(options.StateDirectory);
         var dhtDirectory = Path.Combine(options.StateDirectory, "dht");
         Directory.CreateDirectory(dhtDirectory);
-        var dht = await DhtNode.StartAsync(new DhtOptions
-        {
-            BindAddress = options.Bind,
-            Port = options.DhtPort,
-            BootstrapNodes = options.Bootstrap,
-            StateDirectory = dhtDirectory,
-            TimeProvider = options.TimeProvider,
-        }, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var dhtOptions = options.Dht?.Clone() ?? new DhtOptions();
+        dhtOptions.BindAddress = options.Bind;
+        dhtOptions.Port = options.DhtPort;
+        dhtOptions.BootstrapNodes = options.Bootstrap;
+        dhtOptions.StateDirectory = dhtDirectory;
+        dhtOptions.TimeProvider = options.TimeProvider;
+        var dht = await DhtNode.StartAsync(dhtOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
         TorrentEngine? torrents = null;
         try
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Dht;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -53,4 +54,10 @@ public sealed class GitTorrentNodeOptions
     public IList<IPEndPoint> ExtraPeers { get; init; } = [];
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The DHT node's limits and timeouts (<see cref="DhtOptions"/>; null = its defaults). Copied at start; the
+    /// bind address, port, bootstrap list, state folder and clock always come from this class.
+    /// </summary>
+    public DhtOptions? Dht { get; init; }
 }

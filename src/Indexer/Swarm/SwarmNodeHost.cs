@@ -61,6 +61,7 @@ public sealed partial class SwarmNodeHost(IOptions<SwarmNodeOptions> options, IL
             PackCacheBytes = settings.PackCacheBytes,
             WebSeedBaseUrl = settings.WebSeedBaseUrl,
             Limits = settings.Limits,
+            Dht = settings.Dht,
         }, loggerFactory, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Dht;
 
 namespace GitTorrent.Indexer.Swarm;
 
@@ -40,6 +41,11 @@ public sealed class SwarmNodeOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Limits.Problems().Select(p => new ValidationResult("Limits." + p, [nameof(Limits)]));
+    /// <summary>
+    /// Limits of the DHT node (section <c>GitTorrent:Dht</c>, e.g. <c>GitTorrent__Dht__MaxItemsPerAddress</c>;
+    /// README lists them). Address, port and bootstrap come from the keys above.
+    /// </summary>
+    public DhtOptions Dht { get; set; } = new();
 
     public IList<string> BootstrapList() => Bootstrap is null
         ? [.. PublicRouters]

@@ -3,6 +3,7 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Dht.Krpc;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitTorrent.Engine.Tests.Dht;
 
@@ -176,13 +177,27 @@ public sealed class DhtNodeSecurityTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => responder.WaitAsync(Timeout));
     }
 
-    [Fact]
-    public async Task A_hundred_thousand_malformed_datagrams_are_counted_and_pings_still_answered()
+    /// <summary>
+    /// 100k malformed datagrams from 127.0.0.2 while an honest client on 127.0.0.1 pings: with the rate limit
+    /// off every datagram reaches the decoder and is dropped as malformed; with the default limit most are
+    /// dropped before decoding. Either way each drop is counted and the pings are answered.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_hundred_thousand_malformed_datagrams_are_counted_and_pings_still_answered(bool rateLimited)
     {
-        await using var node = await DhtNode.StartAsync(TestNetwork.Options(o => o.RateLimitPerSecond = 0), null, CancellationToken.None)
-            .WaitAsync(Timeout);
-        using var flooder = new RawKrpcClient();
+        // The node's clock stands still, so the flooder's rate-limit bucket never refills after its burst.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await DhtNode.StartAsync(TestNetwork.Options(o =>
+        {
+            o.TimeProvider = time;
+            o.RateLimitPerSecond = rateLimited ? o.RateLimitPerSecond : 0;
+        }), null, CancellationToken.None).WaitAsync(Timeout);
+        var burst = rateLimited ? new DhtOptions().RateLimitBurst : 0; // decoded (and dropped as malformed) before the limit bites
+        using var flooder = new RawKrpcClient(RawKrpcClient.AttackerAddress);
         using var pinger = new RawKrpcClient();
+        long Dropped() => node.Statistics.MalformedDropped + node.Statistics.RateLimited;
         var random = new Random(42);
         var valid = System.Text.Encoding.ASCII.GetBytes("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe");
         var huge = System.Text.Encoding.ASCII.GetBytes("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t999999999:aa1:y1:qe");
@@ -218,10 +233,10 @@ public sealed class DhtNodeSecurityTests
                 var deadline = DateTime.UtcNow + Timeout;
                 var seen = -1L;
                 var stillSince = DateTime.UtcNow;
-                while (node.Statistics.MalformedDropped < i - 400 && DateTime.UtcNow < deadline
+                while (Dropped() < i - 400 && DateTime.UtcNow < deadline
                     && DateTime.UtcNow - stillSince < TimeSpan.FromMilliseconds(200))
                 {
-                    var now = node.Statistics.MalformedDropped;
+                    var now = Dropped();
                     if (now != seen)
                     {
                         seen = now;
@@ -238,12 +253,13 @@ public sealed class DhtNodeSecurityTests
             }
         }
         var end = DateTime.UtcNow + Timeout;
-        while (node.Statistics.MalformedDropped < total && DateTime.UtcNow < end)
+        while (Dropped() < total && DateTime.UtcNow < end)
         {
             await Task.Delay(10);
         }
         Assert.Equal(10, pingsAnswered);
-        Assert.InRange(node.Statistics.MalformedDropped, total * 99 / 100, total);
+        Assert.InRange(Dropped(), total * 99 / 100, total);
+        Assert.InRange(node.Statistics.RateLimited, rateLimited ? (total * 99 / 100) - burst : 0, rateLimited ? total - burst : 0);
         var last = await pinger.QueryAsync(node.LocalEndPoint, KrpcMethod.Ping, new BDictionary()).WaitAsync(Timeout);
         Assert.Equal(KrpcMessageType.Response, last.Type);
     }

@@ -145,4 +145,46 @@ public sealed class RoutingTableTests
         Assert.Empty(table.StaleBucketTargets(RoutingTable.QuestionableAfterMs + 1, 1000));
         Assert.InRange(table.EstimateNetworkSize(), 1, long.MaxValue);
     }
+
+    /// <summary>BEP 42 "Example" vectors, taken as literal expectations: IP, and an id that is valid for it.</summary>
+    [Theory]
+    [InlineData("124.31.75.21", "5fbfbff10c5d6a4ec8a88e4c6ab4c28b95eee401")]
+    [InlineData("21.75.31.124", "5a3ce9c14e7a08645677bbd1cfe7d8f956d53256")]
+    [InlineData("65.23.51.170", "a5d43220bc8f112a3d426c84764f8c2a1150e616")]
+    [InlineData("84.124.73.14", "1b0321dd1bb1fe518101ceef99462b947a01ff41")]
+    [InlineData("43.213.53.83", "e56f6cbf5b7c4be0237986d5243b87aa6d51305a")]
+    public void Enforced_bep42_admits_an_id_only_at_the_address_it_was_derived_from(string ip, string id)
+    {
+        var nodeId = Hash20.Parse(id);
+        DhtContact At(string address) => new(nodeId, new IPEndPoint(IPAddress.Parse(address), 6881));
+        RoutingTable Table(bool enforce, bool includeLocal = false) =>
+            new(Hash20.Random(), 8, 0, new NodeIdPolicy(enforce, includeLocal));
+
+        Assert.Equal(RoutingOutcome.Added, Table(enforce: true).Observe(At(ip), 0));
+        Assert.Equal(RoutingOutcome.Rejected, Table(enforce: true).Observe(At("1.2.3.4"), 0));
+        var table = Table(enforce: true);
+        Assert.Equal(RoutingOutcome.Rejected, table.Observe(At("1.2.3.4"), 0));
+        Assert.Equal(0, table.Count);
+        Assert.Equal(RoutingOutcome.Added, Table(enforce: false).Observe(At("1.2.3.4"), 0));
+        // BEP 42 exempts local addresses, unless the table is told to check them too.
+        Assert.Equal(RoutingOutcome.Added, Table(enforce: true).Observe(At("10.1.2.3"), 0));
+        Assert.Equal(RoutingOutcome.Added, Table(enforce: true).Observe(At("127.0.0.2"), 0));
+        Assert.Equal(RoutingOutcome.Rejected, Table(enforce: true, includeLocal: true).Observe(At("127.0.0.2"), 0));
+    }
+
+    [Fact]
+    public void A_query_refreshes_a_known_node_but_adds_nobody()
+    {
+        var own = Hash20.Random();
+        var table = new RoutingTable(own, 8, 0);
+        var known = Contact(AtDistance(own, 1), 1000);
+        Assert.Equal(RoutingOutcome.Added, table.Observe(known, 0));
+        Assert.True(table.Touch(known.Id, known.EndPoint, 500));
+        Assert.Equal(500, table.Get(known.Id)!.LastSeen);
+        Assert.False(table.Touch(known.Id, new IPEndPoint(IPAddress.Loopback, 1001), 600)); // another endpoint
+        Assert.Equal(500, table.Get(known.Id)!.LastSeen);
+        var stranger = Contact(AtDistance(own, 2), 2000);
+        Assert.False(table.Touch(stranger.Id, stranger.EndPoint, 600));
+        Assert.Equal(1, table.Count);
+    }
 }

@@ -24,6 +24,7 @@ public static class CliNode
             Bootstrap = Bootstrap(options),
             PackCacheBytes = options.PackCacheBytes,
             Limits = options.Limits,
+            Dht = options.Dht,
         }, loggerFactory, cancellationToken);
 
     /// <summary>
@@ -41,6 +42,7 @@ public static class CliNode
             AnnouncePort = ProfilePublisher.DaemonPort(options.Home) ?? options.BtPort,
             Bootstrap = Bootstrap(options),
             Limits = options.Limits,
+            Dht = options.Dht,
         }, loggerFactory, cancellationToken);
 
     /// <summary>Console logging at warning level to stderr (stdout may carry a protocol).</summary>

@@ -4,6 +4,8 @@ namespace GitTorrent.Engine.Dht.Routing;
 internal enum RoutingOutcome
 {
     Ignored,
+    /// <summary>The node's id does not fit its address (BEP 42) and the table enforces that.</summary>
+    Rejected,
     Updated,
     Added,
     /// <summary>The bucket was full of good nodes; the node waits in the replacement cache.</summary>

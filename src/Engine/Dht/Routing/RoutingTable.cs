@@ -7,7 +7,8 @@ namespace GitTorrent.Engine.Dht.Routing;
 /// The BEP 5 routing table: k-buckets over the 160-bit id space, the bucket holding our own id split
 /// when it overflows. Bucket i holds nodes sharing exactly i leading bits with us; the last bucket
 /// holds everyone closer. Sans-IO: it tells the caller whom to ping and never sends anything.
-/// Memory is bounded by 160 buckets x 2K entries.
+/// Memory is bounded by 160 buckets x 2K entries. Callers add only nodes that answered a query of ours
+/// (their address is real); with <see cref="NodeIdPolicy"/> enforcing, only those whose id fits their address.
 /// </summary>
 internal sealed class RoutingTable
 {
@@ -25,12 +26,16 @@ internal sealed class RoutingTable
     private readonly List<KBucket> _buckets;
     private readonly Dictionary<Hash20, RoutingEntry> _byId = [];
 
-    public RoutingTable(Hash20 ownId, int k, long now)
+    public RoutingTable(Hash20 ownId, int k, long now, NodeIdPolicy? policy = null)
     {
         OwnId = ownId;
         K = k;
+        Policy = policy ?? NodeIdPolicy.Off;
         _buckets = [new KBucket(now)];
     }
+
+    /// <summary>Which ids may enter the table (BEP 42).</summary>
+    public NodeIdPolicy Policy { get; }
 
     public Hash20 OwnId { get; }
 
@@ -47,7 +52,7 @@ internal sealed class RoutingTable
     public RoutingEntry? Get(Hash20 id) => _byId.GetValueOrDefault(id);
 
     /// <summary>
-    /// Records that <paramref name="contact"/> answered us or queried us. Questionable nodes that should
+    /// Records that <paramref name="contact"/> answered a query of ours. Questionable nodes that should
     /// be checked before this one can take their place are added to <paramref name="toPing"/>.
     /// </summary>
     public RoutingOutcome Observe(DhtContact contact, long now, List<RoutingEntry>? toPing = null)
@@ -55,6 +60,10 @@ internal sealed class RoutingTable
         if (contact.Id == OwnId || contact.EndPoint.Port == 0)
         {
             return RoutingOutcome.Ignored;
+        }
+        if (!Policy.Accepts(contact.Id, contact.EndPoint.Address))
+        {
+            return RoutingOutcome.Rejected;
         }
         if (_byId.TryGetValue(contact.Id, out var existing))
         {
@@ -104,6 +113,21 @@ internal sealed class RoutingTable
             }
             return RoutingOutcome.Cached;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="id"/> at <paramref name="endPoint"/> sent us a query: if it is in the table (it answered
+    /// us before, BEP 5 "good"), it counts as seen. True if it is in the table. A query alone adds nobody:
+    /// its source address may be forged.
+    /// </summary>
+    public bool Touch(Hash20 id, IPEndPoint endPoint, long now)
+    {
+        if (!_byId.TryGetValue(id, out var entry) || !entry.EndPoint.Equals(endPoint))
+        {
+            return false;
+        }
+        entry.LastSeen = now;
+        return true;
     }
 
     /// <summary>A query to <paramref name="id"/> timed out. A bad node is replaced from the cache if possible.</summary>

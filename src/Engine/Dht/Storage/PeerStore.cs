@@ -3,51 +3,65 @@ using System.Net;
 namespace GitTorrent.Engine.Dht.Storage;
 
 /// <summary>
-/// Peers announced to us (BEP 5 announce_peer), per infohash. Bounded: at most <c>maxPeersPerInfoHash</c>
-/// per infohash (the oldest announce goes first) and <c>maxInfoHashes</c> infohashes (a new one is
-/// refused when full). Announces expire after 30 minutes. Single owner, no locks.
+/// Peers announced to us (BEP 5 announce_peer), per infohash. Bounded in total (<c>maxInfoHashes</c>,
+/// <c>maxPeersPerInfoHash</c>) and per announcing source (<see cref="SourceKey"/>): at most
+/// <c>maxPerSource</c> entries in all and <c>maxPerSourcePerInfoHash</c> for one infohash. A full list takes
+/// nobody new until its entries expire, as in libtorrent: peers already listed are never pushed out, so one
+/// address announcing from many ports cannot evict a torrent's peers. Announces expire after 30 minutes.
+/// Single owner, no locks.
 /// </summary>
-internal sealed class PeerStore(int maxInfoHashes, int maxPeersPerInfoHash)
+internal sealed class PeerStore(int maxInfoHashes, int maxPeersPerInfoHash, int maxPerSource, int maxPerSourcePerInfoHash)
 {
     /// <summary>Announces live this long; PROTOCOL.md section 2 re-announces at least every 30 minutes.</summary>
     public const long LifetimeMs = 30 * 60 * 1000;
 
-    private readonly Dictionary<Hash20, Dictionary<IPEndPoint, long>> _peers = [];
+    private readonly Dictionary<Hash20, Dictionary<IPEndPoint, Announce>> _peers = [];
+    private readonly SourceCounter _perSource = new();
 
     public int InfoHashCount => _peers.Count;
 
     public int PeerCount { get; private set; }
 
-    public bool Add(Hash20 infoHash, IPEndPoint peer, long now)
+    /// <summary>Entries held for <paramref name="source"/>.</summary>
+    public int CountOf(SourceKey source) => _perSource[source];
+
+    public StoreOutcome Add(Hash20 infoHash, IPEndPoint peer, SourceKey source, long now)
     {
-        if (!_peers.TryGetValue(infoHash, out var set))
+        if (_peers.TryGetValue(infoHash, out var set) && set.TryGetValue(peer, out var known))
+        {
+            set[peer] = known with { At = now };
+            return StoreOutcome.Refreshed;
+        }
+        if (CountOf(source) >= maxPerSource
+            || (set is not null && set.Values.Count(a => a.Source == source) >= maxPerSourcePerInfoHash))
+        {
+            return StoreOutcome.AddressLimit;
+        }
+        if (set is null)
         {
             if (_peers.Count >= maxInfoHashes)
             {
                 RemoveExpired(now);
                 if (_peers.Count >= maxInfoHashes)
                 {
-                    return false;
+                    return StoreOutcome.Full;
                 }
             }
             set = [];
             _peers[infoHash] = set;
         }
-        if (!set.ContainsKey(peer) && set.Count >= maxPeersPerInfoHash)
+        else if (set.Count >= maxPeersPerInfoHash)
         {
-            var oldest = set.MinBy(p => p.Value).Key;
-            set.Remove(oldest);
-            PeerCount--;
+            RemoveExpired(set, now);
+            if (set.Count >= maxPeersPerInfoHash)
+            {
+                return StoreOutcome.Full;
+            }
         }
-        if (set.TryAdd(peer, now))
-        {
-            PeerCount++;
-        }
-        else
-        {
-            set[peer] = now;
-        }
-        return true;
+        set.Add(peer, new Announce(now, source));
+        _perSource.Add(source);
+        PeerCount++;
+        return StoreOutcome.Stored;
     }
 
     /// <summary>Up to <paramref name="max"/> live peers of <paramref name="infoHash"/>, in random order.</summary>
@@ -58,9 +72,9 @@ internal sealed class PeerStore(int maxInfoHashes, int maxPeersPerInfoHash)
         {
             return result;
         }
-        foreach (var (peer, at) in set)
+        foreach (var (peer, announce) in set)
         {
-            if (now - at < LifetimeMs)
+            if (now - announce.At < LifetimeMs)
             {
                 result.Add(peer);
             }
@@ -78,15 +92,7 @@ internal sealed class PeerStore(int maxInfoHashes, int maxPeersPerInfoHash)
         List<Hash20>? empty = null;
         foreach (var (hash, set) in _peers)
         {
-            var before = set.Count;
-            foreach (var (peer, at) in set)
-            {
-                if (now - at >= LifetimeMs)
-                {
-                    set.Remove(peer);
-                }
-            }
-            PeerCount -= before - set.Count;
+            RemoveExpired(set, now);
             if (set.Count == 0)
             {
                 (empty ??= []).Add(hash);
@@ -100,4 +106,19 @@ internal sealed class PeerStore(int maxInfoHashes, int maxPeersPerInfoHash)
             }
         }
     }
+
+    private void RemoveExpired(Dictionary<IPEndPoint, Announce> set, long now)
+    {
+        foreach (var (peer, announce) in set)
+        {
+            if (now - announce.At >= LifetimeMs)
+            {
+                set.Remove(peer);
+                PeerCount--;
+                _perSource.Remove(announce.Source);
+            }
+        }
+    }
+
+    private readonly record struct Announce(long At, SourceKey Source);
 }

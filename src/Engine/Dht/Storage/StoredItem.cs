@@ -20,8 +20,11 @@ internal sealed class StoredItem(Hash20 target, byte[] value, byte[]? publicKey,
 
     public byte[]? Signature { get; } = signature;
 
-    /// <summary>Last put time (ms): items expire <see cref="ItemStore.Lifetime"/> after it.</summary>
+    /// <summary>Last put time (ms): items expire <see cref="ItemStore.LifetimeMs"/> after it.</summary>
     public long StoredAt { get; set; } = storedAt;
+
+    /// <summary>Who put this value here (its per-address count, <see cref="ItemStore"/>); null = this node itself.</summary>
+    public SourceKey? Source { get; init; }
 
     public bool IsMutable => PublicKey is not null;
 
