@@ -32,4 +32,10 @@ public sealed record CliOptions
 
     /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
     public string OriginScheme { get; init; } = "https";
+
+    /// <summary>
+    /// How long a clone or fetch may look for a peer of its first tip before it fetches from the origin (host form) or
+    /// fails (key and name forms); see <see cref="Engine.Fetch.TipFetchOptions.SwarmTimeout"/>.
+    /// </summary>
+    public TimeSpan SwarmTimeout { get; init; } = Engine.Fetch.TipFetchOptions.DefaultSwarmTimeout;
 }

@@ -16,6 +16,7 @@ public static class CliOptionsParser
     public const string BindVariable = "GITTORRENT_BIND";
     public const string OriginSchemeVariable = "GITTORRENT_ORIGIN_SCHEME";
     public const string ResolverVariable = "GITTORRENT_RESOLVER";
+    public const string SwarmTimeoutVariable = "GITTORRENT_SWARM_TIMEOUT";
 
     /// <summary>Flag → environment variable, in the order help shows them.</summary>
     public static IReadOnlyList<(string Flag, string Variable, string Value, string Meaning)> Flags { get; } =
@@ -26,6 +27,8 @@ public static class CliOptionsParser
         ("--bt-port", BtPortVariable, "PORT", "TCP port for BitTorrent peers (default 30000, 0 = any)"),
         ("--bind", BindVariable, "ADDRESS", "address to bind and to announce (default 0.0.0.0)"),
         ("--resolver", ResolverVariable, "URL", "portal whose /api/names/{name} resolves names (default none)"),
+        ("--swarm-timeout", SwarmTimeoutVariable, "SECONDS",
+            "how long a clone looks for a peer before it uses the origin or fails (default 3)"),
     ];
 
     public static CliOptionsParseResult Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
@@ -120,6 +123,17 @@ public static class CliOptionsParser
             }
 
             options = options with { Resolver = uri };
+        }
+
+        if (values.TryGetValue("--swarm-timeout", out var swarmTimeout) && !string.IsNullOrWhiteSpace(swarmTimeout))
+        {
+            if (!double.TryParse(swarmTimeout, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture,
+                    out var seconds) || seconds is < 0.1 or > 3600)
+            {
+                return Fail($"--swarm-timeout (GITTORRENT_SWARM_TIMEOUT): '{swarmTimeout}' is not a number of seconds from 0.1 to 3600");
+            }
+
+            options = options with { SwarmTimeout = TimeSpan.FromSeconds(seconds) };
         }
 
         if (environment.TryGetValue(OriginSchemeVariable, out var scheme) && !string.IsNullOrWhiteSpace(scheme))

@@ -1,4 +1,5 @@
 using GitTorrent.Data;
+using GitTorrent.Engine.Fetch;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
