@@ -95,6 +95,20 @@ public sealed class PrivateDht : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Announces <paramref name="port"/> as a peer of <paramref name="infoHash"/> from a node of its own that joins,
+    /// announces and leaves (as a seeder's node would): a node does not store its own announcements, so with one live
+    /// node an announce made by it would reach nobody. Returns how many nodes stored it.
+    /// </summary>
+    public async Task<int> AnnounceAsync(Engine.Hash20 infoHash, int port, CancellationToken cancellationToken)
+    {
+        await using var announcer = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cancellationToken);
+        await AddAsync(announcer, EndPointOf(_nodes[0]), cancellationToken);
+        await announcer.BootstrapAsync(cancellationToken);
+        var result = await announcer.AnnounceAsync(infoHash, port, cancellationToken);
+        return result.Stored;
+    }
+
     /// <summary>Pings <paramref name="other"/> from <paramref name="node"/> until it answers (three tries: a shared machine drops some).</summary>
     private static async Task AddAsync(DhtNode node, IPEndPoint other, CancellationToken cancellationToken)
     {
