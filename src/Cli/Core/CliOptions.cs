@@ -30,6 +30,9 @@ public sealed record CliOptions
     /// <summary>Base URL of a portal whose <c>/api/names/{name}</c> resolves names; null = none.</summary>
     public Uri? Resolver { get; init; }
 
+    /// <summary>Accept a plain-http resolver on another host (<c>GITTORRENT_RESOLVER_ALLOW_HTTP=1</c>, env only; default false).</summary>
+    public bool ResolverAllowHttp { get; init; }
+
     /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
     public string OriginScheme { get; init; } = "https";
 

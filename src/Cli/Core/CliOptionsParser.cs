@@ -17,6 +17,7 @@ public static class CliOptionsParser
     public const string OriginSchemeVariable = "GITTORRENT_ORIGIN_SCHEME";
     public const string ResolverVariable = "GITTORRENT_RESOLVER";
     public const string SwarmTimeoutVariable = "GITTORRENT_SWARM_TIMEOUT";
+    public const string ResolverAllowHttpVariable = "GITTORRENT_RESOLVER_ALLOW_HTTP";
 
     /// <summary>Flag → environment variable, in the order help shows them.</summary>
     public static IReadOnlyList<(string Flag, string Variable, string Value, string Meaning)> Flags { get; } =
@@ -134,6 +135,16 @@ public static class CliOptionsParser
             }
 
             options = options with { SwarmTimeout = TimeSpan.FromSeconds(seconds) };
+        }
+
+        if (environment.TryGetValue(ResolverAllowHttpVariable, out var allowHttp) && !string.IsNullOrWhiteSpace(allowHttp))
+        {
+            if (allowHttp is not ("1" or "true" or "0" or "false"))
+            {
+                return Fail($"{ResolverAllowHttpVariable} must be 1 or 0, not '{allowHttp}'");
+            }
+
+            options = options with { ResolverAllowHttp = allowHttp is "1" or "true" };
         }
 
         if (environment.TryGetValue(OriginSchemeVariable, out var scheme) && !string.IsNullOrWhiteSpace(scheme))

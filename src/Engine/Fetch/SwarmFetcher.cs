@@ -263,7 +263,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 LogAnswer(_logger, peer.ToString(), fetch.Commit.ToString(), answer.InfoHash.ToString());
                 return true;
             }
-            fetch.Failures.Enqueue($"{peer}: {answer.Error ?? "unexpected answer"}");
+            fetch.Failures.Enqueue($"{peer}: {(answer.Error is { } error ? RemoteText.Printable(error) : "unexpected answer")}");
         }
         catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
         {

@@ -92,13 +92,25 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
         {
             throw new GitTorrentException($"cannot resolve the name '{name}': set GITTORRENT_RESOLVER to a portal's URL");
         }
-        var answer = await new NameResolver(resolver).ResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        if (answer is { Owner: { } owner, Status: var status })
+        var answer = await new NameResolver(resolver, allowHttp: options.ResolverAllowHttp).ResolveAsync(name, cancellationToken)
+            .ConfigureAwait(false);
+        if (answer is not { Owner: { } owner, Status: var status })
         {
-            progress.Info($"Resolved '{name}' to {owner} ({status})");
-            return owner;
+            return null;
         }
-        return null;
+        // Only a final registration names an owner for good: a pending name may still go to an earlier preorder.
+        if (status is not ("settled" or "settling"))
+        {
+            throw new GitTorrentException($"the name '{name}' is {RemoteText.Printable(status)}, not registered for good yet "
+                + $"(its owner would be {owner}, but that may still change); wait until it settles, or clone by key: "
+                + $"gittorrent://{owner}/<repo>");
+        }
+        if (status == "settling")
+        {
+            progress.Warning($"the name '{name}' is settling: an earlier registration could still take it in the next blocks");
+        }
+        progress.Info($"Resolved '{name}' to {owner} ({status})");
+        return owner;
     }
 
     public async Task PublishAsync(string repositoryName, CancellationToken cancellationToken)
