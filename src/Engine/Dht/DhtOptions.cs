@@ -56,7 +56,7 @@ public sealed class DhtOptions
     /// The shortest slow threshold of a lookup query, however fast the answers come (loopback, a LAN). The node
     /// checks its lookups every 100 ms, so a threshold is rounded up to the next check.
     /// </summary>
-    public TimeSpan MinSlowQueryAfter { get; set; } = TimeSpan.FromMilliseconds(150);
+    public TimeSpan MinSlowQueryAfter { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Upper bound on the duration of one lookup.</summary>
     public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -24,10 +24,12 @@ public sealed class TipFetcher(ISwarmFetcher? swarm, IOriginFetcher? origin, Tim
     {
         ArgumentNullException.ThrowIfNull(tips);
         ArgumentNullException.ThrowIfNull(options);
-        var localTips = await LocalTipsAsync(gitDirectory, cancellationToken).ConfigureAwait(false);
-        var present = await GitRefs.ObjectTypesAsync(gitDirectory,
-            [.. tips.Select(t => t.Commit).Concat(tips.Select(t => t.Object)).Distinct()], cancellationToken).ConfigureAwait(false);
-        var machine = new TipFetchMachine(tips, headRef, localTips, present.Keys, options, origin?.Name, NowMs());
+        var localTips = LocalTipsAsync(gitDirectory, cancellationToken);
+        var present = GitRefs.ObjectTypesAsync(gitDirectory, [.. tips.Select(t => t.Commit).Concat(tips.Select(t => t.Object)).Distinct()],
+            cancellationToken);
+        await Task.WhenAll(localTips, present).ConfigureAwait(false);
+        var machine = new TipFetchMachine(tips, headRef, await localTips.ConfigureAwait(false), (await present.ConfigureAwait(false)).Keys,
+            options, origin?.Name, NowMs());
         var run = new Run(_time, NowMs, swarm, origin, gitDirectory, progress, cancellationToken);
         try
         {

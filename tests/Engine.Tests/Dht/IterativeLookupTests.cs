@@ -196,7 +196,7 @@ public sealed class IterativeLookupTests
         Assert.Equal(8, lookup.Next(600).Count);
     }
 
-    private static RoundTripEstimator NewSlowThreshold() => new(150, 600);
+    private static RoundTripEstimator NewSlowThreshold() => new(100, 600); // DhtOptions: MinSlowQueryAfter, SlowQueryAfter
 
     private static Hash20 RandomId(Random random)
     {

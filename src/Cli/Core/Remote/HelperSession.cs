@@ -18,12 +18,6 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
     private readonly Lock _lock = new();
     private Task<(GitTorrentNode Node, SwarmFetcher Fetcher)>? _starting;
 
-    /// <summary>Nodes known before lookups start without waiting for the whole bootstrap lookup.</summary>
-    public const int EnoughNodes = 8;
-
-    /// <summary>How long the join waits for <see cref="EnoughNodes"/> once some node answered (a small or young DHT has fewer).</summary>
-    public static readonly TimeSpan JoinGrace = TimeSpan.FromMilliseconds(100);
-
     public void WarmUp() => _ = StartNodeOnceAsync();
 
     private Task<(GitTorrentNode Node, SwarmFetcher Fetcher)> StartNodeOnceAsync()
@@ -45,21 +39,15 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
     }
 
     /// <summary>
-    /// Waits until the bootstrap lookup ends, or enough nodes answered, or some did and <see cref="JoinGrace"/> passed:
-    /// a lookup needs one live node to start from, and the bootstrap lookup itself waits out the departed nodes it is
-    /// told of (every finished helper leaves one behind).
+    /// Waits until the bootstrap lookup ends or a node has answered: a lookup needs one live node to start from (it
+    /// learns the rest as it goes), and the bootstrap lookup itself waits out the departed nodes it is told of (every
+    /// finished helper leaves one behind).
     /// </summary>
     private static async Task JoinedEnoughAsync(GitTorrentNode node)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!node.Joined.IsCompleted)
+        while (!node.Joined.IsCompleted && node.Dht.RoutingTableSize == 0)
         {
-            var known = node.Dht.RoutingTableSize;
-            if (known >= EnoughNodes || (known > 0 && watch.Elapsed > JoinGrace))
-            {
-                return;
-            }
-            await Task.WhenAny(node.Joined, Task.Delay(10)).ConfigureAwait(false);
+            await Task.WhenAny(node.Joined, Task.Delay(5)).ConfigureAwait(false);
         }
     }
 
