@@ -1,7 +1,6 @@
 using System.Net;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;
@@ -23,12 +22,12 @@ public sealed class SwarmFetchedRepositoryTests
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var work = new TempDirectory("swarm-fetched");
-        var dht = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token);
+        var dht = await PrivateDht.StartAsync(live: 1, cancellationToken: cts.Token);
         await using var alice = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
         {
             StateDirectory = Path.Combine(work.Path, "alice"),
             Bind = IPAddress.Loopback,
-            Bootstrap = [$"127.0.0.1:{dht.LocalEndPoint.Port}"],
+            Bootstrap = [dht.Bootstrap],
         }, null, cts.Token);
         try
         {
@@ -85,7 +84,7 @@ public sealed class SwarmFetchedRepositoryTests
             }
             await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
             {
-                ["GitTorrent__Bootstrap"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+                ["GitTorrent__Bootstrap"] = dht.Bootstrap,
             }).WaitAsync(Timeout);
 
             // Crawled, fetched from Alice's node, and browsable.
@@ -119,7 +118,7 @@ public sealed class SwarmFetchedRepositoryTests
                 ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
                            + ":" + Environment.GetEnvironmentVariable("PATH"),
                 ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+                ["GITTORRENT_BOOTSTRAP"] = dht.Bootstrap,
                 ["GITTORRENT_DHT_PORT"] = "0",
                 ["GITTORRENT_BT_PORT"] = "0",
                 ["GITTORRENT_BIND"] = "127.0.0.1",

@@ -142,6 +142,24 @@ internal sealed class IterativeLookup
         }
     }
 
+    /// <summary>
+    /// A query set aside as slow that has had less than one more slow threshold to answer: a lookup that has found
+    /// nothing waits for these before it ends, so a live node slowed down (a loaded machine, a long path) still gets
+    /// its answer counted, while a departed node costs one threshold more, once, not one per wave.
+    /// </summary>
+    public bool HasRecentSlowQueries(long now)
+    {
+        var patience = 2 * _roundTrips.SlowAfterMs;
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.Queried && candidate.Slow && now - candidate.SentAt < patience)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool IsSetAside(LookupCandidate candidate) =>
         candidate.State == CandidateState.Failed || (candidate.State == CandidateState.Queried && candidate.Slow);
 

@@ -212,11 +212,14 @@ internal sealed class LookupOperation : IQueryObserver
                 }
             }
         }
-        if (_lookup.IsDone)
+        if (_lookup.IsDone && (Kind == LookupKind.FindNode || FoundSomething || !_lookup.HasRecentSlowQueries(now)))
         {
             Finish();
         }
     }
+
+    /// <summary>Peers, or an item, have come: what the lookup is for.</summary>
+    private bool FoundSomething => _peers.Count > 0 || _mutable is not null || _immutable is not null;
 
     private KrpcMethod Method => Kind switch
     {
