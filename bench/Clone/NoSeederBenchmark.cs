@@ -17,24 +17,10 @@ internal static partial class NoSeederBenchmark
         Console.WriteLine($"DHT: 1 live node, {dht.Departed.Count} departed, one-way delay {latency.TotalMilliseconds:0} ms");
         var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
         var httpUrl = server.UrlOf("proj.git");
-        var n = 0;
         async Task<Command> CloneAsync(string url)
         {
-            var id = Interlocked.Increment(ref n);
-            var home = Path.Combine(work, "home" + id);
-            Directory.CreateDirectory(home);
-            var target = Path.Combine(work, "clone" + id);
-            var env = new Dictionary<string, string>
-            {
-                ["PATH"] = helperDir + ":" + Environment.GetEnvironmentVariable("PATH"),
-                ["GITTORRENT_HOME"] = home,
-                ["GITTORRENT_BOOTSTRAP"] = dht.Bootstrap,
-                ["GITTORRENT_DHT_PORT"] = "0",
-                ["GITTORRENT_BT_PORT"] = "0",
-                ["GITTORRENT_BIND"] = "127.0.0.1",
-                ["GITTORRENT_ORIGIN_SCHEME"] = "http",
-                ["GIT_TERMINAL_PROMPT"] = "0",
-            };
+            var (home, target) = CloneEnvironment.NextClone(work);
+            var env = CloneEnvironment.For(helperDir, home, dht.Bootstrap);
             var run = (await Command.RunAsync("git", ["clone", "--bare", "-v", "--progress", url, target], env, TimeSpan.FromHours(1)))
                 .Check("git clone " + url);
             Directory.Delete(target, true);

@@ -83,17 +83,7 @@ try
     // A private DHT of 10 nodes.
     dht = await PrivateDht.StartAsync(live: 10);
     var bootstrap = dht.Bootstrap;
-    Dictionary<string, string> Env(string home, int btPort = 0) => new()
-    {
-        ["PATH"] = helperDir + ":" + Environment.GetEnvironmentVariable("PATH"),
-        ["GITTORRENT_HOME"] = home,
-        ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-        ["GITTORRENT_DHT_PORT"] = "0",
-        ["GITTORRENT_BT_PORT"] = btPort.ToString(CultureInfo.InvariantCulture),
-        ["GITTORRENT_BIND"] = "127.0.0.1",
-        ["GITTORRENT_ORIGIN_SCHEME"] = "http",
-        ["GIT_TERMINAL_PROMPT"] = "0",
-    };
+    Dictionary<string, string> Env(string home, int btPort = 0) => CloneEnvironment.For(helperDir, home, bootstrap, btPort);
 
     // One daemon seeding the repository.
     var seederHome = Path.Combine(work, "seeder");
@@ -121,13 +111,9 @@ try
     var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
     var httpUrl = server.UrlOf("proj.git");
 
-    var n = 0;
     async Task<Command> CloneAsync(string url)
     {
-        var id = Interlocked.Increment(ref n);
-        var home = Path.Combine(work, "home" + id);
-        Directory.CreateDirectory(home);
-        var target = Path.Combine(work, "clone" + id);
+        var (home, target) = CloneEnvironment.NextClone(work);
         string[] verbose = url.StartsWith("gittorrent", StringComparison.Ordinal) ? ["-v"] : [];
         var run = (await Command.RunAsync("git", ["clone", .. verbose, "--bare", url, target], Env(home), hour)).Check("git clone " + url);
         if (!run.Output.Contains("from the origin", StringComparison.Ordinal) || url.StartsWith("http", StringComparison.Ordinal))

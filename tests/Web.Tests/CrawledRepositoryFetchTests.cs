@@ -38,13 +38,7 @@ public sealed class CrawledRepositoryFetchTests
         source.Git("checkout", "-q", "main");
         source.Git("tag", "v1", "main~2");
         var tip = Hash20.Parse(source.Git("rev-parse", "main").Trim());
-        await using var alice = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
-        {
-            StateDirectory = Path.Combine(work.Path, "alice"),
-            Bind = IPAddress.Loopback,
-            Bootstrap = bootstrap,
-        }, null, cts.Token);
-        await alice.Joined.WaitAsync(cts.Token);
+        await using var alice = await StartNodeAsync(Path.Combine(work.Path, "alice"), bootstrap, cts.Token);
         using var identity = UserIdentity.Generate();
         var profile = await ProfileBuilder.BuildAsync([new ServedRepository("proj", source.GitDir)], "Alice", null, cts.Token);
         await alice.PublishProfileAsync(identity, profile, 10, cts.Token);
@@ -72,13 +66,7 @@ public sealed class CrawledRepositoryFetchTests
         Assert.True(recorder.Requests.Count == 1, clone.Describe());
 
         // The portal: the same repository as the crawler stores it (refs and guessed HEAD), into an empty repository.
-        await using var portalNode = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
-        {
-            StateDirectory = Path.Combine(work.Path, "portal"),
-            Bind = IPAddress.Loopback,
-            Bootstrap = bootstrap,
-        }, null, cts.Token);
-        await portalNode.Joined.WaitAsync(cts.Token);
+        await using var portalNode = await StartNodeAsync(Path.Combine(work.Path, "portal"), bootstrap, cts.Token);
         await using var swarm = new SwarmFetcher(portalNode);
         using var target = new TempGitRepo(bare: true);
         var result = await new CrawledRepositoryFetch(swarm, new TipFetchOptions())
@@ -92,6 +80,15 @@ public sealed class CrawledRepositoryFetchTests
         Assert.Equal(tip, request.Sha);
         Assert.Equal(7, request.Wants.Count); // the six topic branches and the commit of v1 (HEAD is main)
         Assert.Empty(request.Haves);
+    }
+
+    /// <summary>A GitTorrent node on loopback in the private DHT, joined.</summary>
+    private static async Task<GitTorrentNode> StartNodeAsync(string state, string[] bootstrap, CancellationToken cancellationToken)
+    {
+        var node = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions { StateDirectory = state, Bind = IPAddress.Loopback, Bootstrap = bootstrap },
+            null, cancellationToken);
+        await node.Joined.WaitAsync(cancellationToken);
+        return node;
     }
 
     [Fact]

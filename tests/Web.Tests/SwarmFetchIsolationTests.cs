@@ -59,19 +59,8 @@ public sealed class SwarmFetchIsolationTests
         await using (var db = storage.OpenFactory().CreateDbContext())
         {
             // Mallory was seen last, so the old order (most recently updated first) put her repositories first.
-            foreach (var (user, seen) in new[] { (alice, DateTimeOffset.UtcNow.AddMinutes(-5)), (mallory, DateTimeOffset.UtcNow) })
-            {
-                db.Users.Add(new User
-                {
-                    UserId = user.UserId.ToString(),
-                    PublicKey = user.PublicKey,
-                    RawProfile = [],
-                    Signature = [],
-                    Seq = 0,
-                    FirstSeen = seen,
-                    LastSeen = seen,
-                });
-            }
+            db.Users.Add(PortalTestData.KnownUser(alice, DateTimeOffset.UtcNow.AddMinutes(-5)));
+            db.Users.Add(PortalTestData.KnownUser(mallory, DateTimeOffset.UtcNow));
             await db.SaveChangesAsync(cts.Token);
         }
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
@@ -83,24 +72,14 @@ public sealed class SwarmFetchIsolationTests
 
         // Alice's repository arrives and is browsable.
         var page = $"/u/{alice.UserId}/good/commits/main";
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            using var response = await portal.Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(Timeout);
-            if (response.StatusCode == HttpStatusCode.OK
-                && (await response.Content.ReadAsStringAsync().WaitAsync(Timeout)).Contains(tip[..12], StringComparison.Ordinal))
-            {
-                break;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"{page} never showed {tip}:\n{portal.Runner.Describe()}");
-            await Task.Delay(500);
-        }
+        await portal.WaitForPageAsync(page, tip[..12], Timeout);
 
         // Mallory's unserved repository keeps failing, each wait twice the one before.
         var unserved = $"Could not fetch {mallory.UserId}/unserved";
+        var deadline = DateTime.UtcNow + Timeout;
         while (!portal.Runner.StandardOutput.Any(l => l.Contains(unserved + " (3 time(s) in a row; next try in 4 s)", StringComparison.Ordinal)))
         {
-            Assert.True(DateTime.UtcNow < deadline + Timeout, $"no third failure of {unserved}:\n{portal.Runner.Describe()}");
+            Assert.True(DateTime.UtcNow < deadline, $"no third failure of {unserved}:\n{portal.Runner.Describe()}");
             await Task.Delay(500);
         }
         Assert.Contains(portal.Runner.StandardOutput, l => l.Contains(unserved + " (1 time(s) in a row; next try in 1 s)", StringComparison.Ordinal));

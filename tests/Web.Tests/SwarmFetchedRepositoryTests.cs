@@ -53,16 +53,7 @@ public sealed class SwarmFetchedRepositoryTests
             Assert.Equal(0, (await PortalProcess.RunCommandAsync(storage, "migrate").WaitAsync(Timeout)).ExitCode);
             await using (var db = storage.OpenFactory().CreateDbContext())
             {
-                db.Users.Add(new User
-                {
-                    UserId = identity.UserId.ToString(),
-                    PublicKey = identity.PublicKey,
-                    RawProfile = [],
-                    Signature = [],
-                    Seq = 0,
-                    FirstSeen = DateTimeOffset.UtcNow,
-                    LastSeen = DateTimeOffset.UtcNow,
-                });
+                db.Users.Add(PortalTestData.KnownUser(identity, DateTimeOffset.UtcNow));
                 // Alice's name, as the indexer stores a settled CLAIM and its tip (the portal resolves names for the name form).
                 db.NameRegistrations.Add(new NameRegistration
                 {
@@ -89,18 +80,7 @@ public sealed class SwarmFetchedRepositoryTests
 
             // Crawled, fetched from Alice's node, and browsable.
             var page = $"/u/{identity.UserId}/proj/commits/main";
-            var deadline = DateTime.UtcNow + Timeout;
-            while (true)
-            {
-                using var response = await portal.Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(Timeout);
-                if (response.StatusCode == HttpStatusCode.OK
-                    && (await response.Content.ReadAsStringAsync().WaitAsync(Timeout)).Contains(tip[..12], StringComparison.Ordinal))
-                {
-                    break;
-                }
-                Assert.True(DateTime.UtcNow < deadline, $"{page} never showed {tip}:\n{portal.Runner.Describe()}");
-                await Task.Delay(500);
-            }
+            await portal.WaitForPageAsync(page, tip[..12], Timeout);
             Assert.True(alice.GetStatistics().Uploaded > 0, "the pack did not come from Alice's node");
 
             // Cloneable over smart HTTP from the portal, fsck clean.

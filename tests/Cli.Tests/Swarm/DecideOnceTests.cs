@@ -20,10 +20,8 @@ public sealed partial class DecideOnceTests
     public async Task A_host_form_clone_nobody_seeds_makes_a_handful_of_lookups_and_one_origin_fetch()
     {
         await using var net = await PrivateNetwork.StartAsync(nodes: 1, departed: 6, oneWayDelay: Latency);
-        var originRoot = Path.Combine(net.Work.Path, "origin");
-        var bare = Path.Combine(originRoot, "proj.git");
-        await MakeManyRefsAsync(bare, branches: 150, annotatedTags: 40, lightweightTags: 30);
-        using var server = await GitHttpServer.StartAsync(originRoot);
+        var (bare, server) = await OriginAsync(net, branches: 150, annotatedTags: 40, lightweightTags: 30);
+        using var _ = server;
         var home = net.NewHome("cloner");
 
         var clone = Path.Combine(net.Work.Path, "clone.git");
@@ -56,10 +54,8 @@ public sealed partial class DecideOnceTests
     public async Task With_one_seeder_of_heads_branch_head_comes_from_the_swarm_and_every_other_tip_from_the_origin_in_one_fetch()
     {
         await using var net = await PrivateNetwork.StartAsync(nodes: 1, departed: 6, oneWayDelay: Latency);
-        var originRoot = Path.Combine(net.Work.Path, "origin");
-        var bare = Path.Combine(originRoot, "proj.git");
-        await MakeManyRefsAsync(bare, branches: 30, annotatedTags: 6, lightweightTags: 4);
-        using var server = await GitHttpServer.StartAsync(originRoot);
+        var (bare, server) = await OriginAsync(net, branches: 30, annotatedTags: 6, lightweightTags: 4);
+        using var _ = server;
         // The seeder serves a copy holding main only.
         var repos = Path.Combine(net.Work.Path, "seeder-repos");
         Directory.CreateDirectory(repos);
@@ -130,6 +126,15 @@ public sealed partial class DecideOnceTests
         Assert.True(fatal.Contains("the DHT lookup found 1 peer(s)", StringComparison.Ordinal), run.Describe());
         Assert.DoesNotContain(run.StandardError, l => l.Contains("could not connect in time", StringComparison.Ordinal));
         Assert.True(watch.Elapsed < PrivateNetwork.Timeout / 2, $"took {watch.Elapsed}: {run.Describe()}");
+    }
+
+    /// <summary>An origin serving <c>proj.git</c> (made by <see cref="MakeManyRefsAsync"/>) over smart HTTP.</summary>
+    private static async Task<(string Bare, GitHttpServer Server)> OriginAsync(PrivateNetwork net, int branches, int annotatedTags, int lightweightTags)
+    {
+        var originRoot = Path.Combine(net.Work.Path, "origin");
+        var bare = Path.Combine(originRoot, "proj.git");
+        await MakeManyRefsAsync(bare, branches, annotatedTags, lightweightTags);
+        return (bare, await GitHttpServer.StartAsync(originRoot));
     }
 
     /// <summary>Holds every connection it accepts without sending anything, until stopped.</summary>
