@@ -8,10 +8,14 @@ using GitTorrent.TestSupport;
 
 // Fresh clone via gittorrent:// (1 daemon, warm DHT, pack cached) vs git clone over smart HTTP (lighttpd + git
 // http-backend), interleaved, median of N each; then 8 simultaneous gittorrent clones from 1 seeder: bytes the seeder
-// uploads / pack size. Everything on 127.0.0.1 with a private DHT of 10 in-process nodes. See README.md.
+// uploads / pack size. Everything on 127.0.0.1 with a private DHT of 10 in-process nodes. With --no-seeder: a host-form
+// clone nobody seeds on a DHT of 1 live and --departed nodes that left (NoSeederBenchmark). See README.md.
 string? repo = null, bundle = null, branch = null;
 var runs = 3;
 var parallel = 8;
+var noSeeder = false;
+var departed = 6;
+var latencyMs = 0;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -21,8 +25,12 @@ for (var i = 0; i < args.Length; i++)
         case "--branch": branch = args[++i]; break;
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--parallel": parallel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--no-seeder": noSeeder = true; break;
+        case "--departed": departed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--latency-ms": latencyMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Clone -- (--repo DIR | --bundle FILE) [--branch main] [--runs 3] [--parallel 8]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Clone -- (--repo DIR | --bundle FILE) [--branch main] [--runs 3] [--parallel 8]\n"
+                + "       ... [--no-seeder [--departed 6] [--latency-ms 0]]");
             return 2;
     }
 }
@@ -40,7 +48,7 @@ var helperDir = Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configur
 var work = Path.Combine(Path.GetTempPath(), "gt-bench-clone-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 var hour = TimeSpan.FromHours(1);
-var nodes = new List<DhtNode>();
+PrivateDht? dht = null;
 Process? daemon = null;
 try
 {
@@ -67,35 +75,15 @@ try
     var packBytes = Directory.EnumerateFiles(Path.Combine(bare, "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"repository: {repo ?? bundle}: {commits} commits, {packBytes / 1e6:0.0} MB of packs");
     using var server = await GitHttpServer.StartAsync(originRoot);
+    if (noSeeder)
+    {
+        return await NoSeederBenchmark.RunAsync(server, helperDir, work, runs, departed, TimeSpan.FromMilliseconds(latencyMs));
+    }
 
     // A private DHT of 10 nodes.
-    for (var i = 0; i < 10; i++)
-    {
-        nodes.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, CancellationToken.None));
-    }
-    foreach (var node in nodes)
-    {
-        foreach (var other in nodes.Where(o => o != node).Take(4))
-        {
-            await node.AddNode(other.LocalEndPoint);
-        }
-    }
-    foreach (var node in nodes)
-    {
-        await node.BootstrapAsync(CancellationToken.None);
-    }
-    var bootstrap = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
-    Dictionary<string, string> Env(string home, int btPort = 0) => new()
-    {
-        ["PATH"] = helperDir + ":" + Environment.GetEnvironmentVariable("PATH"),
-        ["GITTORRENT_HOME"] = home,
-        ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-        ["GITTORRENT_DHT_PORT"] = "0",
-        ["GITTORRENT_BT_PORT"] = btPort.ToString(CultureInfo.InvariantCulture),
-        ["GITTORRENT_BIND"] = "127.0.0.1",
-        ["GITTORRENT_ORIGIN_SCHEME"] = "http",
-        ["GIT_TERMINAL_PROMPT"] = "0",
-    };
+    dht = await PrivateDht.StartAsync(live: 10);
+    var bootstrap = dht.Bootstrap;
+    Dictionary<string, string> Env(string home, int btPort = 0) => CloneEnvironment.For(helperDir, home, bootstrap, btPort);
 
     // One daemon seeding the repository.
     var seederHome = Path.Combine(work, "seeder");
@@ -123,13 +111,9 @@ try
     var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
     var httpUrl = server.UrlOf("proj.git");
 
-    var n = 0;
     async Task<Command> CloneAsync(string url)
     {
-        var id = Interlocked.Increment(ref n);
-        var home = Path.Combine(work, "home" + id);
-        Directory.CreateDirectory(home);
-        var target = Path.Combine(work, "clone" + id);
+        var (home, target) = CloneEnvironment.NextClone(work);
         string[] verbose = url.StartsWith("gittorrent", StringComparison.Ordinal) ? ["-v"] : [];
         var run = (await Command.RunAsync("git", ["clone", .. verbose, "--bare", url, target], Env(home), hour)).Check("git clone " + url);
         if (!run.Output.Contains("from the origin", StringComparison.Ordinal) || url.StartsWith("http", StringComparison.Ordinal))
@@ -141,7 +125,7 @@ try
     }
 
     // Warm-up: the daemon builds and caches the pack, the DHT has the announcements.
-    await WaitAnnouncedAsync(nodes[0], bare);
+    await WaitAnnouncedAsync(dht.Nodes[0], bare);
     var warm = await CloneAsync(gtUrl);
     Console.WriteLine($"warm-up gittorrent clone (builds the pack): {warm.Elapsed.TotalSeconds:0.00} s");
     await CloneAsync(httpUrl);
@@ -212,9 +196,9 @@ finally
         daemon.Kill(true);
         await daemon.WaitForExitAsync();
     }
-    foreach (var node in nodes)
+    if (dht is not null)
     {
-        await node.DisposeAsync();
+        await dht.DisposeAsync();
     }
     try
     {

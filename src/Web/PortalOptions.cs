@@ -32,6 +32,25 @@ public sealed class PortalOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MirrorPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a swarm fetch of a crawled repository may look for a peer of its first tip before it gives up until
+    /// the next try (the engine's <see cref="Engine.Fetch.TipFetchOptions.SwarmTimeout"/>; default 3 s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SwarmTimeout { get; set; } = Engine.Fetch.TipFetchOptions.DefaultSwarmTimeout;
+
+    /// <summary>Crawled repositories fetched per round (every 10 s), taking turns over all of them (default 20).</summary>
+    [Range(1, 10_000)]
+    public int SwarmFetchesPerRound { get; set; } = 20;
+
+    /// <summary>The wait before a crawled repository whose fetch failed is tried again; doubled after each failure in a row (default 30 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SwarmFetchRetry { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between tries of a crawled repository that keeps failing (default 1 h).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan SwarmFetchMaxRetry { get; set; } = TimeSpan.FromHours(1);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(Bind, out _))

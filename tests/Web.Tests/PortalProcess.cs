@@ -63,6 +63,23 @@ internal sealed class PortalProcess : IAsyncDisposable
         throw new TimeoutException($"The portal did not answer /healthz within {StartTimeout}:\n{runner.Describe()}");
     }
 
+    /// <summary>Polls <paramref name="page"/> until it answers 200 with <paramref name="expected"/> in it, or fails after <paramref name="timeout"/>.</summary>
+    public async Task WaitForPageAsync(string page, string expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            using var response = await Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(timeout);
+            if (response.StatusCode == HttpStatusCode.OK
+                && (await response.Content.ReadAsStringAsync().WaitAsync(timeout)).Contains(expected, StringComparison.Ordinal))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{page} never showed {expected}:\n{Runner.Describe()}");
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>Runs a maintenance command (<c>migrate</c>, <c>admin create-user x</c>, ...) to completion.</summary>
     public static Task<ProcessRunner> RunCommandAsync(PortalStorage storage, params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [WebDll, .. args], CommandTimeout, Environment(storage), Path.GetDirectoryName(WebDll));

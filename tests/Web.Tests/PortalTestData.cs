@@ -28,6 +28,22 @@ internal sealed class PortalTestData
 
     public static string RandomId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
+    /// <summary>A user the portal knows by id (as if added on the portal) with nothing of a profile yet: the crawler fetches it.</summary>
+    public static User KnownUser(GitTorrent.Engine.Profiles.UserIdentity identity, DateTimeOffset seen)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return new User
+        {
+            UserId = identity.UserId.ToString(),
+            PublicKey = identity.PublicKey,
+            RawProfile = [],
+            Signature = [],
+            Seq = 0,
+            FirstSeen = seen,
+            LastSeen = seen,
+        };
+    }
+
     public async Task SeedAsync(PortalStorage storage, TimeSpan timeout)
     {
         var factory = storage.OpenFactory();

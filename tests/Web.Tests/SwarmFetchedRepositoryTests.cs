@@ -1,7 +1,6 @@
 using System.Net;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;
@@ -23,12 +22,12 @@ public sealed class SwarmFetchedRepositoryTests
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var work = new TempDirectory("swarm-fetched");
-        var dht = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token);
+        var dht = await PrivateDht.StartAsync(live: 1, cancellationToken: cts.Token);
         await using var alice = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
         {
             StateDirectory = Path.Combine(work.Path, "alice"),
             Bind = IPAddress.Loopback,
-            Bootstrap = [$"127.0.0.1:{dht.LocalEndPoint.Port}"],
+            Bootstrap = [dht.Bootstrap],
         }, null, cts.Token);
         try
         {
@@ -54,16 +53,7 @@ public sealed class SwarmFetchedRepositoryTests
             Assert.Equal(0, (await PortalProcess.RunCommandAsync(storage, "migrate").WaitAsync(Timeout)).ExitCode);
             await using (var db = storage.OpenFactory().CreateDbContext())
             {
-                db.Users.Add(new User
-                {
-                    UserId = identity.UserId.ToString(),
-                    PublicKey = identity.PublicKey,
-                    RawProfile = [],
-                    Signature = [],
-                    Seq = 0,
-                    FirstSeen = DateTimeOffset.UtcNow,
-                    LastSeen = DateTimeOffset.UtcNow,
-                });
+                db.Users.Add(PortalTestData.KnownUser(identity, DateTimeOffset.UtcNow));
                 // Alice's name, as the indexer stores a settled CLAIM and its tip (the portal resolves names for the name form).
                 db.NameRegistrations.Add(new NameRegistration
                 {
@@ -85,23 +75,12 @@ public sealed class SwarmFetchedRepositoryTests
             }
             await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
             {
-                ["GitTorrent__Bootstrap"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+                ["GitTorrent__Bootstrap"] = dht.Bootstrap,
             }).WaitAsync(Timeout);
 
             // Crawled, fetched from Alice's node, and browsable.
             var page = $"/u/{identity.UserId}/proj/commits/main";
-            var deadline = DateTime.UtcNow + Timeout;
-            while (true)
-            {
-                using var response = await portal.Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(Timeout);
-                if (response.StatusCode == HttpStatusCode.OK
-                    && (await response.Content.ReadAsStringAsync().WaitAsync(Timeout)).Contains(tip[..12], StringComparison.Ordinal))
-                {
-                    break;
-                }
-                Assert.True(DateTime.UtcNow < deadline, $"{page} never showed {tip}:\n{portal.Runner.Describe()}");
-                await Task.Delay(500);
-            }
+            await portal.WaitForPageAsync(page, tip[..12], Timeout);
             Assert.True(alice.GetStatistics().Uploaded > 0, "the pack did not come from Alice's node");
 
             // Cloneable over smart HTTP from the portal, fsck clean.
@@ -119,7 +98,7 @@ public sealed class SwarmFetchedRepositoryTests
                 ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
                            + ":" + Environment.GetEnvironmentVariable("PATH"),
                 ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+                ["GITTORRENT_BOOTSTRAP"] = dht.Bootstrap,
                 ["GITTORRENT_DHT_PORT"] = "0",
                 ["GITTORRENT_BT_PORT"] = "0",
                 ["GITTORRENT_BIND"] = "127.0.0.1",

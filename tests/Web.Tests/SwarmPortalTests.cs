@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using GitTorrent.Engine.Dht;
 using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
@@ -15,20 +14,10 @@ public sealed class SwarmPortalTests
     public async Task A_mirror_is_cloneable_through_gittorrent_from_another_node_and_the_upload_counter_grows()
     {
         // A private DHT on loopback that the portal and the cloning helper both join.
-        var nodes = new List<DhtNode>();
         using var cts = new CancellationTokenSource(Timeout);
-        for (var i = 0; i < 4; i++)
-        {
-            nodes.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token));
-        }
-        foreach (var node in nodes)
-        {
-            foreach (var other in nodes.Where(o => o != node))
-            {
-                await node.AddNode(other.LocalEndPoint).WaitAsync(Timeout);
-            }
-        }
-        var bootstrap = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
+        var dht = await PrivateDht.StartAsync(live: 4, cancellationToken: cts.Token);
+        var nodes = dht.Nodes;
+        var bootstrap = dht.Bootstrap;
         try
         {
             using var originRoot = new TempDirectory("swarm-origin");
@@ -98,10 +87,7 @@ public sealed class SwarmPortalTests
         }
         finally
         {
-            foreach (var node in nodes)
-            {
-                await node.DisposeAsync();
-            }
+            await dht.DisposeAsync();
         }
     }
 }

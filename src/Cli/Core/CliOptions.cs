@@ -36,9 +36,18 @@ public sealed record CliOptions
 
     /// <summary>The node's bounds against strangers (<c>GITTORRENT_MAX_*</c> and timeouts, env only; <see cref="NodeLimits.Settings"/>).</summary>
     public NodeLimits Limits { get; init; } = new();
+
     /// <summary>DHT limits from <c>GITTORRENT_DHT__*</c> (env only); null = the <see cref="Engine.Dht.DhtOptions"/> defaults.</summary>
     public Engine.Dht.DhtOptions? Dht { get; init; }
+    /// <summary>Accept a plain-http resolver on another host (<c>GITTORRENT_RESOLVER_ALLOW_HTTP=1</c>, env only; default false).</summary>
+    public bool ResolverAllowHttp { get; init; }
 
     /// <summary>Scheme for the host URL form: <c>https</c>, or <c>http</c> for private/test origins (env only).</summary>
     public string OriginScheme { get; init; } = "https";
+
+    /// <summary>
+    /// How long a clone or fetch may look for a peer of its first tip before it fetches from the origin (host form) or
+    /// fails (key and name forms); see <see cref="Engine.Fetch.TipFetchOptions.SwarmTimeout"/>.
+    /// </summary>
+    public TimeSpan SwarmTimeout { get; init; } = Engine.Fetch.TipFetchOptions.DefaultSwarmTimeout;
 }

@@ -24,6 +24,8 @@ public static class CliOptionsParser
 
     /// <summary>Prefix of the DHT limits: <c>GITTORRENT_DHT__MaxItemsPerAddress=100</c> sets <see cref="DhtOptions.MaxItemsPerAddress"/>.</summary>
     public const string DhtLimitPrefix = "GITTORRENT_DHT__";
+    public const string SwarmTimeoutVariable = "GITTORRENT_SWARM_TIMEOUT";
+    public const string ResolverAllowHttpVariable = "GITTORRENT_RESOLVER_ALLOW_HTTP";
 
     /// <summary>Flag → environment variable, in the order help shows them.</summary>
     public static IReadOnlyList<(string Flag, string Variable, string Value, string Meaning)> Flags { get; } =
@@ -34,6 +36,8 @@ public static class CliOptionsParser
         ("--bt-port", BtPortVariable, "PORT", "TCP port for BitTorrent peers (default 30000, 0 = any)"),
         ("--bind", BindVariable, "ADDRESS", "address to bind and to announce (default 0.0.0.0)"),
         ("--resolver", ResolverVariable, "URL", "portal whose /api/names/{name} resolves names (default none)"),
+        ("--swarm-timeout", SwarmTimeoutVariable, "SECONDS",
+            "how long a clone looks for a peer before it uses the origin or fails (default 3)"),
     ];
 
     public static CliOptionsParseResult Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
@@ -128,6 +132,27 @@ public static class CliOptionsParser
             }
 
             options = options with { Resolver = uri };
+        }
+
+        if (values.TryGetValue("--swarm-timeout", out var swarmTimeout) && !string.IsNullOrWhiteSpace(swarmTimeout))
+        {
+            if (!double.TryParse(swarmTimeout, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture,
+                    out var seconds) || seconds is < 0.1 or > 3600)
+            {
+                return Fail($"--swarm-timeout (GITTORRENT_SWARM_TIMEOUT): '{swarmTimeout}' is not a number of seconds from 0.1 to 3600");
+            }
+
+            options = options with { SwarmTimeout = TimeSpan.FromSeconds(seconds) };
+        }
+
+        if (environment.TryGetValue(ResolverAllowHttpVariable, out var allowHttp) && !string.IsNullOrWhiteSpace(allowHttp))
+        {
+            if (allowHttp is not ("1" or "true" or "0" or "false"))
+            {
+                return Fail($"{ResolverAllowHttpVariable} must be 1 or 0, not '{allowHttp}'");
+            }
+
+            options = options with { ResolverAllowHttp = allowHttp is "1" or "true" };
         }
 
         if (environment.TryGetValue(OriginSchemeVariable, out var scheme) && !string.IsNullOrWhiteSpace(scheme))

@@ -47,14 +47,17 @@ public static class RemoteHelper
         {
             using var identity = IdentityFile.TryLoad(options.Home);
             var progress = new HelperProgress(error);
-            var settings = new RemoteSettings(options.Home, options.OriginScheme, identity?.UserId);
+            var settings = new RemoteSettings(options.Home, options.OriginScheme, identity?.UserId)
+            {
+                Fetch = new Engine.Fetch.TipFetchOptions { SwarmTimeout = options.SwarmTimeout },
+            };
             await using var session = new HelperSession(options, progress, identity);
-            var backend = new GitTorrentRemote(url, gitDir, settings, progress, session, session, session);
+            await using var backend = new GitTorrentRemote(url, gitDir, settings, progress, session, session, session);
             return await new RemoteHelperProtocol(input, output, backend).RunAsync(cancellationToken);
         }
         catch (GitTorrentException e)
         {
-            await error.WriteLineAsync($"fatal: gittorrent: {e.Message}");
+            await error.WriteLineAsync($"fatal: gittorrent: {RemoteText.Printable(e.Message)}");
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException)

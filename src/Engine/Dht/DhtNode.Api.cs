@@ -174,8 +174,7 @@ public sealed partial class DhtNode
     /// <summary>The bencoded value stored under <paramref name="target"/> whose SHA-1 matches, or null.</summary>
     public async Task<byte[]?> GetImmutableAsync(Hash20 target, CancellationToken cancellationToken)
     {
-        var operation = new LookupOperation(this, LookupKind.GetItem, target, _options.BucketSize, _options.Alpha,
-            _options.LookupTimeout, _options.SlowQueryAfter) { StopOnImmutable = true };
+        var operation = new LookupOperation(this, LookupKind.GetItem, target, _options) { StopOnImmutable = true };
         var result = await RunLookupAsync(operation, null, cancellationToken).ConfigureAwait(false);
         return result.Immutable;
     }
@@ -233,7 +232,7 @@ public sealed partial class DhtNode
     }
 
     private LookupOperation NewLookup(LookupKind kind, Hash20 target) =>
-        new(this, kind, target, _options.BucketSize, _options.Alpha, _options.LookupTimeout, _options.SlowQueryAfter);
+        new(this, kind, target, _options);
 
     private async Task<LookupResult> RunLookupAsync(LookupOperation operation, byte[]? mutableSalt,
         CancellationToken cancellationToken)
@@ -330,6 +329,7 @@ public sealed partial class DhtNode
             return;
         }
         _lookups.Add(operation);
+        _lookupsStarted++;
         if (operation.Kind == LookupKind.GetItem)
         {
             OfferLocal(operation);

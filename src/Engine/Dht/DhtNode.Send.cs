@@ -114,6 +114,7 @@ public sealed partial class DhtNode
             QueriesSent = _queriesSent,
             ResponsesReceived = _responsesReceived,
             Timeouts = _timeouts,
+            LookupsStarted = _lookupsStarted,
             MalformedDropped = _malformed + Interlocked.Read(ref _oversized),
             RateLimited = _rateLimited,
             QueueOverflows = Interlocked.Read(ref _queueOverflows),

@@ -71,6 +71,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private long _queriesSent;
     private long _responsesReceived;
     private long _timeouts;
+    private long _lookupsStarted;
     private long _malformed;
     private long _oversized; // counted by the receive loop, reported as malformed
     private long _rateLimited;

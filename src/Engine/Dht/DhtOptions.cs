@@ -34,15 +34,29 @@ public sealed class DhtOptions
     [Range(2, 64)]
     public int BucketSize { get; set; } = 8;
 
-    /// <summary>Queries in flight per lookup (Kademlia alpha).</summary>
+    /// <summary>
+    /// Queries in flight per lookup (Kademlia alpha; libtorrent's <c>search_branching</c> is 5 too). Each query set
+    /// aside as slow lets one more be in flight, up to <see cref="BucketSize"/>.
+    /// </summary>
     [Range(1, 16)]
-    public int Alpha { get; set; } = 3;
+    public int Alpha { get; set; } = 5;
 
     /// <summary>A query not answered within this time has failed.</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>A lookup query outstanding this long stops counting against alpha, so a dead node cannot stall it.</summary>
+    /// <summary>
+    /// The longest a lookup query may stay outstanding before it stops counting against alpha and another node is
+    /// queried in its place (a dead node cannot stall a lookup; a late answer still counts). It applies until the
+    /// lookup's first answer; from then on the threshold is the answers' smoothed round-trip time plus four times
+    /// its variation (RFC 6298), between <see cref="MinSlowQueryAfter"/> and this.
+    /// </summary>
     public TimeSpan SlowQueryAfter { get; set; } = TimeSpan.FromMilliseconds(600);
+
+    /// <summary>
+    /// The shortest slow threshold of a lookup query, however fast the answers come (loopback, a LAN). The node
+    /// checks its lookups every 100 ms, so a threshold is rounded up to the next check.
+    /// </summary>
+    public TimeSpan MinSlowQueryAfter { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Upper bound on the duration of one lookup.</summary>
     public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -15,6 +15,9 @@ public sealed record DhtStatistics
 
     public long Timeouts { get; init; }
 
+    /// <summary>Lookups started (find_node, get_peers and BEP 44 get, including those of announces and puts).</summary>
+    public long LookupsStarted { get; init; }
+
     /// <summary>Datagrams that were not valid KRPC (bad bencode, missing keys, wrong sizes).</summary>
     public long MalformedDropped { get; init; }
 

@@ -1,20 +1,23 @@
 using GitTorrent.Data;
 using GitTorrent.Engine;
+using GitTorrent.Engine.Fetch;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
-using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Indexer.Swarm;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace GitTorrent.Web.Swarm;
 
 /// <summary>
 /// Brings the repositories the indexer found (users' profiles) into the store from the swarm, so they can be browsed
-/// and cloned over HTTP (ARCHITECTURE.md "Index": the portal fetches those repositories into its store). Refs follow
-/// the profile; progress is shown on the repository page while a fetch runs; a repository no peer can serve is
-/// retried on the next round.
+/// and cloned over HTTP (the portal fetches those repositories into its store). Every round it takes a few due
+/// repositories from a fair queue over all of them (<see cref="SwarmFetchQueue"/>: changed or never fetched, longest
+/// waiting first) and fetches each with <see cref="CrawledRepositoryFetch"/>; a repository that fails, for whatever
+/// reason (nobody serves it, a hostile profile, a ref git will not write), is retried after a growing wait while the
+/// others proceed. Refs follow the profile; progress is shown on the repository page while a fetch runs.
 /// </summary>
 public sealed partial class SwarmRepositoryFetcher(
     SwarmNodeHost host,
@@ -24,9 +27,13 @@ public sealed partial class SwarmRepositoryFetcher(
     GitBrowser browser,
     PortalNotifications notifications,
     IDbContextFactory<GitTorrentDbContext> contexts,
+    IOptions<PortalOptions> options,
+    TimeProvider time,
     ILogger<SwarmRepositoryFetcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);
+
+    private readonly SwarmFetchQueue _queue = new(options.Value.SwarmFetchRetry, options.Value.SwarmFetchMaxRetry);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,54 +48,71 @@ public sealed partial class SwarmRepositoryFetcher(
             LogNoNode(logger, e.Message);
             return;
         }
-        await using var fetcher = new SwarmFetcher(node);
+        await using var swarm = new SwarmFetcher(node);
+        var fetch = new CrawledRepositoryFetch(swarm, new TipFetchOptions { SwarmTimeout = options.Value.SwarmTimeout });
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await FetchRoundAsync(fetcher, stoppingToken);
+                await FetchRoundAsync(fetch, stoppingToken);
             }
-            catch (Exception e) when (e is GitTorrentException or IOException or DbUpdateException)
+            catch (Exception e) when (e is GitTorrentException or IOException or DbUpdateException or InvalidOperationException)
             {
                 LogRoundFailed(logger, e.Message);
             }
-            await Task.Delay(Round, stoppingToken);
+            await Task.Delay(Round, time, stoppingToken);
         }
     }
 
-    private async Task FetchRoundAsync(SwarmFetcher fetcher, CancellationToken cancellationToken)
+    private async Task FetchRoundAsync(CrawledRepositoryFetch fetch, CancellationToken cancellationToken)
     {
-        List<(string UserId, string Name, string? Head, Dictionary<string, string> Refs)> wanted;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var rows = await db.Repositories.AsNoTracking().Include(r => r.Refs)
-                .Where(r => r.UserId != identity.UserId)
-                .OrderByDescending(r => r.LastUpdated).Take(500).ToListAsync(cancellationToken);
-            wanted = [.. rows.Select(r => (r.UserId, r.Name, r.Head, r.Refs.ToDictionary(f => f.Name, f => f.Target, StringComparer.Ordinal)))];
+            var all = await db.Repositories.AsNoTracking().Where(r => r.UserId != identity.UserId)
+                .Select(r => new { r.Id, r.LastUpdated }).ToListAsync(cancellationToken);
+            _queue.Update(all.Select(r => (r.Id, r.LastUpdated)), time.GetUtcNow());
         }
-        foreach (var (userId, name, head, refs) in wanted)
+        foreach (var id in _queue.TakeDue(time.GetUtcNow(), options.Value.SwarmFetchesPerRound))
         {
-            if (store.PathOf(userId, name) is not { } path || refs.Count == 0)
+            string? reason;
+            string userId = "", name = "";
+            try
             {
+                Data.Entities.Repository? row;
+                await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+                {
+                    row = await db.Repositories.AsNoTracking().Include(r => r.Refs).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+                }
+                if (row is null)
+                {
+                    continue; // gone since the round started; the next round forgets it
+                }
+                (userId, name) = (row.UserId, row.Name);
+                reason = await FetchOneAsync(fetch, row.UserId, row.Name, row.Head,
+                    row.Refs.ToDictionary(f => f.Name, f => f.Target, StringComparer.Ordinal), cancellationToken);
+            }
+            catch (Exception e) when (e is GitTorrentException or IOException or UnauthorizedAccessException or DbUpdateException)
+            {
+                reason = e.Message;
+            }
+            if (reason is null)
+            {
+                _queue.Succeeded(id, time.GetUtcNow());
                 continue;
             }
-            if (RepositoryScanner.IsGitDirectory(path) && await MatchesAsync(path, refs, cancellationToken))
-            {
-                continue;
-            }
-            await FetchOneAsync(fetcher, userId, name, path, head, refs, cancellationToken);
+            var wait = _queue.Failed(id, time.GetUtcNow());
+            LogFetchFailed(logger, userId, name, _queue.FailuresOf(id), wait.TotalSeconds, RemoteText.Printable(reason));
         }
     }
 
-    private static async Task<bool> MatchesAsync(string path, Dictionary<string, string> refs, CancellationToken cancellationToken)
-    {
-        var local = await GitRefs.ReadAsync(path, cancellationToken);
-        return refs.Where(r => r.Key != "HEAD").All(r => local.TryGetValue(r.Key, out var v) && v.ToString() == r.Value);
-    }
-
-    private async Task FetchOneAsync(SwarmFetcher fetcher, string userId, string name, string path, string? head,
+    /// <summary>Fetches one repository into the store; null when it is complete, else why not.</summary>
+    private async Task<string?> FetchOneAsync(CrawledRepositoryFetch fetch, string userId, string name, string? head,
         Dictionary<string, string> refs, CancellationToken cancellationToken)
     {
+        if (store.PathOf(userId, name) is not { } path || refs.Count == 0)
+        {
+            return null; // nothing this portal can hold
+        }
         // A repository that has not arrived is built beside the store and moved in whole, so pages keep showing
         // "not arrived" with its progress until it is complete.
         var arrived = RepositoryScanner.IsGitDirectory(path);
@@ -101,49 +125,24 @@ public sealed partial class SwarmRepositoryFetcher(
                 Directory.CreateDirectory(path);
                 await GitRunner.RunAsync(path, ["init", "--quiet", "--bare"], cancellationToken);
             }
-        }
-        var local = await GitRefs.ReadAsync(path, cancellationToken);
-        var haves = local.Values.Distinct().Take(PackBuilder.MaxHaves).ToList();
-        // HEAD's branch first, as git-remote-gittorrent asks: the same request, so the seeder's cached pack serves both.
-        var targets = refs.OrderBy(r => r.Key == head ? 0 : r.Key.StartsWith("refs/heads/", StringComparison.Ordinal) ? 1 : 2)
-            .Select(r => r.Value).Where(v => Hash20.TryParse(v, out _)).Select(Hash20.Parse).Distinct().ToList();
-        for (var i = 0; i < targets.Count; i++)
-        {
-            var commit = targets[i];
-            if (await GitRefs.HasCommitAsync(path, commit, cancellationToken))
-            {
-                continue;
-            }
             activity.SetFetch(userId, name, new RepositoryFetchProgress("finding peers", 0, null));
-            var progress = new Progress<DownloadProgress>(p =>
-                activity.SetFetch(userId, name, new RepositoryFetchProgress(p.HasMetadata ? "receiving pack" : "getting metadata",
-                    p.VerifiedBytes, p.HasMetadata ? p.TotalBytes : null)));
-            // The other tips ride along as more wants: one pack for the whole repository from a seeder that takes them.
-            var options = new SwarmFetchOptions([]) { MoreWants = [.. targets.Skip(i + 1).Take(GitTorrentMessage.MaxWants)] };
-            var result = await fetcher.FetchAsync(commit, haves, path, progress, options, cancellationToken);
-            if (!result.Success)
+        }
+        var progress = new Progress<FetchReport>(report =>
+        {
+            if (report.Kind == FetchReportKind.Download && !arrived)
             {
-                var reason = result.Failures.FirstOrDefault() ?? "no peer has it";
-                activity.SetFetch(userId, name, new RepositoryFetchProgress("waiting for a seeder: " + reason, 0, null));
-                LogFetchFailed(logger, userId, name, commit.ToString(), reason);
-                return;
+                activity.SetFetch(userId, name, new RepositoryFetchProgress(report.Total > 0 ? "receiving pack" : "getting metadata",
+                    report.Done, report.Total > 0 ? report.Total : null));
             }
-            haves.Insert(0, commit);
-        }
-        foreach (var (refName, target) in refs)
+        });
+        var result = await fetch.FetchAsync(path, head, refs, progress, cancellationToken);
+        if (!result.Fetched)
         {
-            if (refName != "HEAD" && Engine.Profiles.UserProfile.IsValidRefName(refName))
+            if (!arrived)
             {
-                await GitRunner.RunAsync(path, ["update-ref", refName, target], cancellationToken);
+                activity.SetFetch(userId, name, new RepositoryFetchProgress("waiting for a seeder: " + RemoteText.Printable(result.Error), 0, null));
             }
-        }
-        foreach (var stale in local.Keys.Where(r => r != "HEAD" && !refs.ContainsKey(r)))
-        {
-            await GitRunner.RunAsync(path, ["update-ref", "-d", stale], cancellationToken);
-        }
-        if (head is not null && refs.ContainsKey(head))
-        {
-            await GitRunner.RunAsync(path, ["symbolic-ref", "HEAD", head], cancellationToken);
+            return result.Error ?? "the fetch failed";
         }
         if (!arrived)
         {
@@ -152,10 +151,14 @@ public sealed partial class SwarmRepositoryFetcher(
         }
         activity.SetFetch(userId, name, null);
         browser.Invalidate(path);
-        LogFetched(logger, userId, name);
-        var current = await GitRefs.ReadAsync(path, cancellationToken);
-        await notifications.PublishRepositoryUpdatedAsync(
-            new RepositoryUpdated(userId, name, path, current.ToDictionary(r => r.Key, r => r.Value.ToString())), cancellationToken);
+        if (result.Packs > 0 || !arrived)
+        {
+            LogFetched(logger, userId, name, result.Packs);
+            var current = await GitRefs.ReadAsync(path, cancellationToken);
+            await notifications.PublishRepositoryUpdatedAsync(
+                new RepositoryUpdated(userId, name, path, current.ToDictionary(r => r.Key, r => r.Value.ToString())), cancellationToken);
+        }
+        return result.RefErrors.Count == 0 ? null : "refs git would not write: " + string.Join("; ", result.RefErrors);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Swarm fetching off: the node is not running ({Reason})")]
@@ -164,9 +167,10 @@ public sealed partial class SwarmRepositoryFetcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch round failed: {Reason}")]
     private static partial void LogRoundFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Could not fetch {UserId}/{Repository} ({Commit}) yet: {Reason}")]
-    private static partial void LogFetchFailed(ILogger logger, string userId, string repository, string commit, string reason);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Could not fetch {UserId}/{Repository} ({Failures} time(s) in a row; next try in {RetrySeconds} s): {Reason}")]
+    private static partial void LogFetchFailed(ILogger logger, string userId, string repository, int failures, double retrySeconds, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched {UserId}/{Repository} from the swarm")]
-    private static partial void LogFetched(ILogger logger, string userId, string repository);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched {UserId}/{Repository} from the swarm ({Packs} pack(s))")]
+    private static partial void LogFetched(ILogger logger, string userId, string repository, int packs);
 }

@@ -25,7 +25,7 @@ public sealed class OriginFallbackTests
             using var target = new TempGitRepo(bare: true);
             var url = GitTorrentUrl.Parse($"gittorrent://{server.Authority}/git/proj.git");
             var stderr = new StringWriter();
-            var remote = new GitTorrentRemote(url, target.GitDir, new RemoteSettings(target.Root, "http", null),
+            await using var remote = new GitTorrentRemote(url, target.GitDir, new RemoteSettings(target.Root, "http", null),
                 new HelperProgress(stderr), swarm: null, profiles: null, publisher: null);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
@@ -55,7 +55,7 @@ public sealed class OriginFallbackTests
         var port = GitHttpServer.FreeTcpPort();
         using var target = new TempGitRepo(bare: true);
         var url = GitTorrentUrl.Parse($"gittorrent://127.0.0.1:{port}/nothing/here");
-        var remote = new GitTorrentRemote(url, target.GitDir, new RemoteSettings(target.Root, "http", null),
+        await using var remote = new GitTorrentRemote(url, target.GitDir, new RemoteSettings(target.Root, "http", null),
             new HelperProgress(new StringWriter()), null, null, null);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ex = await Assert.ThrowsAsync<GitTorrentException>(() => remote.ListAsync(false, cts.Token));
@@ -68,7 +68,7 @@ public sealed class OriginFallbackTests
         using var target = new TempGitRepo();
         var own = Hash20.Random();
         var other = Hash20.Random();
-        var remote = new GitTorrentRemote(GitTorrentUrl.Parse($"gittorrent://{other}/proj"), target.GitDir,
+        await using var remote = new GitTorrentRemote(GitTorrentUrl.Parse($"gittorrent://{other}/proj"), target.GitDir,
             new RemoteSettings(target.Root, "https", own), new HelperProgress(new StringWriter()), null, null, null);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var results = await remote.PushAsync([new PushRequest("refs/heads/main", "refs/heads/main", false)], cts.Token);

@@ -1,52 +1,54 @@
-using System.Net;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 
 namespace GitTorrent.Cli.Tests.Swarm;
 
 /// <summary>
-/// A private DHT of in-process nodes on 127.0.0.1 plus helpers to run the real gittorrent programs against it:
-/// daemons, keygen, git with the remote helper on PATH. Nothing here contacts a public router.
+/// A private DHT of in-process nodes on 127.0.0.1 (<see cref="PrivateDht"/>: live nodes, optionally departed ones and
+/// latency) plus helpers to run the real gittorrent programs against it: daemons, keygen, git with the remote helper
+/// on PATH. Nothing here contacts a public router.
 /// </summary>
 internal sealed class PrivateNetwork : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private readonly List<DhtNode> _nodes = [];
+    private readonly PrivateDht _dht;
     private readonly List<ProcessRunner> _processes = [];
 
-    private PrivateNetwork(TempDirectory work) => Work = work;
+    private PrivateNetwork(TempDirectory work, PrivateDht dht)
+    {
+        Work = work;
+        _dht = dht;
+    }
 
     public TempDirectory Work { get; }
 
-    public IReadOnlyList<DhtNode> Nodes => _nodes;
+    /// <summary>The live nodes.</summary>
+    public IReadOnlyList<DhtNode> Nodes => _dht.Nodes;
 
-    /// <summary>GITTORRENT_BOOTSTRAP value naming every node of the private DHT.</summary>
-    public string Bootstrap => string.Join(',', _nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
+    /// <summary>The DHT itself (departed nodes, relay).</summary>
+    public PrivateDht Dht => _dht;
+
+    /// <summary>GITTORRENT_BOOTSTRAP value naming every live node of the private DHT.</summary>
+    public string Bootstrap => _dht.Bootstrap;
 
     public static string Gittorrent => RepositoryLayout.Output("src/Cli/gittorrent", "gittorrent.dll");
 
-    public static async Task<PrivateNetwork> StartAsync(int nodes = 10)
+    /// <summary>A private DHT of <paramref name="nodes"/> live nodes and <paramref name="departed"/> that left, with an optional one-way delay.</summary>
+    public static async Task<PrivateNetwork> StartAsync(int nodes = 10, int departed = 0, TimeSpan? oneWayDelay = null)
     {
-        var network = new PrivateNetwork(new TempDirectory("swarm"));
-        using var cts = new CancellationTokenSource(Timeout);
-        for (var i = 0; i < nodes; i++)
+        var work = new TempDirectory("swarm");
+        try
         {
-            network._nodes.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token));
+            return new PrivateNetwork(work, await PrivateDht.StartAsync(nodes, departed, oneWayDelay).WaitAsync(Timeout));
         }
-        foreach (var node in network._nodes)
+        catch
         {
-            foreach (var other in network._nodes.Where(o => o != node).Take(4))
-            {
-                await node.AddNode(other.LocalEndPoint).WaitAsync(Timeout);
-            }
+            work.Dispose();
+            throw;
         }
-        foreach (var node in network._nodes)
-        {
-            await node.BootstrapAsync(cts.Token);
-        }
-        return network;
     }
 
     /// <summary>Environment of a gittorrent program or git run: a home folder, the private DHT, loopback only.</summary>
@@ -99,7 +101,7 @@ internal sealed class PrivateNetwork : IAsyncDisposable
 
     /// <summary>
     /// Waits until the DHT holds a profile of <paramref name="user"/> whose JSON satisfies <paramref name="predicate"/>: a
-    /// lookup finds it, and at least <see cref="ProfileCopies"/> of the private nodes store it. A lookup alone can see it
+    /// lookup finds it, and at least <see cref="ProfileCopies"/> of the private nodes (all of them when fewer) store it. A lookup alone can see it
     /// at the publisher's own node before its put has reached the nodes closest to the target, and a client's lookup a
     /// moment later would then still get the previous profile.
     /// </summary>
@@ -110,11 +112,11 @@ internal sealed class PrivateNetwork : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            var item = await _nodes[0].GetMutableAsync(user, null, cts.Token);
+            var item = await Nodes[0].GetMutableAsync(user, null, cts.Token);
             if (item is not null)
             {
                 last = System.Text.Encoding.UTF8.GetString(item.Value);
-                if (predicate(last) && await StoredCopiesAsync(user, predicate, cts.Token) >= ProfileCopies)
+                if (predicate(last) && await StoredCopiesAsync(user, predicate, cts.Token) >= Math.Min(ProfileCopies, Nodes.Count))
                 {
                     return;
                 }
@@ -130,7 +132,7 @@ internal sealed class PrivateNetwork : IAsyncDisposable
     private async Task<int> StoredCopiesAsync(Hash20 user, Func<string, bool> predicate, CancellationToken cancellationToken)
     {
         var copies = 0;
-        foreach (var node in _nodes)
+        foreach (var node in Nodes)
         {
             var items = await node.GetStoredMutableItemsAsync(10_000, cancellationToken);
             if (items.Any(i => Engine.Dht.Items.Bep44.MutableTarget(i.PublicKey, i.Salt) == user
@@ -152,10 +154,7 @@ internal sealed class PrivateNetwork : IAsyncDisposable
         {
             await process.DisposeAsync();
         }
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
+        await _dht.DisposeAsync();
         Work.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using GitTorrent.Engine.Fetch;
 using System.Net;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Git;

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Fetch;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;

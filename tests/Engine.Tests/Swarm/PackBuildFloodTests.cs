@@ -1,3 +1,4 @@
+using GitTorrent.Engine.Fetch;
 using System.Net;
 using System.Security.Cryptography;
 using GitTorrent.Engine.Git;

@@ -26,7 +26,7 @@ public sealed class ResolveCommand : ICliCommand
         }
         try
         {
-            var answer = await new NameResolver(resolver).ResolveAsync(name, cancellationToken);
+            var answer = await new NameResolver(resolver, allowHttp: context.Options.ResolverAllowHttp).ResolveAsync(name, cancellationToken);
             if (answer is not { Owner: { } owner, Status: var status })
             {
                 await context.Error.WriteLineAsync($"gittorrent resolve: '{name}' is not registered to anyone"

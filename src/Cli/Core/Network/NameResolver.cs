@@ -4,15 +4,46 @@ using GitTorrent.Engine;
 
 namespace GitTorrent.Cli.Network;
 
-/// <summary>Asks a portal's <c>/api/names/{name}</c> which user id owns a username (INTERFACES.md).</summary>
-public sealed class NameResolver(Uri baseUrl, HttpClient? http = null)
+/// <summary>
+/// Asks a portal's <c>/api/names/{name}</c> which user id owns a username (INTERFACES.md). The answer decides whose
+/// code a name-form clone fetches, so the resolver must be reached over https: plain http is refused, before any
+/// connection, unless the host is a loopback address (a portal on this machine) or the user opted in
+/// (<c>GITTORRENT_RESOLVER_ALLOW_HTTP=1</c>: a network they trust).
+/// </summary>
+public sealed class NameResolver
 {
-    private readonly HttpClient _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+    private readonly Uri _baseUrl;
+    private readonly HttpClient _http;
+
+    /// <param name="allowHttp">Accept plain http to any host (the explicit opt-in).</param>
+    public NameResolver(Uri baseUrl, HttpClient? http = null, bool allowHttp = false)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        if (!IsAcceptable(baseUrl, allowHttp))
+        {
+            throw new GitTorrentException($"the resolver {baseUrl} is plain http to a host that is not this machine: anyone on the way "
+                + $"could answer for any name; use https, or set {CliOptionsParser.ResolverAllowHttpVariable}=1 for a network you trust");
+        }
+        _baseUrl = baseUrl;
+        _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+    }
+
+    /// <summary>https always; http only to a loopback host (127.0.0.0/8, ::1, localhost) or when allowed.</summary>
+    public static bool IsAcceptable(Uri url, bool allowHttp)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.Scheme == Uri.UriSchemeHttps || allowHttp)
+        {
+            return url.Scheme is "https" or "http";
+        }
+        return url.Scheme == Uri.UriSchemeHttp
+            && (url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
+    }
 
     /// <summary>The owner and status, or null when the name was never seen. Throws with a clear message on errors.</summary>
     public async Task<(Hash20? Owner, string Status)?> ResolveAsync(string name, CancellationToken cancellationToken)
     {
-        var url = new Uri(baseUrl, "api/names/" + Uri.EscapeDataString(name));
+        var url = new Uri(_baseUrl, "api/names/" + Uri.EscapeDataString(name));
         HttpResponseMessage response;
         try
         {
@@ -20,11 +51,11 @@ public sealed class NameResolver(Uri baseUrl, HttpClient? http = null)
         }
         catch (HttpRequestException e)
         {
-            throw new GitTorrentException($"cannot reach the resolver {baseUrl}: {e.Message}");
+            throw new GitTorrentException($"cannot reach the resolver {_baseUrl}: {e.Message}");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new GitTorrentException($"the resolver {baseUrl} did not answer in time");
+            throw new GitTorrentException($"the resolver {_baseUrl} did not answer in time");
         }
         using (response)
         {

@@ -1,4 +1,5 @@
 using GitTorrent.Cli.Network;
+using GitTorrent.Engine.Fetch;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;
@@ -11,44 +12,42 @@ namespace GitTorrent.Cli.Remote;
 /// <c>list</c> needs none), the swarm fetcher, profile lookups, name resolution and publishing after a push.
 /// </summary>
 public sealed class HelperSession(CliOptions options, HelperProgress progress, UserIdentity? identity)
-    : ISwarmFetcher, IProfileSource, IPushPublisher, IAsyncDisposable
+    : ISwarmFetcher, IProfileSource, IPushPublisher, INodeWarmUp, IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers = CliNode.CreateLoggerFactory();
-    private GitTorrentNode? _node;
-    private SwarmFetcher? _fetcher;
+    private readonly Lock _lock = new();
+    private Task<(GitTorrentNode Node, SwarmFetcher Fetcher)>? _starting;
 
-    private async Task<GitTorrentNode> NodeAsync(CancellationToken cancellationToken)
+    public void WarmUp() => _ = StartNodeOnceAsync();
+
+    private Task<(GitTorrentNode Node, SwarmFetcher Fetcher)> StartNodeOnceAsync()
     {
-        if (_node is null)
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            _node = await CliNode.StartClientAsync(options, _loggers, cancellationToken).ConfigureAwait(false);
-            await JoinedEnoughAsync(_node, cancellationToken).ConfigureAwait(false);
-            progress.Verbose($"DHT joined in {watch.Elapsed.TotalSeconds:0.00} s: {_node.Dht.RoutingTableSize} nodes known");
-            _fetcher = new SwarmFetcher(_node, _loggers.CreateLogger<SwarmFetcher>());
-        }
-        return _node;
+        using var scope = _lock.EnterScope();
+        return _starting ??= StartNodeAsync();
     }
 
-    /// <summary>Nodes known before lookups start without waiting for the whole bootstrap lookup.</summary>
-    public const int EnoughNodes = 8;
+    private async Task<GitTorrentNode> NodeAsync(CancellationToken cancellationToken) =>
+        (await StartNodeOnceAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Node;
 
-    /// <summary>
-    /// Waits until the bootstrap lookup ends or enough nodes answered to start lookups: the bootstrap lookup itself
-    /// waits out timeouts of departed nodes (every finished helper leaves one behind), which costs seconds per run.
-    /// </summary>
-    private static async Task JoinedEnoughAsync(GitTorrentNode node, CancellationToken cancellationToken)
+    private async Task<(GitTorrentNode Node, SwarmFetcher Fetcher)> StartNodeAsync()
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!node.Joined.IsCompleted)
+        var node = await CliNode.StartClientAsync(options, _loggers, CancellationToken.None).ConfigureAwait(false);
+        await JoinedEnoughAsync(node).ConfigureAwait(false);
+        progress.Verbose($"DHT joined in {watch.Elapsed.TotalSeconds:0.00} s: {node.Dht.RoutingTableSize} nodes known");
+        return (node, new SwarmFetcher(node, _loggers.CreateLogger<SwarmFetcher>()));
+    }
+
+    /// <summary>
+    /// Waits until the bootstrap lookup ends or a node has answered: a lookup needs one live node to start from (it
+    /// learns the rest as it goes), and the bootstrap lookup itself waits out the departed nodes it is told of (every
+    /// finished helper leaves one behind).
+    /// </summary>
+    private static async Task JoinedEnoughAsync(GitTorrentNode node)
+    {
+        while (!node.Joined.IsCompleted && node.Dht.RoutingTableSize == 0)
         {
-            var known = node.Dht.RoutingTableSize;
-            if (known >= EnoughNodes || (known > 0 && watch.Elapsed > TimeSpan.FromMilliseconds(500)))
-            {
-                return;
-            }
-            await Task.WhenAny(node.Joined, Task.Delay(20, cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            await Task.WhenAny(node.Joined, Task.Delay(5)).ConfigureAwait(false);
         }
     }
 
@@ -59,20 +58,8 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
     public async Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
         SwarmFetchOptions options, CancellationToken cancellationToken)
     {
-        await NodeAsync(cancellationToken).ConfigureAwait(false);
-        var report = new Progress<DownloadProgress>(p =>
-        {
-            if (p.HasMetadata)
-            {
-                progress.Report("Receiving pack", p.VerifiedBytes / 1024, p.TotalBytes / 1024, $" KiB, {p.Peers} peer(s)");
-            }
-        });
-        var result = await _fetcher!.FetchAsync(commit, haves, gitDirectory, report, options, cancellationToken).ConfigureAwait(false);
-        if (result.InfoHash is { } infoHash)
-        {
-            progress.Verbose($"pack torrent {infoHash}: {result.Timings}");
-        }
-        return result;
+        var (_, fetcher) = await StartNodeOnceAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await fetcher.FetchAsync(commit, haves, gitDirectory, options, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<UserProfile?> GetProfileAsync(Hash20 userId, CancellationToken cancellationToken)
@@ -93,13 +80,25 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
         {
             throw new GitTorrentException($"cannot resolve the name '{name}': set GITTORRENT_RESOLVER to a portal's URL");
         }
-        var answer = await new NameResolver(resolver).ResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        if (answer is { Owner: { } owner, Status: var status })
+        var answer = await new NameResolver(resolver, allowHttp: options.ResolverAllowHttp).ResolveAsync(name, cancellationToken)
+            .ConfigureAwait(false);
+        if (answer is not { Owner: { } owner, Status: var status })
         {
-            progress.Info($"Resolved '{name}' to {owner} ({status})");
-            return owner;
+            return null;
         }
-        return null;
+        // Only a final registration names an owner for good: a pending name may still go to an earlier preorder.
+        if (status is not ("settled" or "settling"))
+        {
+            throw new GitTorrentException($"the name '{name}' is {RemoteText.Printable(status)}, not registered for good yet "
+                + $"(its owner would be {owner}, but that may still change); wait until it settles, or clone by key: "
+                + $"gittorrent://{owner}/<repo>");
+        }
+        if (status == "settling")
+        {
+            progress.Warning($"the name '{name}' is settling: an earlier registration could still take it in the next blocks");
+        }
+        progress.Info($"Resolved '{name}' to {owner} ({status})");
+        return owner;
     }
 
     public async Task PublishAsync(string repositoryName, CancellationToken cancellationToken)
@@ -123,15 +122,23 @@ public sealed class HelperSession(CliOptions options, HelperProgress progress, U
         progress.Verbose($"profile seq {seq} stored on {result.Stored} nodes");
     }
 
+    /// <summary>Stops the node (if it was started) after saying, with -v, how much DHT work this run cost.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_fetcher is not null)
+        if (_starting is { } starting)
         {
-            await _fetcher.DisposeAsync().ConfigureAwait(false);
-        }
-        if (_node is not null)
-        {
-            await _node.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                var (node, fetcher) = await starting.ConfigureAwait(false);
+                var dht = node.Dht.Statistics;
+                progress.Verbose($"dht: {dht.LookupsStarted} lookup(s), {dht.QueriesSent} queries sent, {dht.Timeouts} timed out");
+                await fetcher.DisposeAsync().ConfigureAwait(false);
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
+            {
+                // The node never started; the error was reported by whoever needed it.
+            }
         }
         _loggers.Dispose();
     }

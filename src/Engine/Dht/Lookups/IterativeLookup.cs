@@ -4,8 +4,11 @@ namespace GitTorrent.Engine.Dht.Lookups;
 /// Kademlia's iterative lookup as a sans-IO state machine: it keeps the candidates sorted by distance
 /// to the target, says whom to query next (at most alpha at a time, slow queries excepted) and is done
 /// when the K closest candidates that did not fail have all answered. A query outstanding past the slow
-/// threshold is set aside like a failure (its answer still counts if it comes before the end), so a few
-/// dead nodes among the closest cost one slow threshold rather than a full timeout each.
+/// threshold is set aside like a failure (its answer still counts if it comes before the end) and other
+/// nodes are queried in its place (libtorrent's short timeout, see <see cref="Width"/>), so a few dead nodes
+/// among the closest cost one slow threshold rather than a full timeout each. The threshold follows the round-trip times of this lookup's
+/// answers (<see cref="RoundTripEstimator"/>): on a network where answers take 50 ms, a departed node is set
+/// aside after a few hundred milliseconds, not after a fixed second.
 /// </summary>
 internal sealed class IterativeLookup
 {
@@ -15,14 +18,17 @@ internal sealed class IterativeLookup
     private readonly List<LookupCandidate> _candidates = [];
     private readonly HashSet<Hash20> _known = [];
     private readonly Hash20 _self;
+    private readonly RoundTripEstimator _roundTrips;
     private int _activeInFlight;
 
-    public IterativeLookup(Hash20 target, Hash20 self, int k, int alpha)
+    /// <param name="roundTrips">The slow threshold; null = queries are never set aside, only failed.</param>
+    public IterativeLookup(Hash20 target, Hash20 self, int k, int alpha, RoundTripEstimator? roundTrips = null)
     {
         Target = target;
         _self = self;
         K = k;
         Alpha = alpha;
+        _roundTrips = roundTrips ?? new RoundTripEstimator(long.MaxValue, long.MaxValue);
     }
 
     public Hash20 Target { get; }
@@ -34,6 +40,20 @@ internal sealed class IterativeLookup
     public int InFlight { get; private set; }
 
     public int QueriesSent { get; private set; }
+
+    /// <summary>Queries set aside as slow so far (each let another node be queried in its place).</summary>
+    public int SlowQueries { get; private set; }
+
+    /// <summary>
+    /// Queries that may be outstanding and not slow: alpha, plus one for each query set aside as slow, up to K. A
+    /// slow query frees its own slot (libtorrent's short timeout) and opens one more: where nodes have left, the
+    /// lookup crosses them in fewer rounds (in a simulated network with 30% departed nodes and 100 ms round trips,
+    /// the slowest of 40 lookups took 13 round trips instead of 15 with alpha alone).
+    /// </summary>
+    public int Width => Math.Min(Math.Max(K, Alpha), Alpha + SlowQueries);
+
+    /// <summary>The current slow threshold in milliseconds.</summary>
+    public long SlowAfterMs => _roundTrips.SlowAfterMs;
 
     public IReadOnlyList<LookupCandidate> Candidates => _candidates;
 
@@ -74,7 +94,7 @@ internal sealed class IterativeLookup
         var considered = 0;
         foreach (var candidate in _candidates)
         {
-            if (_activeInFlight >= Alpha || considered >= K)
+            if (_activeInFlight >= Width || considered >= K)
             {
                 break;
             }
@@ -122,15 +142,35 @@ internal sealed class IterativeLookup
         }
     }
 
+    /// <summary>
+    /// A query set aside as slow that has had less than one more slow threshold to answer: a lookup that has found
+    /// nothing waits for these before it ends, so a live node slowed down (a loaded machine, a long path) still gets
+    /// its answer counted, while a departed node costs one threshold more, once, not one per wave.
+    /// </summary>
+    public bool HasRecentSlowQueries(long now)
+    {
+        var patience = 2 * _roundTrips.SlowAfterMs;
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State == CandidateState.Queried && candidate.Slow && now - candidate.SentAt < patience)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool IsSetAside(LookupCandidate candidate) =>
         candidate.State == CandidateState.Failed || (candidate.State == CandidateState.Queried && candidate.Slow);
 
-    public void OnResponse(LookupCandidate candidate, IEnumerable<DhtContact> closer)
+    /// <summary>An answer to the query sent to <paramref name="candidate"/>, received at <paramref name="now"/>.</summary>
+    public void OnResponse(LookupCandidate candidate, IEnumerable<DhtContact> closer, long now)
     {
         if (!Settle(candidate, CandidateState.Responded))
         {
             return;
         }
+        _roundTrips.Add(now - candidate.SentAt);
         foreach (var contact in closer)
         {
             Add(contact, candidate.Depth + 1);
@@ -139,15 +179,17 @@ internal sealed class IterativeLookup
 
     public void OnFailure(LookupCandidate candidate) => Settle(candidate, CandidateState.Failed);
 
-    /// <summary>Queries outstanding for <paramref name="slowAfterMs"/> stop holding an alpha slot.</summary>
-    public void MarkSlow(long now, long slowAfterMs)
+    /// <summary>Queries outstanding for longer than <see cref="SlowAfterMs"/> stop holding an alpha slot.</summary>
+    public void MarkSlow(long now)
     {
+        var slowAfter = _roundTrips.SlowAfterMs;
         foreach (var candidate in _candidates)
         {
-            if (candidate.State == CandidateState.Queried && !candidate.Slow && now - candidate.SentAt >= slowAfterMs)
+            if (candidate.State == CandidateState.Queried && !candidate.Slow && now - candidate.SentAt >= slowAfter)
             {
                 candidate.Slow = true;
                 _activeInFlight--;
+                SlowQueries++;
             }
         }
     }

@@ -17,23 +17,22 @@ internal sealed class LookupOperation : IQueryObserver
     private readonly IterativeLookup _lookup;
     private readonly long _startedAt;
     private readonly long _deadline;
-    private readonly long _slowAfterMs;
     private readonly HashSet<IPEndPoint> _peers = [];
     private readonly List<DhtContact> _scratch = [];
     private MutableItem? _mutable;
     private byte[]? _immutable;
     private bool _finished;
 
-    public LookupOperation(ILookupHost host, LookupKind kind, Hash20 target, int k, int alpha, TimeSpan timeout,
-        TimeSpan slowAfter)
+    /// <summary>A lookup with the node's K, alpha, lookup timeout and slow-query bounds.</summary>
+    public LookupOperation(ILookupHost host, LookupKind kind, Hash20 target, DhtOptions options)
     {
         _host = host;
         Kind = kind;
         Target = target;
-        _lookup = new IterativeLookup(target, host.Id, k, alpha);
+        _lookup = new IterativeLookup(target, host.Id, options.BucketSize, options.Alpha,
+            new RoundTripEstimator((long)options.MinSlowQueryAfter.TotalMilliseconds, (long)options.SlowQueryAfter.TotalMilliseconds));
         _startedAt = host.NowMs;
-        _deadline = _startedAt + (long)timeout.TotalMilliseconds;
-        _slowAfterMs = (long)slowAfter.TotalMilliseconds;
+        _deadline = _startedAt + (long)options.LookupTimeout.TotalMilliseconds;
     }
 
     public LookupKind Kind { get; }
@@ -85,7 +84,7 @@ internal sealed class LookupOperation : IQueryObserver
             Finish();
             return;
         }
-        _lookup.MarkSlow(now, _slowAfterMs);
+        _lookup.MarkSlow(now);
         Pump();
     }
 
@@ -119,7 +118,7 @@ internal sealed class LookupOperation : IQueryObserver
                 CollectItem(body);
                 break;
         }
-        _lookup.OnResponse(candidate, _scratch);
+        _lookup.OnResponse(candidate, _scratch, _host.NowMs);
         Pump();
     }
 
@@ -213,11 +212,14 @@ internal sealed class LookupOperation : IQueryObserver
                 }
             }
         }
-        if (_lookup.IsDone)
+        if (_lookup.IsDone && (Kind == LookupKind.FindNode || FoundSomething || !_lookup.HasRecentSlowQueries(now)))
         {
             Finish();
         }
     }
+
+    /// <summary>Peers, or an item, have come: what the lookup is for.</summary>
+    private bool FoundSomething => _peers.Count > 0 || _mutable is not null || _immutable is not null;
 
     private KrpcMethod Method => Kind switch
     {

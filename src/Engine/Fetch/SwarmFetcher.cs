@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Wire.Extensions;
 using Microsoft.Extensions.Logging;
 
-namespace GitTorrent.Engine.Swarm;
+namespace GitTorrent.Engine.Fetch;
 
 /// <summary>
 /// The client side of PROTOCOL.md section 4: finds the peers that announce a commit, asks them in parallel
@@ -44,102 +45,97 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         IProgress<DownloadProgress>? progress, SwarmFetchOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(haves);
-        if (options?.Quiet == true)
+        options ??= new SwarmFetchOptions([]);
+        progress = options.Quiet ? null : options.Progress ?? progress;
+        var fetch = new Attempt(commit, options.MoreWants, haves, gitDirectory, progress, options);
+        if (options.KnownPeers.Count == 0)
         {
-            progress = null;
+            return options.LookUp
+                ? await FetchFromSwarmAsync(fetch, cancellationToken).ConfigureAwait(false)
+                : new SwarmFetchResult(false, 0, [], ["no peer to ask"]);
         }
-        var more = options?.MoreWants ?? [];
-        if (options is not { KnownPeers.Count: > 0 })
-        {
-            return await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
-        }
-        var known = await FetchFromKnownPeersAsync(commit, more, haves, gitDirectory, progress, options.KnownPeers, cancellationToken)
-            .ConfigureAwait(false);
-        if (known.Success)
+        var known = await FetchFromKnownPeersAsync(fetch, options.KnownPeers, cancellationToken).ConfigureAwait(false);
+        if (known.Success || !options.LookUp || options.GiveUp.IsCancellationRequested)
         {
             return known;
         }
-        var found = await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
-        return found with { Failures = [.. known.Failures, .. found.Failures] };
+        fetch.Answers.Clear(); // the known peers' packs failed: only new answers are tried (failures are kept)
+        return await FetchFromSwarmAsync(fetch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Asks peers that served this repository before, without a DHT lookup, and takes the pack most of them name. One
     /// round trip instead of a lookup and a grouping delay: what makes the many small packs after a clone's first cheap.
     /// </summary>
-    private async Task<SwarmFetchResult> FetchFromKnownPeersAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants,
-        IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, IReadOnlyList<IPEndPoint> peers, CancellationToken cancellationToken)
+    private async Task<SwarmFetchResult> FetchFromKnownPeersAsync(Attempt fetch, IReadOnlyList<IPEndPoint> peers,
+        CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, fetch.Options.GiveUp);
         overall.CancelAfter(node.Options.FetchTimeout);
-        var failures = new ConcurrentQueue<string>();
-        var answers = new ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>>();
         var asks = peers.Distinct().Where(p => !node.Torrents.IsOwnEndPoint(p)).Take(MaxConcurrentAsks).Select(async peer =>
         {
             try
             {
-                await AskAndRecordAsync(commit, moreWants, haves, peer, answers, failures, overall.Token).ConfigureAwait(false);
+                await AskAndRecordAsync(fetch, peer, overall.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                failures.Enqueue($"{peer}: no answer in time");
+                fetch.Failures.Enqueue($"{peer}: no answer in time");
             }
         }).ToList();
         await Task.WhenAll(asks).ConfigureAwait(false);
         var asked = started.Elapsed;
         var tried = new HashSet<Hash20>();
-        while (PickUntried(answers, tried) is { } next)
+        while (!fetch.Options.GiveUp.IsCancellationRequested && PickUntried(fetch.Answers, tried) is { } next)
         {
             tried.Add(next);
             try
             {
-                var result = await DownloadAndImportAsync(commit, next, answers[next], haves, gitDirectory, progress, failures,
-                    () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
+                var result = await DownloadAndImportAsync(fetch, next, () => ExtendDeadline(overall), cancellationToken, overall.Token)
+                    .ConfigureAwait(false);
                 if (result is not null)
                 {
                     return result with
                     {
-                        Failures = [.. failures],
-                        Peers = [.. answers[next].Keys],
+                        Failures = [.. fetch.Failures],
+                        Peers = [.. fetch.Answers[next].Keys],
                         Timings = $"asked known peers in {asked.TotalSeconds:0.00} s, {result.Timings}, total {started.Elapsed.TotalSeconds:0.00} s",
                     };
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                failures.Enqueue($"gave up on the known peers after {node.Options.FetchTimeout.TotalSeconds:0} s");
+                fetch.Failures.Enqueue(fetch.Options.GiveUp.IsCancellationRequested
+                    ? "given up"
+                    : $"gave up on the known peers after {node.Options.FetchTimeout.TotalSeconds:0} s");
                 break;
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        return new SwarmFetchResult(false, 0, [], [.. failures]);
+        return new SwarmFetchResult(false, 0, [], [.. fetch.Failures]);
     }
 
     public Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        FetchFromSwarmAsync(commit, [], haves, gitDirectory, progress, cancellationToken);
+        FetchAsync(commit, haves, gitDirectory, progress, null, cancellationToken);
 
     /// <summary>Looks the commit up in the DHT (and the configured extra peers) and asks every peer found.</summary>
-    private async Task<SwarmFetchResult> FetchFromSwarmAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
-        string gitDirectory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    private async Task<SwarmFetchResult> FetchFromSwarmAsync(Attempt fetch, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, fetch.Options.GiveUp);
         overall.CancelAfter(node.Options.FetchTimeout);
-        var failures = new ConcurrentQueue<string>();
-        var answers = new ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>>();
         var answered = new SemaphoreSlim(0);
         var lookup = new LookupState();
-        var asking = AskAllAsync(commit, moreWants, haves, answers, answered, failures, lookup, overall.Token);
+        var asking = AskAllAsync(fetch, answered, lookup, overall.Token);
         var tried = new HashSet<Hash20>();
         var firstAnswer = TimeSpan.Zero;
         try
         {
             while (true)
             {
-                var next = PickUntried(answers, tried);
+                var next = PickUntried(fetch.Answers, tried);
                 if (next is null)
                 {
                     if (asking.IsCompleted)
@@ -159,19 +155,20 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                         await Task.WhenAny(Task.Delay(20, overall.Token), asking).ConfigureAwait(false);
                         overall.Token.ThrowIfCancellationRequested();
                     }
-                    next = PickUntried(answers, tried)!.Value;
+                    next = PickUntried(fetch.Answers, tried)!.Value;
                 }
                 tried.Add(next.Value);
                 // FetchTimeout bounds the time without progress: a large pack that keeps arriving is not cut off
                 // (the stall watchdog still gives up on a download that stops), and importing is not bounded by it.
-                var result = await DownloadAndImportAsync(commit, next.Value, answers[next.Value], haves, gitDirectory, progress,
-                    failures, () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
+                var result = await DownloadAndImportAsync(fetch, next.Value, () => ExtendDeadline(overall), cancellationToken, overall.Token)
+                    .ConfigureAwait(false);
                 if (result is not null)
                 {
                     return result with
                     {
-                        Failures = [.. failures],
-                        Peers = [.. answers[next.Value].Keys],
+                        Failures = [.. fetch.Failures],
+                        Peers = [.. fetch.Answers[next.Value].Keys],
+                        PeersFound = lookup.FoundCount,
                         Timings = $"first answer after {firstAnswer.TotalSeconds:0.00} s, {result.Timings}, total {started.Elapsed.TotalSeconds:0.00} s",
                     };
                 }
@@ -179,7 +176,9 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            failures.Enqueue($"gave up on the swarm after {node.Options.FetchTimeout.TotalSeconds:0} s");
+            fetch.Failures.Enqueue(fetch.Options.GiveUp.IsCancellationRequested
+                ? $"stopped after {started.Elapsed.TotalSeconds:0.0} s with {lookup.FoundCount} peer(s) found"
+                : $"gave up on the swarm after {node.Options.FetchTimeout.TotalSeconds:0} s");
         }
         finally
         {
@@ -194,11 +193,11 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        if (answers.IsEmpty && failures.IsEmpty)
+        if (fetch.Answers.IsEmpty && fetch.Failures.IsEmpty)
         {
-            failures.Enqueue("no peer announces this commit");
+            fetch.Failures.Enqueue("no peer announces this commit");
         }
-        return new SwarmFetchResult(false, 0, [], [.. failures]);
+        return new SwarmFetchResult(false, 0, [], [.. fetch.Failures]) { PeersFound = lookup.FoundCount };
     }
 
     private void ExtendDeadline(CancellationTokenSource overall)
@@ -216,15 +215,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     private static Hash20? PickUntried(ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, HashSet<Hash20> tried) =>
         answers.Where(a => !tried.Contains(a.Key)).OrderByDescending(a => a.Value.Count).Select(a => (Hash20?)a.Key).FirstOrDefault();
 
-    private async Task AskAllAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
-        ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, SemaphoreSlim answered,
-        ConcurrentQueue<string> failures, LookupState lookup, CancellationToken cancellationToken)
+    private async Task AskAllAsync(Attempt fetch, SemaphoreSlim answered, LookupState lookup, CancellationToken cancellationToken)
     {
         var discovery = new CompositePeerDiscovery(new StaticPeerDiscovery(node.Options.ExtraPeers), node.Dht);
         using var slots = new SemaphoreSlim(MaxConcurrentAsks);
         var asks = new List<Task>();
         var seen = new HashSet<IPEndPoint>();
-        await foreach (var peer in discovery.FindPeersAsync(commit, cancellationToken).ConfigureAwait(false))
+        await foreach (var peer in discovery.FindPeersAsync(fetch.Commit, cancellationToken).ConfigureAwait(false))
         {
             if (!seen.Add(peer) || node.Torrents.IsOwnEndPoint(peer))
             {
@@ -236,7 +233,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 try
                 {
-                    if (await AskAndRecordAsync(commit, moreWants, haves, peer, answers, failures, cancellationToken).ConfigureAwait(false))
+                    if (await AskAndRecordAsync(fetch, peer, cancellationToken).ConfigureAwait(false))
                     {
                         answered.Release();
                     }
@@ -255,24 +252,22 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// Asks one peer and records its answer: the infohash it named (true), or why it did not (false). A peer's own
     /// failure is recorded, never thrown; cancellation is.
     /// </summary>
-    private async Task<bool> AskAndRecordAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, IPEndPoint peer,
-        ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> answers, ConcurrentQueue<string> failures,
-        CancellationToken cancellationToken)
+    private async Task<bool> AskAndRecordAsync(Attempt fetch, IPEndPoint peer, CancellationToken cancellationToken)
     {
         try
         {
-            var answer = await AskOneAsync(commit, moreWants, haves, peer, cancellationToken).ConfigureAwait(false);
+            var answer = await AskOneAsync(fetch, peer, cancellationToken).ConfigureAwait(false);
             if (answer.Kind == GitTorrentMessageKind.Reply)
             {
-                answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
-                LogAnswer(_logger, peer.ToString(), commit.ToString(), answer.InfoHash.ToString());
+                fetch.Answers.GetOrAdd(answer.InfoHash, _ => new()).TryAdd(peer, 0);
+                LogAnswer(_logger, peer.ToString(), fetch.Commit.ToString(), answer.InfoHash.ToString());
                 return true;
             }
-            failures.Enqueue($"{peer}: {answer.Error ?? "unexpected answer"}");
+            fetch.Failures.Enqueue($"{peer}: {(answer.Error is { } error ? RemoteText.Printable(error) : "unexpected answer")}");
         }
         catch (Exception e) when (e is GitTorrentException or IOException or System.Net.Sockets.SocketException)
         {
-            failures.Enqueue($"{peer}: {e.Message}");
+            fetch.Failures.Enqueue($"{peer}: {e.Message}");
         }
         return false;
     }
@@ -281,12 +276,11 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// Asks one peer; while it answers that it is busy (many clients building packs at once), asks again after a growing,
     /// jittered pause, until <paramref name="cancellationToken"/> (the fetch's deadline) ends it.
     /// </summary>
-    private async Task<GitTorrentMessage> AskOneAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, IPEndPoint peer,
-        CancellationToken cancellationToken)
+    private async Task<GitTorrentMessage> AskOneAsync(Attempt fetch, IPEndPoint peer, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await AskOnceAsync(commit, moreWants, haves, peer, cancellationToken).ConfigureAwait(false);
+            var answer = await AskOnceAsync(fetch, peer, cancellationToken).ConfigureAwait(false);
             if (answer.Kind != GitTorrentMessageKind.Error || answer.Error != GitTorrentExtension.BusyReason || attempt >= MaxBusyRetries)
             {
                 return answer;
@@ -299,32 +293,31 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// <summary>How often a busy peer is asked again (about 30 s of pauses at most).</summary>
     private const int MaxBusyRetries = 35;
 
-    private async Task<GitTorrentMessage> AskOnceAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, IPEndPoint peer,
-        CancellationToken cancellationToken)
+    private async Task<GitTorrentMessage> AskOnceAsync(Attempt fetch, IPEndPoint peer, CancellationToken cancellationToken)
     {
         using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connect.CancelAfter(node.Options.AskTimeout);
         PeerConnectionHolder holder = new();
         try
         {
-            holder.Connection = await node.Torrents.ConnectBareAsync(commit, peer, connect.Token).ConfigureAwait(false);
+            holder.Connection = await node.Torrents.ConnectBareAsync(fetch.Commit, peer, connect.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new GitTorrentException("could not connect in time");
         }
+        fetch.Reached();
         await using (holder.Connection.ConfigureAwait(false))
         {
-            return await GitTorrentExtension.AskAsync(holder.Connection, commit, haves, moreWants, node.Options.AskTimeout, cancellationToken)
-                .ConfigureAwait(false);
+            return await GitTorrentExtension.AskAsync(holder.Connection, fetch.Commit, fetch.Haves, fetch.MoreWants, node.Options.AskTimeout,
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<SwarmFetchResult?> DownloadAndImportAsync(Hash20 commit, Hash20 infoHash,
-        ConcurrentDictionary<IPEndPoint, byte> answeringPeers, IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, Action onProgress, CancellationToken importToken,
-        CancellationToken cancellationToken)
+    private async Task<SwarmFetchResult?> DownloadAndImportAsync(Attempt fetch, Hash20 infoHash, Action onProgress,
+        CancellationToken importToken, CancellationToken cancellationToken)
     {
+        var answeringPeers = fetch.Answers[infoHash];
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var folder = Path.Combine(node.Options.StateDirectory, "downloads");
         Directory.CreateDirectory(folder);
@@ -338,7 +331,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 onProgress();
             }
-            progress?.Report(p);
+            fetch.Progress?.Report(p);
         });
         var discovery = new CompositePeerDiscovery(new LivePeers(answeringPeers), node.Dht);
         try
@@ -357,13 +350,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             var why = trouble is null || trouble.HashFailures == 0 ? ""
                 : $" ({trouble.HashFailures} pieces failed their hash check"
                   + (trouble.Banned.Count > 0 ? $"; banned {string.Join(", ", trouble.Banned)} for corrupt pieces)" : ")");
-            failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s{why}");
+            fetch.Failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s{why}");
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
         catch (GitTorrentException e)
         {
-            failures.Enqueue($"pack {infoHash} from {peers}: {e.Message}");
+            fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {e.Message}");
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
@@ -374,11 +367,11 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         PackImportResult imported;
         await using (var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous))
         {
-            imported = await PackImporter.ImportAsync(gitDirectory, pack, commit, haves, importToken).ConfigureAwait(false);
+            imported = await PackImporter.ImportAsync(fetch.GitDirectory, pack, fetch.Commit, fetch.Haves, importToken).ConfigureAwait(false);
         }
         if (!imported.Success)
         {
-            failures.Enqueue($"pack {infoHash} from {peers}: {imported.Error}");
+            fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {imported.Error}");
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
@@ -425,8 +418,14 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         private int _pending;
         private long _lastFoundTicks;
 
+        private int _found;
+
+        /// <summary>Distinct peers the lookup has found.</summary>
+        public int FoundCount => Volatile.Read(ref _found);
+
         public void Found()
         {
+            Interlocked.Increment(ref _found);
             Interlocked.Increment(ref _pending);
             Interlocked.Exchange(ref _lastFoundTicks, _clock.Elapsed.Ticks);
         }
@@ -436,6 +435,39 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         /// <summary>Every peer found has answered and none was found for <see cref="GroupingQuietTime"/>.</summary>
         public bool IsQuiet => Volatile.Read(ref _pending) == 0
             && _clock.Elapsed - TimeSpan.FromTicks(Interlocked.Read(ref _lastFoundTicks)) >= GroupingQuietTime;
+    }
+
+    /// <summary>One fetch: what is asked for, and the answers and failures gathered from its peers.</summary>
+    private sealed class Attempt(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves, string gitDirectory,
+        IProgress<DownloadProgress>? progress, SwarmFetchOptions options)
+    {
+        private int _reached;
+
+        public Hash20 Commit { get; } = commit;
+
+        public IReadOnlyList<Hash20> MoreWants { get; } = moreWants;
+
+        public IReadOnlyList<Hash20> Haves { get; } = haves;
+
+        public string GitDirectory { get; } = gitDirectory;
+
+        public IProgress<DownloadProgress>? Progress { get; } = progress;
+
+        public SwarmFetchOptions Options { get; } = options;
+
+        /// <summary>Infohash named by peers, and the peers that named it.</summary>
+        public ConcurrentDictionary<Hash20, ConcurrentDictionary<IPEndPoint, byte>> Answers { get; } = new();
+
+        public ConcurrentQueue<string> Failures { get; } = new();
+
+        /// <summary>A peer was reached: tells the caller once.</summary>
+        public void Reached()
+        {
+            if (Interlocked.Exchange(ref _reached, 1) == 0)
+            {
+                Options.PeerReached?.Invoke();
+            }
+        }
     }
 
     private sealed class PeerConnectionHolder
