@@ -32,8 +32,34 @@ public sealed class PortalOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MirrorPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Comma-separated addresses or networks (<c>10.0.0.5</c>, <c>10.0.0.0/8</c>, <c>fd00::/8</c>) of reverse proxies
+    /// whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed; empty (default) = none: the client is the
+    /// socket's peer, and a request is HTTPS only if it came in over TLS. Behind a TLS proxy, list it here: cookies are
+    /// then Secure and HSTS is sent, and per-address limits count the real clients.
+    /// </summary>
+    public string TrustedProxies { get; set; } = string.Empty;
+
+    /// <summary>The parsed <see cref="TrustedProxies"/>.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxyNetworks() =>
+        [.. TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];
+
+    private static IPNetwork? ParseNetwork(string text) =>
+        IPNetwork.TryParse(text, out var network) ? network
+        : IPAddress.TryParse(text, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+        : null;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var proxy in TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (ParseNetwork(proxy) is null)
+            {
+                yield return new ValidationResult(
+                    $"GitTorrent:TrustedProxies entries must be IP addresses or networks such as 10.0.0.0/8, not '{proxy}'.", [nameof(TrustedProxies)]);
+            }
+        }
+
         if (!IPAddress.TryParse(Bind, out _))
         {
             yield return new ValidationResult(
