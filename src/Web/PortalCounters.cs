@@ -35,11 +35,19 @@ public sealed class PortalCounters
     /// <summary>Packs not downloaded from the swarm because they exceeded the owner's quota.</summary>
     public const string DownloadsOverQuota = "downloadsOverQuota";
 
+    /// <summary>Every counter, in the order shown.</summary>
+    public static readonly IReadOnlyList<string> Names =
+    [
+        PasswordHashes, SignInRefusedPerAddress, SignInRefusedPerUserName, SignInRefusedLockedOut, SessionsRevoked,
+        UploadPackRefusedPerAddress, UploadPackRefusedTotal, RequestBodiesTooLarge, DownloadsOverQuota,
+    ];
+
     private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
 
     public void Add(string name, long amount = 1) => _values.AddOrUpdate(name, amount, (_, v) => v + amount);
 
     public long Get(string name) => _values.GetValueOrDefault(name);
 
-    public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(_values, StringComparer.Ordinal);
+    /// <summary>Every counter (zeros included), in <see cref="Names"/> order.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Snapshot() => [.. Names.Select(n => KeyValuePair.Create(n, Get(n)))];
 }

@@ -33,6 +33,13 @@ public sealed class PortalOptions : IValidatableObject
     public TimeSpan MirrorPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Disk one user's repositories fetched from the swarm may take in the store (<c>repos/&lt;userId&gt;/</c>); a pack
+    /// that would exceed it is not downloaded (counted on <c>/admin</c>). Default 2 GiB.
+    /// </summary>
+    [Range(0L, long.MaxValue)]
+    public long UserQuotaBytes { get; set; } = 2L << 30;
+
+    /// <summary>
     /// Comma-separated addresses or networks (<c>10.0.0.5</c>, <c>10.0.0.0/8</c>, <c>fd00::/8</c>) of reverse proxies
     /// whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed; empty (default) = none: the client is the
     /// socket's peer, and a request is HTTPS only if it came in over TLS. Behind a TLS proxy, list it here: cookies are

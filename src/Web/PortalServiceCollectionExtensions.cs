@@ -103,6 +103,8 @@ public static class PortalServiceCollectionExtensions
         services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
         services.AddProfileCrawler();
         services.AddSingleton<SwarmActivity>();
+        services.AddSingleton<StorageUsage>();
+        services.AddSingleton<UserQuota>();
         services.AddSingleton<ISwarmStatus, EngineSwarmStatus>();
         services.AddSingleton<SwarmSeeder>();
         services.AddSingleton<IRepositoryUpdatedHandler>(sp => sp.GetRequiredService<SwarmSeeder>());

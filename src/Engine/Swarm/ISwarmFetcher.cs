@@ -32,6 +32,13 @@ public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> Know
     /// or ignore the list).
     /// </summary>
     public IReadOnlyList<Hash20> MoreWants { get; init; } = [];
+
+    /// <summary>
+    /// Asked with a pack's size once its metadata arrived, before it is downloaded further (a quota): returns a
+    /// reservation, disposed when the pack is imported or dropped, or null to refuse the pack (the fetch tries the next
+    /// answer and reports why). Packs over <see cref="GitTorrentNodeOptions.MaxPackBytes"/> are refused before this.
+    /// </summary>
+    public Func<long, IDisposable?>? ReservePackSpace { get; init; }
 }
 
 /// <summary>Outcome of a swarm fetch: success, the peers that served bytes, and what went wrong with the others.</summary>

@@ -49,17 +49,18 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             progress = null;
         }
         var more = options?.MoreWants ?? [];
+        var reserve = options?.ReservePackSpace;
         if (options is not { KnownPeers.Count: > 0 })
         {
-            return await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
+            return await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, reserve, cancellationToken).ConfigureAwait(false);
         }
-        var known = await FetchFromKnownPeersAsync(commit, more, haves, gitDirectory, progress, options.KnownPeers, cancellationToken)
+        var known = await FetchFromKnownPeersAsync(commit, more, haves, gitDirectory, progress, options.KnownPeers, reserve, cancellationToken)
             .ConfigureAwait(false);
         if (known.Success)
         {
             return known;
         }
-        var found = await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, cancellationToken).ConfigureAwait(false);
+        var found = await FetchFromSwarmAsync(commit, more, haves, gitDirectory, progress, reserve, cancellationToken).ConfigureAwait(false);
         return found with { Failures = [.. known.Failures, .. found.Failures] };
     }
 
@@ -69,7 +70,8 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
     /// </summary>
     private async Task<SwarmFetchResult> FetchFromKnownPeersAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants,
         IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, IReadOnlyList<IPEndPoint> peers, CancellationToken cancellationToken)
+        IProgress<DownloadProgress>? progress, IReadOnlyList<IPEndPoint> peers, Func<long, IDisposable?>? reserve,
+        CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,7 +97,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             tried.Add(next);
             try
             {
-                var result = await DownloadAndImportAsync(commit, next, answers[next], haves, gitDirectory, progress, failures,
+                var result = await DownloadAndImportAsync(commit, next, answers[next], haves, gitDirectory, progress, reserve, failures,
                     () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
                 if (result is not null)
                 {
@@ -119,11 +121,11 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
     public Task<SwarmFetchResult> FetchAsync(Hash20 commit, IReadOnlyList<Hash20> haves, string gitDirectory,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        FetchFromSwarmAsync(commit, [], haves, gitDirectory, progress, cancellationToken);
+        FetchFromSwarmAsync(commit, [], haves, gitDirectory, progress, null, cancellationToken);
 
     /// <summary>Looks the commit up in the DHT (and the configured extra peers) and asks every peer found.</summary>
     private async Task<SwarmFetchResult> FetchFromSwarmAsync(Hash20 commit, IReadOnlyList<Hash20> moreWants, IReadOnlyList<Hash20> haves,
-        string gitDirectory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+        string gitDirectory, IProgress<DownloadProgress>? progress, Func<long, IDisposable?>? reserve, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -165,7 +167,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 // FetchTimeout bounds the time without progress: a large pack that keeps arriving is not cut off
                 // (the stall watchdog still gives up on a download that stops), and importing is not bounded by it.
                 var result = await DownloadAndImportAsync(commit, next.Value, answers[next.Value], haves, gitDirectory, progress,
-                    failures, () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
+                    reserve, failures, () => ExtendDeadline(overall), cancellationToken, overall.Token).ConfigureAwait(false);
                 if (result is not null)
                 {
                     return result with
@@ -322,8 +324,8 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
     private async Task<SwarmFetchResult?> DownloadAndImportAsync(Hash20 commit, Hash20 infoHash,
         ConcurrentDictionary<IPEndPoint, byte> answeringPeers, IReadOnlyList<Hash20> haves, string gitDirectory,
-        IProgress<DownloadProgress>? progress, ConcurrentQueue<string> failures, Action onProgress, CancellationToken importToken,
-        CancellationToken cancellationToken)
+        IProgress<DownloadProgress>? progress, Func<long, IDisposable?>? reserve, ConcurrentQueue<string> failures, Action onProgress,
+        CancellationToken importToken, CancellationToken cancellationToken)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var folder = Path.Combine(node.Options.StateDirectory, "downloads");
@@ -332,8 +334,14 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var peers = string.Join(", ", answeringPeers.Keys);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watchdog = new StallWatchdog(stall, node.Options.StallTimeout, node.Options.TimeProvider);
+        // Once the size is known: over the node's limit or the caller's reservation refused = the pack is dropped.
+        using var gate = new PackSizeGate(node.Options.MaxPackBytes, reserve, stall);
         var relay = new Progress<DownloadProgress>(p =>
         {
+            if (p.HasMetadata && !gate.Admit(p.TotalBytes))
+            {
+                return;
+            }
             if (watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0)))
             {
                 onProgress();
@@ -347,9 +355,19 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 // Every peer that answered with this infohash has the whole pack: wait briefly until they are all
                 // connected so the blocks are spread over them instead of going to whichever answered first.
-                await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
+                var metainfo = await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
                     PeerGatherTime, relay, stall.Token).ConfigureAwait(false);
+                // Progress reports are posted, so a small pack can complete before the gate saw it: decide now at the latest.
+                gate.Admit(metainfo.Length);
+                stall.Token.ThrowIfCancellationRequested();
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && gate.Refusal is { } refusal)
+        {
+            failures.Enqueue($"pack {infoHash} from {peers}: {refusal}");
+            LogPackRefused(_logger, infoHash.ToString(), refusal);
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+            return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -382,7 +400,15 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
-        _downloads.Add((infoHash, path));
+        if (node.Options.SeedDownloadedPacks)
+        {
+            _downloads.Add((infoHash, path));
+        }
+        else
+        {
+            // The repository now holds the objects and the node serves them from there: no second copy.
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+        }
         return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], [])
         {
             InfoHash = infoHash,
@@ -458,6 +484,9 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
         public Task AnnounceAsync(Hash20 infoHash, int port, CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pack {InfoHash} refused: {Reason}")]
+    private static partial void LogPackRefused(ILogger logger, string infoHash, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Peer} serves {Commit} as pack {InfoHash}")]
     private static partial void LogAnswer(ILogger logger, string peer, string commit, string infoHash);

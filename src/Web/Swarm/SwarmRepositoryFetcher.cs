@@ -24,6 +24,7 @@ public sealed partial class SwarmRepositoryFetcher(
     GitBrowser browser,
     PortalNotifications notifications,
     IDbContextFactory<GitTorrentDbContext> contexts,
+    UserQuota quota,
     ILogger<SwarmRepositoryFetcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);
@@ -119,7 +120,7 @@ public sealed partial class SwarmRepositoryFetcher(
                 activity.SetFetch(userId, name, new RepositoryFetchProgress(p.HasMetadata ? "receiving pack" : "getting metadata",
                     p.VerifiedBytes, p.HasMetadata ? p.TotalBytes : null)));
             // The other tips ride along as more wants: one pack for the whole repository from a seeder that takes them.
-            var options = new SwarmFetchOptions([]) { MoreWants = [.. targets.Skip(i + 1).Take(GitTorrentMessage.MaxWants)] };
+            var options = new SwarmFetchOptions([]) { MoreWants = [.. targets.Skip(i + 1).Take(GitTorrentMessage.MaxWants)], ReservePackSpace = bytes => quota.TryReserve(userId, bytes) };
             var result = await fetcher.FetchAsync(commit, haves, path, progress, options, cancellationToken);
             if (!result.Success)
             {
