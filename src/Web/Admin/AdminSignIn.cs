@@ -130,27 +130,41 @@ public sealed partial class AdminSignIn : IDisposable
         return new AdminSignInResult(admin, null);
     }
 
-    /// <summary>One more failure in a row; from <see cref="AdminSignInOptions.LockoutThreshold"/> on, a lockout that
-    /// doubles with each further failure. Old rows of every admin are pruned on the way.</summary>
+    /// <summary>One more failure in a row (an atomic increment: attempts run in parallel); from
+    /// <see cref="AdminSignInOptions.LockoutThreshold"/> on, a lockout that doubles with each further failure. Old rows of
+    /// every admin are pruned on the way.</summary>
     private async Task RecordFailureAsync(GitTorrentDbContext db, AdminSignInFailure? failure, string userName, string address,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var rows = db.AdminSignInFailures.Where(f => f.UserName == userName && f.Address == address);
         if (failure is null)
         {
-            failure = new AdminSignInFailure { UserName = userName, Address = address };
-            db.AdminSignInFailures.Add(failure);
+            db.AdminSignInFailures.Add(new AdminSignInFailure { UserName = userName, Address = address, Failures = 1, LastFailure = now });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another attempt inserted the row first: count this one on it.
+                db.ChangeTracker.Clear();
+                await rows.ExecuteUpdateAsync(u => u.SetProperty(f => f.Failures, f => f.Failures + 1).SetProperty(f => f.LastFailure, now), cancellationToken);
+            }
+        }
+        else
+        {
+            await rows.ExecuteUpdateAsync(u => u.SetProperty(f => f.Failures, f => f.Failures + 1).SetProperty(f => f.LastFailure, now), cancellationToken);
         }
 
-        failure.Failures++;
-        failure.LastFailure = now;
-        var over = failure.Failures - _options.LockoutThreshold;
+        var failures = await rows.Select(f => f.Failures).FirstOrDefaultAsync(cancellationToken);
+        var over = failures - _options.LockoutThreshold;
         if (over >= 0)
         {
             var lockout = _options.Lockout * Math.Pow(2, Math.Min(over, 30));
-            failure.LockedUntil = now + (lockout < _options.MaxLockout ? lockout : _options.MaxLockout);
+            DateTimeOffset? until = now + (lockout < _options.MaxLockout ? lockout : _options.MaxLockout);
+            await rows.ExecuteUpdateAsync(u => u.SetProperty(f => f.LockedUntil, until), cancellationToken);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         var forgotten = now - FailureMemory;
         await db.AdminSignInFailures.Where(f => f.LastFailure < forgotten).ExecuteDeleteAsync(cancellationToken);
     }
