@@ -9,12 +9,13 @@ namespace GitTorrent.Web.Tests;
 /// </summary>
 internal static class BoundClient
 {
-    public static HttpClient Create(Uri baseAddress, IPAddress local, out CookieContainer cookies, TimeSpan? timeout = null)
+    public static HttpClient Create(Uri baseAddress, IPAddress local, out CookieContainer cookies, TimeSpan? timeout = null, bool useCookies = true)
     {
         cookies = new CookieContainer();
         var handler = new SocketsHttpHandler
         {
             CookieContainer = cookies,
+            UseCookies = useCookies,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             ConnectCallback = async (context, cancellationToken) =>
