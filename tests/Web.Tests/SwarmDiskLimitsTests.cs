@@ -2,10 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GitTorrent.Data.Entities;
-using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
 using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
@@ -26,16 +24,9 @@ public sealed class SwarmDiskLimitsTests
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var work = new TempDirectory("swarm-disk");
-        var dht = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token);
-        await using var seeder = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
+        await using var swarm = await LoopbackSwarm.StartAsync(Path.Combine(work.Path, "seeder"), cts.Token);
+        var seeder = swarm.Seeder;
         {
-            StateDirectory = Path.Combine(work.Path, "seeder"),
-            Bind = IPAddress.Loopback,
-            Bootstrap = [$"127.0.0.1:{dht.LocalEndPoint.Port}"],
-        }, null, cts.Token);
-        try
-        {
-            await seeder.Joined.WaitAsync(Timeout);
             using var small = new TempGitRepo();
             var smallTip = small.Commit("README.md", "small\n").ToString();
             using var big = new TempGitRepo();
@@ -69,7 +60,7 @@ public sealed class SwarmDiskLimitsTests
 
             await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
             {
-                ["GitTorrent__Bootstrap"] = $"127.0.0.1:{dht.LocalEndPoint.Port}",
+                ["GitTorrent__Bootstrap"] = swarm.Bootstrap,
                 ["GitTorrent__UserQuotaBytes"] = Quota.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }).WaitAsync(Timeout);
             using var admin = BoundClient.Create(portal.Http.BaseAddress!, "127.0.0.1", out _);
@@ -100,10 +91,6 @@ public sealed class SwarmDiskLimitsTests
             var page = await admin.GetStringAsync(new Uri("/admin", UriKind.Relative)).WaitAsync(Timeout);
             Assert.Contains("Repository store", page, StringComparison.Ordinal);
             Assert.Contains(alice.UserId.ToString(), page, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await dht.DisposeAsync();
         }
     }
 
