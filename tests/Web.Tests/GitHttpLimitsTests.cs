@@ -137,15 +137,34 @@ public sealed class GitHttpLimitsTests
         Assert.Contains("larger than 4194304 bytes", answer.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>A POST to git-upload-pack whose body sends a want and then waits until <paramref name="stop"/>.</summary>
+    /// <summary>
+    /// A POST to git-upload-pack whose body sends a want and then waits until <paramref name="stop"/>; refused (a probe
+    /// had the slot for a moment), it asks again, so it ends up holding a slot.
+    /// </summary>
     private static async Task HoldAsync(HttpClient client, string repository, string want, CancellationToken stop)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(repository + "/git-upload-pack", UriKind.Relative))
+        while (!stop.IsCancellationRequested)
         {
-            Content = new StalledContent(Encoding.ASCII.GetBytes($"0032want {want}\n"), stop),
-        };
-        request.Content.Headers.ContentType = new("application/x-git-upload-pack-request");
-        using var response = await client.SendAsync(request, stop);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(repository + "/git-upload-pack", UriKind.Relative))
+            {
+                Content = new StalledContent(Encoding.ASCII.GetBytes($"0032want {want}\n"), stop),
+            };
+            request.Content.Headers.ContentType = new("application/x-git-upload-pack-request");
+            try
+            {
+                using var response = await client.SendAsync(request, stop);
+                if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Refused while the body was being sent: the portal closed the connection after its answer.
+            }
+
+            await Task.Delay(50, stop);
+        }
     }
 
     /// <summary>Asks for the ref advertisement until it is refused with <paramref name="status"/> (the holds have their slots).</summary>
