@@ -32,6 +32,8 @@ public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<PortalAdmin> PortalAdmins => Set<PortalAdmin>();
 
+    public DbSet<AdminSignInFailure> AdminSignInFailures => Set<AdminSignInFailure>();
+
     /// <summary>Which provider this context talks to.</summary>
     public abstract DatabaseProvider Provider { get; }
 

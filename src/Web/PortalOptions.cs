@@ -51,8 +51,41 @@ public sealed class PortalOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan SwarmFetchMaxRetry { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Disk one user's repositories fetched from the swarm may take in the store (<c>repos/&lt;userId&gt;/</c>); a pack
+    /// that would exceed it is not downloaded (counted on <c>/admin</c>). Default 2 GiB.
+    /// </summary>
+    [Range(0L, long.MaxValue)]
+    public long UserQuotaBytes { get; set; } = 2L << 30;
+
+    /// <summary>
+    /// Comma-separated addresses or networks (<c>10.0.0.5</c>, <c>10.0.0.0/8</c>, <c>fd00::/8</c>) of reverse proxies
+    /// whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed; empty (default) = none: the client is the
+    /// socket's peer, and a request is HTTPS only if it came in over TLS. Behind a TLS proxy, list it here: cookies are
+    /// then Secure and HSTS is sent, and per-address limits count the real clients.
+    /// </summary>
+    public string TrustedProxies { get; set; } = string.Empty;
+
+    /// <summary>The parsed <see cref="TrustedProxies"/>.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxyNetworks() =>
+        [.. TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];
+
+    private static IPNetwork? ParseNetwork(string text) =>
+        IPNetwork.TryParse(text, out var network) ? network
+        : IPAddress.TryParse(text, out var address) ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+        : null;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var proxy in TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (ParseNetwork(proxy) is null)
+            {
+                yield return new ValidationResult(
+                    $"GitTorrent:TrustedProxies entries must be IP addresses or networks such as 10.0.0.0/8, not '{proxy}'.", [nameof(TrustedProxies)]);
+            }
+        }
+
         if (!IPAddress.TryParse(Bind, out _))
         {
             yield return new ValidationResult(

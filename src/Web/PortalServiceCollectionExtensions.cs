@@ -11,6 +11,9 @@ using GitTorrent.Web.Services;
 using GitTorrent.Web.Swarm;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using GitTorrent.Web.Endpoints;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitTorrent.Web;
@@ -43,11 +46,32 @@ public static class PortalServiceCollectionExtensions
 
         // /healthz: every registered IHealthCheck must pass. The swarm issue adds its DHT check here the same way:
         // services.AddHealthChecks().AddCheck<DhtHealthCheck>("dht");
+        // /readyz: the database answers and its migrations are current (tagged "ready"; /healthz skips the migrations).
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10))
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10), tags: [MigrationsHealthCheck.ReadyTag])
+            .AddCheck<MigrationsHealthCheck>(MigrationsHealthCheck.Name, timeout: TimeSpan.FromSeconds(10), tags: [MigrationsHealthCheck.ReadyTag])
             .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name);
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PortalCounters>();
+
+        // Behind a reverse proxy: only the listed proxies may say who the client is and that it used HTTPS.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PortalOptions>>((o, portal) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = null;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+            foreach (var network in portal.Value.TrustedProxyNetworks())
+            {
+                o.KnownIPNetworks.Add(network);
+            }
+        });
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+
+        // Smart HTTP bounds.
+        services.AddOptions<GitHttpOptions>().BindConfiguration(GitHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UploadPackSlots>();
         services.AddSingleton<HomeFeed>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<PortalCommandDispatcher>();
@@ -87,6 +111,8 @@ public static class PortalServiceCollectionExtensions
         services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
         services.AddProfileCrawler();
         services.AddSingleton<SwarmActivity>();
+        services.AddSingleton<StorageUsage>();
+        services.AddSingleton<UserQuota>();
         services.AddSingleton<ISwarmStatus, EngineSwarmStatus>();
         services.AddSingleton<SwarmSeeder>();
         services.AddSingleton<IRepositoryUpdatedHandler>(sp => sp.GetRequiredService<SwarmSeeder>());
@@ -96,8 +122,12 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<MirrorService>();
         services.AddHostedService<MirrorSyncService>();
 
-        // Admin area: cookie sign-in against portal_admins; API callers get 401/403 instead of a redirect.
+        // Admin area: cookie sign-in against portal_admins; API callers get 401/403 instead of a redirect. Cookies are
+        // Secure when the request is HTTPS (directly or through a trusted proxy); each request checks the security stamp.
+        services.AddOptions<AdminSignInOptions>().BindConfiguration(AdminSignInOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AdminSignIn>();
+        services.AddAdminRateLimiting();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -111,6 +141,7 @@ public static class PortalServiceCollectionExtensions
                 o.SlidingExpiration = true;
                 o.Events.OnRedirectToLogin = context => ApiOr(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => ApiOr(context, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<AdminSignIn>().ValidateSessionAsync(context);
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminSignIn.Policy, p => p.RequireAuthenticatedUser().RequireRole(AdminSignIn.AdminRole));

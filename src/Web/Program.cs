@@ -7,6 +7,7 @@ using GitTorrent.Web.Endpoints;
 using GitTorrent.Web.Health;
 using GitTorrent.Web.Swarm;
 using GitTorrent.Web.Identity;
+using GitTorrent.Web.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -62,6 +63,9 @@ app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 // The portal's own identity and profile (its mirrors) exist before the first request.
 await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
 
+// First: who the client is and whether it used HTTPS (only trusted proxies may say), then the headers every response
+// carries, then the per-address limit on password posts (before any other work is done for them).
+app.UseForwardedHeaders();
 // HEAD runs as GET (same routing and headers, no body): before routing, which is therefore placed explicitly.
 app.Use(HeadRequests.AsGet);
 app.UseRouting();
@@ -70,6 +74,10 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+
+app.UseHsts();
+app.Use(SecurityHeaders.AddAsync);
+app.UseRateLimiter();
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.Use((context, next) =>
@@ -88,7 +96,14 @@ app.UseOutputCache();
 app.Use(BrowsePageCachePolicy.DropCookies);
 app.UseAntiforgery();
 app.MapStaticAssets();
-app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+app.MapHealthChecks("/healthz", new HealthCheckOptions
+{
+    ResponseWriter = HealthResponseWriter.WriteAsync, Predicate = check => check.Name != MigrationsHealthCheck.Name,
+});
+app.MapHealthChecks("/readyz", new HealthCheckOptions
+{
+    ResponseWriter = HealthResponseWriter.WriteAsync, Predicate = check => check.Tags.Contains(MigrationsHealthCheck.ReadyTag),
+});
 app.MapPortalApi();
 app.MapOpenApi();
 app.MapAdminEndpoints();
@@ -98,7 +113,7 @@ app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
 // tree listings, files and diffs are cached by object id below that).
 app.MapPackEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode().CacheOutput(BrowsePageCachePolicy.Name);
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).CacheOutput(BrowsePageCachePolicy.Name);
 
 await app.RunAsync();
 return 0;

@@ -38,13 +38,7 @@ public sealed class PortalBrowserTests
         Directory.CreateDirectory(Artifacts);
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        }).WaitAsync(Timeout);
+        await using var browser = await Chromium.LaunchAsync(playwright).WaitAsync(Timeout);
         var page = await browser.NewPageAsync(new() { BaseURL = baseUrl }).WaitAsync(Timeout);
         page.SetDefaultTimeout(30_000);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.TestSupport;
 using GitTorrent.Tests.Shared;
@@ -10,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitTorrent.Web.Tests;
 
 /// <summary>The admin area over plain HTTP (no browser), and org mirrors of a real smart-HTTP origin.</summary>
-public sealed partial class AdminAndMirrorTests
+public sealed class AdminAndMirrorTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
@@ -50,14 +49,14 @@ public sealed partial class AdminAndMirrorTests
 
         // Wrong password: refused, no cookie.
         using var attacker = NewClient(portal, out var attackerCookies);
-        var wrong = await SubmitFormAsync(attacker, "/admin/login", "admin-login", new() { ["Input.UserName"] = "root", ["Input.Password"] = password + "x" });
+        var wrong = await AdminSession.SubmitFormAsync(attacker, "/admin/login", "admin-login", new() { ["Input.UserName"] = "root", ["Input.Password"] = password + "x" });
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
         Assert.Contains("Wrong name or password", wrong.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(attackerCookies.GetCookies(portal.Http.BaseAddress!), c => c.Name == "gittorrent_admin");
 
         // The one-time password only allows changing it.
         using var admin = NewClient(portal, out _);
-        var login = await SubmitFormAsync(admin, "/admin/login", "admin-login", new() { ["Input.UserName"] = "root", ["Input.Password"] = password });
+        var login = await AdminSession.SubmitFormAsync(admin, "/admin/login", "admin-login", new() { ["Input.UserName"] = "root", ["Input.Password"] = password });
         Assert.Equal(HttpStatusCode.Found, login.Status);
         Assert.EndsWith("/admin/password", login.Location, StringComparison.Ordinal);
         using (var list = await admin.GetAsync(new Uri("/api/admin/mirrors", UriKind.Relative)).WaitAsync(Timeout))
@@ -70,9 +69,9 @@ public sealed partial class AdminAndMirrorTests
             Assert.Equal(HttpStatusCode.Found, page.StatusCode);
         }
 
-        var tooShort = await SubmitFormAsync(admin, "/admin/password", "admin-password", new() { ["Input.Current"] = password, ["Input.Next"] = "short" });
+        var tooShort = await AdminSession.SubmitFormAsync(admin, "/admin/password", "admin-password", new() { ["Input.Current"] = password, ["Input.Next"] = "short" });
         Assert.Equal(HttpStatusCode.BadRequest, tooShort.Status);
-        var changed = await SubmitFormAsync(admin, "/admin/password", "admin-password", new() { ["Input.Current"] = password, ["Input.Next"] = "a much better password" });
+        var changed = await AdminSession.SubmitFormAsync(admin, "/admin/password", "admin-password", new() { ["Input.Current"] = password, ["Input.Next"] = "a much better password" });
         Assert.Equal(HttpStatusCode.Found, changed.Status);
 
         var home = await admin.GetStringAsync(new Uri("/admin", UriKind.Relative)).WaitAsync(Timeout);
@@ -83,7 +82,7 @@ public sealed partial class AdminAndMirrorTests
             Assert.Equal(HttpStatusCode.Created, add.StatusCode);
         }
 
-        var viaForm = await SubmitFormAsync(admin, "/admin", "add-mirror",
+        var viaForm = await AdminSession.SubmitFormAsync(admin, "/admin", "add-mirror",
             new() { ["Input.OriginUrl"] = "http://127.0.0.1:1/form-made.git", ["Input.Interval"] = "2h" });
         Assert.Equal(HttpStatusCode.OK, viaForm.Status);
         Assert.Contains("Added mirror form-made", viaForm.Body, StringComparison.Ordinal);
@@ -173,20 +172,4 @@ public sealed partial class AdminAndMirrorTests
         var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
         return new HttpClient(handler) { BaseAddress = portal.Http.BaseAddress, Timeout = Timeout };
     }
-
-    /// <summary>GETs the page, takes its antiforgery token and posts the named Blazor form.</summary>
-    private static async Task<(HttpStatusCode Status, string Body, string? Location)> SubmitFormAsync(
-        HttpClient client, string path, string formName, Dictionary<string, string> fields)
-    {
-        var page = await client.GetStringAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
-        var token = TokenPattern().Match(page);
-        Assert.True(token.Success, $"no antiforgery token on {path}");
-        fields["_handler"] = formName;
-        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
-        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent(fields)).WaitAsync(Timeout);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync().WaitAsync(Timeout), response.Headers.Location?.OriginalString);
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }

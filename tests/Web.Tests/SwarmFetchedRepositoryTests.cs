@@ -22,16 +22,9 @@ public sealed class SwarmFetchedRepositoryTests
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var work = new TempDirectory("swarm-fetched");
-        var dht = await PrivateDht.StartAsync(live: 1, cancellationToken: cts.Token);
-        await using var alice = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions
+        await using var swarm = await LoopbackSwarm.StartAsync(Path.Combine(work.Path, "alice"), cts.Token);
+        var alice = swarm.Seeder;
         {
-            StateDirectory = Path.Combine(work.Path, "alice"),
-            Bind = IPAddress.Loopback,
-            Bootstrap = [dht.Bootstrap],
-        }, null, cts.Token);
-        try
-        {
-            await alice.Joined.WaitAsync(Timeout);
             using var source = new TempGitRepo();
             for (var i = 0; i < 3; i++)
             {
@@ -75,7 +68,7 @@ public sealed class SwarmFetchedRepositoryTests
             }
             await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
             {
-                ["GitTorrent__Bootstrap"] = dht.Bootstrap,
+                ["GitTorrent__Bootstrap"] = swarm.Bootstrap,
             }).WaitAsync(Timeout);
 
             // Crawled, fetched from Alice's node, and browsable.
@@ -98,7 +91,7 @@ public sealed class SwarmFetchedRepositoryTests
                 ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
                            + ":" + Environment.GetEnvironmentVariable("PATH"),
                 ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = dht.Bootstrap,
+                ["GITTORRENT_BOOTSTRAP"] = swarm.Bootstrap,
                 ["GITTORRENT_DHT_PORT"] = "0",
                 ["GITTORRENT_BT_PORT"] = "0",
                 ["GITTORRENT_BIND"] = "127.0.0.1",
@@ -122,10 +115,6 @@ public sealed class SwarmFetchedRepositoryTests
             Assert.Equal(side, TempGitRepo.Run(byName, "rev-parse", "origin/side").Trim());
             // The same request as the portal's (main with side as a more want, no haves): served from the cache.
             Assert.Single(Directory.GetFiles(alice.Packs.Folder, "*.pack"));
-        }
-        finally
-        {
-            await dht.DisposeAsync();
         }
     }
 }

@@ -12,6 +12,7 @@ internal sealed class PortalAdminConfiguration : IEntityTypeConfiguration<Portal
         builder.HasKey(a => a.Id);
         builder.Property(a => a.UserName).HasMaxLength(DataLimits.MaxUserName);
         builder.Property(a => a.PasswordHash).HasMaxLength(512);
+        builder.Property(a => a.SecurityStamp).HasMaxLength(64).HasDefaultValue(string.Empty);
         builder.HasIndex(a => a.UserName).IsUnique();
     }
 }

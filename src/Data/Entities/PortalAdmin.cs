@@ -14,4 +14,10 @@ public sealed class PortalAdmin
     public bool MustChangePassword { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Random text, new at every password change. Each sign-in cookie carries the stamp it was issued with and is
+    /// refused once it differs, so a password change signs out every other session (on any replica).
+    /// </summary>
+    public string SecurityStamp { get; set; } = string.Empty;
 }

@@ -34,4 +34,11 @@ public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> Know
     /// already being imported is finished first). Cancelling the call's own token aborts it instead.
     /// </summary>
     public CancellationToken GiveUp { get; init; }
+
+    /// <summary>
+    /// Asked with a pack's size once its metadata arrived, before it is downloaded further (a quota): returns a
+    /// reservation, disposed when the pack is imported or dropped, or null to refuse the pack (the fetch tries the next
+    /// answer and reports why). Packs over <see cref="Swarm.GitTorrentNodeOptions.MaxPackBytes"/> are refused before this.
+    /// </summary>
+    public Func<long, IDisposable?>? ReservePackSpace { get; init; }
 }

@@ -325,8 +325,14 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var peers = string.Join(", ", answeringPeers.Keys);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watchdog = new StallWatchdog(stall, node.Options.StallTimeout, node.Options.TimeProvider);
+        // Once the size is known: over the node's limit or the caller's reservation refused = the pack is dropped.
+        using var gate = new PackSizeGate(node.Options.MaxPackBytes, fetch.Options.ReservePackSpace, stall);
         var relay = new Progress<DownloadProgress>(p =>
         {
+            if (p.HasMetadata && !gate.Admit(p.TotalBytes))
+            {
+                return;
+            }
             if (watchdog.Observe(p.VerifiedBytes + (p.HasMetadata ? 1 : 0)))
             {
                 onProgress();
@@ -340,9 +346,19 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             {
                 // Every peer that answered with this infohash has the whole pack: wait briefly until they are all
                 // connected so the blocks are spread over them instead of going to whichever answered first.
-                await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
+                var metainfo = await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
                     PeerGatherTime, relay, stall.Token).ConfigureAwait(false);
+                // Progress reports are posted, so a small pack can complete before the gate saw it: decide now at the latest.
+                gate.Admit(metainfo.Length);
+                stall.Token.ThrowIfCancellationRequested();
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && gate.Refusal is { } refusal)
+        {
+            fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {refusal}");
+            LogPackRefused(_logger, infoHash.ToString(), refusal);
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+            return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -375,7 +391,15 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
-        _downloads.Add((infoHash, path));
+        if (node.Options.SeedDownloadedPacks)
+        {
+            _downloads.Add((infoHash, path));
+        }
+        else
+        {
+            // The repository now holds the objects and the node serves them from there: no second copy.
+            await DiscardAsync(infoHash, path).ConfigureAwait(false);
+        }
         return new SwarmFetchResult(true, imported.PackBytes, perPeer.Count > 0 ? perPeer : [peers], [])
         {
             InfoHash = infoHash,
@@ -490,6 +514,9 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
 
         public Task AnnounceAsync(Hash20 infoHash, int port, CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pack {InfoHash} refused: {Reason}")]
+    private static partial void LogPackRefused(ILogger logger, string infoHash, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Peer} serves {Commit} as pack {InfoHash}")]
     private static partial void LogAnswer(ILogger logger, string peer, string commit, string infoHash);

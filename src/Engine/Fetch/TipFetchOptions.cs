@@ -4,7 +4,7 @@ using GitTorrent.Engine.Wire.Extensions;
 namespace GitTorrent.Engine.Fetch;
 
 /// <summary>How a fetch of tips (<see cref="TipFetcher"/>) uses the swarm.</summary>
-public sealed class TipFetchOptions
+public sealed record TipFetchOptions
 {
     /// <summary>The default of <see cref="SwarmTimeout"/>.</summary>
     public static readonly TimeSpan DefaultSwarmTimeout = TimeSpan.FromSeconds(3);
@@ -33,4 +33,10 @@ public sealed class TipFetchOptions
     /// </summary>
     [Range(1, 64)]
     public int ParallelFetches { get; init; } = Math.Clamp(2 * Environment.ProcessorCount, 4, 8);
+
+    /// <summary>
+    /// A quota asked before each pack is stored (<see cref="SwarmFetchOptions.ReservePackSpace"/>): the portal's per-user
+    /// limit; null = none.
+    /// </summary>
+    public Func<long, IDisposable?>? ReservePackSpace { get; init; }
 }

@@ -30,7 +30,7 @@ public sealed class TipFetcher(ISwarmFetcher? swarm, IOriginFetcher? origin, Tim
         await Task.WhenAll(localTips, present).ConfigureAwait(false);
         var machine = new TipFetchMachine(tips, headRef, await localTips.ConfigureAwait(false), (await present.ConfigureAwait(false)).Keys,
             options, origin?.Name, NowMs());
-        var run = new Run(_time, NowMs, swarm, origin, gitDirectory, progress, cancellationToken);
+        var run = new Run(_time, NowMs, swarm, origin, gitDirectory, progress, options.ReservePackSpace, cancellationToken);
         try
         {
             var commands = machine.Start();
@@ -79,7 +79,7 @@ public sealed class TipFetcher(ISwarmFetcher? swarm, IOriginFetcher? origin, Tim
 
     /// <summary>One fetch's I/O: commands running, the events they send back, and what they left on disk.</summary>
     private sealed class Run(TimeProvider time, Func<long> nowMs, ISwarmFetcher? swarm, IOriginFetcher? origin, string gitDirectory,
-        IProgress<FetchReport>? progress, CancellationToken cancellationToken)
+        IProgress<FetchReport>? progress, Func<long, IDisposable?>? reservePackSpace, CancellationToken cancellationToken)
     {
         private readonly Channel<FetchEvent> _events = Channel.CreateUnbounded<FetchEvent>();
         private readonly ConcurrentDictionary<int, CancellationTokenSource> _giveUps = new();
@@ -217,6 +217,7 @@ public sealed class TipFetcher(ISwarmFetcher? swarm, IOriginFetcher? origin, Tim
                     MoreWants = ask.Wants,
                     LookUp = ask.LookUp,
                     GiveUp = giveUp,
+                    ReservePackSpace = reservePackSpace,
                     PeerReached = () => Post(new PeerReached(ask.Request)),
                     Progress = ask.Shown && progress is not null
                         ? new Progress<DownloadProgress>(p => progress.Report(

@@ -14,6 +14,58 @@ public sealed partial class GitTorrentNode
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Hash20, string> _manifestPaths = new();
 
+    // The manifest each user (the ones published here and the ones fetched) last had: an older one is pruned.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Hash20, Hash20> _userManifests = new();
+
+    /// <summary>
+    /// Manifests on disk from an earlier run are neither seeded nor remembered: deleted at start (a published one is
+    /// written again by the next publish, a fetched one by the next fetch).
+    /// </summary>
+    private void PruneStaleManifests()
+    {
+        var folder = Path.Combine(Options.StateDirectory, "profiles");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            TryDeleteFile(file);
+        }
+    }
+
+    /// <summary>Records <paramref name="manifest"/> as the user's current one and stops seeding and deletes the previous one.</summary>
+    private async Task ReplaceManifestAsync(Hash20 userId, Hash20 manifest)
+    {
+        if (!_userManifests.TryGetValue(userId, out var previous) || previous == manifest)
+        {
+            _userManifests[userId] = manifest;
+            return;
+        }
+        _userManifests[userId] = manifest;
+        if (_userManifests.Values.Contains(previous))
+        {
+            return; // another user's profile points at the same manifest
+        }
+        await Torrents.RemoveAsync(previous, CancellationToken.None).ConfigureAwait(false);
+        if (_manifestPaths.TryRemove(previous, out var path))
+        {
+            TryDeleteFile(path);
+        }
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // In use or gone: the next start prunes it.
+        }
+    }
+
     /// <summary>
     /// Signs <paramref name="profile"/> with <paramref name="identity"/> at <paramref name="seq"/> and puts it. A
     /// profile over 996 bytes of JSON is seeded as a <c>profile.json</c> torrent and the item carries its infohash.
@@ -27,6 +79,7 @@ public sealed partial class GitTorrentNode
         if (!profile.FitsInline(out var full))
         {
             var manifest = await SeedManifestAsync(full, cancellationToken).ConfigureAwait(false);
+            await ReplaceManifestAsync(identity.UserId, manifest).ConfigureAwait(false);
             json = profile.WithManifest(manifest);
         }
         else
@@ -78,6 +131,7 @@ public sealed partial class GitTorrentNode
             }
             expanded.Manifest = manifest;
             profile = expanded;
+            await ReplaceManifestAsync(userId, manifest).ConfigureAwait(false);
         }
         return new SignedProfile(userId, profile, item.Sequence, item.PublicKey, item.Signature, item.Value);
     }

@@ -92,6 +92,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
             packs.Evicted += infoHash => _ = node.StopSeedingAsync(infoHash);
             await torrents.StartAsync(cancellationToken).ConfigureAwait(false);
             await node.ReseedCachedPacksAsync(cancellationToken).ConfigureAwait(false);
+            node.PruneStaleManifests();
             _ = node.JoinDhtAsync();
             return node;
         }

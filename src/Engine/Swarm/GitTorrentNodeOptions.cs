@@ -29,6 +29,19 @@ public sealed class GitTorrentNodeOptions
     /// <summary>The bounds kept against strangers: pack builds, connections, timeouts, the index of served commits.</summary>
     public NodeLimits Limits { get; init; } = new();
 
+    /// <summary>
+    /// The largest pack this node downloads (the torrent's length, known once its metadata arrived); a larger one is
+    /// refused before its pieces are stored and the fetch tries the next answer. Default 8 GiB.
+    /// </summary>
+    public long MaxPackBytes { get; init; } = 8L << 30;
+
+    /// <summary>
+    /// Keep seeding each downloaded pack (from its copy in <c>downloads/</c>) until the fetcher is disposed: a clone
+    /// shares what it got while it runs. False for a host that serves the imported repository itself (the portal): the
+    /// copy is deleted right after the import, so no pack is kept twice. Default true.
+    /// </summary>
+    public bool SeedDownloadedPacks { get; init; } = true;
+
     /// <summary>When set, pack torrents carry a BEP 19 web seed: <c>{WebSeedBaseUrl}/packs/{infohash}.pack</c>.</summary>
     public string? WebSeedBaseUrl { get; init; }
 

@@ -59,6 +59,8 @@ public sealed partial class SwarmNodeHost(IOptions<SwarmNodeOptions> options, IL
             BtPort = btPort,
             Bootstrap = settings.BootstrapList(),
             PackCacheBytes = settings.PackCacheBytes,
+            MaxPackBytes = settings.MaxPackBytes,
+            SeedDownloadedPacks = settings.SeedDownloadedPacks,
             WebSeedBaseUrl = settings.WebSeedBaseUrl,
             Limits = settings.Limits,
             Dht = settings.Dht,

@@ -33,6 +33,16 @@ public sealed class SwarmNodeOptions : IValidatableObject
     /// <summary>Maximum size of the pack cache: packs, builds under way and request files together. Default 4 GiB.</summary>
     public long PackCacheBytes { get; set; } = GitTorrentNodeOptions.DefaultPackCacheBytes;
 
+    /// <summary>The largest pack the node downloads from the swarm (<c>GitTorrent__MaxPackBytes</c>); default 8 GiB.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxPackBytes { get; set; } = 8L << 30;
+
+    /// <summary>
+    /// Keep seeding downloaded packs from their own copy; default false: these hosts serve the repositories they
+    /// import from the store, so the downloaded copy is deleted after the import.
+    /// </summary>
+    public bool SeedDownloadedPacks { get; set; }
+
     /// <summary>Base URL for BEP 19 web seeds of the packs this node serves (the portal's public URL), if any.</summary>
     public string? WebSeedBaseUrl { get; set; }
 

@@ -53,6 +53,7 @@ public sealed partial class AdminCommand : IPortalCommand
             UserName = userName,
             PasswordHash = string.Empty,
             MustChangePassword = true,
+            SecurityStamp = GitTorrent.Web.Admin.AdminSignIn.NewStamp(),
             CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
         };
         admin.PasswordHash = new PasswordHasher<PortalAdmin>().HashPassword(admin, password);

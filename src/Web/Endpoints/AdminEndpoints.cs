@@ -1,6 +1,7 @@
 using GitTorrent.Web.Admin;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Mirrors;
+using GitTorrent.Web.Swarm;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
@@ -24,6 +25,23 @@ public static class AdminEndpoints
         }).RequireAuthorization();
 
         var api = endpoints.MapGroup("/api/admin").RequireAuthorization(AdminSignIn.Policy);
+        api.MapGet("/stats", (PortalCounters counters, StorageUsage storage, UserQuota quota) =>
+        {
+            var totals = storage.Totals();
+            return Results.Json(new
+            {
+                counters = counters.Snapshot().ToDictionary(c => c.Key, c => c.Value),
+                storage = new
+                {
+                    storeBytes = totals.StoreBytes,
+                    packCacheBytes = totals.PackCacheBytes,
+                    downloadBytes = totals.DownloadBytes,
+                    manifestBytes = totals.ManifestBytes,
+                    userQuotaBytes = quota.QuotaBytes,
+                    users = totals.Users.Select(u => new { userId = u.UserId, bytes = u.Bytes }),
+                },
+            });
+        });
         api.MapGet("/mirrors", async (MirrorService mirrors, PortalIdentity identity, CancellationToken cancellationToken) =>
             Results.Json((await mirrors.ListAsync(cancellationToken)).Select(m => new
             {

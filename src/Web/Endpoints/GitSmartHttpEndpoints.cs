@@ -13,11 +13,14 @@ namespace GitTorrent.Web.Endpoints;
 /// Read-only git smart HTTP at <c>/{nameOrId}/{repo}.git</c>: <c>info/refs?service=git-upload-pack</c> and
 /// <c>git-upload-pack</c> run the real <c>git upload-pack --stateless-rpc</c> (protocol v0, and v2 when the client
 /// sends <c>Git-Protocol</c>); request bodies may be gzip; responses stream. Pushes get 403 with a message git shows.
+/// Bounds (<see cref="GitHttpOptions"/>): upload-pack processes per address and in total (429/503 with
+/// <c>Retry-After</c>, taken before git starts), the request body as sent and as inflated (413).
 /// </summary>
 public static partial class GitSmartHttpEndpoints
 {
     public const string PushRefused = "This portal serves repositories read-only: push to the owner's own GitTorrent node instead (git push gittorrent://...).";
-    private const long MaxRequestBody = 256L * 1024 * 1024;
+    public const string BusyPerAddress = "Too many git requests from your address at once: retry in a few seconds.";
+    public const string BusyTotal = "The portal is serving as many git clones as it can: retry in a few seconds.";
 
     public static IEndpointRouteBuilder MapGitSmartHttp(this IEndpointRouteBuilder endpoints)
     {
@@ -26,7 +29,8 @@ public static partial class GitSmartHttpEndpoints
     }
 
     private static async Task HandleAsync(HttpContext context, string owner, string? rest, UserDirectory directory, RepositoryStore store,
-        PortalIdentity identity, MirrorService mirrors, ILoggerFactory loggers)
+        PortalIdentity identity, MirrorService mirrors, UploadPackSlots slots, PortalCounters counters,
+        Microsoft.Extensions.Options.IOptions<GitHttpOptions> options, ILoggerFactory loggers)
     {
         var cut = rest?.IndexOf(".git/", StringComparison.Ordinal) ?? -1;
         if (rest is null || cut <= 0)
@@ -62,40 +66,63 @@ public static partial class GitSmartHttpEndpoints
             environment["GIT_PROTOCOL"] = protocol;
         }
 
-        var logger = loggers.CreateLogger(typeof(GitSmartHttpEndpoints));
-        long served;
-        if (operation == "info/refs" && HttpMethods.IsGet(context.Request.Method) && service == "git-upload-pack")
-        {
-            context.Response.ContentType = "application/x-git-upload-pack-advertisement";
-            NoCache(context.Response);
-            if (!protocol.Contains("version=2", StringComparison.Ordinal))
-            {
-                // Protocol v0/v1: the smart-HTTP service announcement precedes the refs (git http-backend does the same).
-                await context.Response.Body.WriteAsync("001e# service=git-upload-pack\n0000"u8.ToArray(), cancellationToken);
-            }
-
-            served = await RunAsync(path, ["upload-pack", "--stateless-rpc", "--advertise-refs", "."], null, context, environment, logger);
-        }
-        else if (operation == "git-upload-pack" && HttpMethods.IsPost(context.Request.Method))
-        {
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                limit.MaxRequestBodySize = MaxRequestBody;
-            }
-
-            context.Response.ContentType = "application/x-git-upload-pack-result";
-            NoCache(context.Response);
-            var body = context.Request.Headers.ContentEncoding.ToString() switch
-            {
-                "gzip" or "x-gzip" => new GZipStream(context.Request.Body, CompressionMode.Decompress),
-                _ => context.Request.Body,
-            };
-            served = await RunAsync(path, ["upload-pack", "--stateless-rpc", "."], body, context, environment, logger);
-        }
-        else
+        var isAdvertisement = operation == "info/refs" && HttpMethods.IsGet(context.Request.Method) && service == "git-upload-pack";
+        if (!isAdvertisement && !(operation == "git-upload-pack" && HttpMethods.IsPost(context.Request.Method)))
         {
             await TextAsync(context, StatusCodes.Status404NotFound, "Only git's smart HTTP protocol is served here (git clone/fetch).");
             return;
+        }
+
+        var settings = options.Value;
+        var (slot, refusal) = slots.TryTake(context);
+        if (slot is null)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(settings.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await TextAsync(context, refusal, refusal == StatusCodes.Status429TooManyRequests ? BusyPerAddress : BusyTotal);
+            return;
+        }
+
+        var logger = loggers.CreateLogger(typeof(GitSmartHttpEndpoints));
+        long served;
+        using (slot)
+        {
+            if (isAdvertisement)
+            {
+                context.Response.ContentType = "application/x-git-upload-pack-advertisement";
+                NoCache(context.Response);
+                if (!protocol.Contains("version=2", StringComparison.Ordinal))
+                {
+                    // Protocol v0/v1: the smart-HTTP service announcement precedes the refs (git http-backend does the same).
+                    await context.Response.Body.WriteAsync("001e# service=git-upload-pack\n0000"u8.ToArray(), cancellationToken);
+                }
+
+                served = await RunAsync(path, ["upload-pack", "--stateless-rpc", "--advertise-refs", "."], null, context, environment, logger);
+            }
+            else
+            {
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    limit.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+                }
+
+                context.Response.ContentType = "application/x-git-upload-pack-result";
+                NoCache(context.Response);
+                // What git reads is bounded after decompression too: a small gzip body can inflate a thousandfold.
+                var gzip = context.Request.Headers.ContentEncoding.ToString() is "gzip" or "x-gzip";
+                await using var inflated = gzip ? new GZipStream(context.Request.Body, CompressionMode.Decompress, leaveOpen: true) : null;
+                var body = new BoundedReadStream(inflated ?? context.Request.Body, settings.MaxRequestBodyBytes);
+                served = await RunAsync(path, ["upload-pack", "--stateless-rpc", "."], body, context, environment, logger);
+                if (served < 0)
+                {
+                    counters.Add(PortalCounters.RequestBodiesTooLarge);
+                    if (!context.Response.HasStarted)
+                    {
+                        await TextAsync(context, StatusCodes.Status413PayloadTooLarge,
+                            $"The request is larger than {settings.MaxRequestBodyBytes} bytes (after decompression).");
+                    }
+                    return;
+                }
+            }
         }
 
         if (resolved!.UserId == identity.UserId && served > 0)
@@ -104,6 +131,8 @@ public static partial class GitSmartHttpEndpoints
         }
     }
 
+    /// <summary>Runs git with the request's body (if any) as input and its output as the response; the bytes served, or
+    /// -1 when the body was over the limit (nothing was sent then: git is ended before it answers).</summary>
     private static async Task<long> RunAsync(string path, string[] arguments, Stream? input, HttpContext context,
         Dictionary<string, string> environment, ILogger logger)
     {
@@ -112,6 +141,7 @@ public static partial class GitSmartHttpEndpoints
             ?? throw new InvalidOperationException("Could not start git.");
         using var kill = cancellationToken.Register(() => Kill(process));
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var tooLarge = false;
         var feeding = Task.Run(async () =>
         {
             try
@@ -123,7 +153,13 @@ public static partial class GitSmartHttpEndpoints
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or InvalidDataException)
             {
-                // The client went away, sent a broken gzip body, or git stopped reading; git's exit decides.
+                // The client went away, sent a broken gzip body, or git stopped reading; git's exit decides. A body over
+                // the limit (as sent or inflated) ends git before it answers anything: the caller answers 413.
+                if (input is BoundedReadStream { Exceeded: true } || e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+                {
+                    tooLarge = true;
+                    Kill(process);
+                }
             }
             finally
             {
@@ -150,6 +186,11 @@ public static partial class GitSmartHttpEndpoints
 
         await feeding;
         await process.WaitForExitAsync(CancellationToken.None);
+        if (tooLarge)
+        {
+            return -1;
+        }
+
         if (process.ExitCode != 0 && !cancellationToken.IsCancellationRequested)
         {
             LogGitFailed(logger, path, process.ExitCode, (await stderr).Trim());

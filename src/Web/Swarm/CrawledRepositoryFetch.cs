@@ -25,9 +25,15 @@ public sealed class CrawledRepositoryFetch(ISwarmFetcher swarm, TipFetchOptions 
     /// points its refs (and HEAD, at <paramref name="head"/>) as listed, removing refs the profile no longer lists.
     /// </summary>
     public async Task<CrawledFetchResult> FetchAsync(string gitDirectory, string? head, IReadOnlyDictionary<string, string> refs,
-        IProgress<FetchReport>? progress, CancellationToken cancellationToken)
+        IProgress<FetchReport>? progress, CancellationToken cancellationToken) =>
+        await FetchAsync(gitDirectory, head, refs, null, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The same, asking <paramref name="reservePackSpace"/> (a quota) before each pack is stored.</summary>
+    public async Task<CrawledFetchResult> FetchAsync(string gitDirectory, string? head, IReadOnlyDictionary<string, string> refs,
+        Func<long, IDisposable?>? reservePackSpace, IProgress<FetchReport>? progress, CancellationToken cancellationToken)
     {
-        var fetched = await new TipFetcher(swarm, origin: null).FetchAsync(gitDirectory, TipsOf(refs), head, options, progress, cancellationToken)
+        var fetchOptions = reservePackSpace is null ? options : options with { ReservePackSpace = reservePackSpace };
+        var fetched = await new TipFetcher(swarm, origin: null).FetchAsync(gitDirectory, TipsOf(refs), head, fetchOptions, progress, cancellationToken)
             .ConfigureAwait(false);
         foreach (var keep in fetched.KeepFiles)
         {

@@ -29,6 +29,7 @@ public sealed partial class SwarmRepositoryFetcher(
     IDbContextFactory<GitTorrentDbContext> contexts,
     IOptions<PortalOptions> options,
     TimeProvider time,
+    UserQuota quota,
     ILogger<SwarmRepositoryFetcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);
@@ -135,7 +136,7 @@ public sealed partial class SwarmRepositoryFetcher(
                     report.Done, report.Total > 0 ? report.Total : null));
             }
         });
-        var result = await fetch.FetchAsync(path, head, refs, progress, cancellationToken);
+        var result = await fetch.FetchAsync(path, head, refs, bytes => quota.TryReserve(userId, bytes), progress, cancellationToken);
         if (!result.Fetched)
         {
             if (!arrived)

@@ -1,0 +1,61 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace GitTorrent.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class AdminSignInHardening : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "SecurityStamp",
+                table: "portal_admins",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.CreateTable(
+                name: "admin_sign_in_failures",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastFailure = table.Column<long>(type: "INTEGER", nullable: false),
+                    LockedUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_admin_sign_in_failures", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_admin_sign_in_failures_LastFailure",
+                table: "admin_sign_in_failures",
+                column: "LastFailure");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_admin_sign_in_failures_UserName_Address",
+                table: "admin_sign_in_failures",
+                columns: new[] { "UserName", "Address" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "admin_sign_in_failures");
+
+            migrationBuilder.DropColumn(
+                name: "SecurityStamp",
+                table: "portal_admins");
+        }
+    }
+}

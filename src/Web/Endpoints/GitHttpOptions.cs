@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GitTorrent.Web.Endpoints;
+
+/// <summary>Bounds of git smart HTTP (section <c>GitTorrent:GitHttp</c>, env <c>GitTorrent__GitHttp__...</c>).</summary>
+public sealed class GitHttpOptions
+{
+    public const string SectionName = "GitTorrent:GitHttp";
+
+    /// <summary>
+    /// <c>git upload-pack</c> processes one client address (an IPv6 /64) may run at once; more get 429 with
+    /// <c>Retry-After</c>. A clone runs one at a time. Default 2.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxUploadPacksPerAddress { get; set; } = 2;
+
+    /// <summary>
+    /// <c>git upload-pack</c> processes in total (each may start a <c>pack-objects</c> as busy as a core); more get 503
+    /// with <c>Retry-After</c>. Default 8.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxUploadPacks { get; set; } = 8;
+
+    /// <summary>The <c>Retry-After</c> sent with 429 and 503. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Largest <c>git-upload-pack</c> request body, as received and after gzip decompression; larger gets 413. A
+    /// negotiation is 50 bytes a ref or have, so even 100k refs fit in a few MiB. Default 64 MiB.
+    /// </summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+}
