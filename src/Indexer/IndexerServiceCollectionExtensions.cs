@@ -1,3 +1,4 @@
+using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Names;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,9 @@ public static class IndexerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IndexerStatus>();
+        // The one routine that claims, renews and completes leased jobs (needs AddGitTorrentData's JobStore).
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddNameScanner(configuration);
         return services;
     }
