@@ -2,6 +2,7 @@ using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Names;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitTorrent.Indexer;
 
@@ -22,8 +23,7 @@ public static class IndexerServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IndexerStatus>();
         // The one routine that claims, renews and completes leased jobs (needs AddGitTorrentData's JobStore).
-        services.AddSingleton<JobRunner>();
-        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<JobRunner>(sp));
         services.AddNameScanner(configuration);
         return services;
     }

@@ -12,6 +12,12 @@ using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGitTorrentPortal();
+if (PortalCommandDispatcher.IsCommand(args))
+{
+    // A maintenance command's standard output is its answer (whoami prints only the id): logs go to standard error.
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
 // Disposed on every exit path so the console logger flushes (a one-line startup error must never be lost).
 await using var app = builder.Build();
 
@@ -59,8 +65,9 @@ catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 Directory.CreateDirectory(dataDirectory);
 app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 
-// The portal's own identity and profile (its mirrors) exist before the first request.
-await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
+// One key ring and one portal identity for every replica, then the profile (its mirrors), before the first request.
+await app.Services.GetRequiredService<SharedKeyRing>().EnsureAsync(stopping.Token);
+await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(null, stopping.Token);
 
 if (!app.Environment.IsDevelopment())
 {
@@ -87,6 +94,7 @@ app.MapStaticAssets();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
 app.MapPortalApi();
 app.MapAdminEndpoints();
+app.MapJobEndpoints();
 app.MapRaw();
 app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;

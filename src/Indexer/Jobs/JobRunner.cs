@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using GitTorrent.Data.Jobs;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,11 +10,12 @@ namespace GitTorrent.Indexer.Jobs;
 /// Runs leased jobs for this process (one holder per process: <c>replica#pid</c>). The one routine every kind of
 /// background work goes through: <see cref="RunDueAsync"/> claims due jobs, renews their leases every
 /// <see cref="JobOptions.RenewInterval"/> while the handler runs, cancels the handler if a lease is lost (another
-/// replica took the job over after a stall), and records each outcome. Hosted, it prunes old runs hourly.
+/// replica took the job over after a stall), and records each outcome. At most hourly it also prunes old runs.
 /// </summary>
 public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> options, TimeProvider time, ILogger<JobRunner> logger)
-    : BackgroundService
 {
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private DateTimeOffset _pruned = DateTimeOffset.MinValue;
     private readonly ConcurrentDictionary<string, Channel<bool>> _wakeups = new(StringComparer.Ordinal);
     private long _claimed;
     private long _takenOver;
@@ -51,6 +51,7 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
         Func<IReadOnlyList<JobLease>, CancellationToken, Task<IReadOnlyDictionary<long, JobOutcome>>> run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await PruneAsync(cancellationToken).ConfigureAwait(false);
         var leases = await store.ClaimAsync(kind, Holder, Replica, max, cancellationToken).ConfigureAwait(false);
         if (leases.Count == 0)
         {
@@ -137,24 +138,26 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private async Task PruneAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var now = time.GetUtcNow();
+        if (now - _pruned < PruneInterval)
         {
-            try
-            {
-                var pruned = await store.PruneRunsAsync(stoppingToken).ConfigureAwait(false);
-                if (pruned > 0)
-                {
-                    LogPruned(pruned);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPruneFailed(e.Message);
-            }
+            return;
+        }
 
-            await Task.Delay(TimeSpan.FromHours(1), time, stoppingToken).ConfigureAwait(false);
+        _pruned = now;
+        try
+        {
+            var pruned = await store.PruneRunsAsync(cancellationToken).ConfigureAwait(false);
+            if (pruned > 0)
+            {
+                LogPruned(pruned);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPruneFailed(e.Message);
         }
     }
 

@@ -1,9 +1,12 @@
 using GitTorrent.Data;
+using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Wire.Extensions;
+using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Swarm;
+using GitTorrent.Web.Mirrors;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +14,8 @@ using Microsoft.EntityFrameworkCore;
 namespace GitTorrent.Web.Swarm;
 
 /// <summary>
-/// Brings the repositories the indexer found (users' profiles) into the store from the swarm, so they can be browsed
+/// Brings the repositories the indexer found (users' profiles) and the mirrors other replicas synced into this replica's
+/// store from the swarm (as leased jobs, one per repository and replica), so they can be browsed
 /// and cloned over HTTP (ARCHITECTURE.md "Index": the portal fetches those repositories into its store). Refs follow
 /// the profile; progress is shown on the repository page while a fetch runs; a repository no peer can serve is
 /// retried on the next round.
@@ -24,6 +28,8 @@ public sealed partial class SwarmRepositoryFetcher(
     GitBrowser browser,
     PortalNotifications notifications,
     IDbContextFactory<GitTorrentDbContext> contexts,
+    JobRunner jobs,
+    MirrorService mirrors,
     ILogger<SwarmRepositoryFetcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);
@@ -56,29 +62,89 @@ public sealed partial class SwarmRepositoryFetcher(
         }
     }
 
+    /// <summary>
+    /// Plans one <see cref="JobKinds.SwarmFetch"/> job, scoped to this replica, per repository the database lists that
+    /// this replica's store lacks or holds at other refs (users' repositories from crawled profiles, and mirrors another
+    /// replica synced), then runs the due ones. A fetched repository is checked again hourly or when its refs change; one
+    /// no peer can serve is retried every <see cref="Round"/>.
+    /// </summary>
     private async Task FetchRoundAsync(SwarmFetcher fetcher, CancellationToken cancellationToken)
     {
-        List<(string UserId, string Name, string? Head, Dictionary<string, string> Refs)> wanted;
+        var wanted = new Dictionary<string, (string UserId, string Name, string? Head, Dictionary<string, string> Refs)>(StringComparer.Ordinal);
+        Dictionary<string, (DateTimeOffset DueAt, bool Failing)> planned;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             var rows = await db.Repositories.AsNoTracking().Include(r => r.Refs)
-                .Where(r => r.UserId != identity.UserId)
                 .OrderByDescending(r => r.LastUpdated).Take(500).ToListAsync(cancellationToken);
-            wanted = [.. rows.Select(r => (r.UserId, r.Name, r.Head, r.Refs.ToDictionary(f => f.Name, f => f.Target, StringComparer.Ordinal)))];
+            foreach (var r in rows)
+            {
+                wanted[JobKey(r.UserId, r.Name)] = (r.UserId, r.Name, r.Head, r.Refs.ToDictionary(f => f.Name, f => f.Target, StringComparer.Ordinal));
+            }
+            planned = await db.Jobs.AsNoTracking().Where(j => j.Kind == JobKinds.SwarmFetch && j.Replica == jobs.Replica)
+                .ToDictionaryAsync(j => j.Key, j => (j.DueAt, j.LastError != null), StringComparer.Ordinal, cancellationToken);
         }
-        foreach (var (userId, name, head, refs) in wanted)
+        foreach (var (key, (userId, name, _, refs)) in wanted)
         {
-            if (store.PathOf(userId, name) is not { } path || refs.Count == 0)
+            if (store.PathOf(userId, name) is not { } path || refs.Count == 0
+                || (RepositoryScanner.IsGitDirectory(path) && await MatchesAsync(path, refs, cancellationToken)))
             {
                 continue;
             }
-            if (RepositoryScanner.IsGitDirectory(path) && await MatchesAsync(path, refs, cancellationToken))
+            if (!planned.TryGetValue(key, out var job))
             {
-                continue;
+                await jobs.Store.EnsureAsync(JobKinds.SwarmFetch, [key], DateTimeOffset.UtcNow, jobs.Replica, cancellationToken);
             }
-            await FetchOneAsync(fetcher, userId, name, path, head, refs, cancellationToken);
+            else if (!job.Failing && job.DueAt > DateTimeOffset.UtcNow)
+            {
+                await jobs.Store.RequestNowAsync(JobKinds.SwarmFetch, key, jobs.Replica, cancellationToken); // the refs moved
+            }
+        }
+        var gone = planned.Keys.Where(k => !wanted.ContainsKey(k)).ToList();
+        if (gone.Count > 0)
+        {
+            await jobs.Store.RemoveExceptAsync(JobKinds.SwarmFetch, [.. planned.Keys.Except(gone)], jobs.Replica, cancellationToken);
+        }
+        while (await jobs.RunOneAsync(JobKinds.SwarmFetch, (lease, ct) => FetchJobAsync(fetcher, lease, wanted, ct), cancellationToken))
+        {
+            // Drain what is due.
         }
     }
+
+    /// <summary>The job key: this replica and the repository (a swarm fetch fills one replica's own store).</summary>
+    private string JobKey(string userId, string name) => $"{jobs.Replica}:{userId}/{name}";
+
+    /// <summary>
+    /// One fetch as a job (idempotent: a repository already at the wanted refs succeeds at once). A mirror that no
+    /// sibling replica serves yet comes from its origin instead.
+    /// </summary>
+    private async Task<JobOutcome> FetchJobAsync(SwarmFetcher fetcher, JobLease lease,
+        IReadOnlyDictionary<string, (string UserId, string Name, string? Head, Dictionary<string, string> Refs)> wanted, CancellationToken cancellationToken)
+    {
+        if (!wanted.TryGetValue(lease.Key, out var repository) || store.PathOf(repository.UserId, repository.Name) is not { } path)
+        {
+            return new JobOutcome(DateTimeOffset.UtcNow + TimeSpan.FromHours(1)); // no longer listed: the next round drops the job
+        }
+        var (userId, name, head, refs) = repository;
+        if (!(RepositoryScanner.IsGitDirectory(path) && await MatchesAsync(path, refs, cancellationToken)))
+        {
+            await FetchOneAsync(fetcher, userId, name, path, head, refs, cancellationToken);
+        }
+        if (RepositoryScanner.IsGitDirectory(path) && await MatchesAsync(path, refs, cancellationToken))
+        {
+            return new JobOutcome(DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
+        }
+        if (userId == identity.UserId && lease.Attempts >= OriginFallbackAttempts
+            && await mirrors.FetchFromOriginAsync(name, cancellationToken) && RepositoryScanner.IsGitDirectory(path))
+        {
+            LogFromOrigin(logger, name);
+            activity.SetFetch(userId, name, null);
+            return new JobOutcome(DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
+        }
+        return new JobOutcome(DateTimeOffset.UtcNow + Round, "no peer has served it yet");
+    }
+
+    /// <summary>Failed swarm attempts before a replica fills a mirror from its origin instead.</summary>
+    public const int OriginFallbackAttempts = 3;
 
     private static async Task<bool> MatchesAsync(string path, Dictionary<string, string> refs, CancellationToken cancellationToken)
     {
@@ -157,6 +223,9 @@ public sealed partial class SwarmRepositoryFetcher(
         await notifications.PublishRepositoryUpdatedAsync(
             new RepositoryUpdated(userId, name, path, current.ToDictionary(r => r.Key, r => r.Value.ToString())), cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filled mirror {Repository} from its origin: no replica served it over the swarm")]
+    private static partial void LogFromOrigin(ILogger logger, string repository);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Swarm fetching off: the node is not running ({Reason})")]
     private static partial void LogNoNode(ILogger logger, string reason);
