@@ -48,7 +48,8 @@ public static class PortalServiceCollectionExtensions
         // services.AddHealthChecks().AddCheck<DhtHealthCheck>("dht");
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10))
-            .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name);
+            .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name)
+            .AddCheck<ReadinessHealthCheck>(ReadinessHealthCheck.Name, tags: [ReadinessHealthCheck.Tag], timeout: TimeSpan.FromSeconds(10));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HomeFeed>();

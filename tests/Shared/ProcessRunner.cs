@@ -20,6 +20,9 @@ internal sealed class ProcessRunner : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The operating system's process id (to <c>kill -9</c> it, or to find it as a lease holder).</summary>
+    public int Id => process.Id;
+
     public int ExitCode => process.ExitCode;
 
     public static ProcessRunner Start(

@@ -16,8 +16,9 @@ namespace GitTorrent.Web.Identity;
 /// truth for the set of replicas: a mirror's refs come from this replica's store only for the mirror it just synced
 /// (or one the database does not list yet); the others keep what the replica that synced them recorded.
 /// </summary>
-public sealed class PortalProfileWriter(
-    IDbContextFactory<GitTorrentDbContext> factory, PortalIdentity identity, RepositoryStore store, TimeProvider time)
+public sealed partial class PortalProfileWriter(
+    IDbContextFactory<GitTorrentDbContext> factory, PortalIdentity identity, RepositoryStore store, TimeProvider time,
+    ILogger<PortalProfileWriter> logger)
 {
     public const string DisplayName = "GitTorrent portal";
 
@@ -115,6 +116,7 @@ public sealed class PortalProfileWriter(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        LogSigned(seq, published.Count);
     }
 
     /// <summary>A mirror as this replica's store holds it: HEAD's branch and the refs a profile may carry, HEAD included.</summary>
@@ -138,6 +140,9 @@ public sealed class PortalProfileWriter(
 
         return (head, entry);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signed the portal profile at seq {Seq} ({Repositories} mirrors)")]
+    private partial void LogSigned(long seq, int repositories);
 
     private static byte[] Bencode(byte[] json)
     {
