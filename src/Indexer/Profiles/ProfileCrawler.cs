@@ -63,9 +63,7 @@ public sealed partial class ProfileCrawler(
                     await PlanAsync(stoppingToken).ConfigureAwait(false);
                     planned = time.GetUtcNow();
                 }
-                var claimed = await jobs.RunDueAsync(JobKinds.ProfileCrawl, settings.BatchSize,
-                    (leases, ct) => CrawlBatchAsync(node, leases, ct), stoppingToken).ConfigureAwait(false);
-                if (claimed > 0)
+                if (await RunBatchAsync(node, stoppingToken).ConfigureAwait(false) > 0)
                 {
                     continue;
                 }
@@ -96,6 +94,10 @@ public sealed partial class ProfileCrawler(
         missing.RemoveWhere(id => !Hash20.IsLowerHex40(id));
         return missing.Count == 0 ? 0 : await jobs.Store.EnsureAsync(kind, missing, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Claims up to <see cref="ProfileCrawlerOptions.BatchSize"/> due crawl jobs and crawls them; returns how many.</summary>
+    public Task<int> RunBatchAsync(GitTorrentNode node, CancellationToken cancellationToken) =>
+        jobs.RunDueAsync(JobKinds.ProfileCrawl, options.Value.BatchSize, (leases, ct) => CrawlBatchAsync(node, leases, ct), cancellationToken);
 
     private async Task<IReadOnlyDictionary<long, JobOutcome>> CrawlBatchAsync(GitTorrentNode node, IReadOnlyList<JobLease> leases,
         CancellationToken cancellationToken)

@@ -1,12 +1,11 @@
 using System.Net.Sockets;
-using GitTorrent.Tests.Shared;
 
-namespace GitTorrent.Web.Tests;
+namespace GitTorrent.Tests.Shared;
 
 /// <summary>
 /// Debian's nginx in front of portal processes, from the shipped <c>deploy/nginx/gittorrent.conf</c> with the upstream
 /// servers and the listen address replaced; runs from a temporary prefix (<c>nginx -c FILE -p DIR</c>). Its access log
-/// names the replica (upstream address) and status of every request.
+/// names the replica (upstream address) and status of every request. Also linked by bench/Replicas.
 /// </summary>
 internal sealed class NginxProxy : IAsyncDisposable
 {
@@ -26,18 +25,28 @@ internal sealed class NginxProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The master process (its worker is a child).</summary>
+    public int ProcessId => runner.Id;
+
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
     public string AccessLog => Path.Combine(directory.Path, "access.log");
 
     public static async Task<NginxProxy> StartAsync(IEnumerable<int> upstreamPorts, TimeSpan timeout)
     {
-        Assert.True(File.Exists(Binary), $"{Binary} is missing: run ./test.sh (it installs Debian's nginx)");
+        if (!File.Exists(Binary))
+        {
+            throw new InvalidOperationException($"{Binary} is missing: run ./test.sh (it installs Debian's nginx)");
+        }
+
         var directory = new TempDirectory("nginx");
-        var port = TestSupport.GitHttpServer.FreeTcpPort();
+        var port = FreePort();
         var site = await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.Root, "deploy", "nginx", "gittorrent.conf"));
-        Assert.Contains(ShippedUpstream, site, StringComparison.Ordinal);
-        Assert.Contains(ShippedListen, site, StringComparison.Ordinal);
+        if (!site.Contains(ShippedUpstream, StringComparison.Ordinal) || !site.Contains(ShippedListen, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"deploy/nginx/gittorrent.conf no longer has '{ShippedUpstream}' and '{ShippedListen}' to replace");
+        }
+
         site = site.Replace(ShippedUpstream, string.Join("\n    ", upstreamPorts.Select(p => $"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;")), StringComparison.Ordinal)
             .Replace(ShippedListen, $"listen 127.0.0.1:{port};", StringComparison.Ordinal);
         var d = directory.Path;
@@ -65,7 +74,11 @@ internal sealed class NginxProxy : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            Assert.False(runner.HasExited, "nginx exited:\n" + runner.Describe() + ReadError(d));
+            if (runner.HasExited)
+            {
+                throw new InvalidOperationException("nginx exited:\n" + runner.Describe() + ReadError(d));
+            }
+
             try
             {
                 using var probe = new TcpClient();
@@ -77,6 +90,13 @@ internal sealed class NginxProxy : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public string Describe() => runner.Describe() + ReadError(directory.Path);
