@@ -14,6 +14,8 @@ using GitTorrent.Indexer.Swarm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using GitTorrent.Bench.Indexer;
+
 
 namespace GitTorrent.Bench.Replicas;
 

@@ -4,6 +4,8 @@ using GitTorrent.Indexer.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using GitTorrent.Bench.Indexer;
+
 
 namespace GitTorrent.Bench.Replicas;
 

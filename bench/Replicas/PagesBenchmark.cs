@@ -5,6 +5,8 @@ using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
+using GitTorrent.Bench.Indexer;
+
 
 namespace GitTorrent.Bench.Replicas;
 
