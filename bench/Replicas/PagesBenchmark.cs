@@ -210,7 +210,7 @@ internal static class PagesBenchmark
             var random = new Random(i);
             while (!stop.IsCancellationRequested)
             {
-                var url = uncached ? $"{page}?page={random.Next()}" : page;
+                var url = uncached ? $"{page}?page={random.Next(1, 30_000)}" : page;
                 var watch = Stopwatch.StartNew();
                 try
                 {

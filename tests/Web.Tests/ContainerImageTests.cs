@@ -39,9 +39,9 @@ public sealed class ContainerImageTests
         Assert.Contains("http://127.0.0.1:8080/healthz", string.Join('\n', healthcheck.StandardOutput), StringComparison.Ordinal);
 
         var container = Assert.Single((await ProcessRunner.RunAsync(Buildah, ["from", "--pull-never", Image], Timeout)).StandardOutput);
+        var port = TestSupport.GitHttpServer.FreeTcpPort();
         try
         {
-            var port = TestSupport.GitHttpServer.FreeTcpPort();
             string[] settings =
             [
                 "--env", $"Urls=http://127.0.0.1:{port}", "--env", "GitTorrent__Bootstrap=", "--env", "GitTorrent__DhtPort=0",
@@ -73,10 +73,40 @@ public sealed class ContainerImageTests
             // The image's HEALTHCHECK command, run inside the image.
             var curl = await ProcessRunner.RunAsync(Buildah, ["run", "--isolation", "chroot", container, "--", "curl", "-fsS", $"http://127.0.0.1:{port}/healthz"], Timeout);
             Assert.True(curl.ExitCode == 0, curl.Describe());
+
+            // buildah passes SIGTERM on to the portal; killing buildah itself would leave the portal running.
+            await ProcessRunner.RunAsync("kill", ["-TERM", portal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Timeout);
+            await portal.WaitForExitAsync(Timeout);
         }
         finally
         {
+            StopPortalsListeningOn(port);
             await ProcessRunner.RunAsync(Buildah, ["rm", container], Timeout);
+        }
+    }
+
+    /// <summary>Kills what is left of the portal this test started in the image (found by the port in its environment).</summary>
+    private static void StopPortalsListeningOn(int port)
+    {
+        var marker = $"Urls=http://127.0.0.1:{port}\0";
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(folder, "environ")).Contains(marker, StringComparison.Ordinal))
+                {
+                    System.Diagnostics.Process.GetProcessById(pid).Kill();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                // Gone already, or not ours to read.
+            }
         }
     }
 }
