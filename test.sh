@@ -11,7 +11,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- 1. Debian packages ------------------------------------------------------------------------------------
 APT_PACKAGES=(postgresql git chromium python3-libtorrent python3-cryptography aria2 opentracker
-              transmission-cli transmission-daemon cgit lighttpd wrk)
+              transmission-cli transmission-daemon cgit lighttpd wrk nginx buildah debootstrap)
 missing_packages() {
   local p
   for p in "$@"; do

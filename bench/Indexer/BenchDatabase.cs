@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace GitTorrent.Bench.Indexer;
 
-/// <summary>A fresh, migrated PostgreSQL database on the benchmark's server, dropped on dispose.</summary>
+/// <summary>A fresh, migrated PostgreSQL database on the benchmark's server, dropped on dispose (also linked by bench/Replicas).</summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
     private readonly string _server;
@@ -18,6 +18,22 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     public IDbContextFactory<GitTorrentDbContext> Factory => ConcreteFactory;
+
+    /// <summary>The database's own connection string (bench/Replicas hands it to portal processes).</summary>
+    public string ConnectionString => _connectionString;
+
+    /// <summary>PostgreSQL flushes a backend's statistics at most every 10 s when idle: wait this long before reading them.</summary>
+    public static readonly TimeSpan StatsSettle = TimeSpan.FromSeconds(11);
+
+    /// <summary>Committed plus rolled-back transactions of this database so far (pg_stat_database; each autocommit statement is one).</summary>
+    public async Task<long> TransactionsAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Database = "postgres", Pooling = false }.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", new NpgsqlConnectionStringBuilder(_connectionString).Database!);
+        return (long)(await command.ExecuteScalarAsync(ct) ?? 0L);
+    }
 
     private GitTorrentDbContextFactory ConcreteFactory { get; }
 

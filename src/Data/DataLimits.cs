@@ -17,4 +17,10 @@ public static class DataLimits
     public const int MaxUserName = 64;
     public const int MaxRepositoryName = 200;
     public const int MaxRefName = 1024;
+
+    /// <summary>Job kinds (<c>mirror-sync</c>), keys (a user id, a mirror id, a replica-scoped repository) and holders.</summary>
+    public const int MaxJobKind = 32;
+    public const int MaxJobKey = 300;
+    public const int MaxJobHolder = 120;
+    public const int MaxJobError = 2000;
 }

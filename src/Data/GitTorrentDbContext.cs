@@ -1,4 +1,5 @@
 using GitTorrent.Data.Entities;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace GitTorrent.Data;
@@ -12,7 +13,7 @@ namespace GitTorrent.Data;
 /// Consumers only see this type through <see cref="IDbContextFactory{TContext}"/>.
 /// Timestamps are <see cref="DateTimeOffset"/> in UTC (offset zero): PostgreSQL's timestamptz mapping rejects others.
 /// </summary>
-public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(options)
+public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<User> Users => Set<User>();
 
@@ -33,6 +34,17 @@ public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(
     public DbSet<PortalAdmin> PortalAdmins => Set<PortalAdmin>();
 
     public DbSet<AdminSignInFailure> AdminSignInFailures => Set<AdminSignInFailure>();
+
+    /// <summary>Background work shared by the replicas, claimed through leases.</summary>
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+
+    /// <summary>The portal's own key and profile seq, one row shared by every replica.</summary>
+    public DbSet<PortalKey> PortalKeys => Set<PortalKey>();
+
+    /// <summary>ASP.NET Core Data Protection keys (<c>PersistKeysToDbContext</c>), shared by every replica.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Which provider this context talks to.</summary>
     public abstract DatabaseProvider Provider { get; }

@@ -1,6 +1,8 @@
+using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Names;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GitTorrent.Indexer;
 
@@ -20,6 +22,8 @@ public static class IndexerServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IndexerStatus>();
+        // The one routine that claims, renews and completes leased jobs (needs AddGitTorrentData's JobStore).
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<JobRunner>(sp));
         services.AddNameScanner(configuration);
         return services;
     }

@@ -38,10 +38,13 @@ public static class PortalServiceCollectionExtensions
 
         services.AddGitTorrentData(builder.Configuration, contentRoot);
 
-        // Keys for antiforgery tokens and Blazor circuits live in the data folder, so restarts and containers keep them.
+        // Keys for sign-in cookies, antiforgery tokens, Blazor circuits and the portal key live in the database, so every
+        // replica opens what another made, and restarts and containers keep them (SharedKeyRing imports <DataDir>/keys).
+        services.AddScoped<GitTorrentDbContext>(sp => sp.GetRequiredService<GitTorrentDbContextFactory>().CreateDbContext());
         services.AddDataProtection()
             .SetApplicationName("GitTorrent.Web")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(DataDirectory.Resolve(builder.Configuration, contentRoot), "keys")));
+            .PersistKeysToDbContext<GitTorrentDbContext>();
+        services.AddSingleton<SharedKeyRing>();
         services.AddGitTorrentIndexer(builder.Configuration);
 
         // /healthz: every registered IHealthCheck must pass. The swarm issue adds its DHT check here the same way:
@@ -50,7 +53,8 @@ public static class PortalServiceCollectionExtensions
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, timeout: TimeSpan.FromSeconds(10), tags: [MigrationsHealthCheck.ReadyTag])
             .AddCheck<MigrationsHealthCheck>(MigrationsHealthCheck.Name, timeout: TimeSpan.FromSeconds(10), tags: [MigrationsHealthCheck.ReadyTag])
-            .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name);
+            .AddCheck<DhtHealthCheck>(DhtHealthCheck.Name)
+            .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, timeout: TimeSpan.FromSeconds(10), tags: [MigrationsHealthCheck.ReadyTag]);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PortalCounters>();

@@ -13,6 +13,12 @@ using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGitTorrentPortal();
+if (PortalCommandDispatcher.IsCommand(args))
+{
+    // A maintenance command's standard output is its answer (whoami prints only the id): logs go to standard error.
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+}
+
 // Disposed on every exit path so the console logger flushes (a one-line startup error must never be lost).
 await using var app = builder.Build();
 
@@ -60,8 +66,9 @@ catch (OperationCanceledException) when (stopping.IsCancellationRequested)
 Directory.CreateDirectory(dataDirectory);
 app.Services.GetRequiredService<IndexerStatus>().LogStartup();
 
-// The portal's own identity and profile (its mirrors) exist before the first request.
-await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(stopping.Token);
+// One key ring and one portal identity for every replica, then the profile (its mirrors), before the first request.
+await app.Services.GetRequiredService<SharedKeyRing>().EnsureAsync(stopping.Token);
+await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(null, stopping.Token);
 
 // First: who the client is and whether it used HTTPS (only trusted proxies may say), then the headers every response
 // carries, then the per-address limit on password posts (before any other work is done for them).
@@ -96,17 +103,11 @@ app.UseOutputCache();
 app.Use(BrowsePageCachePolicy.DropCookies);
 app.UseAntiforgery();
 app.MapStaticAssets();
-app.MapHealthChecks("/healthz", new HealthCheckOptions
-{
-    ResponseWriter = HealthResponseWriter.WriteAsync, Predicate = check => check.Name != MigrationsHealthCheck.Name,
-});
-app.MapHealthChecks("/readyz", new HealthCheckOptions
-{
-    ResponseWriter = HealthResponseWriter.WriteAsync, Predicate = check => check.Tags.Contains(MigrationsHealthCheck.ReadyTag),
-});
+app.MapHealth();
 app.MapPortalApi();
 app.MapOpenApi();
 app.MapAdminEndpoints();
+app.MapJobEndpoints();
 app.MapRaw();
 app.MapArchives();
 app.MapGitSmartHttp();

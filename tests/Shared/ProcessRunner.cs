@@ -20,7 +20,7 @@ internal sealed class ProcessRunner : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
-    /// <summary>The operating system's id of the process (for /proc/&lt;id&gt;/status).</summary>
+    /// <summary>The operating system's process id (for /proc/&lt;id&gt;/status, to <c>kill -9</c> it, or to find it as a lease holder).</summary>
     public int Id => process.Id;
 
     public int ExitCode => process.ExitCode;

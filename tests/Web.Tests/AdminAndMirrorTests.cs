@@ -137,7 +137,7 @@ public sealed class AdminAndMirrorTests
         await using (var db = storage.OpenFactory().CreateDbContext())
         {
             var row = await db.Users.AsNoTracking().SingleAsync(u => u.UserId == portalId).WaitAsync(Timeout);
-            Assert.True(UserIdentity.Verify(row.PublicKey, GitTorrent.Web.Identity.PortalProfileWriter.SignedBytes(row.Seq, row.RawProfile), row.Signature));
+            Assert.True(GitTorrent.Engine.Dht.Items.Bep44.VerifyMutable(row.PublicKey, [], row.Seq, row.RawProfile, row.Signature));
             var mirror = await db.Mirrors.AsNoTracking().SingleAsync().WaitAsync(Timeout);
             Assert.Null(mirror.LastError);
             Assert.NotNull(mirror.LastSync);

@@ -22,16 +22,39 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task ComposeFileWiresThePortalToPostgres()
     {
-        var run = await ProcessRunner.RunAsync(
-                "docker-compose", ["-f", Path.Combine(RepositoryLayout.Root, "docker-compose.yml"), "config"], Timeout,
-                workingDirectory: RepositoryLayout.Root)
-            .WaitAsync(Timeout + TimeSpan.FromSeconds(5));
-        Assert.Equal(0, run.ExitCode);
-        var resolved = string.Join('\n', run.StandardOutput);
+        var resolved = await ResolvedAsync();
         Assert.Contains("ConnectionStrings__Postgres: Host=db;", resolved, StringComparison.Ordinal);
         Assert.Contains("image: postgres:16", resolved, StringComparison.Ordinal);
         Assert.Contains("pg_isready", resolved, StringComparison.Ordinal);
         Assert.Contains("/healthz", resolved, StringComparison.Ordinal);
         Assert.Contains("protocol: udp", resolved, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ComposeFilePutsNginxWithStickySessionsInFrontOfScalablePortals()
+    {
+        var resolved = await ResolvedAsync();
+        Assert.Contains("image: nginx:", resolved, StringComparison.Ordinal);
+        Assert.Contains("deploy/nginx/gittorrent.conf:/etc/nginx/conf.d/default.conf:ro", resolved, StringComparison.Ordinal);
+        Assert.Contains("replicas: 1", resolved, StringComparison.Ordinal);
+        // Only the proxy publishes the HTTP port, so "--scale portal=3" does not collide on it.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(resolved, "published: 8080"));
+
+        var site = await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.Root, "deploy", "nginx", "gittorrent.conf"));
+        Assert.Contains("ip_hash;", site, StringComparison.Ordinal);
+        Assert.Contains("proxy_set_header Upgrade $http_upgrade;", site, StringComparison.Ordinal);
+        Assert.Contains("proxy_set_header Connection $connection_upgrade;", site, StringComparison.Ordinal);
+        Assert.Contains("proxy_http_version 1.1;", site, StringComparison.Ordinal);
+    }
+
+    /// <summary>The file as docker-compose resolves it (<c>docker-compose config</c>).</summary>
+    private static async Task<string> ResolvedAsync()
+    {
+        var run = await ProcessRunner.RunAsync(
+                "docker-compose", ["-f", Path.Combine(RepositoryLayout.Root, "docker-compose.yml"), "config"], Timeout,
+                workingDirectory: RepositoryLayout.Root)
+            .WaitAsync(Timeout + TimeSpan.FromSeconds(5));
+        Assert.Equal(0, run.ExitCode);
+        return string.Join('\n', run.StandardOutput);
     }
 }

@@ -2,7 +2,7 @@ using GitTorrent.Tests.Shared;
 
 namespace GitTorrent.Web.Tests;
 
-/// <summary>The portal's maintenance commands that do not need a database.</summary>
+/// <summary>The portal's maintenance commands on a fresh data folder (SQLite inside it).</summary>
 public sealed class PortalCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -15,9 +15,24 @@ public sealed class PortalCommandTests
         Assert.True(first.ExitCode == 0, first.Describe());
         var id = Assert.Single(first.StandardOutput);
         Assert.Matches("^[0-9a-f]{40}$", id);
-        Assert.True(File.Exists(Path.Combine(data.Path, "identity")));
+        // The key is in the database (shared by replicas), encrypted; no key file is written any more.
+        Assert.False(File.Exists(Path.Combine(data.Path, "identity")));
         var second = await RunAsync(data.Path, "whoami");
         Assert.Equal(id, Assert.Single(second.StandardOutput));
+    }
+
+    [Fact]
+    public async Task WhoamiKeepsTheIdOfAnInstallThatHadAnIdentityFile()
+    {
+        using var data = new TempDirectory("portal-cmd");
+        using var old = GitTorrent.Engine.Profiles.UserIdentity.Generate();
+        old.Save(Path.Combine(data.Path, "identity"));
+        var first = await RunAsync(data.Path, "whoami");
+        Assert.True(first.ExitCode == 0, first.Describe());
+        Assert.Equal([old.UserId.ToString()], first.StandardOutput);
+        Assert.Contains(first.StandardError, l => l.Contains("Imported the portal identity", StringComparison.Ordinal));
+        var second = await RunAsync(data.Path, "whoami");
+        Assert.Equal([old.UserId.ToString()], second.StandardOutput);
     }
 
     [Fact]

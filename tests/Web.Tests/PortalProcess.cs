@@ -20,21 +20,31 @@ internal sealed class PortalProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    public string DataDirectory { get; private init; } = "";
+
+    public int Port { get; private init; }
+
     public static string WebDll => RepositoryLayout.Output("src/Web", "GitTorrent.Web.dll");
 
     /// <summary>Starts the portal and waits until <c>/healthz</c> answers 200.</summary>
-    public static async Task<PortalProcess> StartAsync(PortalStorage storage, IReadOnlyDictionary<string, string?>? settings = null)
+    public static Task<PortalProcess> StartAsync(PortalStorage storage, IReadOnlyDictionary<string, string?>? settings = null) =>
+        StartAsync(storage.DataDirectory, storage.PostgresConnectionString, settings);
+
+    /// <summary>Starts a portal on its own data folder (replicas share one database, each has its own folder).</summary>
+    public static async Task<PortalProcess> StartAsync(string dataDirectory, string? postgres, IReadOnlyDictionary<string, string?>? settings = null,
+        string? webDll = null)
     {
+        webDll ??= WebDll;
         var port = TestSupport.GitHttpServer.FreeTcpPort();
-        var environment = Environment(storage);
+        var environment = Environment(dataDirectory, postgres);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             environment[key] = value;
         }
 
         var runner = ProcessRunner.Start(
-            "dotnet", [WebDll, "--urls", $"http://127.0.0.1:{port}"], environment, Path.GetDirectoryName(WebDll));
-        var portal = new PortalProcess(runner, new Uri($"http://127.0.0.1:{port}/"));
+            "dotnet", [webDll, "--urls", $"http://127.0.0.1:{port}"], environment, Path.GetDirectoryName(webDll));
+        var portal = new PortalProcess(runner, new Uri($"http://127.0.0.1:{port}/")) { DataDirectory = dataDirectory, Port = port };
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {

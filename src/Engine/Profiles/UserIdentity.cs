@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GitTorrent.Engine.Dht.Items;
 using NSec.Cryptography;
 
 namespace GitTorrent.Engine.Profiles;
@@ -36,6 +37,15 @@ public sealed class UserIdentity : IDisposable
         new(Key.Import(Ed25519, seed, KeyBlobFormat.RawPrivateKey, Exportable));
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Ed25519.Sign(_key, data);
+
+    /// <summary>
+    /// The one signer of profiles: the BEP 44 signature of this user's unsalted mutable item (the profile) at
+    /// <paramref name="seq"/> over the bencoded <paramref name="encodedValue"/> (<see cref="Bep44.SignatureBuffer"/>).
+    /// </summary>
+    public byte[] SignProfile(long seq, ReadOnlySpan<byte> encodedValue) => Sign(Bep44.SignatureBuffer([], seq, encodedValue));
+
+    /// <summary>The 32-byte RFC 8032 seed (to store the key elsewhere, encrypted).</summary>
+    public byte[] ExportSeed() => _key.Export(KeyBlobFormat.RawPrivateKey);
 
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         publicKey.Length == 32 && signature.Length == 64

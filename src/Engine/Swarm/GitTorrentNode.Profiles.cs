@@ -87,7 +87,7 @@ public sealed partial class GitTorrentNode
             json = full;
         }
         var value = new BString(json).Encode();
-        var signature = identity.Sign(Bep44.SignatureBuffer([], seq, value));
+        var signature = identity.SignProfile(seq, value);
         var item = new MutableItem(value, seq, identity.PublicKey, signature, []);
         var result = await Dht.PutMutableAsync(item, null, cancellationToken).ConfigureAwait(false);
         LogPublished(_logger, identity.UserId.ToString(), seq, result.Stored, json.Length);

@@ -1,7 +1,10 @@
+using System.Data.Common;
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
+using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Swarm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -12,20 +15,21 @@ namespace GitTorrent.Indexer.Profiles;
 
 /// <summary>
 /// Keeps the set of known user ids (users in the database, keyhashes of name registrations, ids queued by the
-/// portal), gets each profile through the DHT on a schedule with exponential backoff for ids not found, and
-/// stores verified profiles with a higher seq (<see cref="ProfileStore"/>).
+/// portal) as <see cref="JobKinds.ProfileCrawl"/> jobs, claims due ones in batches through the <see cref="JobRunner"/>
+/// (so replicas over one database crawl each profile once per interval), gets each profile through the DHT, and stores
+/// verified profiles with a higher seq (<see cref="ProfileStore"/>). A profile not found is due again after an
+/// exponential backoff over its consecutive failed attempts.
 /// </summary>
 public sealed partial class ProfileCrawler(
     SwarmNodeHost nodeHost,
     ProfileStore store,
     ProfileCrawlQueue queue,
     IDbContextFactory<GitTorrentDbContext> contexts,
+    JobRunner jobs,
     IOptions<ProfileCrawlerOptions> options,
     TimeProvider time,
     ILogger<ProfileCrawler> logger) : BackgroundService
 {
-    private readonly Dictionary<Hash20, (DateTimeOffset Next, int Failures)> _schedule = [];
-
     /// <summary>Profiles stored, fetches that found nothing, and profiles rejected, since start.</summary>
     public long Stored => Interlocked.Read(ref _stored);
     public long NotFound => Interlocked.Read(ref _notFound);
@@ -49,20 +53,87 @@ public sealed partial class ProfileCrawler(
             return;
         }
         var settings = options.Value;
+        var planned = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var due = await DueAsync(stoppingToken).ConfigureAwait(false);
-            if (due.Count == 0)
+            try
             {
-                await Task.Delay(settings.Idle, time, stoppingToken).ConfigureAwait(false);
-                continue;
+                if (time.GetUtcNow() - planned >= settings.Idle)
+                {
+                    await PlanAsync(stoppingToken).ConfigureAwait(false);
+                    planned = time.GetUtcNow();
+                }
+                if (await RunBatchAsync(node, stoppingToken).ConfigureAwait(false) > 0)
+                {
+                    continue;
+                }
             }
-            await CrawlAsync(node, due, stoppingToken).ConfigureAwait(false);
+            catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+            {
+                LogPlanFailed(logger, e.Message);
+            }
+            await jobs.WaitForWorkAsync(JobKinds.ProfileCrawl, settings.Idle, stoppingToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Fetches the given ids once and stores what verifies (also used by tests and the portal).</summary>
-    public async Task CrawlAsync(GitTorrentNode node, IReadOnlyList<Hash20> ids, CancellationToken cancellationToken)
+    /// <summary>Creates a crawl job (due now) for every known id that has none: queued ids, users, registered keyhashes.</summary>
+    public async Task<int> PlanAsync(CancellationToken cancellationToken)
+    {
+        var kind = JobKinds.ProfileCrawl;
+        var missing = new HashSet<string>(queue.Snapshot().Select(id => id.ToString()), StringComparer.Ordinal);
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Anti-joins: with every id already planned these return nothing, whatever the number of users.
+            missing.UnionWith(await db.Users.AsNoTracking()
+                .Where(u => !db.Jobs.Any(j => j.Kind == kind && j.Key == u.UserId))
+                .Select(u => u.UserId).ToListAsync(cancellationToken).ConfigureAwait(false));
+            missing.UnionWith(await db.NameRegistrations.AsNoTracking()
+                .Where(r => r.KeyHash != null && r.Kind != NameRegistrationKind.Preorder && !db.Jobs.Any(j => j.Kind == kind && j.Key == r.KeyHash))
+                .Select(r => r.KeyHash!).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false));
+        }
+        missing.RemoveWhere(id => !Hash20.IsLowerHex40(id));
+        return missing.Count == 0 ? 0 : await jobs.Store.EnsureAsync(kind, missing, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Claims up to <see cref="ProfileCrawlerOptions.BatchSize"/> due crawl jobs and crawls them; returns how many.</summary>
+    public Task<int> RunBatchAsync(GitTorrentNode node, CancellationToken cancellationToken) =>
+        jobs.RunDueAsync(JobKinds.ProfileCrawl, options.Value.BatchSize, (leases, ct) => CrawlBatchAsync(node, leases, ct), cancellationToken);
+
+    private async Task<IReadOnlyDictionary<long, JobOutcome>> CrawlBatchAsync(GitTorrentNode node, IReadOnlyList<JobLease> leases,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var ids = leases.Where(l => Hash20.TryParse(l.Key, out _)).Select(l => Hash20.Parse(l.Key)).Distinct().ToList();
+        var (found, _) = await CrawlAsync(node, ids, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var outcomes = new Dictionary<long, JobOutcome>();
+        foreach (var lease in leases)
+        {
+            if (!Hash20.TryParse(lease.Key, out var id))
+            {
+                outcomes[lease.JobId] = new JobOutcome(now + settings.MaxBackoff, "not a user id");
+            }
+            else if (found.Contains(id))
+            {
+                outcomes[lease.JobId] = new JobOutcome(now + settings.Interval);
+            }
+            else
+            {
+                // Not found, timed out or rejected: back off over the consecutive failed attempts, this one included.
+                var backoff = TimeSpan.FromTicks(Math.Min(settings.MaxBackoff.Ticks,
+                    settings.InitialBackoff.Ticks * (1L << Math.Min(lease.Attempts - 1, 20))));
+                outcomes[lease.JobId] = new JobOutcome(now + backoff, "profile not found");
+            }
+        }
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Fetches the given ids once and stores what verifies (the job handler; also used by tests). Returns the ids whose
+    /// profile was found (stored or unchanged) and those not found, timed out or rejected.
+    /// </summary>
+    public async Task<(IReadOnlySet<Hash20> Found, IReadOnlySet<Hash20> Missing)> CrawlAsync(GitTorrentNode node, IReadOnlyList<Hash20> ids,
+        CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var found = new System.Collections.Concurrent.ConcurrentBag<SignedProfile>();
@@ -95,55 +166,18 @@ public sealed partial class ProfileCrawler(
         Interlocked.Add(ref _stored, result.Stored);
         Interlocked.Add(ref _rejected, result.Rejected);
         Interlocked.Add(ref _notFound, missing.Count);
-        var now = time.GetUtcNow();
-        foreach (var profile in found)
-        {
-            _schedule[profile.UserId] = (now + settings.Interval, 0);
-        }
-        foreach (var id in missing)
-        {
-            var failures = _schedule.TryGetValue(id, out var entry) ? entry.Failures + 1 : 1;
-            var backoff = TimeSpan.FromTicks(Math.Min(settings.MaxBackoff.Ticks,
-                settings.InitialBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
-            _schedule[id] = (now + backoff, failures);
-        }
         if (found.Count + missing.Count > 0)
         {
             LogRound(logger, ids.Count, result.Stored, result.Unchanged, missing.Count, result.Rejected);
         }
-    }
-
-    private async Task<List<Hash20>> DueAsync(CancellationToken cancellationToken)
-    {
-        var known = new HashSet<Hash20>(queue.Snapshot());
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var id in await db.Users.AsNoTracking().Select(u => u.UserId).ToListAsync(cancellationToken).ConfigureAwait(false))
-            {
-                AddParsed(known, id);
-            }
-            var keyHashes = await db.NameRegistrations.AsNoTracking()
-                .Where(r => r.KeyHash != null && r.Kind != NameRegistrationKind.Preorder)
-                .Select(r => r.KeyHash!).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var id in keyHashes)
-            {
-                AddParsed(known, id);
-            }
-        }
-        var now = time.GetUtcNow();
-        return [.. known.Where(id => !_schedule.TryGetValue(id, out var entry) || entry.Next <= now)];
-    }
-
-    private static void AddParsed(HashSet<Hash20> set, string hex)
-    {
-        if (Hash20.TryParse(hex, out var id))
-        {
-            set.Add(id);
-        }
+        return (found.Select(p => p.UserId).ToHashSet(), missing.ToHashSet());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Profile crawler off: the GitTorrent node is not running ({Reason})")]
     private static partial void LogNoNode(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Profile crawl planning failed: {Reason}")]
+    private static partial void LogPlanFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected the profile of {UserId}: {Reason}")]
     private static partial void LogBadProfile(ILogger logger, string userId, string reason);

@@ -15,8 +15,12 @@ public sealed class ProfileCrawlerOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(6);
 
-    /// <summary>How long the crawler sleeps when nothing is due.</summary>
+    /// <summary>How long the crawler sleeps when nothing is due, and how often it looks for new ids to plan.</summary>
     public TimeSpan Idle { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Crawl jobs one replica claims at once (one lease each, renewed together).</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 64;
 
     /// <summary>Profiles fetched at once.</summary>
     [Range(1, 256)]

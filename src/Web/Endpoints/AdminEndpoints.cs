@@ -73,7 +73,7 @@ public static class AdminEndpoints
                 return Results.NotFound();
             }
 
-            mirrors.RequestSync(mirror.Id);
+            await mirrors.RequestSyncAsync(mirror.Id, cancellationToken);
             return Results.Accepted();
         });
         return endpoints;

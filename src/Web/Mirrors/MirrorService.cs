@@ -1,7 +1,8 @@
-using System.Threading.Channels;
 using GitTorrent.Data;
+using GitTorrent.Data.Jobs;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine.Git;
+using GitTorrent.Indexer.Jobs;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Services;
@@ -24,16 +25,13 @@ public sealed partial class MirrorService(
     GitBrowser browser,
     UserDirectory directory,
     PortalNotifications notifications,
+    JobRunner jobs,
     TimeProvider time,
     ILogger<MirrorService> logger)
 {
     public static readonly TimeSpan SyncTimeout = TimeSpan.FromMinutes(30);
 
-    private readonly Channel<long> wakeups = Channel.CreateUnbounded<long>();
     private readonly SemaphoreSlim syncGate = new(1, 1);
-
-    /// <summary>Mirrors added in this process ask the scheduler to sync them now.</summary>
-    public ChannelReader<long> Wakeups => wakeups.Reader;
 
     public async Task<MirrorAddResult> AddAsync(string originUrl, string? name, TimeSpan interval, CancellationToken cancellationToken)
     {
@@ -64,7 +62,7 @@ public sealed partial class MirrorService(
         db.Mirrors.Add(mirror);
         await db.SaveChangesAsync(cancellationToken);
         LogAdded(name, uri.AbsoluteUri);
-        wakeups.Writer.TryWrite(mirror.Id);
+        await RequestSyncAsync(mirror.Id, cancellationToken);
         return new(mirror, null);
     }
 
@@ -80,8 +78,46 @@ public sealed partial class MirrorService(
         return await db.Mirrors.AsNoTracking().SingleOrDefaultAsync(m => m.Name == name, cancellationToken);
     }
 
-    /// <summary>Asks the running scheduler to sync a mirror soon.</summary>
-    public void RequestSync(long mirrorId) => wakeups.Writer.TryWrite(mirrorId);
+    public async Task<Mirror?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Mirrors.AsNoTracking().SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+    }
+
+    /// <summary>Makes the mirror's sync job due now; the replica that claims it first syncs it (this one if it is idle).</summary>
+    public async Task RequestSyncAsync(long mirrorId, CancellationToken cancellationToken)
+    {
+        await jobs.Store.RequestNowAsync(JobKinds.MirrorSync, MirrorSyncService.Key(mirrorId), null, cancellationToken);
+        jobs.Wake(JobKinds.MirrorSync);
+    }
+
+    /// <summary>
+    /// Fills this replica's copy of a mirror straight from its origin, without recording a sync (the fallback when no
+    /// sibling replica serves it over the swarm); false when there is no such mirror or the fetch failed.
+    /// </summary>
+    public async Task<bool> FetchFromOriginAsync(string name, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(name, cancellationToken) is not { } mirror || store.PathOf(identity.UserId, name) is not { } path)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(SyncTimeout);
+        try
+        {
+            await FetchAsync(mirror.OriginUrl, path, timeout.Token);
+        }
+        catch (GitCommandException e)
+        {
+            LogSyncFailed(name, Trim(e.Message));
+            return false;
+        }
+
+        pool.Invalidate(path);
+        browser.Invalidate(path);
+        return true;
+    }
 
     /// <summary>Syncs one mirror now; returns null on success or the error recorded.</summary>
     public async Task<string?> SyncAsync(long mirrorId, CancellationToken cancellationToken)
@@ -143,7 +179,7 @@ public sealed partial class MirrorService(
 
         pool.Invalidate(path);
         browser.Invalidate(path);
-        await profileWriter.WriteAsync(cancellationToken);
+        await profileWriter.WriteAsync(mirror.Name, cancellationToken);
         directory.Invalidate(userId);
         var refs = await GitRefs.ReadAsync(path, cancellationToken);
         LogSynced(mirror.Name, refs.Count);
@@ -159,7 +195,10 @@ public sealed partial class MirrorService(
         string[] safety = ["-c", "protocol.allow=never", "-c", "protocol.http.allow=always", "-c", "protocol.https.allow=always"];
         if (RepositoryScanner.IsGitDirectory(path))
         {
-            await GitRunner.RunAsync(path, [.. safety, "remote", "set-url", "origin", originUrl], cancellationToken);
+            // Set as a mirror remote whether or not it exists: a copy that came from a sibling replica over the swarm has none.
+            await GitRunner.RunAsync(path, ["config", "remote.origin.url", originUrl], cancellationToken);
+            await GitRunner.RunAsync(path, ["config", "remote.origin.fetch", "+refs/*:refs/*"], cancellationToken);
+            await GitRunner.RunAsync(path, ["config", "remote.origin.mirror", "true"], cancellationToken);
             await GitRunner.RunAsync(path, [.. safety, "remote", "update", "--prune"], cancellationToken);
             return;
         }

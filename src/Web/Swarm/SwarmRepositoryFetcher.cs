@@ -6,18 +6,22 @@ using GitTorrent.Engine.Swarm;
 using GitTorrent.Indexer.Swarm;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
+using GitTorrent.Web.Mirrors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace GitTorrent.Web.Swarm;
 
 /// <summary>
-/// Brings the repositories the indexer found (users' profiles) into the store from the swarm, so they can be browsed
-/// and cloned over HTTP (the portal fetches those repositories into its store). Every round it takes a few due
+/// Brings the repositories the indexer found (users' profiles), and the mirrors other replicas synced, into this
+/// replica's store from the swarm, so they can be browsed and cloned over HTTP. Every round it takes a few due
 /// repositories from a fair queue over all of them (<see cref="SwarmFetchQueue"/>: changed or never fetched, longest
 /// waiting first) and fetches each with <see cref="CrawledRepositoryFetch"/>; a repository that fails, for whatever
 /// reason (nobody serves it, a hostile profile, a ref git will not write), is retried after a growing wait while the
-/// others proceed. Refs follow the profile; progress is shown on the repository page while a fetch runs.
+/// others proceed. Refs follow the profile; progress is shown on the repository page while a fetch runs. A mirror of
+/// the portal that no sibling replica serves over the swarm comes from its origin after
+/// <see cref="OriginFallbackAttempts"/> failed tries. Each replica fills its own store, so this work is per replica and
+/// takes no lease (the shared background work does, through <c>JobRunner</c>).
 /// </summary>
 public sealed partial class SwarmRepositoryFetcher(
     SwarmNodeHost host,
@@ -30,9 +34,13 @@ public sealed partial class SwarmRepositoryFetcher(
     IOptions<PortalOptions> options,
     TimeProvider time,
     UserQuota quota,
+    MirrorService mirrors,
     ILogger<SwarmRepositoryFetcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);
+
+    /// <summary>Failed swarm tries before a replica fills one of the portal's mirrors from its origin instead.</summary>
+    public const int OriginFallbackAttempts = 3;
 
     private readonly SwarmFetchQueue _queue = new(options.Value.SwarmFetchRetry, options.Value.SwarmFetchMaxRetry);
 
@@ -69,7 +77,8 @@ public sealed partial class SwarmRepositoryFetcher(
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var all = await db.Repositories.AsNoTracking().Where(r => r.UserId != identity.UserId)
+            // The portal's own mirrors too: another replica may have synced one this replica's store lacks.
+            var all = await db.Repositories.AsNoTracking()
                 .Select(r => new { r.Id, r.LastUpdated }).ToListAsync(cancellationToken);
             _queue.Update(all.Select(r => (r.Id, r.LastUpdated)), time.GetUtcNow());
         }
@@ -90,7 +99,7 @@ public sealed partial class SwarmRepositoryFetcher(
                 }
                 (userId, name) = (row.UserId, row.Name);
                 reason = await FetchOneAsync(fetch, row.UserId, row.Name, row.Head,
-                    row.Refs.ToDictionary(f => f.Name, f => f.Target, StringComparer.Ordinal), cancellationToken);
+                    row.Refs.ToDictionary(f => f.Name, f => f.Target, StringComparer.Ordinal), _queue.FailuresOf(id), cancellationToken);
             }
             catch (Exception e) when (e is GitTorrentException or IOException or UnauthorizedAccessException or DbUpdateException)
             {
@@ -108,11 +117,15 @@ public sealed partial class SwarmRepositoryFetcher(
 
     /// <summary>Fetches one repository into the store; null when it is complete, else why not.</summary>
     private async Task<string?> FetchOneAsync(CrawledRepositoryFetch fetch, string userId, string name, string? head,
-        Dictionary<string, string> refs, CancellationToken cancellationToken)
+        Dictionary<string, string> refs, int failuresSoFar, CancellationToken cancellationToken)
     {
         if (store.PathOf(userId, name) is not { } path || refs.Count == 0)
         {
             return null; // nothing this portal can hold
+        }
+        if (RepositoryScanner.IsGitDirectory(path) && await MatchesAsync(path, refs, cancellationToken))
+        {
+            return null; // already at the listed refs (a mirror this replica synced itself, or fetched before)
         }
         // A repository that has not arrived is built beside the store and moved in whole, so pages keep showing
         // "not arrived" with its progress until it is complete.
@@ -137,6 +150,13 @@ public sealed partial class SwarmRepositoryFetcher(
             }
         });
         var result = await fetch.FetchAsync(path, head, refs, bytes => quota.TryReserve(userId, bytes), progress, cancellationToken);
+        if (!result.Fetched && userId == identity.UserId && failuresSoFar + 1 >= OriginFallbackAttempts
+            && await mirrors.FetchFromOriginAsync(name, cancellationToken) && RepositoryScanner.IsGitDirectory(final))
+        {
+            LogFromOrigin(logger, name);
+            activity.SetFetch(userId, name, null);
+            return null;
+        }
         if (!result.Fetched)
         {
             if (!arrived)
@@ -161,6 +181,15 @@ public sealed partial class SwarmRepositoryFetcher(
         }
         return result.RefErrors.Count == 0 ? null : "refs git would not write: " + string.Join("; ", result.RefErrors);
     }
+
+    private static async Task<bool> MatchesAsync(string path, Dictionary<string, string> refs, CancellationToken cancellationToken)
+    {
+        var local = await GitRefs.ReadAsync(path, cancellationToken);
+        return refs.Where(r => r.Key != "HEAD").All(r => local.TryGetValue(r.Key, out var v) && v.ToString() == r.Value);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filled mirror {Repository} from its origin: no replica served it over the swarm")]
+    private static partial void LogFromOrigin(ILogger logger, string repository);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Swarm fetching off: the node is not running ({Reason})")]
     private static partial void LogNoNode(ILogger logger, string reason);

@@ -1,3 +1,4 @@
+using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;
 using GitTorrent.Indexer.Bitcoin;
@@ -26,8 +27,9 @@ public sealed class NameScannerServiceTests
         }
     }
 
-    private static NameScannerService Service(IBlockSource source, INameStore store) => new(
-        source, store,
+    // The follower's steps run as a leased job: the job table lives in a SQLite database of the test.
+    private static NameScannerService Service(IBlockSource source, INameStore store, NameTestDatabase jobs) => new(
+        source, store, Profiles.ProfileCrawlerTests.Runner(jobs),
         Options.Create(new NameScannerOptions { PollInterval = TimeSpan.FromMilliseconds(100) }),
         TimeProvider.System, NullLogger<NameScannerService>.Instance);
 
@@ -37,7 +39,8 @@ public sealed class NameScannerServiceTests
         await using var node = await BcoinNode.StartAsync().WaitAsync(Timeout);
         await node.MineAsync(101).WaitAsync(Timeout);
         var store = new InMemoryNameStore();
-        var service = Service(new BitcoinRpcClient(node.Rpc, Network.RegTest), store);
+        await using var jobs = await NameTestDatabase.CreateAsync(GitTorrent.Data.DatabaseProvider.Sqlite);
+        var service = Service(new BitcoinRpcClient(node.Rpc, Network.RegTest), store, jobs);
         await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
         try
         {
@@ -65,7 +68,8 @@ public sealed class NameScannerServiceTests
         listener.Stop();
         using var http = new HttpClient();
         var source = new BitcoinRpcClient(http, new Uri($"http://127.0.0.1:{port}/"), "u", "p", "regtest");
-        var service = Service(source, new InMemoryNameStore());
+        await using var jobs = await NameTestDatabase.CreateAsync(GitTorrent.Data.DatabaseProvider.Sqlite);
+        var service = Service(source, new InMemoryNameStore(), jobs);
         await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
         await WaitUntilAsync(() => service.LastError is not null, "the error");
         Assert.Contains($"127.0.0.1:{port}", service.LastError);
@@ -87,6 +91,7 @@ public sealed class NameScannerServiceTests
             services.AddSingleton<InMemoryNameStore>();
             services.AddSingleton<INameStore>(sp => sp.GetRequiredService<InMemoryNameStore>());
             services.AddSingleton<INameEntryReader>(sp => sp.GetRequiredService<InMemoryNameStore>());
+            services.AddGitTorrentData(configuration, Path.GetTempPath()); // the job store (nothing connects here)
             services.AddGitTorrentIndexer(configuration);
             services.AddNameScanner(configuration); // idempotent: AddGitTorrentIndexer already called it
             return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

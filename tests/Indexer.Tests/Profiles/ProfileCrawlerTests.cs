@@ -5,6 +5,8 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Data.Jobs;
+using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Swarm;
 using GitTorrent.Indexer.Tests.Names;
@@ -41,8 +43,14 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
 
     private static ProfileCrawler Crawler(NameTestDatabase database) =>
         new(new SwarmNodeHost(Options.Create(new SwarmNodeOptions()), NullLoggerFactory.Instance),
-            new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(), database.Factory,
+            new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(), database.Factory, Runner(database),
             Options.Create(new ProfileCrawlerOptions { Parallelism = 16 }), TimeProvider.System, NullLogger<ProfileCrawler>.Instance);
+
+    internal static JobRunner Runner(NameTestDatabase database)
+    {
+        var options = Options.Create(new JobOptions { Replica = "test" });
+        return new JobRunner(new JobStore(database.Factory, options, TimeProvider.System), options, TimeProvider.System, NullLogger<JobRunner>.Instance);
+    }
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite, 20)]
