@@ -17,6 +17,7 @@ public static class ApiEndpoints
         api.MapGet("/names/{name}", GetNameAsync);
         api.MapGet("/search", SearchAsync);
         api.MapGet("/swarm", (ISwarmStatus swarm) => SwarmJson(swarm.GetSnapshot()));
+        api.MapGet("/repos/{nameOrId}/{**repo}", RepositoryApi.GetAsync);
         return endpoints;
     }
 

@@ -23,7 +23,7 @@ public sealed class BrowsePageCachePolicy : IOutputCachePolicy
         context.AllowCacheLookup = cacheable;
         context.AllowCacheStorage = cacheable;
         context.AllowLocking = true;
-        context.CacheVaryByRules.QueryKeys = "page";
+        context.CacheVaryByRules.QueryKeys = new Microsoft.Extensions.Primitives.StringValues(["page", "state", "q"]);
         context.ResponseExpirationTimeSpan = Git.GitBrowser.RefsCacheTime;
         return ValueTask.CompletedTask;
     }
