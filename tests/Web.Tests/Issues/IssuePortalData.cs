@@ -66,6 +66,8 @@ internal sealed class IssuePortalData
         ProxyIssue = await NewIssueAsync(tree, alice, start, "Clone hangs behind a proxy", ["bug", "network"], HostileBody, ct);
         await CommentAsync(tree, ProxyIssue, bob, start.AddHours(1), "Same here, **behind squid**.", ct);
         ClosedIssue = await NewIssueAsync(tree, alice, start.AddHours(2), "An issue that was closed", [], "done", ct);
+        // A branch left behind while the issue was still open: it changed nothing, so it proposes nothing.
+        work.Git("branch", "stale");
         await SetStateAsync(tree, ClosedIssue, IssueState.Closed, ct);
         // Fillers in one commit, as a script would: open issues for paging.
         var fillers = Enumerable.Range(0, Fillers).Select(i =>
@@ -98,7 +100,7 @@ internal sealed class IssuePortalData
         work.Git("checkout", "-q", "main");
         ProxyHistory = work.Git("log", "--format=%H", "main", "--", IssuePaths.Folder(ProxyIssue)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        var aliceStore = Store(storage, AliceId, "tracker", work.Root, new() { ["main"] = "main", ["triage"] = "triage" });
+        var aliceStore = Store(storage, AliceId, "tracker", work.Root, new() { ["main"] = "main", ["triage"] = "triage", ["stale"] = "stale" });
         var bobStore = Store(storage, BobId, "tracker", work.Root, new() { ["main"] = "bob-main", ["conflict"] = "bob-conflict" });
 
         var now = DateTimeOffset.UtcNow;

@@ -105,6 +105,7 @@ public sealed partial class IssuePortalTests(IssuePortalFixture fixture) : IClas
         Assert.Contains("new issue", proposed, StringComparison.Ordinal);
         Assert.Contains("branch triage", proposed, StringComparison.Ordinal);
         Assert.Contains("reopens it", proposed, StringComparison.Ordinal);
+        Assert.DoesNotContain("branch stale", proposed, StringComparison.Ordinal);
         Assert.Contains("Bob Forker/tracker main", proposed, StringComparison.Ordinal);
         Assert.Contains($"compare/main...{Data.BobId}:main", proposed, StringComparison.Ordinal);
 
@@ -168,7 +169,7 @@ public sealed partial class IssuePortalTests(IssuePortalFixture fixture) : IClas
         Assert.Equal(Data.AliceId, root.GetProperty("owner").GetString());
         Assert.Equal("tracker", root.GetProperty("name").GetString());
         Assert.Equal("main", root.GetProperty("defaultBranch").GetString());
-        Assert.Equal(["refs/heads/main", "refs/heads/triage"], root.GetProperty("refs").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["refs/heads/main", "refs/heads/stale", "refs/heads/triage"], root.GetProperty("refs").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(42, root.GetProperty("provenance").GetProperty("signedSeq").GetInt64());
         Assert.True(root.GetProperty("provenance").GetProperty("storeMatchesProfile").GetBoolean());
         var fork = Assert.Single(root.GetProperty("forks").EnumerateArray());
