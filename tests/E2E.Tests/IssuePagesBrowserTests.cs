@@ -16,7 +16,6 @@ namespace GitTorrent.E2E.Tests;
 public sealed partial class IssuePagesBrowserTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
 
     [Fact]
     public async Task Hostile_issues_do_not_execute_and_the_pages_work_under_a_strict_csp()
@@ -27,16 +26,9 @@ public sealed partial class IssuePagesBrowserTests
         await using var portal = await PortalProcess.StartAsync(storage).WaitAsync(Timeout);
         var baseUrl = portal.Http.BaseAddress!.ToString().TrimEnd('/');
         var home = $"/u/{data.AliceId}/tracker";
-        Directory.CreateDirectory(Artifacts);
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        }).WaitAsync(Timeout);
+        await using var browser = await Chromium.LaunchAsync(playwright).WaitAsync(Timeout);
 
         // 1. No CSP at all: the sanitiser alone must keep every payload inert.
         var open = await browser.NewPageAsync(new() { BaseURL = baseUrl }).WaitAsync(Timeout);
@@ -126,10 +118,5 @@ public sealed partial class IssuePagesBrowserTests
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(Artifacts, name + ".png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true }).WaitAsync(Timeout);
-        Assert.True(new FileInfo(path).Length > 1000, $"screenshot {name} is empty");
-    }
+    private static Task ShotAsync(IPage page, string name) => Chromium.ShotAsync(page, name, Timeout);
 }

@@ -23,6 +23,8 @@ public sealed partial class ForkIndex(
     ILogger<ForkIndex> logger) : BackgroundService, IRepositoryUpdatedHandler
 {
     private readonly ConcurrentDictionary<string, StoreRepositoryRoots> _repositories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Version, IReadOnlyList<ForkInfo> Forks)> _forks = new(StringComparer.Ordinal);
+    private long _version;
 
     /// <summary>The other repositories of the store sharing a default-branch root with this one.</summary>
     public Task<IReadOnlyList<ForkInfo>> ForksAsync(string ownerId, string name, CancellationToken cancellationToken)
@@ -32,10 +34,16 @@ public sealed partial class ForkIndex(
             return Task.FromResult<IReadOnlyList<ForkInfo>>([]);
         }
         var mine = Refresh(ownerId, name, path);
+        var version = Interlocked.Read(ref _version);
+        if (_forks.TryGetValue(path, out var known) && known.Version == version)
+        {
+            return Task.FromResult(known.Forks);
+        }
         IReadOnlyList<ForkInfo> forks = mine.Roots.Count == 0 ? [] : [.. _repositories.Values
             .Where(r => r.Path != mine.Path && r.Roots.Overlaps(mine.Roots))
             .OrderBy(r => r.OwnerId, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => new ForkInfo(r.OwnerId, r.Name, r.Path, r.DefaultBranch, r.Branches))];
+        _forks[path] = (version, forks);
         return Task.FromResult(forks);
     }
 
@@ -109,6 +117,8 @@ public sealed partial class ForkIndex(
         foreach (var gone in _repositories.Keys.Where(k => !seen.Contains(k)).ToList())
         {
             _repositories.TryRemove(gone, out _);
+            _forks.TryRemove(gone, out _);
+            Interlocked.Increment(ref _version);
         }
     }
 
@@ -119,8 +129,13 @@ public sealed partial class ForkIndex(
         var tip = branches.FirstOrDefault(b => b.ShortName == defaultBranch)?.CommitId;
         _repositories.TryGetValue(path, out var known);
         var roots = known is not null && known.Tip == tip ? known.Roots : Roots(path, tip, known);
+        if (known is not null && known.Tip == tip && known.DefaultBranch == defaultBranch && known.Branches.SequenceEqual(branches))
+        {
+            return known;
+        }
         var entry = new StoreRepositoryRoots(ownerId, name, path, defaultBranch, tip, roots, branches);
         _repositories[path] = entry;
+        Interlocked.Increment(ref _version);
         return entry;
     }
 

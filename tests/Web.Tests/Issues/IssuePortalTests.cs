@@ -34,7 +34,8 @@ public sealed partial class IssuePortalTests(IssuePortalFixture fixture) : IClas
         Assert.Contains(">bug</span>", html, StringComparison.Ordinal);
         Assert.Contains(">alice</a>", html, StringComparison.Ordinal); // the registered name of the author
         Assert.Contains("2 comments", html, StringComparison.Ordinal);
-        Assert.Contains("<svg class=\"identicon\"", html, StringComparison.Ordinal);
+        Assert.Contains($"<symbol id=\"identicon-{Data.AliceId}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"<use href=\"#identicon-{Data.AliceId}\"", html, StringComparison.Ordinal);
 
         (_, html) = await fixture.GetAsync($"{Home}/issues?state=closed");
         Assert.Contains("An issue that was closed</a>", html, StringComparison.Ordinal);
