@@ -18,6 +18,7 @@ var seconds = 20;
 var connections = 50;
 var runs = 15;
 string? gittorrent = null;
+var keep = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -28,9 +29,10 @@ for (var i = 0; i < args.Length; i++)
         case "--connections": connections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--gittorrent": gittorrent = args[++i]; break;
+        case "--keep": keep = true; break;
         default:
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Issues -- [--issues 10000] [--comments 5] [--runs 15] "
-                + "[--seconds 20] [--connections 50] [--gittorrent PATH]");
+                + "[--seconds 20] [--connections 50] [--gittorrent PATH] [--keep]");
             return 2;
     }
 }
@@ -178,7 +180,14 @@ try
 }
 finally
 {
-    DeleteIfExists(work);
+    if (keep)
+    {
+        Console.WriteLine($"kept {work} (store user {author})");
+    }
+    else
+    {
+        DeleteIfExists(work);
+    }
 }
 
 static void DeleteIfExists(string path)

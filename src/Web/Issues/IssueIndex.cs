@@ -26,6 +26,12 @@ public sealed partial class IssueIndex(
     private readonly ConcurrentDictionary<Hash20, Lazy<Task<IssueSnapshot>>> _indexing = new();
     private readonly SemaphoreSlim _indexers = new(options.Value.MaxConcurrentIndexing);
 
+    /// <summary>The list indexed last for each repository: the next commit is indexed from it by a tree diff.</summary>
+    private readonly ConcurrentDictionary<string, (Hash20 Tree, IssueSnapshot Snapshot)> _latest = new(StringComparer.Ordinal);
+
+    /// <summary>A diff touching more folders than this rebuilds the list instead.</summary>
+    private const int MaxIncrementalFolders = 1000;
+
     /// <summary>The id of the <c>.issues</c> tree of a commit, or null when it has none (or the commit is unknown).</summary>
     public Hash20? IssuesTreeOf(string repositoryPath, string commitId)
     {
@@ -139,6 +145,12 @@ public sealed partial class IssueIndex(
             Dictionary<string, Hash20> folders;
             using (var lease = pool.Rent(repositoryPath))
             {
+                if (_latest.TryGetValue(repositoryPath, out var previous)
+                    && await UpdateAsync(lease.Repository, previous.Tree, previous.Snapshot, tree) is { } updated)
+                {
+                    Remember(repositoryPath, tree, updated);
+                    return updated;
+                }
                 var entries = LibGit2IssueSource.Entries(lease.Repository.Lookup<Tree>(new ObjectId(tree.ToString())));
                 folders = entries.Where(e => e.Kind == Engine.Git.GitTreeEntryKind.Tree && IssueId.IsValid(e.Name))
                     .Take(limits.Value.MaxIssues).ToDictionary(e => e.Name, e => e.Id, StringComparer.Ordinal);
@@ -154,13 +166,77 @@ public sealed partial class IssueIndex(
                 LogUnreadable(logger, repositoryPath, listing.Unreadable.Count, listing.Unreadable[0].Path, listing.Unreadable[0].Reason);
             }
             var snapshot = new IssueSnapshot(listing, folders);
-            _cache.Set(("snapshot", tree), snapshot, new MemoryCacheEntryOptions { Size = 1 + folders.Count });
+            Remember(repositoryPath, tree, snapshot);
             return snapshot;
         }
         finally
         {
             _indexers.Release();
         }
+    }
+
+    private void Remember(string repositoryPath, Hash20 tree, IssueSnapshot snapshot)
+    {
+        _cache.Set(("snapshot", tree), snapshot, new MemoryCacheEntryOptions { Size = 1 + snapshot.Folders.Count });
+        if (_latest.Count > 10_000)
+        {
+            _latest.Clear();
+        }
+        _latest[repositoryPath] = (tree, snapshot);
+    }
+
+    /// <summary>
+    /// The list of <paramref name="tree"/> from the list of an earlier <c>.issues</c> tree of the same repository: libgit2
+    /// diffs the two trees (identical folders are skipped by id), and only the folders the diff names are read. Null
+    /// when that is not possible or not worth it (the full index is built instead).
+    /// </summary>
+    private async Task<IssueSnapshot?> UpdateAsync(Repository repository, Hash20 previousTree, IssueSnapshot previous, Hash20 tree)
+    {
+        if (previous.Truncated || repository.Lookup<Tree>(new ObjectId(previousTree.ToString())) is not { } before
+            || repository.Lookup<Tree>(new ObjectId(tree.ToString())) is not { } after)
+        {
+            return null;
+        }
+        var changes = repository.Diff.Compare<TreeChanges>(before, after, new CompareOptions { Similarity = SimilarityOptions.None });
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            foreach (var path in (string?[])[change.Path, change.OldPath])
+            {
+                if (!string.IsNullOrEmpty(path))
+                {
+                    names.Add(path.Split('/')[0]);
+                }
+            }
+            if (names.Count > MaxIncrementalFolders)
+            {
+                return null;
+            }
+        }
+        var folders = new Dictionary<string, Hash20>(previous.Folders, StringComparer.Ordinal);
+        var changed = new List<Engine.Git.GitTreeEntry>();
+        foreach (var name in names)
+        {
+            folders.Remove(name);
+            if (after[name] is { TargetType: TreeEntryTargetType.Tree } entry)
+            {
+                changed.Add(new Engine.Git.GitTreeEntry(name, Hash20.Parse(entry.Target.Sha), Engine.Git.GitTreeEntryKind.Tree));
+                if (IssueId.IsValid(name))
+                {
+                    folders[name] = Hash20.Parse(entry.Target.Sha);
+                }
+            }
+        }
+        if (folders.Count > limits.Value.MaxIssues)
+        {
+            return null;
+        }
+        var read = await new IssueReader(new LibGit2IssueSource(repository), limits.Value).ListAsync(changed, _summaries, CancellationToken.None);
+        var issues = previous.All.Where(i => !names.Contains(i.Id)).Concat(read.Issues).ToList();
+        issues.Sort(IssueSummary.NewestFirst);
+        var unreadable = previous.Unreadable.Where(u => !names.Contains(u.Path.Split('/')[1])).Concat(read.Unreadable).ToList();
+        unreadable.Sort((x, y) => string.CompareOrdinal(x.Path, y.Path));
+        return new IssueSnapshot(new IssueListing(issues, unreadable, false), folders);
     }
 
     /// <summary>True when the commit's folder differs from every parent's (a merge that took one side's folder did not touch it).</summary>
