@@ -43,6 +43,7 @@ public sealed partial class IssuePagesBrowserTests
         await Expect(open.Locator(".unreadable")).ToContainTextAsync(".issues/aaaaaaaaaaaa/issue.md: larger than 262144 bytes");
         await Expect(open.Locator(".unreadable")).ToContainTextAsync(".issues/bbbbbbbbbbbb/issue.md: state is neither open nor closed");
         await Expect(open.Locator(".unreadable")).ToContainTextAsync(".issues/dddddddddddd/issue.md: binary (contains NUL bytes)");
+        await Expect(open.Locator(".issue-list a.title", new() { HasText = "<img src=x onerror=" })).ToHaveCountAsync(1);
         await ShotAsync(open, "issues-1-unreadable");
         await open.Locator(".issue-list a.title", new() { HasText = "Clone hangs behind a proxy" }).ClickAsync().WaitAsync(Timeout);
         await Expect(open.Locator(".markdown strong").First).ToHaveTextAsync("bold text");
@@ -74,7 +75,7 @@ public sealed partial class IssuePagesBrowserTests
         async Task CollectAsync() => violations.AddRange(await page.EvaluateAsync<string[]>("() => window.__violations").WaitAsync(Timeout));
 
         await page.GotoAsync($"{home}/issues").WaitAsync(Timeout);
-        await Expect(page.Locator(".issue-states")).ToContainTextAsync($"{IssuePortalData.Fillers + 1} open");
+        await Expect(page.Locator(".issue-states")).ToContainTextAsync($"{IssuePortalData.OpenIssues} open");
         await CollectAsync();
         await page.Locator(".issue-search input[name=q]").FillAsync("proxy").WaitAsync(Timeout);
         await page.Locator(".issue-search button[type=submit]").ClickAsync().WaitAsync(Timeout);

@@ -20,6 +20,9 @@ internal sealed class IssuePortalData
 
     public const int Fillers = 120;
 
+    /// <summary>Open issues on main: the fillers, the proxy issue and the one with a markup title.</summary>
+    public const int OpenIssues = Fillers + 2;
+
     public string AliceId { get; } = PortalTestData.RandomId();
 
     public string BobId { get; } = PortalTestData.RandomId();
@@ -30,6 +33,13 @@ internal sealed class IssuePortalData
     public string ProxyIssue { get; private set; } = "";
 
     public string ClosedIssue { get; private set; } = "";
+
+    /// <summary>A readable issue whose title and label are markup.</summary>
+    public string HostileTitleIssue { get; private set; } = "";
+
+    public const string HostileTitle = "<img src=x onerror=\"window.__pwned=8\"> & </a><script>window.__pwned=9</script>";
+
+    public const string HostileLabel = "\"><svg onload=window.__pwned=10>";
 
     public string BranchIssue { get; private set; } = "";
 
@@ -65,6 +75,7 @@ internal sealed class IssuePortalData
 
         ProxyIssue = await NewIssueAsync(tree, alice, start, "Clone hangs behind a proxy", ["bug", "network"], HostileBody, ct);
         await CommentAsync(tree, ProxyIssue, bob, start.AddHours(1), "Same here, **behind squid**.", ct);
+        HostileTitleIssue = await NewIssueAsync(tree, Hash20.Parse(StrangerId), start.AddMinutes(90), HostileTitle, [HostileLabel], "", ct);
         ClosedIssue = await NewIssueAsync(tree, alice, start.AddHours(2), "An issue that was closed", [], "done", ct);
         // A branch left behind while the issue was still open: it changed nothing, so it proposes nothing.
         work.Git("branch", "stale");

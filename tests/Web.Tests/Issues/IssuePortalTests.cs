@@ -19,7 +19,7 @@ public sealed partial class IssuePortalTests(IssuePortalFixture fixture) : IClas
     {
         var (status, html) = await fixture.GetAsync($"{Home}/issues");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal($"{IssuePortalData.Fillers + 1}", Count(html, "open-count"));
+        Assert.Equal($"{IssuePortalData.OpenIssues}", Count(html, "open-count"));
         Assert.Equal("1", Count(html, "closed-count"));
         // Newest first, 50 a page: the last fillers on page 1, the oldest open issue (the proxy one) on page 3.
         var list = IssueList(html);
@@ -59,7 +59,12 @@ public sealed partial class IssuePortalTests(IssuePortalFixture fixture) : IClas
             Assert.Contains($"<code class=\"path\">{path}</code>: <span class=\"reason\">{reason}</span>", html, StringComparison.Ordinal);
         }
         Assert.DoesNotContain("TTTTTTTTTT", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("__pwned", html, StringComparison.Ordinal);
+        // The readable issue with a markup title and label is listed, as text.
+        Assert.Contains($"issues/{Data.HostileTitleIssue}\"", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>window", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<svg onload", html, StringComparison.Ordinal);
 
         (status, html) = await fixture.GetAsync($"{Home}/issues/{Data.ProxyIssue}");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -176,7 +181,7 @@ public sealed partial class IssuePortalTests(IssuePortalFixture fixture) : IClas
         var fork = Assert.Single(root.GetProperty("forks").EnumerateArray());
         Assert.Equal(Data.BobId, fork.GetProperty("owner").GetString());
         Assert.Equal("tracker", fork.GetProperty("name").GetString());
-        Assert.Equal(IssuePortalData.Fillers + 1, root.GetProperty("issues").GetProperty("open").GetInt32());
+        Assert.Equal(IssuePortalData.OpenIssues, root.GetProperty("issues").GetProperty("open").GetInt32());
         Assert.Equal(1, root.GetProperty("issues").GetProperty("closed").GetInt32());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("bytesServed").ValueKind);
 
