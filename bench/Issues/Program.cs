@@ -17,7 +17,7 @@ var comments = 5;
 var seconds = 20;
 var connections = 50;
 var runs = 15;
-string? gittorrent = null;
+var programs = new List<string>();
 var keep = false;
 for (var i = 0; i < args.Length; i++)
 {
@@ -28,11 +28,11 @@ for (var i = 0; i < args.Length; i++)
         case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--connections": connections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--gittorrent": gittorrent = args[++i]; break;
+        case "--gittorrent": programs.Add(args[++i]); break;
         case "--keep": keep = true; break;
         default:
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Issues -- [--issues 10000] [--comments 5] [--runs 15] "
-                + "[--seconds 20] [--connections 50] [--gittorrent PATH] [--keep]");
+                + "[--seconds 20] [--connections 50] [--gittorrent PATH]... [--keep]");
             return 2;
     }
 }
@@ -40,7 +40,10 @@ for (var i = 0; i < args.Length; i++)
 var root = FindRoot();
 var configuration = typeof(PortalHost).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
     .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
-gittorrent ??= Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent");
+if (programs.Count == 0)
+{
+    programs.Add(Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent"));
+}
 var webDll = Path.Combine(root, "src/Web/bin", configuration, "net10.0/GitTorrent.Web.dll");
 var work = Path.Combine(Path.GetTempPath(), "gt-bench-issues-" + Guid.NewGuid().ToString("N")[..8]);
 var author = Hash20.Random();
@@ -48,7 +51,7 @@ var store = Path.Combine(work, "data", "repos", author.ToString());
 Directory.CreateDirectory(store);
 var random = new Random(14);
 var clock = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
-Console.WriteLine($"# bench/Issues: {issues:N0} issues x {comments} comments, {configuration}, gittorrent = {gittorrent}");
+Console.WriteLine($"# bench/Issues: {issues:N0} issues x {comments} comments, {configuration}, gittorrent = {string.Join(", ", programs)}");
 Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {Measured.Load()}");
 try
 {
@@ -66,7 +69,7 @@ try
     string[] list = ["issue", "-C", big, "list", "--state", "all"];
     string[] lsTree = ["-C", big, "ls-tree", "-r", "HEAD", IssuePaths.Root];
     var env = new Dictionary<string, string> { ["GITTORRENT_HOME"] = Path.Combine(work, "home") };
-    async Task CompareAsync(string label, Func<Task> before, int count)
+    async Task CompareAsync(string gittorrent, string label, Func<Task> before, int count)
     {
         var ours = new List<Measured>();
         var git = new List<Measured>();
@@ -78,20 +81,23 @@ try
         }
         var ratio = ours.Select(m => m.Wall).Order().ElementAt(count / 2) / git.Select(m => m.Wall).Order().ElementAt(count / 2);
         var cpuRatio = ours.Select(m => m.Cpu).Order().ElementAt(count / 2) / git.Select(m => m.Cpu).Order().ElementAt(count / 2);
-        Console.WriteLine($"| {label} | {Measured.Median(ours.Select(m => m.Wall))} / {Measured.Median(ours.Select(m => m.Cpu))} CPU "
+        Console.WriteLine($"| {Path.GetFileName(Path.GetDirectoryName(gittorrent))}: {label} | {Measured.Median(ours.Select(m => m.Wall))} / {Measured.Median(ours.Select(m => m.Cpu))} CPU "
             + $"| {Measured.Median(git.Select(m => m.Wall))} / {Measured.Median(git.Select(m => m.Cpu))} CPU | {ratio:0.00} (CPU {cpuRatio:0.00}) | {Measured.Load()} |");
     }
     Console.WriteLine();
     Console.WriteLine($"| gittorrent issue list --state all (median of {runs}) | wall / CPU | git ls-tree -r HEAD .issues | ratio (wall) | load |");
     Console.WriteLine("|---|---|---|---|---|");
-    await CompareAsync("no cache (first run)", () => { DeleteIfExists(cache); return Task.CompletedTask; }, Math.Max(3, runs / 3));
-    await Measured.RunAsync(gittorrent, list, env);
-    await CompareAsync("same commit listed before", () => Task.CompletedTask, runs);
-    await CompareAsync("after a commit that changed one issue", async () =>
+    foreach (var gittorrent in programs)
     {
-        clock = clock.AddMinutes(1);
-        await generator.CommentAsync(generator.Ids[random.Next(generator.Ids.Count)], clock, CancellationToken.None);
-    }, runs);
+        await CompareAsync(gittorrent, "no cache (first run)", () => { DeleteIfExists(cache); return Task.CompletedTask; }, Math.Max(3, runs / 3));
+        await Measured.RunAsync(gittorrent, list, env);
+        await CompareAsync(gittorrent, "same commit listed before", () => Task.CompletedTask, runs);
+        await CompareAsync(gittorrent, "after a commit that changed one issue", async () =>
+        {
+            clock = clock.AddMinutes(1);
+            await generator.CommentAsync(generator.Ids[random.Next(generator.Ids.Count)], clock, CancellationToken.None);
+        }, runs);
+    }
 
     // 2. The portal's index: the first index of a commit, then commits that each change one issue. A throwaway index
     // first, so the figures are not the JIT's.
