@@ -3,10 +3,9 @@ using GitTorrent.Engine.Git;
 namespace GitTorrent.Engine.Issues;
 
 /// <summary>
-/// Where <see cref="IssueReader"/> gets git objects: the command line reads them through <c>git cat-file --batch</c>
-/// (<see cref="CatFileIssueSource"/>), the portal in-process with LibGit2Sharp. Requests come in batches, one per
-/// level of the tree, so a process-backed source pipelines them. Objects that are missing (or of another type)
-/// are left out of the answer.
+/// Where <see cref="IssueReader"/> gets git objects (<see cref="ObjectReaderIssueSource"/>; tests wrap it to count reads).
+/// Requests come in batches, one per level of the tree. Objects that are missing (or of another type) are left out of
+/// the answer.
 /// </summary>
 public interface IIssueObjectSource
 {

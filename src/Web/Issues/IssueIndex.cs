@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GitTorrent.Engine;
+using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Issues;
 using GitTorrent.Web.Git;
 using LibGit2Sharp;
@@ -27,7 +28,12 @@ public sealed partial class IssueIndex(
     private readonly SemaphoreSlim _indexers = new(options.Value.MaxConcurrentIndexing);
 
     /// <summary>The list indexed last for each repository: the next commit is indexed from it by a tree diff.</summary>
-    private readonly ConcurrentDictionary<string, (Hash20 Tree, IssueSnapshot Snapshot)> _latest = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Hash20 Tree, IReadOnlyList<GitTreeEntry> Entries, IssueSnapshot Snapshot)> _latest =
+        new(StringComparer.Ordinal);
+
+    /// <summary>An object reader per repository (its pack indexes stay loaded); at most this many are kept.</summary>
+    private const int MaxOpenRepositories = 256;
+    private readonly ConcurrentDictionary<string, ObjectReaderIssueSource> _sources = new(StringComparer.Ordinal);
 
     /// <summary>A diff touching more folders than this rebuilds the list instead.</summary>
     private const int MaxIncrementalFolders = 1000;
@@ -35,10 +41,21 @@ public sealed partial class IssueIndex(
     /// <summary>The id of the <c>.issues</c> tree of a commit, or null when it has none (or the commit is unknown).</summary>
     public Hash20? IssuesTreeOf(string repositoryPath, string commitId)
     {
-        using var lease = pool.Rent(repositoryPath);
-        return lease.Repository.Lookup<Commit>(commitId)?.Tree[IssuePaths.Root] is { TargetType: TreeEntryTargetType.Tree } entry
-            ? Hash20.Parse(entry.Target.Sha)
-            : null;
+        if (!Hash20.TryParse(commitId, out var commit))
+        {
+            return null;
+        }
+        if (_cache.TryGetValue(("issues-tree", commit), out Hash20? cached))
+        {
+            return cached;
+        }
+        var found = Source(repositoryPath).IssuesTreeIdOf(commit);
+        if (found is { } known)
+        {
+            // A commit's trees never change: remembered by commit id alone.
+            _cache.Set(("issues-tree", commit), known.Id, new MemoryCacheEntryOptions { Size = 1 });
+        }
+        return found?.Id;
     }
 
     /// <summary>The issues of a commit of a repository in the store.</summary>
@@ -76,15 +93,12 @@ public sealed partial class IssueIndex(
         {
             return cached;
         }
-        IssueDetail detail;
-        using (var lease = pool.Rent(repositoryPath))
+        var source = Source(repositoryPath);
+        if (source.ReadTree(folder) is null)
         {
-            if (lease.Repository.Lookup<Tree>(new ObjectId(folder.ToString())) is null)
-            {
-                return null;
-            }
-            detail = await new IssueReader(new LibGit2IssueSource(lease.Repository), limits.Value).ReadAsync(id, folder, cancellationToken);
+            return null;
         }
+        var detail = await new IssueReader(source, limits.Value).ReadAsync(id, folder, cancellationToken);
         var size = 1 + ((detail.Document?.Body.Length ?? 0) + detail.Comments.Sum(c => c.Body.Length)) / 64;
         _cache.Set(("detail", id, folder), detail, new MemoryCacheEntryOptions { Size = size });
         return detail;
@@ -141,22 +155,17 @@ public sealed partial class IssueIndex(
         await _indexers.WaitAsync();
         try
         {
-            IssueListing listing;
-            Dictionary<string, Hash20> folders;
-            using (var lease = pool.Rent(repositoryPath))
+            var source = Source(repositoryPath);
+            var entries = source.ReadTree(tree) ?? [];
+            if (_latest.TryGetValue(repositoryPath, out var previous)
+                && await UpdateAsync(source, previous.Entries, previous.Snapshot, entries) is { } updated)
             {
-                if (_latest.TryGetValue(repositoryPath, out var previous)
-                    && await UpdateAsync(lease.Repository, previous.Tree, previous.Snapshot, tree) is { } updated)
-                {
-                    Remember(repositoryPath, tree, updated);
-                    return updated;
-                }
-                var entries = LibGit2IssueSource.Entries(lease.Repository.Lookup<Tree>(new ObjectId(tree.ToString())));
-                folders = entries.Where(e => e.Kind == Engine.Git.GitTreeEntryKind.Tree && IssueId.IsValid(e.Name))
-                    .Take(limits.Value.MaxIssues).ToDictionary(e => e.Name, e => e.Id, StringComparer.Ordinal);
-                listing = await new IssueReader(new LibGit2IssueSource(lease.Repository), limits.Value)
-                    .ListAsync(entries, _summaries, CancellationToken.None);
+                Remember(repositoryPath, tree, entries, updated);
+                return updated;
             }
+            var folders = entries.Where(e => e.Kind == GitTreeEntryKind.Tree && IssueId.IsValid(e.Name))
+                .Take(limits.Value.MaxIssues).ToDictionary(e => e.Name, e => e.Id, StringComparer.Ordinal);
+            var listing = await new IssueReader(source, limits.Value).ListAsync(entries, _summaries, CancellationToken.None);
             if (listing.Truncated)
             {
                 LogTruncated(logger, repositoryPath, tree.ToString(), limits.Value.MaxIssues);
@@ -166,7 +175,7 @@ public sealed partial class IssueIndex(
                 LogUnreadable(logger, repositoryPath, listing.Unreadable.Count, listing.Unreadable[0].Path, listing.Unreadable[0].Reason);
             }
             var snapshot = new IssueSnapshot(listing, folders);
-            Remember(repositoryPath, tree, snapshot);
+            Remember(repositoryPath, tree, entries, snapshot);
             return snapshot;
         }
         finally
@@ -175,63 +184,73 @@ public sealed partial class IssueIndex(
         }
     }
 
-    private void Remember(string repositoryPath, Hash20 tree, IssueSnapshot snapshot)
+    private void Remember(string repositoryPath, Hash20 tree, IReadOnlyList<GitTreeEntry> entries, IssueSnapshot snapshot)
     {
         _cache.Set(("snapshot", tree), snapshot, new MemoryCacheEntryOptions { Size = 1 + snapshot.Folders.Count });
-        if (_latest.Count > 10_000)
+        if (_latest.Count > MaxOpenRepositories)
         {
             _latest.Clear();
         }
-        _latest[repositoryPath] = (tree, snapshot);
+        _latest[repositoryPath] = (tree, entries, snapshot);
+    }
+
+    private ObjectReaderIssueSource Source(string repositoryPath)
+    {
+        if (_sources.TryGetValue(repositoryPath, out var source))
+        {
+            return source;
+        }
+        if (_sources.Count >= MaxOpenRepositories)
+        {
+            // Dropped readers close their files when collected; one in use by another request keeps working.
+            _sources.Clear();
+        }
+        return _sources.GetOrAdd(repositoryPath, p => new ObjectReaderIssueSource(GitObjectReader.Open(p)));
     }
 
     /// <summary>
-    /// The list of <paramref name="tree"/> from the list of an earlier <c>.issues</c> tree of the same repository: libgit2
-    /// diffs the two trees (identical folders are skipped by id), and only the folders the diff names are read. Null
-    /// when that is not possible or not worth it (the full index is built instead).
+    /// The list of an <c>.issues</c> tree from the list of the repository's previous one: entries whose tree id is
+    /// unchanged keep their summaries; only folders added, removed or changed are read. Null when that is not possible
+    /// or not worth it (the full index is built instead).
     /// </summary>
-    private async Task<IssueSnapshot?> UpdateAsync(Repository repository, Hash20 previousTree, IssueSnapshot previous, Hash20 tree)
+    private async Task<IssueSnapshot?> UpdateAsync(ObjectReaderIssueSource source, IReadOnlyList<GitTreeEntry> before, IssueSnapshot previous,
+        IReadOnlyList<GitTreeEntry> after)
     {
-        if (previous.Truncated || repository.Lookup<Tree>(new ObjectId(previousTree.ToString())) is not { } before
-            || repository.Lookup<Tree>(new ObjectId(tree.ToString())) is not { } after)
+        if (previous.Truncated || after.Count > limits.Value.MaxIssues)
         {
             return null;
         }
-        var changes = repository.Diff.Compare<TreeChanges>(before, after, new CompareOptions { Similarity = SimilarityOptions.None });
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var change in changes)
+        var old = new Dictionary<string, GitTreeEntry>(before.Count, StringComparer.Ordinal);
+        foreach (var entry in before)
         {
-            foreach (var path in (string?[])[change.Path, change.OldPath])
+            old[entry.Name] = entry;
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var changed = new List<GitTreeEntry>();
+        foreach (var entry in after)
+        {
+            if (old.Remove(entry.Name, out var was) && was == entry)
             {
-                if (!string.IsNullOrEmpty(path))
-                {
-                    names.Add(path.Split('/')[0]);
-                }
+                continue;
             }
+            names.Add(entry.Name);
+            changed.Add(entry);
             if (names.Count > MaxIncrementalFolders)
             {
                 return null;
             }
         }
+        names.UnionWith(old.Keys); // removed
         var folders = new Dictionary<string, Hash20>(previous.Folders, StringComparer.Ordinal);
-        var changed = new List<Engine.Git.GitTreeEntry>();
         foreach (var name in names)
         {
             folders.Remove(name);
-            if (after[name] is { TargetType: TreeEntryTargetType.Tree } entry)
-            {
-                changed.Add(new Engine.Git.GitTreeEntry(name, Hash20.Parse(entry.Target.Sha), Engine.Git.GitTreeEntryKind.Tree));
-                if (IssueId.IsValid(name))
-                {
-                    folders[name] = Hash20.Parse(entry.Target.Sha);
-                }
-            }
         }
-        if (folders.Count > limits.Value.MaxIssues)
+        foreach (var entry in changed.Where(e => e.Kind == GitTreeEntryKind.Tree && IssueId.IsValid(e.Name)))
         {
-            return null;
+            folders[entry.Name] = entry.Id;
         }
-        var read = await new IssueReader(new LibGit2IssueSource(repository), limits.Value).ListAsync(changed, _summaries, CancellationToken.None);
+        var read = await new IssueReader(source, limits.Value).ListAsync(changed, _summaries, CancellationToken.None);
         var issues = previous.All.Where(i => !names.Contains(i.Id)).Concat(read.Issues).ToList();
         issues.Sort(IssueSummary.NewestFirst);
         var unreadable = previous.Unreadable.Where(u => !names.Contains(u.Path.Split('/')[1])).Concat(read.Unreadable).ToList();

@@ -6,7 +6,7 @@ using GitTorrent.TestSupport;
 namespace GitTorrent.Engine.Tests.Issues;
 
 /// <summary>
-/// <see cref="IssueReader"/> over a real repository read with <c>git cat-file --batch</c>: good issues are listed newest
+/// <see cref="IssueReader"/> over a real repository read with the engine's <see cref="GitObjectReader"/>: good issues are listed newest
 /// first, every hostile file is reported unreadable with its path, the bounds hold, and the summary cache makes a
 /// listing after a one-issue change read one folder.
 /// </summary>
@@ -37,9 +37,10 @@ public sealed class IssueReaderTests : IDisposable
         WriteFile(".issues/README.md", "files beside the folders are ignored\n");
         repo.Commit();
 
-        await using var catFile = GitCatFile.Start(repo.Root);
-        var reader = new IssueReader(new CatFileIssueSource(catFile), new IssueLimits());
-        var listing = await reader.ListAsync(await IssuesTreeAsync(catFile), null, CancellationToken.None).WaitAsync(Timeout);
+        using var objects = GitObjectReader.Open(repo.GitDir);
+        var objectSource = new ObjectReaderIssueSource(objects);
+        var reader = new IssueReader(objectSource, new IssueLimits());
+        var listing = await reader.ListAsync(IssuesTree(objectSource), null, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal([newer, older], listing.Issues.Select(i => i.Id));
         Assert.Equal(IssueState.Closed, listing.Issues[0].State);
@@ -56,7 +57,7 @@ public sealed class IssueReaderTests : IDisposable
             listing.Unreadable.Select(u => (u.Path, u.Reason)));
         Assert.False(listing.Truncated);
 
-        var folder = IssueReader.Find(await IssuesTreeAsync(catFile), older[..6], out var error);
+        var folder = IssueReader.Find(IssuesTree(objectSource), older[..6], out var error);
         Assert.NotNull(folder);
         var detail = await reader.ReadAsync(older, folder.Id, CancellationToken.None).WaitAsync(Timeout);
         Assert.Equal("first\n", detail.Document!.Body);
@@ -82,10 +83,11 @@ public sealed class IssueReaderTests : IDisposable
             Write($"Filler {i}", 100 + i, IssueState.Open, "");
         }
         repo.Commit();
-        await using var catFile = GitCatFile.Start(repo.Root);
+        using var objects = GitObjectReader.Open(repo.GitDir);
+        var objectSource = new ObjectReaderIssueSource(objects);
         var limits = new IssueLimits { MaxIssues = 4, MaxCommentsPerIssue = 5 };
-        var reader = new IssueReader(new CatFileIssueSource(catFile), limits);
-        var tree = await IssuesTreeAsync(catFile);
+        var reader = new IssueReader(objectSource, limits);
+        var tree = IssuesTree(objectSource);
 
         var listing = await reader.ListAsync(tree, null, CancellationToken.None).WaitAsync(Timeout);
         Assert.True(listing.Truncated);
@@ -102,18 +104,19 @@ public sealed class IssueReaderTests : IDisposable
     {
         var ids = Enumerable.Range(0, 20).Select(i => Write($"Issue {i}", i, IssueState.Open, "")).ToList();
         repo.Commit();
-        await using var catFile = GitCatFile.Start(repo.Root);
-        var source = new CountingSource(new CatFileIssueSource(catFile));
+        using var objects = GitObjectReader.Open(repo.GitDir);
+        var objectSource = new ObjectReaderIssueSource(objects);
+        var source = new CountingSource(objectSource);
         var cache = new DictionaryCache();
         var reader = new IssueReader(source, new IssueLimits());
-        var first = await reader.ListAsync(await IssuesTreeAsync(catFile), cache, CancellationToken.None).WaitAsync(Timeout);
+        var first = await reader.ListAsync(IssuesTree(objectSource), cache, CancellationToken.None).WaitAsync(Timeout);
         Assert.Equal(20, first.Issues.Count);
         Assert.Equal(20, source.FolderTreesRead);
 
         WriteFile($".issues/{ids[7]}/comments/50-ab12ab12.md", IssueFormat.WriteComment(Author, At(50), "new"));
         repo.Commit();
         source.FolderTreesRead = 0;
-        var second = await reader.ListAsync(await IssuesTreeAsync(catFile), cache, CancellationToken.None).WaitAsync(Timeout);
+        var second = await reader.ListAsync(IssuesTree(objectSource), cache, CancellationToken.None).WaitAsync(Timeout);
         Assert.Equal(1, source.FolderTreesRead);
         Assert.Equal(1, second.Issues.Single(i => i.Id == ids[7]).CommentCount);
     }
@@ -125,9 +128,10 @@ public sealed class IssueReaderTests : IDisposable
         File.WriteAllText(Path.Combine(repo.Root, "run.sh"), "#!/bin/sh\n");
         repo.Git("update-index", "--add", "--chmod=+x", "run.sh");
         repo.Commit();
-        await using var catFile = GitCatFile.Start(repo.Root);
-        var root = (await catFile.ReadAsync(["HEAD^{tree}"], 1 << 20, CancellationToken.None).WaitAsync(Timeout))[0]!;
-        Assert.True(GitTree.TryParse(root.Content, out var entries));
+        using var objects = GitObjectReader.Open(repo.GitDir);
+        var objectSource = new ObjectReaderIssueSource(objects);
+        var entries = objectSource.ReadTree(Hash20.Parse(repo.Git("rev-parse", "HEAD^{tree}").Trim()));
+        Assert.NotNull(entries);
         var expected = repo.Git("ls-tree", "HEAD").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => (l[(l.IndexOf('\t') + 1)..], l.Split(' ', '\t')[2], l.Split(' ')[1]));
         Assert.Equal(expected, entries.Select(e => (e.Name, e.Id.ToString(), e.Kind == GitTreeEntryKind.Tree ? "tree" : "blob")));
@@ -150,12 +154,8 @@ public sealed class IssueReaderTests : IDisposable
 
     private static DateTimeOffset At(long seconds) => DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + seconds);
 
-    private static async Task<IReadOnlyList<GitTreeEntry>> IssuesTreeAsync(GitCatFile catFile)
-    {
-        var tree = (await catFile.ReadAsync(["HEAD:.issues"], 1 << 24, CancellationToken.None).WaitAsync(Timeout))[0]!;
-        Assert.True(GitTree.TryParse(tree.Content, out var entries));
-        return entries;
-    }
+    private IReadOnlyList<GitTreeEntry> IssuesTree(ObjectReaderIssueSource source) =>
+        source.IssuesTreeOf(Hash20.Parse(repo.Git("rev-parse", "HEAD").Trim()))!.Value.Entries;
 
     private sealed class CountingSource(IIssueObjectSource inner) : IIssueObjectSource
     {

@@ -53,15 +53,15 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         {
             if (arguments.Verb is "list" or "show")
             {
-                // Reading needs no more than git cat-file, which finds the repository itself; the git directory is only
-                // where the summary cache lives, found without starting another git.
+                // Reading starts no git at all for the usual refs: the repository is found, the ref resolved and the
+                // objects read in-process.
                 if (GitDirectoryLocator.Find(arguments.Directory) is not { } gitDirectory)
                 {
                     return await FailAsync(context, $"not a git repository: {arguments.Directory}");
                 }
                 var read = arguments.Verb == "list"
-                    ? await ListAsync(context, arguments.Directory, gitDirectory, arguments, cancellationToken)
-                    : await ShowAsync(context, arguments.Directory, arguments, cancellationToken);
+                    ? await ListAsync(context, gitDirectory, arguments, cancellationToken)
+                    : await ShowAsync(context, gitDirectory, arguments, cancellationToken);
                 return read is null ? ExitCodes.Success : await FailAsync(context, read);
             }
             var repository = await GitWorkTree.FindAsync(arguments.Directory, cancellationToken);
@@ -78,27 +78,27 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         }
     }
 
-    private async Task<string?> ListAsync(CliContext context, string directory, string gitDirectory, IssueArguments arguments,
-        CancellationToken cancellationToken)
+    private async Task<string?> ListAsync(CliContext context, string gitDirectory, IssueArguments arguments, CancellationToken cancellationToken)
     {
         bool Wanted(IssueState state) => arguments.State == "all" || IssueFormat.FormatState(state) == arguments.State;
 
         // The table of a commit never changes: when the ref still names the commit listed last, print that table.
-        if (!arguments.Json && GitRefReader.TryResolve(gitDirectory, arguments.Ref) is { } known
-            && IssueListingFile.TryRead(gitDirectory, known, _limits.MaxIssues) is { } saved)
+        var commit = await ResolveAsync(arguments.Directory, gitDirectory, arguments.Ref, cancellationToken);
+        if (!arguments.Json && commit is { } known && IssueListingFile.TryRead(gitDirectory, known, _limits.MaxIssues) is { } saved)
         {
             await context.Out.WriteAsync(IssueOutput.Table(saved.Issues.Where(i => Wanted(i.State)).Select(i => i.Line)));
             await WarnAsync(context, saved.Unreadable, saved.Truncated);
             return null;
         }
-        await using var catFile = GitCatFile.Start(directory);
-        var (commit, tree, error) = await ReadIssuesTreeAsync(catFile, arguments.Ref, cancellationToken);
+        using var objects = GitObjectReader.Open(gitDirectory);
+        var source = new ObjectReaderIssueSource(objects);
+        var (tree, error) = IssuesTree(source, commit, arguments.Ref);
         if (error is not null)
         {
             return error;
         }
         var cache = IssueSummaryFile.Open(gitDirectory, _limits.MaxIssues);
-        var listing = await new IssueReader(new CatFileIssueSource(catFile), _limits).ListAsync(tree, cache, cancellationToken);
+        var listing = await new IssueReader(source, _limits).ListAsync(tree, cache, cancellationToken);
         cache.Save();
         if (commit is { } listed)
         {
@@ -112,10 +112,11 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         return null;
     }
 
-    private async Task<string?> ShowAsync(CliContext context, string directory, IssueArguments arguments, CancellationToken cancellationToken)
+    private async Task<string?> ShowAsync(CliContext context, string gitDirectory, IssueArguments arguments, CancellationToken cancellationToken)
     {
-        await using var catFile = GitCatFile.Start(directory);
-        var (_, tree, error) = await ReadIssuesTreeAsync(catFile, arguments.Ref, cancellationToken);
+        using var objects = GitObjectReader.Open(gitDirectory);
+        var source = new ObjectReaderIssueSource(objects);
+        var (tree, error) = IssuesTree(source, await ResolveAsync(arguments.Directory, gitDirectory, arguments.Ref, cancellationToken), arguments.Ref);
         if (error is not null)
         {
             return error;
@@ -124,7 +125,7 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         {
             return error.StartsWith("no issue", StringComparison.Ordinal) ? $"{error} at {arguments.Ref}" : error;
         }
-        var reader = new IssueReader(new CatFileIssueSource(catFile), _limits);
+        var reader = new IssueReader(source, _limits);
         var summary = (await reader.SummarizeAsync([folder], cancellationToken))[0];
         if (summary.Issue is null)
         {
@@ -154,12 +155,13 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         {
             return refusal;
         }
-        await using var catFile = GitCatFile.Start(repository.GitDirectory);
-        var tree = target.Parent is { } parent ? (await ReadIssuesTreeAsync(catFile, parent.ToString(), cancellationToken)).Tree : [];
+        using var objects = GitObjectReader.Open(repository.GitDirectory);
+        var source = new ObjectReaderIssueSource(objects);
+        var tree = target.Parent is { } parent ? IssuesTree(source, parent, "HEAD").Tree : [];
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
         var (changes, message, id, error) = arguments.Verb == "new"
             ? await NewIssueAsync(repository, arguments, author, now, tree, cancellationToken)
-            : await ChangeIssueAsync(repository, new CatFileIssueSource(catFile), arguments, author, now, tree, cancellationToken);
+            : await ChangeIssueAsync(repository, source, arguments, author, now, tree, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -212,7 +214,7 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         return ([new IssueFileChange(IssuePaths.IssueFileOf(id), text, IsNew: true)], $"issue {id}: {title}", id, null);
     }
 
-    private async Task<(List<IssueFileChange>?, string?, string?, string?)> ChangeIssueAsync(GitWorkTree repository, CatFileIssueSource source,
+    private async Task<(List<IssueFileChange>?, string?, string?, string?)> ChangeIssueAsync(GitWorkTree repository, ObjectReaderIssueSource source,
         IssueArguments arguments, Hash20 author, DateTimeOffset now, IReadOnlyList<GitTreeEntry> tree, CancellationToken cancellationToken)
     {
         if (IssueReader.Find(tree, arguments.Id!, out var error) is not { } folder)
@@ -286,18 +288,29 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
 
     private static (List<IssueFileChange>?, string?, string?, string?) Fail(string error) => (null, null, null, error);
 
-    /// <summary>The commit a ref names and the entries of its <c>.issues</c> tree (empty when it has none).</summary>
-    private static async Task<(Hash20? Commit, IReadOnlyList<GitTreeEntry> Tree, string? Error)> ReadIssuesTreeAsync(GitCatFile catFile,
-        string reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// The commit a ref names: read from the git directory's files for HEAD, branches, tags and ids; asked of
+    /// <c>git rev-parse</c> for anything else (<c>HEAD~2</c>, <c>origin/main</c>). Null when there is none.
+    /// </summary>
+    private static async Task<Hash20?> ResolveAsync(string directory, string gitDirectory, string reference, CancellationToken cancellationToken)
     {
-        var objects = await catFile.ReadAsync([reference + "^{commit}", reference + ":" + IssuePaths.Root], CatFileIssueSource.MaxTreeBytes,
-            cancellationToken);
-        if (objects[0] is not { } commit)
+        if (GitRefReader.TryResolve(gitDirectory, reference) is { } known)
         {
-            return reference == "HEAD" ? (null, [], null) : (null, [], $"unknown ref '{reference}'");
+            return known;
         }
-        var tree = objects[1] is { Type: "tree", Content: { } content } && GitTree.TryParse(content, out var entries) ? entries : [];
-        return (commit.Id, tree, null);
+        var parsed = await GitRunner.RunCapturedAsync(directory, ["rev-parse", "-q", "--verify", "--end-of-options", reference + "^{commit}"],
+            cancellationToken);
+        return parsed.ExitCode == 0 && Hash20.TryParse(parsed.StandardOutput.Trim(), out var id) ? id : null;
+    }
+
+    /// <summary>The entries of a commit's <c>.issues</c> tree (none for an unborn HEAD), or why there are none to read.</summary>
+    private static (IReadOnlyList<GitTreeEntry> Tree, string? Error) IssuesTree(ObjectReaderIssueSource source, Hash20? commit, string reference)
+    {
+        if (commit is null)
+        {
+            return reference == "HEAD" ? ([], null) : ([], $"unknown ref '{reference}'");
+        }
+        return source.IssuesTreeOf(commit.Value) is { } found ? (found.Entries, null) : ([], $"cannot read commit {commit} ('{reference}')");
     }
 
     private static async Task WarnAsync(CliContext context, IReadOnlyList<UnreadableIssueFile> unreadable, bool truncated)

@@ -1,4 +1,7 @@
-namespace GitTorrent.Engine.Git;
+using GitTorrent.Engine;
+using GitTorrent.Engine.Git;
+
+namespace GitTorrent.TestSupport;
 
 /// <summary>
 /// One object as <c>git cat-file --batch</c> answered it: id, type (<c>blob</c>, <c>tree</c>, <c>commit</c>, <c>tag</c>),

@@ -3,10 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace GitTorrent.Engine.Git;
+using GitTorrent.Engine;
+using GitTorrent.Engine.Git;
+
+namespace GitTorrent.TestSupport;
 
 /// <summary>
-/// A running <c>git cat-file --batch</c>: reads many objects through one process. A batch of names is written while
+/// A running <c>git cat-file --batch</c> (git's own reading of objects, for tests to compare with): reads many objects through one process. A batch of names is written while
 /// the answers are read, so thousands of objects cost one pipe round trip, not one each.
 /// </summary>
 public sealed class GitCatFile : IAsyncDisposable
