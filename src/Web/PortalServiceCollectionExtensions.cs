@@ -5,6 +5,7 @@ using GitTorrent.Web.Health;
 using GitTorrent.Web.Admin;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
+using GitTorrent.Web.Issues;
 using GitTorrent.Web.Mirrors;
 using GitTorrent.Web.Rendering;
 using GitTorrent.Web.Services;
@@ -102,6 +103,7 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<GitBrowser>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<RepositoryContextResolver>();
+        services.AddIssuesAndForks();
 
         // Identity, mirrors and the engine's hooks. The engine integrator replaces ISwarmStatus and adds
         // IRepositoryUpdatedHandler implementations (see Swarm/ISwarmStatus.cs).

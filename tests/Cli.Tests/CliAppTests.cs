@@ -5,7 +5,7 @@ namespace GitTorrent.Cli.Tests;
 public sealed class CliAppTests
 {
     /// <summary>The subcommands INTERFACES.md names.</summary>
-    private static readonly string[] InterfaceCommandNames = ["keygen", "whoami", "daemon", "publish", "dht", "name", "resolve"];
+    private static readonly string[] InterfaceCommandNames = ["keygen", "whoami", "daemon", "publish", "dht", "name", "resolve", "issue"];
 
     public static TheoryData<string> InterfaceCommands => new(InterfaceCommandNames);
 

@@ -13,7 +13,6 @@ namespace GitTorrent.E2E.Tests;
 public sealed class PortalBrowserTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
 
     [Fact]
     public async Task BrowseSearchAndAddAMirrorAsAdmin()
@@ -35,7 +34,6 @@ public sealed class PortalBrowserTests
         using var origin = await GitHttpServer.StartAsync(originRoot.Path).WaitAsync(Timeout);
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?> { ["GitTorrent__MirrorPollInterval"] = "00:00:00.500" }).WaitAsync(Timeout);
         var baseUrl = portal.Http.BaseAddress!.ToString().TrimEnd('/');
-        Directory.CreateDirectory(Artifacts);
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
         await using var browser = await Chromium.LaunchAsync(playwright).WaitAsync(Timeout);
@@ -121,10 +119,5 @@ public sealed class PortalBrowserTests
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(Artifacts, name + ".png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true }).WaitAsync(Timeout);
-        Assert.True(new FileInfo(path).Length > 1000, $"screenshot {name} is empty");
-    }
+    private static Task ShotAsync(IPage page, string name) => Chromium.ShotAsync(page, name, Timeout);
 }

@@ -140,14 +140,14 @@ internal sealed class PortalTestData
         await db.SaveChangesAsync().WaitAsync(timeout);
     }
 
-    private static void StoreBare(PortalStorage storage, string userId, string name, string workTree)
+    internal static void StoreBare(PortalStorage storage, string userId, string name, string workTree)
     {
         var target = Path.Combine(storage.DataDirectory, "repos", userId, name + ".git");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         TempGitRepo.Run(storage.DataDirectory, "clone", "-q", "--mirror", workTree, target);
     }
 
-    private static Repository Repo(string userId, string name, TempGitRepo repo, DateTimeOffset updated)
+    internal static Repository Repo(string userId, string name, TempGitRepo repo, DateTimeOffset updated)
     {
         var refs = repo.Git("for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -158,7 +158,7 @@ internal sealed class PortalTestData
         return new Repository { UserId = userId, Name = name, Head = "refs/heads/main", LastUpdated = updated, Refs = refs };
     }
 
-    private static User NewUser(string id, string displayName, DateTimeOffset seen, List<Repository> repositories)
+    internal static User NewUser(string id, string displayName, DateTimeOffset seen, List<Repository> repositories)
     {
         var json = $"{{\"name\":{System.Text.Json.JsonSerializer.Serialize(displayName)},\"repositories\":{{}}}}";
         return new User

@@ -21,6 +21,8 @@ public static class ApiEndpoints
             .WithSummary("Users, repositories and registered names matching q (a username, display name, user id prefix or repository name).");
         api.MapGet("/swarm", (ISwarmStatus swarm) => SwarmJson(swarm.GetSnapshot()))
             .WithSummary("Swarm totals of the portal's node: bytes up and down, peers, seeded packs, bytes the origin was spared.");
+        api.MapGet("/repos/{nameOrId}/{**repo}", RepositoryApi.GetAsync)
+            .WithSummary("A repository: owner, name, default branch, refs, provenance, forks, issue counts and bytes served; 404 if unknown.");
         return endpoints;
     }
 

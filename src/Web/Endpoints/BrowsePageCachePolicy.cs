@@ -27,7 +27,7 @@ public sealed class BrowsePageCachePolicy : IOutputCachePolicy
         context.AllowCacheLookup = cacheable && !fresh;
         context.AllowCacheStorage = cacheable && !fresh;
         context.AllowLocking = true;
-        context.CacheVaryByRules.QueryKeys = new Microsoft.Extensions.Primitives.StringValues(["page", "q", "plain"]);
+        context.CacheVaryByRules.QueryKeys = new Microsoft.Extensions.Primitives.StringValues(["page", "state", "q", "plain"]);
         context.ResponseExpirationTimeSpan = Git.GitBrowser.RefsCacheTime;
         return ValueTask.CompletedTask;
     }

@@ -27,12 +27,25 @@ public sealed partial class GitBrowser
             return null;
         }
 
-        var parentTree = commit.Parents.FirstOrDefault()?.Tree;
-        var changes = Changes(repository, parentTree, commit.Tree);
+        var files = DiffTrees(repository, commit.Parents.FirstOrDefault()?.Tree, commit.Tree, out var truncated);
+        var detail = new CommitDetail(Summarize(commit), commit.Message, [.. commit.Parents.Select(p => p.Sha)], files, truncated);
+        return cache.Set(key, detail, BrowseCache.ObjectBytes + SummaryBytes(detail.Summary) + BrowseCache.StringBytes(detail.Message)
+            + files.Sum(f => BrowseCache.ObjectBytes * 2 + BrowseCache.StringBytes(f.Path) + f.Lines.Sum(l => BrowseCache.ObjectBytes + BrowseCache.StringBytes(l.Text))));
+    }
+
+    /// <summary>
+    /// The file diffs from <paramref name="oldTree"/> to <paramref name="newTree"/> under the Browse bounds: sizes from
+    /// object headers, a blob over <c>MaxDiffBlobBytes</c> never loaded, line and byte budgets per commit, files per
+    /// commit. Commit pages and compare pages both use it.
+    /// </summary>
+    public List<FileDiff> DiffTrees(LibGit2Sharp.Repository repository, Tree? oldTree, Tree newTree, out bool truncated)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var changes = Changes(repository, oldTree, newTree);
         var files = new List<FileDiff>();
         var lineBudget = limits.MaxDiffLinesPerCommit;
         var byteBudget = limits.MaxDiffBytesPerCommit;
-        var truncated = changes.Count > limits.MaxDiffFiles;
+        truncated = changes.Count > limits.MaxDiffFiles;
         foreach (var change in changes.Take(limits.MaxDiffFiles))
         {
             var oldSize = change.OldExists ? HeaderSize(repository, change.OldOid) : 0;
@@ -71,9 +84,7 @@ public sealed partial class GitBrowser
                 lines, fileTruncated, OldSize: oldSize, NewSize: newSize));
         }
 
-        var detail = new CommitDetail(Summarize(commit), commit.Message, [.. commit.Parents.Select(p => p.Sha)], files, truncated);
-        return cache.Set(key, detail, BrowseCache.ObjectBytes + SummaryBytes(detail.Summary) + BrowseCache.StringBytes(detail.Message)
-            + files.Sum(f => BrowseCache.ObjectBytes * 2 + BrowseCache.StringBytes(f.Path) + f.Lines.Sum(l => BrowseCache.ObjectBytes + BrowseCache.StringBytes(l.Text))));
+        return files;
     }
 
     /// <summary>

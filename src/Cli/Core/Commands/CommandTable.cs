@@ -13,7 +13,8 @@ public static class CommandTable
         new PublishCommand(),
         new DhtCommand(),
         new NameCommand(),
-        new ResolveCommand());
+        new ResolveCommand(),
+        new IssueCommand());
 
     public static IReadOnlyDictionary<string, ICliCommand> Build(params ICliCommand[] commands) =>
         commands.ToDictionary(c => c.Name, StringComparer.Ordinal);

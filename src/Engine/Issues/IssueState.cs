@@ -1,0 +1,8 @@
+namespace GitTorrent.Engine.Issues;
+
+/// <summary>The <c>state:</c> of an issue: <c>open</c> or <c>closed</c> (PROTOCOL.md section 6).</summary>
+public enum IssueState
+{
+    Open,
+    Closed,
+}
