@@ -16,7 +16,7 @@ public sealed partial class GitBrowser
     /// The last-commit column of a directory at a commit: for each entry, the commit <c>git log -1 -- entry</c> names,
     /// and for the directory the one <c>git log -1 -- directory</c> names, both with git's default history
     /// simplification (see <see cref="ComputeLastCommits"/>). Runs through <see cref="GitWorkGate"/> (bounded, timed);
-    /// a walk its timeout stopped is cached only briefly (<see cref="GitWorkGate.CacheTime"/>), a refused one not at all.
+    /// a walk its timeout stopped or the gate refused is not cached (the next request walks again).
     /// </summary>
     public Task<LastCommits> LastCommitsAsync(string path, string commitId, string directory, IPAddress? client, CancellationToken cancellationToken) =>
         CachedLastCommits(path, commitId, directory) is { } known
@@ -73,7 +73,7 @@ public sealed partial class GitBrowser
         return Remember(result);
 
         LastCommits Remember(LastCommits value) =>
-            cache.Set(("last", path, commitId, directory), value, LastCommitsBytes(value), GitWorkGate.CacheTime(value.Stop));
+            cache.SetFinished(("last", path, commitId, directory), value, value.Stop, LastCommitsBytes(value));
     }
 
     private static LastCommits WalkChains(IRepository repository, Commit start, string directory, IEnumerable<string> entryNames,

@@ -8,7 +8,7 @@ namespace GitTorrent.Web.Git;
 /// The browsing views that the real git computes best: history of a path (<c>git log --follow</c>), blame
 /// (<c>git blame --porcelain</c>), code search (<c>git grep</c>) and the file finder (<c>git ls-tree -r</c>). Each runs through <see cref="GitWorkGate"/>
 /// (bounded concurrency in total and per client address, a timeout, one run per key), reads a bounded amount of
-/// output and is cached by commit id (a run stopped by its timeout only briefly: see <see cref="GitWorkGate.CacheTime"/>).
+/// output and is cached by commit id (unless its timeout stopped it: <see cref="BrowseCache.SetFinished"/>).
 /// </summary>
 public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGate gate, BrowseStatistics statistics, IOptions<BrowseOptions> options)
 {
@@ -33,7 +33,7 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
             var output = await ReadAsync(path, ["log", .. follow, "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s", commitId, "--", filePath], MaxLineChars, '\n', token);
             var commits = output.Lines.Select(ParseSummary).OfType<CommitSummary>().ToList();
             var history = new FileHistory(commits, output.Stop);
-            return cache.Set(key, history, BrowseCache.ObjectBytes + commits.Sum(c => 300 + BrowseCache.StringBytes(c.Subject)), GitWorkGate.CacheTime(output.Stop));
+            return cache.SetFinished(key, history, output.Stop, BrowseCache.ObjectBytes + commits.Sum(c => 300 + BrowseCache.StringBytes(c.Subject)));
         }, stop => new FileHistory([], stop), cancellationToken);
     }
 
@@ -60,8 +60,7 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
             var view = output.Complete && output.ExitCode == 0 ? ParseBlame(output.Lines)
                 : output.Complete ? BlameView.Refused("git could not blame this file.")
                 : BlameView.Stopped(output.Stop);
-            return cache.Set(key, view, BrowseCache.ObjectBytes + view.Hunks.Sum(h => 300 + h.Lines.Sum(l => BrowseCache.StringBytes(l))),
-                GitWorkGate.CacheTime(output.Stop));
+            return cache.SetFinished(key, view, output.Stop, BrowseCache.ObjectBytes + view.Hunks.Sum(h => 300 + h.Lines.Sum(l => BrowseCache.StringBytes(l))));
         }, BlameView.Stopped, cancellationToken);
     }
 
@@ -86,8 +85,8 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
 
             // git grep exits 1 when nothing matched: a complete, empty answer.
             var result = new CodeSearchResult(matches, output.Stop, output.Lines.Count > MaxMatches);
-            return cache.Set(key, result, BrowseCache.ObjectBytes + matches.Sum(m => 100 + BrowseCache.StringBytes(m.Path) + BrowseCache.StringBytes(m.Text)),
-                GitWorkGate.CacheTime(output.Stop, SearchCacheTime));
+            return cache.SetFinished(key, result, output.Stop,
+                BrowseCache.ObjectBytes + matches.Sum(m => 100 + BrowseCache.StringBytes(m.Path) + BrowseCache.StringBytes(m.Text)), SearchCacheTime);
         }, stop => new CodeSearchResult([], stop, false), cancellationToken);
     }
 
@@ -103,7 +102,7 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
             var output = await ReadAsync(path, ["ls-tree", "-r", "-z", "--format=%(objecttype) %(path)", commitId], MaxLineChars, '\0', token);
             var paths = output.Lines.Where(l => l.StartsWith("blob ", StringComparison.Ordinal)).Select(l => l[5..]).Take(limits.MaxFinderPaths).ToList();
             var list = new FilePathList(paths, output.Stop);
-            return cache.Set(key, list, BrowseCache.ObjectBytes + paths.Sum(p => 8 + BrowseCache.StringBytes(p)), GitWorkGate.CacheTime(output.Stop));
+            return cache.SetFinished(key, list, output.Stop, BrowseCache.ObjectBytes + paths.Sum(p => 8 + BrowseCache.StringBytes(p)));
         }, stop => new FilePathList([], stop), cancellationToken);
     }
 

@@ -19,9 +19,6 @@ namespace GitTorrent.Web.Git;
 /// </summary>
 public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistics statistics)
 {
-    /// <summary>How long a view stopped by its timeout is reused: the next request after that tries again (the load may have passed).</summary>
-    public static readonly TimeSpan TimedOutCacheTime = TimeSpan.FromSeconds(30);
-
     private readonly BrowseOptions limits = options.Value;
     private readonly SemaphoreSlim slots = new(options.Value.MaxGitCommands);
     private readonly Lock sync = new();
@@ -40,13 +37,6 @@ public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistic
             }
         }
     }
-
-    /// <summary>
-    /// The expiry of a finished view in <see cref="BrowseCache"/>: <paramref name="normal"/>, but only
-    /// <see cref="TimedOutCacheTime"/> when the timeout stopped it (an output limit is a property of the data, kept as long as
-    /// a complete answer). Refused runs are never cached.
-    /// </summary>
-    public static TimeSpan? CacheTime(GitWorkStop stop, TimeSpan? normal = null) => stop == GitWorkStop.TimedOut ? TimedOutCacheTime : normal;
 
     /// <summary>
     /// The result of the run for <paramref name="key"/> (this request's or one already under way), or
