@@ -1,16 +1,17 @@
+using System.Collections.Concurrent;
 using GitTorrent.Engine.Swarm;
 
 namespace GitTorrent.Web.Git;
 
 /// <summary>
 /// Counts every time a browsing bound bites (expensive git work queued, refused or timed out, output cut, archives
-/// refused), portal-wide since start, and logs it through <see cref="LimitLog"/> (the first at once, then at most one
-/// line per limit every <see cref="LimitLog.Interval"/>), so a flood cannot flood the log. Read-only properties for
-/// /metrics.
+/// refused), portal-wide since start, and logs it through a <see cref="LimitLog"/> per limit (its first bite at once,
+/// then at most one line every <see cref="LimitLog.Interval"/> summing the bites since), so a flood cannot flood the
+/// log. Read-only properties for /metrics.
 /// </summary>
 public sealed class BrowseStatistics(ILogger<BrowseStatistics> logger, TimeProvider timeProvider)
 {
-    private readonly LimitLog log = new(logger, timeProvider);
+    private readonly ConcurrentDictionary<string, LimitLog> logs = new(StringComparer.Ordinal);
     private long gitWorkQueued;
     private long gitWorkRefusedPerClient;
     private long gitWorkRefusedQueueFull;
@@ -73,6 +74,6 @@ public sealed class BrowseStatistics(ILogger<BrowseStatistics> logger, TimeProvi
     private void Bit(ref long counter, string limit)
     {
         Interlocked.Increment(ref counter);
-        log.Bit(limit);
+        logs.GetOrAdd(limit, _ => new LimitLog(logger, timeProvider)).Bit(limit);
     }
 }
