@@ -94,6 +94,7 @@ public static class PortalServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<RepositoryStore>();
         services.AddSingleton<BrowseCache>();
+        services.AddSingleton<BrowseStatistics>();
         services.AddSingleton<GitWorkGate>();
         services.AddSingleton<GitQueries>();
         services.AddSingleton<GitTorrent.Web.Endpoints.ArchiveLimiter>();

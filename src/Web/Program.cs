@@ -114,7 +114,8 @@ app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
 // tree listings, files and diffs are cached by object id below that).
 app.MapPackEndpoints();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).CacheOutput(BrowsePageCachePolicy.Name);
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).CacheOutput(BrowsePageCachePolicy.Name)
+    .WithStaticRenderingOnly(typeof(GitTorrent.Web.Components.Pages.Repository.RepositoryPage));
 
 await app.RunAsync();
 return 0;

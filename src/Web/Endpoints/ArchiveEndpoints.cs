@@ -9,9 +9,6 @@ namespace GitTorrent.Web.Endpoints;
 /// </summary>
 public static class ArchiveEndpoints
 {
-    /// <summary>Seconds a refused client is asked to wait.</summary>
-    private const int RetryAfterSeconds = 10;
-
     public static IEndpointRouteBuilder MapArchives(this IEndpointRouteBuilder endpoints)
     {
         // A constrained catch-all outranks the pages' plain one ("/u/{NameOrId}/{*Rest}") for archive URLs only.
@@ -45,7 +42,7 @@ public static class ArchiveEndpoints
             response.Headers.Remove("Content-Disposition");
             response.ContentType = "text/plain; charset=utf-8";
             response.StatusCode = status;
-            response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = GitTorrent.Web.Git.BrowseOptions.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await response.WriteAsync("Too many archives are being made right now; try again shortly.\n", context.RequestAborted);
             return;
         }

@@ -7,17 +7,14 @@ namespace GitTorrent.Web.Endpoints;
 
 /// <summary>
 /// Bounds <c>git archive</c> runs: <see cref="BrowseOptions.MaxArchives"/> at once in total (more get 503) and
-/// <see cref="BrowseOptions.MaxArchivesPerClient"/> per client address (more get 429). Refusals are counted and logged.
+/// <see cref="BrowseOptions.MaxArchivesPerClient"/> per client address (more get 429). Refusals are counted and logged
+/// in <see cref="BrowseStatistics"/>.
 /// </summary>
-public sealed partial class ArchiveLimiter(IOptions<BrowseOptions> options, ILogger<ArchiveLimiter> logger)
+public sealed class ArchiveLimiter(IOptions<BrowseOptions> options, BrowseStatistics statistics)
 {
     private readonly ConcurrentDictionary<IPAddress, int> perClient = new();
     private readonly object gate = new();
     private int running;
-
-    public long Refused => Interlocked.Read(ref refused);
-
-    private long refused;
 
     /// <summary>A slot (dispose to release), or the status code to answer with.</summary>
     public (IDisposable? Slot, int Status) TryEnter(IPAddress? client)
@@ -31,8 +28,7 @@ public sealed partial class ArchiveLimiter(IOptions<BrowseOptions> options, ILog
                 : 0;
             if (status != 0)
             {
-                Interlocked.Increment(ref refused);
-                LogRefused(address, status);
+                statistics.CountArchiveRefused(perClient: status == StatusCodes.Status429TooManyRequests);
                 return (null, status);
             }
 
@@ -58,9 +54,6 @@ public sealed partial class ArchiveLimiter(IOptions<BrowseOptions> options, ILog
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Archive refused for {Client}: {Status} (too many archives at once)")]
-    private partial void LogRefused(IPAddress client, int status);
 
     private sealed class Slot(ArchiveLimiter limiter, IPAddress address) : IDisposable
     {

@@ -48,6 +48,18 @@ public sealed class BrowsePageCachePolicy : IOutputCachePolicy
         return next();
     }
 
+    /// <summary>
+    /// Keeps this response out of the page cache (a view that git's timeout, output budget or a busy gate cut short
+    /// must not be served to others as the page). Works until the response has been written in full.
+    /// </summary>
+    public static void DoNotStore(HttpContext context)
+    {
+        if (context.Features.Get<IOutputCacheFeature>() is { } feature)
+        {
+            feature.Context.AllowCacheStorage = false;
+        }
+    }
+
     /// <summary>Only <c>/u/{owner}/{repo}...</c> pages: user pages, search and admin forms are never cached.</summary>
     public static bool IsRepositoryPage(PathString path) =>
         path.StartsWithSegments("/u", out var rest) && rest.Value is { } value && value.Count(c => c == '/') >= 2;

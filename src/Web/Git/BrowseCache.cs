@@ -26,6 +26,13 @@ public sealed class BrowseCache(IOptions<BrowseOptions> options) : IDisposable
         return value;
     }
 
+    /// <summary>
+    /// Stores a finished browsing view, unless its timeout stopped it: that is no final answer (the next request tries
+    /// again; the load may have passed). One cut by the output budget is: the same data always prints as much.
+    /// </summary>
+    public T SetFinished<T>(object key, T value, GitWorkStop stop, long bytes, TimeSpan? expiry = null) =>
+        stop == GitWorkStop.TimedOut ? value : Set(key, value, bytes, expiry);
+
     /// <summary>The cached value, or <paramref name="create"/>'s result stored with the size <paramref name="bytes"/> gives.</summary>
     public T GetOrCreate<T>(object key, Func<T> create, Func<T, long> bytes, TimeSpan? expiry = null)
     {

@@ -11,6 +11,9 @@ public sealed class BrowseOptions
 {
     public const string SectionName = "GitTorrent:Browse";
 
+    /// <summary>Seconds a client refused by a browsing bound (archives, expensive git work) is asked to wait (Retry-After).</summary>
+    public const int RetryAfterSeconds = 10;
+
     /// <summary>Files larger than this are not rendered, highlighted or inlined (download raw instead). Default 1 MiB.</summary>
     [Range(1024, 64L * 1024 * 1024)]
     public long MaxRenderBytes { get; set; } = 1024 * 1024;
@@ -47,13 +50,24 @@ public sealed class BrowseOptions
     [Range(1024, 64L * 1024 * 1024)]
     public long MaxBlameBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Time one blame, file history or code search may take before it is stopped with a message. Default 10 s.</summary>
+    /// <summary>Time one blame, file history, code search, file list or last-commit walk may take before it is stopped with a message. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan GitCommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Blames, histories and code searches running at once (portal-wide); more wait. Default 4.</summary>
+    /// <summary>Blames, histories, code searches, file lists and last-commit walks running at once (portal-wide); more wait. Default 4.</summary>
     [Range(1, 256)]
     public int MaxGitCommands { get; set; } = 4;
+
+    /// <summary>
+    /// Of those, how many one client address may have started and still running or waiting; more are refused (429)
+    /// until one ends. Asking for one already under way (the same page) joins it and is not counted. Default 2.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxGitCommandsPerClient { get; set; } = 2;
+
+    /// <summary>Works waiting for a free slot at most (portal-wide); more are refused (503). Default 32.</summary>
+    [Range(0, 100_000)]
+    public int MaxGitCommandQueue { get; set; } = 32;
 
     /// <summary>Archives (<c>git archive</c>) being generated at once; more get 503 with Retry-After. Default 2.</summary>
     [Range(1, 256)]
@@ -63,7 +77,7 @@ public sealed class BrowseOptions
     [Range(1, 256)]
     public int MaxArchivesPerClient { get; set; } = 1;
 
-    /// <summary>Bytes of output read from one blame, file history or code search (git is stopped past it). Default 4 MiB.</summary>
+    /// <summary>Bytes of output read from one blame, file history, code search or file list (git is stopped past it). Default 4 MiB.</summary>
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxGitOutputBytes { get; set; } = 4L * 1024 * 1024;
 

@@ -38,43 +38,6 @@ public sealed partial class GitBrowser
         tags => BrowseCache.ObjectBytes + tags.Sum(t => 200 + BrowseCache.StringBytes(t.Name) + BrowseCache.StringBytes(t.Message) + BrowseCache.StringBytes(t.TaggerName)),
         RefsCacheTime);
 
-    /// <summary>
-    /// The paths of every file at a commit (the file finder), at most <see cref="BrowseOptions.MaxFinderPaths"/>;
-    /// cached by commit id.
-    /// </summary>
-    public IReadOnlyList<string> FilePaths(string path, string commitId) => cache.GetOrCreate<IReadOnlyList<string>>(("paths", path, commitId), () =>
-        {
-            using var lease = pool.Rent(path);
-            var paths = new List<string>();
-            if (lease.Repository.Lookup<Commit>(commitId) is { } commit)
-            {
-                Collect(commit.Tree);
-            }
-
-            return paths;
-
-            void Collect(Tree tree)
-            {
-                foreach (var entry in tree)
-                {
-                    if (paths.Count >= limits.MaxFinderPaths)
-                    {
-                        return;
-                    }
-
-                    if (entry.TargetType == TreeEntryTargetType.Tree)
-                    {
-                        Collect((Tree)entry.Target);
-                    }
-                    else if (entry.TargetType == TreeEntryTargetType.Blob)
-                    {
-                        paths.Add(entry.Path.Replace('\\', '/'));
-                    }
-                }
-            }
-        },
-        paths => BrowseCache.ObjectBytes + paths.Sum(p => 8 + BrowseCache.StringBytes(p)));
-
     /// <summary>README files shown under a tree, in order of preference.</summary>
     private static readonly string[] ReadmeNames = ["README.md", "readme.md", "Readme.md", "README.markdown", "README", "README.txt", "README.rst"];
 

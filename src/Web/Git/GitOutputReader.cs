@@ -7,21 +7,23 @@ namespace GitTorrent.Web.Git;
 /// <summary>
 /// Runs a read-only git command in a repository of the store and reads its output as lines, within a byte budget
 /// and a cancellation token (the caller's timeout): past either, git is killed and the lines so far come back with
-/// <see cref="GitOutput.Complete"/> false. A line longer than <paramref name="maxLineChars"/> is cut, so one huge
+/// <see cref="GitOutput.Stop"/> saying which (<see cref="GitWorkStop.OutputLimit"/> is counted in
+/// <see cref="BrowseStatistics"/>). Records end with <paramref name="terminator"/> (a newline, or NUL for <c>-z</c>
+/// output). A line longer than <paramref name="maxLineChars"/> is cut, so one huge
 /// line (a minified file) costs no more than the budget. Pathspecs are literal (<c>--literal-pathspecs</c>): a path
 /// from a URL is never read as pathspec magic.
 /// </summary>
 public static class GitOutputReader
 {
     public static async Task<GitOutput> ReadLinesAsync(string repositoryPath, IReadOnlyList<string> arguments, long maxBytes,
-        int maxLineChars, CancellationToken cancellationToken)
+        int maxLineChars, char terminator, BrowseStatistics statistics, CancellationToken cancellationToken)
     {
         using var process = Process.Start(GitRunner.CreateStartInfo(repositoryPath, ["--literal-pathspecs", .. arguments]))
             ?? throw new InvalidOperationException("Could not start git.");
         process.StandardInput.Close();
         var stderr = DrainAsync(process.StandardError);
         var lines = new List<string>();
-        var complete = true;
+        var stop = GitWorkStop.None;
         var line = new StringBuilder();
         var buffer = new char[16 * 1024];
         long bytes = 0;
@@ -33,13 +35,14 @@ public static class GitOutputReader
                 bytes += read;
                 if (bytes > maxBytes)
                 {
-                    complete = false;
+                    stop = GitWorkStop.OutputLimit;
+                    statistics.CountOutputCapped();
                     break;
                 }
 
                 for (var i = 0; i < read; i++)
                 {
-                    if (buffer[i] == '\n')
+                    if (buffer[i] == terminator)
                     {
                         lines.Add(line.ToString());
                         line.Clear();
@@ -53,7 +56,7 @@ public static class GitOutputReader
         }
         catch (OperationCanceledException)
         {
-            complete = false;
+            stop = GitWorkStop.TimedOut;
         }
         finally
         {
@@ -72,12 +75,12 @@ public static class GitOutputReader
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
-        if (complete && line.Length > 0)
+        if (stop == GitWorkStop.None && line.Length > 0)
         {
             lines.Add(line.ToString());
         }
 
-        return new GitOutput(lines, complete, complete ? process.ExitCode : -1, await stderr);
+        return new GitOutput(lines, stop, stop == GitWorkStop.None ? process.ExitCode : -1, await stderr);
     }
 
     private static async Task<string> DrainAsync(StreamReader reader)

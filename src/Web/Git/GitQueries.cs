@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace GitTorrent.Web.Git;
 
 /// <summary>
 /// The browsing views that the real git computes best: history of a path (<c>git log --follow</c>), blame
-/// (<c>git blame --porcelain</c>) and code search (<c>git grep</c>). Each runs through <see cref="GitWorkGate"/>
-/// (bounded concurrency, a timeout, one run per key), reads a bounded amount of output and is cached by commit id.
+/// (<c>git blame --porcelain</c>), code search (<c>git grep</c>) and the file finder (<c>git ls-tree -r</c>). Each runs through <see cref="GitWorkGate"/>
+/// (bounded concurrency in total and per client address, a timeout, one run per key), reads a bounded amount of
+/// output and is cached by commit id (unless its timeout stopped it: <see cref="BrowseCache.SetFinished"/>).
 /// </summary>
-public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGate gate, IOptions<BrowseOptions> options)
+public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGate gate, BrowseStatistics statistics, IOptions<BrowseOptions> options)
 {
     private const char Separator = '\u001f';
     private const int MaxLineChars = 4096;
@@ -16,25 +18,27 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
     /// <summary>Code search matches listed at most.</summary>
     public const int MaxMatches = 500;
 
+    /// <summary>How long a code search result is reused (queries are many; results of one commit never change).</summary>
+    private static readonly TimeSpan SearchCacheTime = TimeSpan.FromMinutes(10);
+
     private readonly BrowseOptions limits = options.Value;
 
     /// <summary>Commits that changed <paramref name="filePath"/> (a file: followed across renames), newest first.</summary>
-    public Task<FileHistory> HistoryAsync(string path, string commitId, string filePath, bool isFile, CancellationToken cancellationToken)
+    public Task<FileHistory> HistoryAsync(string path, string commitId, string filePath, bool isFile, IPAddress? client, CancellationToken cancellationToken)
     {
         var key = ("history", path, commitId, filePath);
-        return cache.TryGet(key, out FileHistory? known) ? Task.FromResult(known!) : gate.RunAsync(key, async token =>
+        return cache.TryGet(key, out FileHistory? known) ? Task.FromResult(known!) : gate.RunAsync(key, client, async token =>
         {
             string[] follow = isFile ? ["--follow"] : [];
-            var output = await GitOutputReader.ReadLinesAsync(path,
-                ["log", .. follow, "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s", commitId, "--", filePath], limits.MaxGitOutputBytes, MaxLineChars, token);
+            var output = await ReadAsync(path, ["log", .. follow, "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s", commitId, "--", filePath], MaxLineChars, '\n', token);
             var commits = output.Lines.Select(ParseSummary).OfType<CommitSummary>().ToList();
-            var history = new FileHistory(commits, output.Complete && output.ExitCode == 0);
-            return cache.Set(key, history, BrowseCache.ObjectBytes + commits.Sum(c => 300 + BrowseCache.StringBytes(c.Subject)));
-        }, cancellationToken);
+            var history = new FileHistory(commits, output.Stop);
+            return cache.SetFinished(key, history, output.Stop, BrowseCache.ObjectBytes + commits.Sum(c => 300 + BrowseCache.StringBytes(c.Subject)));
+        }, stop => new FileHistory([], stop), cancellationToken);
     }
 
-    /// <summary>The blame of a file grouped by commit, or a refusal (too large by its header, binary, timed out).</summary>
-    public Task<BlameView> BlameAsync(string path, string commitId, string filePath, CancellationToken cancellationToken)
+    /// <summary>The blame of a file grouped by commit, or a refusal (too large by its header, binary, timed out, busy).</summary>
+    public Task<BlameView> BlameAsync(string path, string commitId, string filePath, IPAddress? client, CancellationToken cancellationToken)
     {
         var key = ("blame", path, commitId, filePath);
         if (cache.TryGet(key, out BlameView? known))
@@ -50,26 +54,24 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
                 : $"This file is too large to blame here (over {GitTorrent.Web.Components.Shared.ByteSize.Format(limits.MaxBlameBytes)})."));
         }
 
-        return gate.RunAsync(key, async token =>
+        return gate.RunAsync(key, client, async token =>
         {
-            var output = await GitOutputReader.ReadLinesAsync(path,
-                ["blame", "--porcelain", commitId, "--", filePath], limits.MaxGitOutputBytes, int.MaxValue, token);
-            var view = output.Complete && output.ExitCode == 0
-                ? ParseBlame(output.Lines)
-                : BlameView.Refused($"Blame took longer than {limits.GitCommandTimeout.TotalSeconds:0} s or printed too much and was stopped.");
-            return cache.Set(key, view, BrowseCache.ObjectBytes + view.Hunks.Sum(h => 300 + h.Lines.Sum(l => BrowseCache.StringBytes(l))));
-        }, cancellationToken);
+            var output = await ReadAsync(path, ["blame", "--porcelain", commitId, "--", filePath], int.MaxValue, '\n', token);
+            var view = output.Complete && output.ExitCode == 0 ? ParseBlame(output.Lines)
+                : output.Complete ? BlameView.Refused("git could not blame this file.")
+                : BlameView.Stopped(output.Stop);
+            return cache.SetFinished(key, view, output.Stop, BrowseCache.ObjectBytes + view.Hunks.Sum(h => 300 + h.Lines.Sum(l => BrowseCache.StringBytes(l))));
+        }, BlameView.Stopped, cancellationToken);
     }
 
     /// <summary>Lines containing <paramref name="query"/> (fixed string, case-insensitive) in the files of a commit.</summary>
-    public Task<CodeSearchResult> SearchAsync(string path, string commitId, string query, CancellationToken cancellationToken)
+    public Task<CodeSearchResult> SearchAsync(string path, string commitId, string query, IPAddress? client, CancellationToken cancellationToken)
     {
         var key = ("grep", path, commitId, query);
-        return cache.TryGet(key, out CodeSearchResult? known) ? Task.FromResult(known!) : gate.RunAsync(key, async token =>
+        return cache.TryGet(key, out CodeSearchResult? known) ? Task.FromResult(known!) : gate.RunAsync(key, client, async token =>
         {
-            var output = await GitOutputReader.ReadLinesAsync(path,
-                ["grep", "-I", "-n", "-i", "--full-name", "--fixed-strings", "-z", "--max-count=20", "-e", query, commitId],
-                limits.MaxGitOutputBytes, MaxLineChars, token);
+            var output = await ReadAsync(path,
+                ["grep", "-I", "-n", "-i", "--full-name", "--fixed-strings", "-z", "--max-count=20", "-e", query, commitId], MaxLineChars, '\n', token);
             var matches = new List<CodeMatch>();
             foreach (var line in output.Lines.Take(MaxMatches))
             {
@@ -82,11 +84,31 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
             }
 
             // git grep exits 1 when nothing matched: a complete, empty answer.
-            var result = new CodeSearchResult(matches, output.Complete && output.ExitCode is 0 or 1 && output.Lines.Count <= MaxMatches);
-            return cache.Set(key, result, BrowseCache.ObjectBytes + matches.Sum(m => 100 + BrowseCache.StringBytes(m.Path) + BrowseCache.StringBytes(m.Text)),
-                TimeSpan.FromMinutes(10));
-        }, cancellationToken);
+            var result = new CodeSearchResult(matches, output.Stop, output.Lines.Count > MaxMatches);
+            return cache.SetFinished(key, result, output.Stop,
+                BrowseCache.ObjectBytes + matches.Sum(m => 100 + BrowseCache.StringBytes(m.Path) + BrowseCache.StringBytes(m.Text)), SearchCacheTime);
+        }, stop => new CodeSearchResult([], stop, false), cancellationToken);
     }
+
+    /// <summary>
+    /// The paths of every file at a commit (the file finder; <c>git ls-tree -r</c>), at most
+    /// <see cref="BrowseOptions.MaxFinderPaths"/>; cached by commit id.
+    /// </summary>
+    public Task<FilePathList> FilePathsAsync(string path, string commitId, IPAddress? client, CancellationToken cancellationToken)
+    {
+        var key = ("paths", path, commitId);
+        return cache.TryGet(key, out FilePathList? known) ? Task.FromResult(known!) : gate.RunAsync(key, client, async token =>
+        {
+            var output = await ReadAsync(path, ["ls-tree", "-r", "-z", "--format=%(objecttype) %(path)", commitId], MaxLineChars, '\0', token);
+            var paths = output.Lines.Where(l => l.StartsWith("blob ", StringComparison.Ordinal)).Select(l => l[5..]).Take(limits.MaxFinderPaths).ToList();
+            var list = new FilePathList(paths, output.Stop);
+            return cache.SetFinished(key, list, output.Stop, BrowseCache.ObjectBytes + paths.Sum(p => 8 + BrowseCache.StringBytes(p)));
+        }, stop => new FilePathList([], stop), cancellationToken);
+    }
+
+    /// <summary>Runs git for one of these views within the output budget and the run's timeout.</summary>
+    private Task<GitOutput> ReadAsync(string path, IReadOnlyList<string> arguments, int maxLineChars, char terminator, CancellationToken token) =>
+        GitOutputReader.ReadLinesAsync(path, arguments, limits.MaxGitOutputBytes, maxLineChars, terminator, statistics, token);
 
     private static CommitSummary? ParseSummary(string line)
     {
@@ -137,7 +159,7 @@ public sealed class GitQueries(GitBrowser browser, BrowseCache cache, GitWorkGat
         }
 
         Close();
-        return new BlameView(hunks, count, null);
+        return new BlameView(hunks, count, null, GitWorkStop.None);
 
         void Close()
         {
