@@ -11,7 +11,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- 1. Debian packages ------------------------------------------------------------------------------------
 APT_PACKAGES=(postgresql git chromium python3-libtorrent python3-cryptography aria2 opentracker
-              transmission-cli transmission-daemon cgit lighttpd wrk nginx buildah debootstrap)
+              transmission-cli transmission-daemon cgit lighttpd wrk nginx buildah debootstrap afl++)
 missing_packages() {
   local p
   for p in "$@"; do
@@ -102,7 +102,20 @@ if [ "$build_rc" -eq 0 ]; then
   done
 fi
 
-# --- 5. Count from the TRX files ----------------------------------------------------------------------------
+# --- 5. Fuzzing: every target of fuzz/ under afl-fuzz for a short run; a crash fails the run -----------------------
+# Each target counts as one test (fuzz/README.md; GITTORRENT_FUZZ_SECONDS changes the length, 10 s by default).
+fuzz_passed=0
+fuzz_failed=0
+if [ "$build_rc" -eq 0 ]; then
+  log "fuzz/run.sh ${GITTORRENT_FUZZ_SECONDS:-10}"
+  fuzz_rc=0
+  FUZZ_RESULTS="$RESULTS/fuzz.txt" fuzz/run.sh "${GITTORRENT_FUZZ_SECONDS:-10}" || fuzz_rc=$?
+  fuzz_passed="$(awk '$2 == "passed"' "$RESULTS/fuzz.txt" 2>/dev/null | wc -l)"
+  fuzz_failed="$(awk '$2 != "passed"' "$RESULTS/fuzz.txt" 2>/dev/null | wc -l)"
+  if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then log "fuzz/run.sh exited $fuzz_rc"; fuzz_failed=1; fi
+fi
+
+# --- 6. Count from the TRX files and the fuzz results --------------------------------------------------------
 read -r passed failed skipped < <(python3 - "$RESULTS" <<'PY'
 import glob, sys
 import xml.etree.ElementTree as ET
@@ -119,6 +132,9 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
 print(passed, failed, skipped)
 PY
 )
+
+passed=$((passed + fuzz_passed))
+failed=$((failed + fuzz_failed))
 
 status=0
 if [ "$build_rc" -ne 0 ]; then log "the build failed (exit $build_rc)"; status=1; fi
