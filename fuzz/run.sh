@@ -35,6 +35,7 @@ dictionary() {
     manifest) echo "$FUZZ/dictionaries/profile.dict" ;;
     profile) echo "$FUZZ/dictionaries/profile.dict $FUZZ/dictionaries/bencode.dict" ;;
     magnet|opreturn|remote-helper) echo "$FUZZ/dictionaries/text.dict" ;;
+    issue) echo "$FUZZ/dictionaries/issue.dict $FUZZ/dictionaries/text.dict" ;;
     wire|handshake) ;;
     *) echo "$FUZZ/dictionaries/bencode.dict" ;;
   esac

@@ -5,7 +5,6 @@ namespace GitTorrent.Fuzz;
 
 /// <summary>
 /// Every parser of bytes from the network or the chain, one target each (fuzz/README.md lists them with the commands).
-/// Issue front matter has no parser in the project yet: its target is to be added here when <c>src/Engine/Issues</c> lands.
 /// </summary>
 public static class FuzzTargets
 {
@@ -26,6 +25,7 @@ public static class FuzzTargets
         new("profile", "a BEP 44 item's v to UserProfile.TryParse (PROTOCOL.md 3)", ProfileTarget.RunItem, ProfileTarget.ItemSeeds),
         new("manifest", "a profile.json manifest to UserProfile.TryParse (PROTOCOL.md 3)", ProfileTarget.RunDocument, ProfileTarget.DocumentSeeds),
         new("opreturn", "OpReturnExtractor and NamePayload (PROTOCOL.md 5)", OpReturnTarget.Run, OpReturnTarget.Seeds),
+        new("issue", "IssueFormat.TryParseIssue and TryParseComment (PROTOCOL.md 6)", IssueTarget.Run, IssueTarget.Seeds),
         new("remote-helper", "RemoteHelperProtocol (gitremote-helpers(7))", RemoteHelperTarget.Run, RemoteHelperTarget.Seeds),
     ];
 
