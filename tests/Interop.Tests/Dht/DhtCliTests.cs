@@ -101,7 +101,7 @@ public sealed class DhtCliTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(Timeout);
         var stdout = new LineWriter();
         var run = DhtNodeCommand.RunAsync(["--dht-port", "0", "--bind", "127.0.0.1"], stdout, TextWriter.Null,
-            Env(("GITTORRENT_HOME", _home), ("GITTORRENT_BOOTSTRAP", Bootstrap)), cts.Token);
+            Env(("GITTORRENT_HOME", _home), ("GITTORRENT_BOOTSTRAP", Bootstrap)), limits: null, cts.Token);
         var line = await stdout.FirstLine.Task.WaitAsync(Timeout);
         var parts = line.Split(' ');
         Assert.Equal("listening", parts[0]);

@@ -26,7 +26,7 @@ public sealed class DhtCommand : ICliCommand
         static string? NoEnvironment(string name) => null; // already folded into context.Options
         return args.ToArray() switch
         {
-            ["node", .. var rest] => DhtNodeCommand.RunAsync([.. rest, .. common], context.Out, context.Error, NoEnvironment, cancellationToken),
+            ["node", .. var rest] => DhtNodeCommand.RunAsync([.. rest, .. common], context.Out, context.Error, NoEnvironment, options.Dht, cancellationToken),
             ["get", .. var rest] => DhtGetCommand.RunAsync([.. rest, .. common], context.Out, context.Error, NoEnvironment, cancellationToken),
             _ => Fail(context),
         };

@@ -25,11 +25,14 @@ public static class DhtNodeCommand
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
-        RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, ct);
+        RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, limits: null, ct);
 
-    /// <summary>As above, reading the environment through <paramref name="environment"/> (tests, hosts).</summary>
+    /// <summary>
+    /// As above, reading the environment through <paramref name="environment"/> (tests, hosts), with the node limits
+    /// of <paramref name="limits"/> (<c>GITTORRENT_DHT__*</c>, already parsed into <see cref="CliOptions.Dht"/>), else the defaults.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
-        Func<string, string?> environment, CancellationToken ct)
+        Func<string, string?> environment, DhtOptions? limits, CancellationToken ct)
     {
         if (!DhtCommandOptions.TryParse(args, environment, out var options, out var error) || options.Positional.Count > 0)
         {
@@ -49,13 +52,12 @@ public static class DhtNodeCommand
         DhtNode node;
         try
         {
-            node = await DhtNode.StartAsync(new DhtOptions
-            {
-                BindAddress = options.Bind,
-                Port = options.Port,
-                BootstrapNodes = options.Bootstrap,
-                StateDirectory = options.Home,
-            }, loggerFactory, ct);
+            var settings = limits ?? new DhtOptions();
+            settings.BindAddress = options.Bind;
+            settings.Port = options.Port;
+            settings.BootstrapNodes = options.Bootstrap;
+            settings.StateDirectory = options.Home;
+            node = await DhtNode.StartAsync(settings, loggerFactory, ct);
         }
         catch (System.Net.Sockets.SocketException e)
         {
