@@ -66,6 +66,17 @@ public sealed class PortalOptions : IValidatableObject
     /// </summary>
     public string TrustedProxies { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Redirect plain-HTTP requests (directly, or through a trusted proxy that says so) to HTTPS with 308, keeping path
+    /// and query; <c>/healthz</c> and <c>/readyz</c> are answered as they come (a proxy's health checks). Default false:
+    /// the TLS proxy usually redirects itself.
+    /// </summary>
+    public bool HttpsRedirect { get; set; }
+
+    /// <summary>The port of the HTTPS URL <see cref="HttpsRedirect"/> sends clients to. Default 443.</summary>
+    [Range(1, 65535)]
+    public int HttpsPort { get; set; } = 443;
+
     /// <summary>The parsed <see cref="TrustedProxies"/>.</summary>
     public IReadOnlyList<IPNetwork> TrustedProxyNetworks() =>
         [.. TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];

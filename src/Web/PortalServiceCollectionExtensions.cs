@@ -13,6 +13,7 @@ using GitTorrent.Web.Swarm;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.HttpsPolicy;
 using GitTorrent.Web.Endpoints;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -73,6 +74,11 @@ public static class PortalServiceCollectionExtensions
             }
         });
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+        services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<PortalOptions>>((o, portal) =>
+        {
+            o.HttpsPort = portal.Value.HttpsPort;
+            o.RedirectStatusCode = StatusCodes.Status308PermanentRedirect;
+        });
 
         // Smart HTTP bounds.
         services.AddOptions<GitHttpOptions>().BindConfiguration(GitHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

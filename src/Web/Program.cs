@@ -83,6 +83,11 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseHsts();
+if (app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.HttpsRedirect)
+{
+    app.UseWhen(context => !context.Request.Path.StartsWithSegments("/healthz") && !context.Request.Path.StartsWithSegments("/readyz"),
+        branch => branch.UseHttpsRedirection());
+}
 app.Use(SecurityHeaders.AddAsync);
 app.UseRateLimiter();
 

@@ -12,6 +12,48 @@ public sealed class ForwardedHeadersTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     [Fact]
+    public async Task WithHttpsRedirectPlainHttpIsSentToHttpsExceptHealthChecks()
+    {
+        await using var storage = PortalStorage.Sqlite();
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+        {
+            ["GitTorrent__TrustedProxies"] = "127.0.0.1",
+            ["GitTorrent__HttpsRedirect"] = "true",
+        }).WaitAsync(Timeout);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = portal.Http.BaseAddress };
+
+        // Plain HTTP (the proxy says so, or says nothing): 308 to the same path and query over https, port 443.
+        foreach (var proto in new[] { "http", null })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/search?q=alice", UriKind.Relative));
+            request.Headers.Host = "portal.example";
+            if (proto is not null)
+            {
+                request.Headers.Add("X-Forwarded-Proto", proto);
+            }
+            using var response = await http.SendAsync(request).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+            Assert.Equal("https://portal.example/search?q=alice", response.Headers.Location?.ToString());
+        }
+
+        // HTTPS through the trusted proxy: served, with HSTS.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/search?q=alice", UriKind.Relative)))
+        {
+            request.Headers.Host = "portal.example";
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            using var response = await http.SendAsync(request).WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.Headers.Contains("Strict-Transport-Security"));
+        }
+
+        // The proxy's health checks over plain HTTP are answered, not redirected.
+        using (var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative)).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task OnlyTheTrustedProxyNamesClientsAndHttps()
     {
         await using var storage = PortalStorage.Sqlite();
