@@ -48,13 +48,37 @@ public sealed partial class GitBrowser
     public static TreeEntryView? FindReadme(IReadOnlyList<TreeEntryView> entries) =>
         ReadmeNames.Select(name => entries.FirstOrDefault(e => e.Kind == TreeEntryKind.File && e.Name == name)).FirstOrDefault(e => e is not null);
 
-    /// <summary>The repository's description at a commit: the root README's first paragraph (cached by commit).</summary>
+    /// <summary>
+    /// The repository's one-line description: git's own <c>description</c> file of the store repository (what gitweb
+    /// and cgit show; an admin writes it for a mirror), unless it is missing, empty, larger than
+    /// <see cref="MaxDescriptionBytes"/> or git's placeholder; else the README's first paragraph at
+    /// <paramref name="commitId"/>.
+    /// </summary>
     public string? Description(string path, string commitId) => cache.GetOrCreate(("description", path, commitId), () =>
         {
+            if (DescriptionFile(path) is { } own)
+            {
+                return own;
+            }
             var readme = ListTree(path, commitId, "") is { } entries ? FindReadme(entries) : null;
             return readme is not null && ReadText(path, commitId, readme.Path, MaxReadmeBytes) is { } text
                 ? ReadmeRenderer.FirstParagraph(text.Text, 300)
                 : null;
         },
         text => BrowseCache.ObjectBytes + BrowseCache.StringBytes(text));
+
+    /// <summary>Largest <c>description</c> file read.</summary>
+    public const int MaxDescriptionBytes = 1024;
+
+    private static string? DescriptionFile(string path)
+    {
+        var file = new FileInfo(Path.Combine(path, "description"));
+        if (!file.Exists || file.Length == 0 || file.Length > MaxDescriptionBytes)
+        {
+            return null;
+        }
+        var text = string.Join(' ', File.ReadAllText(file.FullName).Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        // git init writes "Unnamed repository; edit this file 'description' to name the repository."
+        return text.Length == 0 || text.StartsWith("Unnamed repository;", StringComparison.Ordinal) ? null : text;
+    }
 }
