@@ -80,12 +80,18 @@ public sealed partial class DhtNode
 
     /// <summary>
     /// get_peers towards <paramref name="infoHash"/>, then announce_peer to the closest nodes with their tokens.
-    /// Port 0 announces the UDP source port instead (BEP 5 implied_port).
+    /// Port 0 announces the UDP source port instead (BEP 5 implied_port). This node lists itself in its own get_peers
+    /// answers for <paramref name="infoHash"/> too, for as long as a stored announce would last.
     /// </summary>
     public async Task<DhtPutResult> AnnounceAsync(Hash20 infoHash, int port, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        await Invoke(() =>
+        {
+            RememberOwnAnnounce(infoHash, port);
+            return true;
+        }).ConfigureAwait(false);
         var found = await RunLookupAsync(NewLookup(LookupKind.GetPeers, infoHash), null, cancellationToken).ConfigureAwait(false);
         return await WriteAsync(infoHash, KrpcMethod.AnnouncePeer, found.Closest, () =>
         {

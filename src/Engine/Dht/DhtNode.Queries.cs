@@ -110,6 +110,14 @@ public sealed partial class DhtNode
         body["token"] = _tokens.Issue(from.Address);
         AddClosestNodes(body, infoHash);
         var peers = _peers.Get(infoHash, MaxPeersPerResponse, now);
+        if (OwnPeer(infoHash, from.Address, now) is { } own)
+        {
+            peers.Insert(0, own);
+            if (peers.Count > MaxPeersPerResponse)
+            {
+                peers.RemoveAt(peers.Count - 1);
+            }
+        }
         if (peers.Count > 0)
         {
             body["values"] = new BList(peers.Select(p => (BValue)CompactEncoding.EncodePeer(p)));
