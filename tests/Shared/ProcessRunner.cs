@@ -12,11 +12,12 @@ internal sealed class ProcessRunner : IAsyncDisposable
 
     private ProcessRunner(Process process) => this.process = process;
 
-    public IReadOnlyList<string> StandardOutput => [.. stdout];
+    // Snapshots through ToArray: a spread of a queue the output readers still add to can fail (it sizes, then copies).
+    public IReadOnlyList<string> StandardOutput => stdout.ToArray();
 
-    public IReadOnlyList<string> StandardError => [.. stderr];
+    public IReadOnlyList<string> StandardError => stderr.ToArray();
 
-    public IReadOnlyList<string> AllOutput => [.. stdout, .. stderr];
+    public IReadOnlyList<string> AllOutput => [.. stdout.ToArray(), .. stderr.ToArray()];
 
     public bool HasExited => process.HasExited;
 

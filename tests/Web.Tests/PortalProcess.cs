@@ -7,8 +7,8 @@ namespace GitTorrent.Web.Tests;
 /// <summary>The real portal: <c>dotnet GitTorrent.Web.dll --urls http://127.0.0.1:&lt;free port&gt;</c>.</summary>
 internal sealed class PortalProcess : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120); // a deadline, not a speed claim: a loaded 2-core machine starts a portal in 20-70 s
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
 
     private PortalProcess(ProcessRunner runner, Uri baseAddress)
     {
