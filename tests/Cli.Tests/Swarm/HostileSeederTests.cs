@@ -63,7 +63,11 @@ public sealed class HostileSeederTests(PrivateNetworkFixture fixture) : IClassFi
         var clone = Path.Combine(net.Work.Path, "victim-clone");
         var cloner = net.NewHome("victim-cloner");
         var watch = Stopwatch.StartNew();
-        var run = await net.GitAsync(cloner, "clone", $"gittorrent://{user}/proj", clone);
+        // Time to try every hostile peer: the default swarm timeout (3 s) can end the swarm phase on a loaded machine
+        // before the last of them answered, and this test is about naming each one.
+        var environment = net.Environment(cloner);
+        environment["GITTORRENT_SWARM_TIMEOUT"] = "20";
+        var run = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{user}/proj", clone], PrivateNetwork.Timeout, environment);
         watch.Stop();
         Assert.NotEqual(0, run.ExitCode);
         Assert.True(watch.Elapsed < Bound, $"took {watch.Elapsed}: {run.Describe()}");
@@ -75,7 +79,7 @@ public sealed class HostileSeederTests(PrivateNetworkFixture fixture) : IClassFi
         var refsBefore = Refs(local);
         var objectsBefore = ObjectFiles(local);
         watch.Restart();
-        var fetch = await net.GitAsync(cloner, "-C", local, "fetch", "gt");
+        var fetch = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("git", ["-C", local, "fetch", "gt"], PrivateNetwork.Timeout, environment);
         watch.Stop();
         Assert.NotEqual(0, fetch.ExitCode);
         Assert.True(watch.Elapsed < Bound, $"took {watch.Elapsed}: {fetch.Describe()}");
