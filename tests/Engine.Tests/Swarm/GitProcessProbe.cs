@@ -4,7 +4,8 @@ namespace GitTorrent.Engine.Tests.Swarm;
 /// Watches /proc for git processes running in one repository (their working directory) with a given subcommand, as
 /// often as it can: how many ran at most at once and how many distinct ones were seen. Counting real processes works the
 /// same whatever the code under test counts itself; the repository path is the test's own, so other tests' git
-/// processes are not counted.
+/// processes are not counted. With <c>freeze</c>, each matching process is stopped (SIGSTOP) as soon as it is seen,
+/// so that it cannot finish before the test acts; SIGKILL still ends it, and disposing continues what is left.
 /// </summary>
 internal sealed class GitProcessProbe : IAsyncDisposable
 {
@@ -12,15 +13,21 @@ internal sealed class GitProcessProbe : IAsyncDisposable
     private readonly string _subcommand;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<int> _seen = [];
+    private readonly bool _freeze;
     private readonly Task _loop;
     private int _peak;
+    private int _alive;
 
-    public GitProcessProbe(string repository, string subcommand)
+    public GitProcessProbe(string repository, string subcommand, bool freeze = false)
     {
         _repository = Path.GetFullPath(repository).TrimEnd('/');
         _subcommand = subcommand;
+        _freeze = freeze;
         _loop = Task.Run(LoopAsync);
     }
+
+    /// <summary>Matching processes alive in the last scan.</summary>
+    public int Alive => Volatile.Read(ref _alive);
 
     /// <summary>Most matching processes seen alive in one scan.</summary>
     public int Peak => Volatile.Read(ref _peak);
@@ -49,11 +56,17 @@ internal sealed class GitProcessProbe : IAsyncDisposable
                     continue;
                 }
                 now++;
+                bool added;
                 lock (_seen)
                 {
-                    _seen.Add(pid);
+                    added = _seen.Add(pid);
+                }
+                if (added && _freeze)
+                {
+                    Signal("STOP", pid);
                 }
             }
+            Volatile.Write(ref _alive, now);
             if (now > _peak)
             {
                 Volatile.Write(ref _peak, now);
@@ -81,9 +94,31 @@ internal sealed class GitProcessProbe : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a signal with kill(1); a process that is gone already is no error.</summary>
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+        })!;
+        kill.WaitForExit(10_000);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _loop.WaitAsync(TimeSpan.FromSeconds(10));
+        if (_freeze)
+        {
+            int[] pids;
+            lock (_seen)
+            {
+                pids = [.. _seen];
+            }
+            foreach (var pid in pids.Where(p => Directory.Exists("/proc/" + p)))
+            {
+                Signal("CONT", pid);
+            }
+        }
     }
 }
