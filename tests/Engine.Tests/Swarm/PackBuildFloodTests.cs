@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.TestSupport;
-using GitTorrent.Engine.Tests.Wire;
 
 namespace GitTorrent.Engine.Tests.Swarm;
 

@@ -1,13 +1,13 @@
+using GitTorrent.Engine;
 using System.Net;
 using GitTorrent.Engine.Bencoding;
-using GitTorrent.Engine.Tests.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
 
-namespace GitTorrent.Engine.Tests.Swarm;
+namespace GitTorrent.TestSupport;
 
 /// <summary>A raw ut_gittorrent client from <see cref="ScriptedPeer.AttackerAddress"/>: handshakes, asks, and goes away or stays idle.</summary>
-internal static class GitTorrentAttacker
+public static class GitTorrentAttacker
 {
     /// <summary>
     /// Connects from <paramref name="from"/> (default <see cref="ScriptedPeer.AttackerAddress"/>) and exchanges the

@@ -1,16 +1,17 @@
+using GitTorrent.Engine;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Krpc;
 
-namespace GitTorrent.Engine.Tests.Dht;
+namespace GitTorrent.TestSupport;
 
 /// <summary>
 /// A scripted KRPC peer on a bare UDP socket, for sending exactly the bytes a test wants. Bound to 127.0.0.1 by
 /// default; attackers bind <see cref="AttackerAddress"/> so per-address limits do not touch the honest clients.
 /// </summary>
-internal sealed class RawKrpcClient : IDisposable
+public sealed class RawKrpcClient : IDisposable
 {
     public static readonly IPAddress AttackerAddress = IPAddress.Parse("127.0.0.2");
 
