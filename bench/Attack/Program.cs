@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using GitTorrent.Bench.Attack;
+using GitTorrent.Bench.Clone;
+using GitTorrent.Engine;
+using GitTorrent.Engine.Dht;
+using GitTorrent.TestSupport;
+
+// Issue 11's attack bench: one `gittorrent daemon` seeds a bare copy of the repository; for each attacker (run in a
+// child process from 127.0.0.2, so that its CPU time is its own), an honest gittorrent:// clone without the attack and
+// one during it, with the daemon's peak RSS (its process tree), CPU seconds and disk growth, the attacker's CPU seconds
+// and whether the honest clone got every ref. See README.md.
+if (args.Length > 0 && args[0] == "--attacker")
+{
+    return await AttackerMainAsync(args);
+}
+string? bundle = null, branch = null;
+var attacks = Attackers.Names;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--bundle": bundle = args[++i]; break;
+        case "--branch": branch = args[++i]; break;
+        case "--attacks": attacks = args[++i].Split(','); break;
+        default:
+            Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Attack -- --bundle FILE [--branch main] [--attacks {string.Join(',', Attackers.Names)}]");
+            return 2;
+    }
+}
+if (bundle is null || attacks.Except(Attackers.Names).Any())
+{
+    Console.Error.WriteLine("give --bundle FILE; attackers: " + string.Join(',', Attackers.Names));
+    return 2;
+}
+
+var root = FindRoot();
+var configuration = typeof(Attackers).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+    .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
+var gittorrent = Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll");
+var helperDir = Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configuration, "net10.0");
+var work = Path.Combine(Path.GetTempPath(), "gt-bench-attack-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+var hour = TimeSpan.FromHours(1);
+PrivateDht? dht = null;
+Process? daemon = null;
+try
+{
+    var originRoot = Path.Combine(work, "origin");
+    Directory.CreateDirectory(originRoot);
+    var bare = Path.Combine(originRoot, "proj.git");
+    var input = Path.GetFullPath(bundle);
+    if (branch is not null)
+    {
+        var single = Path.Combine(work, "single.git");
+        (await Command.RunAsync("git", ["clone", "-q", "--bare", "--single-branch", "--no-tags", "--branch", branch, input, single], null, hour))
+            .Check("git clone --single-branch");
+        input = single;
+    }
+    (await Command.RunAsync("git", ["clone", "-q", "--bare", "--no-local", input, bare], null, hour)).Check("git clone --bare");
+    if ((await Command.RunAsync("git", ["-C", bare, "rev-parse", "--verify", "-q", "HEAD"], null, hour)).ExitCode != 0)
+    {
+        (await Command.RunAsync("git", ["-C", bare, "symbolic-ref", "HEAD", "refs/heads/main"], null, hour)).Check("git symbolic-ref HEAD");
+    }
+    var tip = (await Command.RunAsync("git", ["-C", bare, "rev-parse", "HEAD"], null, hour)).Check("rev-parse").Output.Trim();
+    var commitsFile = Path.Combine(work, "commits.txt");
+    File.WriteAllText(commitsFile, (await Command.RunAsync("git", ["-C", bare, "rev-list", "--max-count=5000", "HEAD"], null, hour)).Check("rev-list").Output);
+    var refs = (await Command.RunAsync("git", ["-C", bare, "for-each-ref", "--format=%(objectname) %(refname)"], null, hour)).Check("for-each-ref").Output;
+    Console.WriteLine($"repository: {bundle}{(branch is null ? "" : " (" + branch + ")")}, tip {tip}");
+    using var server = await GitHttpServer.StartAsync(originRoot);
+
+    dht = await PrivateDht.StartAsync(live: 10);
+    var bootstrap = dht.Bootstrap;
+    Dictionary<string, string> Env(string home, int btPort = 0) => CloneEnvironment.For(helperDir, home, bootstrap, btPort);
+
+    var seederHome = Path.Combine(work, "seeder");
+    Directory.CreateDirectory(seederHome);
+    (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
+    var btPort = FreePort();
+    var dhtPort = FreeUdpPort();
+    var daemonInfo = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { gittorrent, "daemon", "--repos", originRoot })
+    {
+        daemonInfo.ArgumentList.Add(a);
+    }
+    foreach (var (k, v) in Env(seederHome, btPort))
+    {
+        daemonInfo.Environment[k] = v;
+    }
+    daemonInfo.Environment["GITTORRENT_DHT_PORT"] = dhtPort.ToString(CultureInfo.InvariantCulture);
+    daemon = Process.Start(daemonInfo)!;
+    daemon.ErrorDataReceived += (_, _) => { };
+    daemon.BeginErrorReadLine();
+    var serving = await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    if (serving?.StartsWith("serving ", StringComparison.Ordinal) != true)
+    {
+        throw new InvalidOperationException("the daemon did not start: " + serving);
+    }
+    _ = daemon.StandardOutput.ReadToEndAsync();
+    var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
+    var seederEndPoint = new IPEndPoint(IPAddress.Loopback, btPort);
+    var dhtEndPoint = new IPEndPoint(IPAddress.Loopback, dhtPort);
+
+    // An honest clone: its time, and whether it has every ref of the served repository (nothing lost).
+    async Task<(double Seconds, bool Complete, string Error)> CloneAsync()
+    {
+        var (home, target) = CloneEnvironment.NextClone(work);
+        var run = await Command.RunAsync("git", ["clone", "-q", "--bare", gtUrl, target], Env(home), TimeSpan.FromMinutes(10));
+        var complete = run.ExitCode == 0
+            && (await Command.RunAsync("git", ["-C", target, "for-each-ref", "--format=%(objectname) %(refname)"], null, hour)).Output == refs;
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, true);
+        }
+        return (run.Elapsed.TotalSeconds, complete, run.ExitCode == 0 ? "" : run.Output.Trim().Split('\n')[^1]);
+    }
+
+    await WaitAnnouncedAsync(dht.Nodes[0], tip);
+    var warm = await CloneAsync();
+    Console.WriteLine($"warm-up clone (builds the pack): {warm.Seconds:0.0} s, complete: {warm.Complete} {warm.Error}");
+    Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
+    Console.WriteLine("| attacker | clone without | clone during | ratio | victim peak RSS | victim CPU (extra) | attacker CPU | CPU ratio | disk growth | refs complete |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var attack in attacks)
+    {
+        var cpuBefore = ProcessTree.Measure(daemon.Id).Cpu;
+        var baseline = await CloneAsync();
+        var baselineCpu = ProcessTree.Measure(daemon.Id).Cpu - cpuBefore;
+        var diskBefore = FolderBytes(seederHome);
+
+        using var sampling = new CancellationTokenSource();
+        long peak = 0;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, ProcessTree.Measure(daemon.Id).RssBytes);
+                await Task.Delay(100);
+            }
+        });
+        var attackCpuBefore = ProcessTree.Measure(daemon.Id).Cpu;
+        var attackerInfo = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var a in new[] { typeof(Attackers).Assembly.Location, "--attacker", attack, seederEndPoint.ToString(), dhtEndPoint.ToString(), tip, commitsFile })
+        {
+            attackerInfo.ArgumentList.Add(a);
+        }
+        using var attacker = Process.Start(attackerInfo)!;
+        var attackerLog = attacker.StandardError.ReadToEndAsync();
+        var ready = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        if (ready != "ready")
+        {
+            throw new InvalidOperationException($"attacker {attack} did not start: {ready} {await attackerLog}");
+        }
+        var during = await CloneAsync();
+        attacker.StandardInput.Close(); // the holding attackers stop
+        var cpuLine = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(10));
+        await attacker.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        // What the attack left running (builds, queued datagrams) is part of its cost: wait until the daemon is quiet.
+        await QuietAsync(daemon.Id);
+        await sampling.CancelAsync();
+        await sampler;
+        var victimCpu = ProcessTree.Measure(daemon.Id).Cpu - attackCpuBefore;
+        var extra = victimCpu - baselineCpu;
+        var attackerCpu = double.Parse(cpuLine!.Split(' ')[1], CultureInfo.InvariantCulture);
+        var growth = FolderBytes(seederHome) - diskBefore;
+        Console.WriteLine($"| {attack} | {baseline.Seconds:0.0} s | {(during.Complete ? "" : "FAILED ")}{during.Seconds:0.0} s | "
+            + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
+            + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB | "
+            + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error)} |");
+        Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+    return 0;
+}
+finally
+{
+    if (daemon is { HasExited: false })
+    {
+        daemon.Kill(true);
+        await daemon.WaitForExitAsync();
+    }
+    if (dht is not null)
+    {
+        await dht.DisposeAsync();
+    }
+    try
+    {
+        Directory.Delete(work, true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+// Child mode: runs one attacker, says "ready" when its attack is in place, stops the holding ones when stdin closes,
+// and prints its own CPU seconds last.
+static async Task<int> AttackerMainAsync(string[] args)
+{
+    var name = args[1];
+    var seeder = IPEndPoint.Parse(args[2]);
+    var dht = IPEndPoint.Parse(args[3]);
+    var tip = Hash20.Parse(args[4]);
+    var commits = File.ReadAllLines(args[5]).Where(l => l.Length == 40).Select(Hash20.Parse).ToList();
+    using var stop = new CancellationTokenSource();
+    var stdin = Task.Run(async () =>
+    {
+        await Console.In.ReadToEndAsync();
+        await stop.CancelAsync();
+    });
+    await Attackers.RunAsync(name, seeder, dht, tip, commits, () => Console.WriteLine("ready"), stop.Token);
+    Console.WriteLine("cpu " + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture));
+    return 0;
+}
+
+static async Task QuietAsync(int pid)
+{
+    // Quiet: under 0.1 CPU second in a second, or at most 2 minutes.
+    for (var i = 0; i < 120; i++)
+    {
+        var before = ProcessTree.Measure(pid).Cpu;
+        await Task.Delay(1000);
+        if ((ProcessTree.Measure(pid).Cpu - before).TotalSeconds < 0.1)
+        {
+            return;
+        }
+    }
+}
+
+static long FolderBytes(string folder) =>
+    new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f =>
+    {
+        try
+        {
+            return f.Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+    });
+
+static async Task WaitAnnouncedAsync(DhtNode dht, string head)
+{
+    var target = Hash20.Parse(head);
+    var deadline = DateTime.UtcNow.AddMinutes(2);
+    while (DateTime.UtcNow < deadline)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var _ in dht.FindPeersAsync(target, cts.Token))
+        {
+            return;
+        }
+        await Task.Delay(500);
+    }
+    throw new TimeoutException("the daemon never announced " + head);
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static int FreeUdpPort()
+{
+    using var socket = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+    return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "GitTorrent.slnx")))
+        {
+            return dir.FullName;
+        }
+    }
+    throw new InvalidOperationException("GitTorrent.slnx not found");
+}
