@@ -37,14 +37,22 @@ internal static class Attackers
         var random = new Random(11);
         var haves = Enumerable.Range(0, 200).Select(_ => (List<Hash20>)[.. Enumerable.Range(0, 8).Select(_ => commits[random.Next(commits.Count)]),
             .. Enumerable.Range(0, 200).Select(_ => Hash20.Random())]).ToList();
+        int connected = 0, asked = 0;
         await Task.WhenAll(haves.Select(async h =>
         {
             await using var peer = await GitTorrentAttacker.HandshakeAsync(seeder, tip, From);
-            if (peer is not null && await GitTorrentAttacker.AskAsync(peer, tip, h))
+            if (peer is null)
             {
+                return;
+            }
+            Interlocked.Increment(ref connected);
+            if (await GitTorrentAttacker.AskAsync(peer, tip, h))
+            {
+                Interlocked.Increment(ref asked);
                 await Task.Delay(500);
             }
         }));
+        Console.Error.WriteLine($"flood: {connected} of 200 handshakes accepted, {asked} requests sent");
     }
 
     /// <summary>600 handshaked connections that then say nothing, held until stopped.</summary>

@@ -128,6 +128,8 @@ try
         var baseline = await CloneAsync();
         var baselineCpu = ProcessTree.Measure(daemon.Id).Cpu - cpuBefore;
         var diskBefore = FolderBytes(seederHome);
+        await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon rewrites stats.json every 5 s
+        var countersBefore = Counters(seederHome);
 
         using var sampling = new CancellationTokenSource();
         long peak = 0;
@@ -171,7 +173,12 @@ try
             + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
             + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB | "
             + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error)} |");
-        Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var counters = Counters(seederHome);
+        var changed = counters.Where(c => c.Value != countersBefore.GetValueOrDefault(c.Key))
+            .Select(c => $"{c.Key} +{c.Value - countersBefore.GetValueOrDefault(c.Key)}");
+        Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; daemon counters: {string.Join(", ", changed)}; "
+            + $"load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
     return 0;
 }
@@ -213,6 +220,29 @@ static async Task<int> AttackerMainAsync(string[] args)
     await Attackers.RunAsync(name, seeder, dht, tip, commits, () => Console.WriteLine("ready"), stop.Token);
     Console.WriteLine("cpu " + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture));
     return 0;
+}
+
+// The daemon's counters (stats.json), flattened: "limits.refusedPerAddress" and so on.
+static Dictionary<string, double> Counters(string home)
+{
+    var counters = new Dictionary<string, double>();
+    void Walk(System.Text.Json.JsonElement element, string prefix)
+    {
+        if (element.ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                Walk(property.Value, prefix.Length == 0 ? property.Name : prefix + "." + property.Name);
+            }
+        }
+        else if (element.ValueKind == System.Text.Json.JsonValueKind.Number)
+        {
+            counters[prefix] = element.GetDouble();
+        }
+    }
+    using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(home, "stats.json")));
+    Walk(document.RootElement, "");
+    return counters;
 }
 
 static async Task QuietAsync(int pid)
