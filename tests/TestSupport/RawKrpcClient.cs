@@ -80,6 +80,20 @@ public sealed class RawKrpcClient : IDisposable
         }
     }
 
+    /// <summary>Receives the next well-formed reply or error, whatever its transaction id.</summary>
+    public async Task<KrpcMessage> ReceiveAnyReplyAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var receive = new byte[4096];
+            var result = await _socket.ReceiveFromAsync(receive, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+            if (KrpcMessage.TryDecode(receive.AsMemory(0, result.ReceivedBytes), out var message) && message.Type != KrpcMessageType.Query)
+            {
+                return message;
+            }
+        }
+    }
+
     /// <summary>Receives one query (for scripted responders).</summary>
     public async Task<(KrpcMessage Query, IPEndPoint From)> ReceiveQueryAsync(CancellationToken cancellationToken)
     {
