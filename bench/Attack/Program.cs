@@ -35,7 +35,7 @@ if (bundle is null || attacks.Except(Attackers.Names).Any())
     return 2;
 }
 
-var root = FindRoot();
+var root = SeederSetup.FindRoot();
 var configuration = typeof(Attackers).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
     .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
 var gittorrent = Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll");
@@ -50,19 +50,7 @@ try
     var originRoot = Path.Combine(work, "origin");
     Directory.CreateDirectory(originRoot);
     var bare = Path.Combine(originRoot, "proj.git");
-    var input = Path.GetFullPath(bundle);
-    if (branch is not null)
-    {
-        var single = Path.Combine(work, "single.git");
-        (await Command.RunAsync("git", ["clone", "-q", "--bare", "--single-branch", "--no-tags", "--branch", branch, input, single], null, hour))
-            .Check("git clone --single-branch");
-        input = single;
-    }
-    (await Command.RunAsync("git", ["clone", "-q", "--bare", "--no-local", input, bare], null, hour)).Check("git clone --bare");
-    if ((await Command.RunAsync("git", ["-C", bare, "rev-parse", "--verify", "-q", "HEAD"], null, hour)).ExitCode != 0)
-    {
-        (await Command.RunAsync("git", ["-C", bare, "symbolic-ref", "HEAD", "refs/heads/main"], null, hour)).Check("git symbolic-ref HEAD");
-    }
+    await SeederSetup.CopyBareAsync(Path.GetFullPath(bundle), branch, bare, work);
     var tip = (await Command.RunAsync("git", ["-C", bare, "rev-parse", "HEAD"], null, hour)).Check("rev-parse").Output.Trim();
     var commitsFile = Path.Combine(work, "commits.txt");
     File.WriteAllText(commitsFile, (await Command.RunAsync("git", ["-C", bare, "rev-list", "--max-count=5000", "HEAD"], null, hour)).Check("rev-list").Output);
@@ -77,27 +65,11 @@ try
     var seederHome = Path.Combine(work, "seeder");
     Directory.CreateDirectory(seederHome);
     (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
-    var btPort = FreePort();
+    var btPort = SeederSetup.FreePort();
     var dhtPort = FreeUdpPort();
-    var daemonInfo = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in new[] { gittorrent, "daemon", "--repos", originRoot })
-    {
-        daemonInfo.ArgumentList.Add(a);
-    }
-    foreach (var (k, v) in Env(seederHome, btPort))
-    {
-        daemonInfo.Environment[k] = v;
-    }
-    daemonInfo.Environment["GITTORRENT_DHT_PORT"] = dhtPort.ToString(CultureInfo.InvariantCulture);
-    daemon = Process.Start(daemonInfo)!;
-    daemon.ErrorDataReceived += (_, _) => { };
-    daemon.BeginErrorReadLine();
-    var serving = await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
-    if (serving?.StartsWith("serving ", StringComparison.Ordinal) != true)
-    {
-        throw new InvalidOperationException("the daemon did not start: " + serving);
-    }
-    _ = daemon.StandardOutput.ReadToEndAsync();
+    var daemonEnvironment = Env(seederHome, btPort);
+    daemonEnvironment["GITTORRENT_DHT_PORT"] = dhtPort.ToString(CultureInfo.InvariantCulture);
+    daemon = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, daemonEnvironment);
     var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
     var seederEndPoint = new IPEndPoint(IPAddress.Loopback, btPort);
     var dhtEndPoint = new IPEndPoint(IPAddress.Loopback, dhtPort);
@@ -116,7 +88,7 @@ try
         return (run.Elapsed.TotalSeconds, complete, run.ExitCode == 0 ? "" : run.Output.Trim().Split('\n')[^1]);
     }
 
-    await WaitAnnouncedAsync(dht.Nodes[0], tip);
+    await SeederSetup.WaitAnnouncedAsync(dht.Nodes[0], tip);
     var warm = await CloneAsync();
     Console.WriteLine($"warm-up clone (builds the pack): {warm.Seconds:0.0} s, complete: {warm.Complete} {warm.Error}");
     Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -272,43 +244,8 @@ static long FolderBytes(string folder) =>
         }
     });
 
-static async Task WaitAnnouncedAsync(DhtNode dht, string head)
-{
-    var target = Hash20.Parse(head);
-    var deadline = DateTime.UtcNow.AddMinutes(2);
-    while (DateTime.UtcNow < deadline)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await foreach (var _ in dht.FindPeersAsync(target, cts.Token))
-        {
-            return;
-        }
-        await Task.Delay(500);
-    }
-    throw new TimeoutException("the daemon never announced " + head);
-}
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
 static int FreeUdpPort()
 {
     using var socket = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
     return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "GitTorrent.slnx")))
-        {
-            return dir.FullName;
-        }
-    }
-    throw new InvalidOperationException("GitTorrent.slnx not found");
 }
