@@ -35,11 +35,7 @@ if (bundle is null || attacks.Except(Attackers.Names).Any())
     return 2;
 }
 
-var root = SeederSetup.FindRoot();
-var configuration = typeof(Attackers).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-    .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
-var gittorrent = Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll");
-var helperDir = Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configuration, "net10.0");
+var (gittorrent, helperDir) = SeederSetup.Programs(typeof(Attackers).Assembly);
 var work = Path.Combine(Path.GetTempPath(), "gt-bench-attack-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 var hour = TimeSpan.FromHours(1);
@@ -156,22 +152,7 @@ try
 }
 finally
 {
-    if (daemon is { HasExited: false })
-    {
-        daemon.Kill(true);
-        await daemon.WaitForExitAsync();
-    }
-    if (dht is not null)
-    {
-        await dht.DisposeAsync();
-    }
-    try
-    {
-        Directory.Delete(work, true);
-    }
-    catch (IOException)
-    {
-    }
+    await SeederSetup.CleanUpAsync(daemon, dht, work);
 }
 
 // Child mode: runs one attacker, says "ready" when its attack is in place, stops the holding ones when stdin closes,

@@ -40,11 +40,7 @@ if (repo is null == (bundle is null))
     return 2;
 }
 
-var root = SeederSetup.FindRoot();
-var configuration = typeof(Command).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-    .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
-var gittorrent = Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll");
-var helperDir = Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configuration, "net10.0");
+var (gittorrent, helperDir) = SeederSetup.Programs(typeof(Command).Assembly);
 var work = Path.Combine(Path.GetTempPath(), "gt-bench-clone-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 var hour = TimeSpan.FromHours(1);
@@ -160,22 +156,7 @@ try
 }
 finally
 {
-    if (daemon is { HasExited: false })
-    {
-        daemon.Kill(true);
-        await daemon.WaitForExitAsync();
-    }
-    if (dht is not null)
-    {
-        await dht.DisposeAsync();
-    }
-    try
-    {
-        Directory.Delete(work, true);
-    }
-    catch (IOException)
-    {
-    }
+    await SeederSetup.CleanUpAsync(daemon, dht, work);
 }
 
 static double Median(List<double> values)

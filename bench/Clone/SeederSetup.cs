@@ -82,6 +82,40 @@ internal static class SeederSetup
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// The `gittorrent` program and the folder of `git-remote-gittorrent`, built in the configuration the bench was built
+    /// in (<paramref name="bench"/>, its assembly).
+    /// </summary>
+    public static (string Gittorrent, string HelperDir) Programs(System.Reflection.Assembly bench)
+    {
+        var root = FindRoot();
+        var configuration = bench.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
+        return (Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll"),
+            Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configuration, "net10.0"));
+    }
+
+    /// <summary>Stops what a run started (any may be null) and deletes its work folder.</summary>
+    public static async Task CleanUpAsync(Process? daemon, IAsyncDisposable? dht, string work)
+    {
+        if (daemon is { HasExited: false })
+        {
+            daemon.Kill(true);
+            await daemon.WaitForExitAsync();
+        }
+        if (dht is not null)
+        {
+            await dht.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(work, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     /// <summary>The folder holding GitTorrent.slnx, above the running program.</summary>
     public static string FindRoot()
     {
