@@ -40,11 +40,7 @@ if (repo is null == (bundle is null))
     return 2;
 }
 
-var root = FindRoot();
-var configuration = typeof(Command).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-    .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
-var gittorrent = Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll");
-var helperDir = Path.Combine(root, "src/Cli/git-remote-gittorrent/bin", configuration, "net10.0");
+var (gittorrent, helperDir) = SeederSetup.Programs(typeof(Command).Assembly);
 var work = Path.Combine(Path.GetTempPath(), "gt-bench-clone-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 var hour = TimeSpan.FromHours(1);
@@ -56,21 +52,7 @@ try
     var originRoot = Path.Combine(work, "origin");
     Directory.CreateDirectory(originRoot);
     var bare = Path.Combine(originRoot, "proj.git");
-    var input = Path.GetFullPath(repo ?? bundle!);
-    if (branch is not null)
-    {
-        // One branch, no tags: a two-step copy so the served pack holds only the objects reachable from it.
-        var single = Path.Combine(work, "single.git");
-        (await Command.RunAsync("git", ["clone", "-q", "--bare", "--single-branch", "--no-tags", "--branch", branch, input, single], null, hour))
-            .Check("git clone --single-branch");
-        input = single;
-    }
-    (await Command.RunAsync("git", ["clone", "-q", "--bare", "--no-local", input, bare], null, hour)).Check("git clone --bare");
-    if ((await Command.RunAsync("git", ["-C", bare, "rev-parse", "--verify", "-q", "HEAD"], null, hour)).ExitCode != 0)
-    {
-        // A bundle does not say which branch HEAD names, and git guesses "master": libgit2's is main.
-        (await Command.RunAsync("git", ["-C", bare, "symbolic-ref", "HEAD", "refs/heads/main"], null, hour)).Check("git symbolic-ref HEAD");
-    }
+    await SeederSetup.CopyBareAsync(Path.GetFullPath(repo ?? bundle!), branch, bare, work);
     var commits = (await Command.RunAsync("git", ["-C", bare, "rev-list", "--count", "--all"], null, hour)).Check("rev-list").Output.Trim();
     var packBytes = Directory.EnumerateFiles(Path.Combine(bare, "objects", "pack"), "*.pack").Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"repository: {repo ?? bundle}: {commits} commits, {packBytes / 1e6:0.0} MB of packs");
@@ -89,25 +71,7 @@ try
     var seederHome = Path.Combine(work, "seeder");
     Directory.CreateDirectory(seederHome);
     (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
-    var repos = originRoot;
-    var daemonInfo = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in new[] { gittorrent, "daemon", "--repos", repos })
-    {
-        daemonInfo.ArgumentList.Add(a);
-    }
-    foreach (var (k, v) in Env(seederHome, FreePort()))
-    {
-        daemonInfo.Environment[k] = v;
-    }
-    daemon = Process.Start(daemonInfo)!;
-    daemon.ErrorDataReceived += (_, _) => { };
-    daemon.BeginErrorReadLine();
-    var serving = await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
-    if (serving?.StartsWith("serving ", StringComparison.Ordinal) != true)
-    {
-        throw new InvalidOperationException("the daemon did not start: " + serving);
-    }
-    _ = daemon.StandardOutput.ReadToEndAsync();
+    daemon = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, Env(seederHome, SeederSetup.FreePort()));
     var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
     var httpUrl = server.UrlOf("proj.git");
 
@@ -125,7 +89,8 @@ try
     }
 
     // Warm-up: the daemon builds and caches the pack, the DHT has the announcements.
-    await WaitAnnouncedAsync(dht.Nodes[0], bare);
+    await SeederSetup.WaitAnnouncedAsync(dht.Nodes[0],
+        (await Command.RunAsync("git", ["-C", bare, "rev-parse", "HEAD"], null, hour)).Check("rev-parse").Output.Trim());
     var warm = await CloneAsync(gtUrl);
     Console.WriteLine($"warm-up gittorrent clone (builds the pack): {warm.Elapsed.TotalSeconds:0.00} s");
     await CloneAsync(httpUrl);
@@ -191,22 +156,7 @@ try
 }
 finally
 {
-    if (daemon is { HasExited: false })
-    {
-        daemon.Kill(true);
-        await daemon.WaitForExitAsync();
-    }
-    if (dht is not null)
-    {
-        await dht.DisposeAsync();
-    }
-    try
-    {
-        Directory.Delete(work, true);
-    }
-    catch (IOException)
-    {
-    }
+    await SeederSetup.CleanUpAsync(daemon, dht, work);
 }
 
 static double Median(List<double> values)
@@ -220,40 +170,4 @@ static (long Uploaded, long PackSize) ReadStats(string home)
     using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(home, "stats.json")));
     var packs = doc.RootElement.GetProperty("packs").EnumerateArray().Select(p => p.GetProperty("size").GetInt64()).ToList();
     return (doc.RootElement.GetProperty("uploaded").GetInt64(), packs.Count == 0 ? 0 : packs.Max());
-}
-
-static async Task WaitAnnouncedAsync(DhtNode dht, string bare)
-{
-    var head = (await Command.RunAsync("git", ["-C", bare, "rev-parse", "HEAD"], null, TimeSpan.FromMinutes(1))).Check("rev-parse").Output.Trim();
-    var target = GitTorrent.Engine.Hash20.Parse(head);
-    var deadline = DateTime.UtcNow.AddMinutes(2);
-    while (DateTime.UtcNow < deadline)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await foreach (var _ in dht.FindPeersAsync(target, cts.Token))
-        {
-            return;
-        }
-        await Task.Delay(500);
-    }
-    throw new TimeoutException("the daemon never announced " + head);
-}
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "GitTorrent.slnx")))
-        {
-            return dir.FullName;
-        }
-    }
-    throw new InvalidOperationException("GitTorrent.slnx not found");
 }

@@ -138,8 +138,9 @@ public sealed class GitHttpLimitsTests
     }
 
     /// <summary>
-    /// A POST to git-upload-pack whose body sends a want and then waits until <paramref name="stop"/>; refused (a probe
-    /// had the slot for a moment), it asks again, so it ends up holding a slot.
+    /// A POST to git-upload-pack whose body trickles want lines until <paramref name="stop"/>; whenever it ends early
+    /// (refused because a probe had the slot for a moment, or cut by the server) it asks again, so it ends up holding a
+    /// slot for as long as the test needs, however slow the machine.
     /// </summary>
     private static async Task HoldAsync(HttpClient client, string repository, string want, CancellationToken stop)
     {
@@ -153,14 +154,14 @@ public sealed class GitHttpLimitsTests
             try
             {
                 using var response = await client.SendAsync(request, stop);
-                if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable))
-                {
-                    return;
-                }
             }
             catch (HttpRequestException)
             {
                 // Refused while the body was being sent: the portal closed the connection after its answer.
+            }
+            catch (TaskCanceledException) when (!stop.IsCancellationRequested)
+            {
+                // the client's own timeout (90 s) on a very slow run: hold again.
             }
 
             await Task.Delay(50, stop);
@@ -197,14 +198,21 @@ public sealed class GitHttpLimitsTests
         }
     }
 
-    /// <summary>Sends a prefix, then nothing until cancelled (an upload-pack left waiting for the rest of its request).</summary>
-    private sealed class StalledContent(byte[] prefix, CancellationToken stop) : HttpContent
+    /// <summary>
+    /// Sends <paramref name="line"/> again every 50 ms until cancelled: an upload-pack left waiting for the end of its
+    /// request. About 1 KB/s, well above Kestrel's minimum request body rate (240 B/s after a 5 s grace), which cut a
+    /// silent body on a slow machine before the test was done with it.
+    /// </summary>
+    private sealed class StalledContent(byte[] line, CancellationToken stop) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
-            await stream.WriteAsync(prefix, stop);
-            await stream.FlushAsync(stop);
-            await Task.Delay(System.Threading.Timeout.Infinite, stop);
+            while (true)
+            {
+                await stream.WriteAsync(line, stop);
+                await stream.FlushAsync(stop);
+                await Task.Delay(50, stop);
+            }
         }
 
         protected override bool TryComputeLength(out long length)

@@ -29,7 +29,9 @@ public sealed partial class DhtNode
             }
         }
         var answers = routers.Select(r => FindNodeAtAsync(r, cancellationToken)).ToList();
-        var seeds = new List<DhtContact>();
+        // The restored nodes are only pinged at start; they enter the table when they answer. The lookup asks them
+        // itself, so that it does not depend on those answers having come yet.
+        var seeds = new List<DhtContact>(_restored);
         foreach (var answer in answers)
         {
             seeds.AddRange(await answer.ConfigureAwait(false));
@@ -374,6 +376,8 @@ public sealed partial class DhtNode
 
     void ILookupHost.LookupFinished(LookupOperation operation)
     {
+        // Published before the lookup's caller resumes: it reads the routing table the lookup's answers filled.
+        PublishStatistics();
         _lookups.Remove(operation);
         while (!_shuttingDown && _lookups.Count < _options.MaxConcurrentLookups && _waitingLookups.TryDequeue(out var next))
         {
@@ -402,7 +406,14 @@ public sealed partial class DhtNode
     private void Ping(IPEndPoint endPoint, Hash20? id, TaskCompletionSource<bool>? completion)
     {
         var sent = SendQuery(KrpcMethod.Ping, IdOnly(), id, endPoint,
-            new CallbackObserver((_, reply) => completion?.TrySetResult(reply is not null)), null);
+            new CallbackObserver((_, reply) =>
+            {
+                if (completion is not null)
+                {
+                    PublishStatistics(); // the caller of AddNode reads the table this answer changed
+                    completion.TrySetResult(reply is not null);
+                }
+            }), null);
         if (!sent)
         {
             completion?.TrySetResult(false);

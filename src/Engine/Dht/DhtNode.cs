@@ -59,6 +59,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     /// <summary>The whole answer to ping, built once per id and never changed.</summary>
     private BDictionary _pingResponse;
     private readonly string? _statePath;
+    private readonly IReadOnlyList<DhtContact> _restored;
     private ITimer? _timer;
     private Task _receiveLoop = Task.CompletedTask;
     private Task _mainLoop = Task.CompletedTask;
@@ -109,6 +110,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _sources = new SourceTable(options.RateLimitMaxSources, options.RateLimitPerSecond, options.RateLimitBurst,
             options.UnverifiedAmplificationFactor, options.UnverifiedResponseAllowance);
         _statePath = options.StateDirectory is null ? null : Path.Combine(options.StateDirectory, DhtStateFile.FileName);
+        _restored = state?.Nodes ?? [];
         ExternalAddress = state?.ExternalAddress ?? options.ExternalAddress;
         var now = NowMs;
         _lastSave = now;

@@ -105,26 +105,10 @@ public sealed class BencodeReaderTests
         Assert.Equal("d1:a1:x1:mli1e3:twoe1:zi1ee", Encoding.Latin1.GetString(dict.Encode()));
     }
 
-    /// <summary>A 1 MiB dictionary of 140k three-byte keys, each with an empty string value, in descending key order.</summary>
-    private static byte[] DescendingDictionary(int keys)
-    {
-        var bytes = new List<byte>(keys * 7 + 2) { (byte)'d' };
-        for (var i = keys - 1; i >= 0; i--)
-        {
-            bytes.AddRange("3:"u8.ToArray());
-            bytes.Add((byte)(i >> 16));
-            bytes.Add((byte)(i >> 8));
-            bytes.Add((byte)i);
-            bytes.AddRange("0:"u8.ToArray());
-        }
-        bytes.Add((byte)'e');
-        return [.. bytes];
-    }
-
     [Fact]
     public void A_megabyte_of_keys_in_descending_order_is_refused_by_the_key_bound_after_reading_that_many()
     {
-        var input = DescendingDictionary(140_000);
+        var input = AttackPayloads.DescendingDictionary(140_000);
         Assert.InRange(input.Length, 900_000, 1 << 20);
         var refusals = BencodeReader.TooManyKeysRefusals;
         var before = BencodeReader.KeyComparisonsOnThisThread;
@@ -135,10 +119,10 @@ public sealed class BencodeReaderTests
         Assert.True(BencodeReader.TooManyKeysRefusals > refusals);
         // Refused at the bound, before any sorting: one order check per key read.
         Assert.InRange(BencodeReader.KeyComparisonsOnThisThread - before, 1, BencodeReadOptions.DefaultMaxDictionaryKeys);
-        Assert.False(BencodeReader.TryDecode(DescendingDictionary(BencodeReadOptions.DefaultMaxDictionaryKeys + 1), out _, out error,
+        Assert.False(BencodeReader.TryDecode(AttackPayloads.DescendingDictionary(BencodeReadOptions.DefaultMaxDictionaryKeys + 1), out _, out error,
             BencodeReadOptions.Lenient));
         Assert.Equal(BencodeError.TooManyKeys, error);
-        Assert.True(BencodeReader.TryDecode(DescendingDictionary(BencodeReadOptions.DefaultMaxDictionaryKeys), out _, out _,
+        Assert.True(BencodeReader.TryDecode(AttackPayloads.DescendingDictionary(BencodeReadOptions.DefaultMaxDictionaryKeys), out _, out _,
             BencodeReadOptions.Lenient));
     }
 
@@ -146,7 +130,7 @@ public sealed class BencodeReaderTests
     public void Keys_in_descending_order_cost_n_log_n_comparisons_when_the_bound_allows_them()
     {
         const int Keys = 140_000;
-        var input = DescendingDictionary(Keys);
+        var input = AttackPayloads.DescendingDictionary(Keys);
         var options = BencodeReadOptions.Lenient with { MaxDictionaryKeys = 200_000 };
         var before = BencodeReader.KeyComparisonsOnThisThread;
 

@@ -15,14 +15,18 @@ public sealed class DhtPersistenceTests : IDisposable
         await using var network = await TestNetwork.StartAsync(10);
         using var cts = new CancellationTokenSource(Timeout);
         var first = await DhtNode.StartAsync(TestNetwork.Options(o => o.StateDirectory = _directory), null, cts.Token);
+        // The table size is read as soon as each operation completes: an answered ping and a finished lookup are
+        // already counted then (no waiting for the node loop to publish its statistics later).
+        var connected = 0;
         foreach (var node in network.Nodes.Take(3))
         {
             Assert.True(await TestNetwork.ConnectAsync(first, node.LocalEndPoint));
+            Assert.Equal(++connected, first.RoutingTableSize);
         }
         await first.BootstrapAsync(cts.Token);
         var id = first.Id;
         var known = first.RoutingTableSize;
-        Assert.True(known >= 8);
+        Assert.True(known >= 8, $"{known} nodes after bootstrap");
         await first.DisposeAsync();
         Assert.True(File.Exists(Path.Combine(_directory, DhtStateFile.FileName)));
 
@@ -30,11 +34,6 @@ public sealed class DhtPersistenceTests : IDisposable
         await using var second = await DhtNode.StartAsync(TestNetwork.Options(o => o.StateDirectory = _directory), null, cts.Token);
         Assert.Equal(id, second.Id);
         await second.BootstrapAsync(cts.Token);
-        var deadline = DateTime.UtcNow + Timeout;
-        while (second.RoutingTableSize < 8 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, cts.Token);
-        }
         Assert.True(second.RoutingTableSize >= 8, $"{second.RoutingTableSize} nodes after restart");
 
         using var key = Ed25519Key.Generate();

@@ -1,12 +1,13 @@
+using GitTorrent.Engine;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Engine.Wire.Messages;
 
-namespace GitTorrent.Engine.Tests.Wire;
+namespace GitTorrent.TestSupport;
 
 /// <summary>A raw TCP peer driven byte by byte by a test, to misbehave on purpose.</summary>
-internal sealed class ScriptedPeer : IAsyncDisposable
+public sealed class ScriptedPeer : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly Socket _socket;

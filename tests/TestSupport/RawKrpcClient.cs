@@ -1,16 +1,17 @@
+using GitTorrent.Engine;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Krpc;
 
-namespace GitTorrent.Engine.Tests.Dht;
+namespace GitTorrent.TestSupport;
 
 /// <summary>
 /// A scripted KRPC peer on a bare UDP socket, for sending exactly the bytes a test wants. Bound to 127.0.0.1 by
 /// default; attackers bind <see cref="AttackerAddress"/> so per-address limits do not touch the honest clients.
 /// </summary>
-internal sealed class RawKrpcClient : IDisposable
+public sealed class RawKrpcClient : IDisposable
 {
     public static readonly IPAddress AttackerAddress = IPAddress.Parse("127.0.0.2");
 
@@ -74,6 +75,20 @@ internal sealed class RawKrpcClient : IDisposable
             else if (message.TransactionId.Span.SequenceEqual(tid))
             {
                 LastReplyLength = result.ReceivedBytes;
+                return message;
+            }
+        }
+    }
+
+    /// <summary>Receives the next well-formed reply or error, whatever its transaction id.</summary>
+    public async Task<KrpcMessage> ReceiveAnyReplyAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var receive = new byte[4096];
+            var result = await _socket.ReceiveFromAsync(receive, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+            if (KrpcMessage.TryDecode(receive.AsMemory(0, result.ReceivedBytes), out var message) && message.Type != KrpcMessageType.Query)
+            {
                 return message;
             }
         }

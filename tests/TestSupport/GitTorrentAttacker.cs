@@ -1,21 +1,24 @@
+using GitTorrent.Engine;
 using System.Net;
 using GitTorrent.Engine.Bencoding;
-using GitTorrent.Engine.Tests.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
 
-namespace GitTorrent.Engine.Tests.Swarm;
+namespace GitTorrent.TestSupport;
 
 /// <summary>A raw ut_gittorrent client from <see cref="ScriptedPeer.AttackerAddress"/>: handshakes, asks, and goes away or stays idle.</summary>
-internal static class GitTorrentAttacker
+public static class GitTorrentAttacker
 {
-    /// <summary>Connects and exchanges the BitTorrent handshake for <paramref name="commit"/>; null when refused or closed.</summary>
-    public static async Task<ScriptedPeer?> HandshakeAsync(IPEndPoint seeder, Hash20 commit)
+    /// <summary>
+    /// Connects from <paramref name="from"/> (default <see cref="ScriptedPeer.AttackerAddress"/>) and exchanges the
+    /// BitTorrent handshake for <paramref name="commit"/>; null when refused or closed.
+    /// </summary>
+    public static async Task<ScriptedPeer?> HandshakeAsync(IPEndPoint seeder, Hash20 commit, IPAddress? from = null)
     {
         ScriptedPeer peer;
         try
         {
-            peer = await ScriptedPeer.ConnectAsync(seeder, ScriptedPeer.AttackerAddress);
+            peer = await ScriptedPeer.ConnectAsync(seeder, from ?? ScriptedPeer.AttackerAddress);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or TimeoutException)
         {

@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace GitTorrent.Bench.Attack;
+
+/// <summary>
+/// A process and its descendants from /proc: resident memory in all, and CPU time (user + system of each live process,
+/// plus what the root has reaped from children that ended: cutime, cstime).
+/// </summary>
+internal static class ProcessTree
+{
+    public static (long RssBytes, TimeSpan Cpu) Measure(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && Stat(pid) is { } fields)
+            {
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+        var tree = new HashSet<int> { root };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (pid, parent) in parents)
+            {
+                if (tree.Contains(parent) && tree.Add(pid))
+                {
+                    grew = true;
+                }
+            }
+        }
+        long rss = 0, ticks = 0;
+        foreach (var pid in tree)
+        {
+            if (Stat(pid) is not { } fields)
+            {
+                continue;
+            }
+            // Fields after the command name: state is [0], ppid [1], utime [11], stime [12], cutime [13], cstime [14], rss pages [21].
+            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            if (pid == root)
+            {
+                ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            }
+            rss += long.Parse(fields[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+        }
+        return (rss, TimeSpan.FromSeconds(ticks / 100.0));
+    }
+
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
