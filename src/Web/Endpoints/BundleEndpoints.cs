@@ -107,11 +107,21 @@ public static partial class BundleEndpoints
             var tag = Hash20.Sha1([.. header, .. pack.InfoHash.ToArray()]);
             context.Response.Headers.CacheControl = $"public, max-age={(long)settings.BundleMaxAge.TotalSeconds}";
             context.Response.Headers.XContentTypeOptions = "nosniff";
+            await using var bundle = new PrefixedFileStream(header, file);
+            var result = Results.Stream(bundle, ContentType, $"{Path.GetFileName(name)}.bundle", File.GetLastWriteTimeUtc(pack.PackPath),
+                new EntityTagHeaderValue($"\"{tag}\""), enableRangeProcessing: true);
+            if (HeadRequests.IsHead(context))
+            {
+                // The headers a GET would have (length, ETag, ranges), without reading the pack for a body nobody gets.
+                context.Response.Headers.AcceptRanges = "bytes";
+                context.Response.Headers.ETag = $"\"{tag}\"";
+                context.Response.ContentType = ContentType;
+                context.Response.ContentLength = bundle.Length;
+                return;
+            }
             var counted = new CountingWriteStream(context.Response.Body);
             context.Response.Body = counted;
-            await using var bundle = new PrefixedFileStream(header, file);
-            await Results.Stream(bundle, ContentType, $"{Path.GetFileName(name)}.bundle", File.GetLastWriteTimeUtc(pack.PackPath),
-                new EntityTagHeaderValue($"\"{tag}\""), enableRangeProcessing: true).ExecuteAsync(context);
+            await result.ExecuteAsync(context);
             counters.Add(PortalCounters.BundleBytesServed, counted.Count);
             LogServed(loggers.CreateLogger(typeof(BundleEndpoints)), owner, name, counted.Count, pack.FromCache);
         }
