@@ -84,7 +84,7 @@ public sealed class BundleCloneTests
     }
 
     [Fact]
-    public async Task Unknown_repositories_and_repositories_without_refs_have_no_bundle()
+    public async Task Unknown_repositories_have_no_bundle_and_a_known_one_is_a_git_bundle()
     {
         await using var storage = PortalStorage.Sqlite();
         using var stock = await StockRepository.CreateAsync(storage, Timeout).WaitAsync(Timeout);
