@@ -18,9 +18,14 @@ internal sealed class StockRepository : IDisposable
     /// <summary>Every branch and tag with the object it names (<c>git for-each-ref</c> lines).</summary>
     public string Refs => _repo.Git("for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags");
 
-    public static async Task<StockRepository> CreateAsync(PortalStorage storage, TimeSpan timeout)
+    /// <param name="largeFileBytes">When not 0, one more commit adds a file of about this many incompressible bytes.</param>
+    public static async Task<StockRepository> CreateAsync(PortalStorage storage, TimeSpan timeout, int largeFileBytes = 0)
     {
         var stock = new StockRepository();
+        if (largeFileBytes > 0)
+        {
+            stock._repo.Commit("large.txt", Convert.ToBase64String(RandomNumberGenerator.GetBytes(largeFileBytes * 3 / 4)));
+        }
         for (var i = 0; i < 20; i++)
         {
             stock._repo.Commit($"data{i}.txt", Convert.ToBase64String(RandomNumberGenerator.GetBytes(30_000)));
