@@ -13,15 +13,7 @@ BUNDLE="${1:?usage: run.sh /path/to/libgit2.bundle [rounds]}"
 ROUNDS="${2:-5}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="$(mktemp -d /tmp/gittorrent-bench-bundle.XXXXXX)"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$WORK" || true; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 240); do curl -fs -o /dev/null "$1" && return 0; sleep 0.5; done; echo "timeout waiting for $1" >&2; return 1; }
-# CPU seconds (user+system, with reaped children) of a process, from /proc/<pid>/stat.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13 + $14 + $15) / hz }' "/proc/$1/stat"; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+source "$ROOT/bench/common.sh"
 
 echo "==> building the portal (Release)" >&2
 dotnet build "$ROOT/src/Web" -c Release -v q -nologo >/dev/null
@@ -48,7 +40,7 @@ CONF
 wait_http "http://127.0.0.1:$LPORT/git/libgit2.git/info/refs?service=git-upload-pack"
 
 export GitTorrent__DataDir="$WORK/data" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
-export GitTorrent__Bootstrap="" GitTorrent__DhtPort=0 GitTorrent__BtPort=0 GitTorrent__Bind=127.0.0.1
+export GitTorrent__Bootstrap="" GitTorrent__DhtPort=0 GitTorrent__BtPort=0 GitTorrent__Bind=127.0.0.1 GitTorrent__MirrorPollInterval=01:00:00
 PORTAL_ID="$(dotnet "$WEB_DLL" whoami)"
 dotnet "$WEB_DLL" mirror add "http://127.0.0.1:$LPORT/git/libgit2.git" --name libgit2 --interval 30d >/dev/null
 dotnet "$WEB_DLL" mirror sync libgit2 >/dev/null
@@ -76,14 +68,21 @@ read -r w c < <(clone_once "--bundle-uri=$BUNDLE_URL" "$GIT_URL"); echo "warm-up
 read -r w c < <(clone_once "$GIT_URL"); echo "warm-up plain clone: ${w}s, portal CPU ${c}s"
 echo "bundle: $(curl -sI "$BUNDLE_URL" | tr -d '\r' | grep -iE '^(content-length|etag|cache-control):' | tr '\n' ' ')"
 
-PW=(); PC=(); BW=(); BC=()
+# What the portal spends doing nothing (its background services), for comparison with the per-clone figures.
+cpu0="$(cpu_seconds "$PORTAL")"; sleep 20; cpu1="$(cpu_seconds "$PORTAL")"
+echo "idle portal CPU: $(echo "scale=4; ($cpu1 - $cpu0) / 20" | bc)s per second"
+
+PW=(); PC=(); BW=(); BC=(); DC=()
 for round in $(seq 1 "$ROUNDS"); do
   read -r w c < <(clone_once "$GIT_URL"); PW+=("$w"); PC+=("$c")
   read -r w c < <(clone_once "--bundle-uri=$BUNDLE_URL" "$GIT_URL"); BW+=("$w"); BC+=("$c")
-  echo "round $round: plain ${PW[-1]}s cpu ${PC[-1]}s | bundle ${BW[-1]}s cpu ${BC[-1]}s | load $(load)"
+  # The bundle download alone (curl), to split the bundle clone's CPU into the file and the fetch after it.
+  cpu0="$(cpu_seconds "$PORTAL")"; curl -fs -o /dev/null "$BUNDLE_URL"; sleep 0.2; cpu1="$(cpu_seconds "$PORTAL")"; DC+=("$(echo "$cpu1 - $cpu0" | bc)")
+  echo "round $round: plain ${PW[-1]}s cpu ${PC[-1]}s | bundle ${BW[-1]}s cpu ${BC[-1]}s (bundle download alone: cpu ${DC[-1]}s) | load $(load)"
 done
 pw="$(printf '%s\n' "${PW[@]}" | median)"; bw="$(printf '%s\n' "${BW[@]}" | median)"
 pc="$(printf '%s\n' "${PC[@]}" | median)"; bc_="$(printf '%s\n' "${BC[@]}" | median)"
 echo "median wall: bundle ${bw}s plain ${pw}s ratio $(echo "scale=3; $bw / $pw" | bc) (target <= 1.0)"
 echo "median portal CPU per clone: bundle ${bc_}s plain ${pc}s ratio $(echo "scale=3; $bc_ / $pc" | bc) (target <= 0.3)"
+echo "median portal CPU of the bundle download alone: $(printf '%s\n' "${DC[@]}" | median)s"
 echo "end load: $(load)"
