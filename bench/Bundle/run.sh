@@ -7,7 +7,8 @@
 #   bundle: git clone --bare --bundle-uri=http://PORTAL/<id>/libgit2.bundle http://PORTAL/<id>/libgit2.git
 # after one warm-up clone of each (the bundle's pack is built once and cached, as the swarm's packs are). Printed per
 # side: median wall seconds, the portal's CPU seconds per clone (user+system of the dotnet process with its reaped
-# children: git upload-pack and pack-objects), and the load average. bench/Bundle/README.md keeps the latest figures.
+# children: git upload-pack and pack-objects) as measured and net of the portal's idle CPU over the clone's wall time,
+# the bundle download alone, and the load average. bench/Bundle/README.md keeps the latest figures.
 set -euo pipefail
 BUNDLE="${1:?usage: run.sh /path/to/libgit2.bundle [rounds]}"
 ROUNDS="${2:-5}"
@@ -68,9 +69,11 @@ read -r w c < <(clone_once "--bundle-uri=$BUNDLE_URL" "$GIT_URL"); echo "warm-up
 read -r w c < <(clone_once "$GIT_URL"); echo "warm-up plain clone: ${w}s, portal CPU ${c}s"
 echo "bundle: $(curl -sI "$BUNDLE_URL" | tr -d '\r' | grep -iE '^(content-length|etag|cache-control):' | tr '\n' ' ')"
 
-# What the portal spends doing nothing (its background services), for comparison with the per-clone figures.
-cpu0="$(cpu_seconds "$PORTAL")"; sleep 20; cpu1="$(cpu_seconds "$PORTAL")"
-echo "idle portal CPU: $(echo "scale=4; ($cpu1 - $cpu0) / 20" | bc)s per second"
+# What the portal spends doing nothing (its background services: timers, the DHT node, job polling), per second of
+# wall time; measured before and after the rounds. A clone's "net" CPU is its CPU minus this rate times its wall time.
+idle_rate() { local a b; a="$(cpu_seconds "$PORTAL")"; sleep 20; b="$(cpu_seconds "$PORTAL")"; echo "scale=5; ($b - $a) / 20" | bc; }
+IDLE_BEFORE="$(idle_rate)"
+echo "idle portal CPU before the rounds: ${IDLE_BEFORE}s per second"
 
 PW=(); PC=(); BW=(); BC=(); DC=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -80,9 +83,15 @@ for round in $(seq 1 "$ROUNDS"); do
   cpu0="$(cpu_seconds "$PORTAL")"; curl -fs -o /dev/null "$BUNDLE_URL"; sleep 0.2; cpu1="$(cpu_seconds "$PORTAL")"; DC+=("$(echo "$cpu1 - $cpu0" | bc)")
   echo "round $round: plain ${PW[-1]}s cpu ${PC[-1]}s | bundle ${BW[-1]}s cpu ${BC[-1]}s (bundle download alone: cpu ${DC[-1]}s) | load $(load)"
 done
+IDLE_AFTER="$(idle_rate)"
+IDLE="$(echo "scale=5; ($IDLE_BEFORE + $IDLE_AFTER) / 2" | bc)"
+echo "idle portal CPU after the rounds: ${IDLE_AFTER}s per second; used: ${IDLE}s per second"
+net() { paste -d' ' <(printf '%s\n' "$@" | head -n "$ROUNDS") <(printf '%s\n' "$@" | tail -n "$ROUNDS") | while read -r c w; do echo "scale=4; $c - $IDLE * $w" | bc; done; }
+pn="$(net "${PC[@]}" "${PW[@]}" | median)"; bn="$(net "${BC[@]}" "${BW[@]}" | median)"
 pw="$(printf '%s\n' "${PW[@]}" | median)"; bw="$(printf '%s\n' "${BW[@]}" | median)"
 pc="$(printf '%s\n' "${PC[@]}" | median)"; bc_="$(printf '%s\n' "${BC[@]}" | median)"
 echo "median wall: bundle ${bw}s plain ${pw}s ratio $(echo "scale=3; $bw / $pw" | bc) (target <= 1.0)"
 echo "median portal CPU per clone: bundle ${bc_}s plain ${pc}s ratio $(echo "scale=3; $bc_ / $pc" | bc) (target <= 0.3)"
+echo "median net portal CPU per clone (minus idle rate x wall): bundle ${bn}s plain ${pn}s ratio $(echo "scale=3; $bn / $pn" | bc) (target <= 0.3)"
 echo "median portal CPU of the bundle download alone: $(printf '%s\n' "${DC[@]}" | median)s"
 echo "end load: $(load)"
