@@ -12,14 +12,7 @@ CONNECTIONS="${3:-50}"
 MODE="${4:-all}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="$(mktemp -d /tmp/gittorrent-bench.XXXXXX)"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$WORK" || true; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 240); do curl -fs -o /dev/null "$1" && return 0; sleep 0.5; done; echo "timeout waiting for $1" >&2; return 1; }
-# CPU seconds (user+system, with reaped children) of a process, from /proc/<pid>/stat.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13 + $14 + $15) / hz }' "/proc/$1/stat"; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
+source "$ROOT/bench/common.sh"
 
 echo "==> building the portal (Release)" >&2
 dotnet build "$ROOT/src/Web" -c Release -v q -nologo >/dev/null
@@ -118,7 +111,6 @@ if [ "$MODE" = pages ] || [ "$MODE" = all ]; then
   done
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ "$MODE" = archive ] || [ "$MODE" = all ]; then
   # Archive of main as tar.gz: the portal's download vs git archive run directly, 5 interleaved rounds, medians.
   TP=(); TG=()

@@ -29,6 +29,24 @@ public sealed class PortalCounters
     /// <summary>Smart-HTTP requests refused because the portal ran its upload-packs in total (503).</summary>
     public const string UploadPackRefusedTotal = "uploadPackRefusedTotal";
 
+    /// <summary>Bytes <c>git upload-pack</c> sent over smart HTTP (advertisements and packs).</summary>
+    public const string UploadPackBytesServed = "uploadPackBytesServed";
+
+    /// <summary>Bundle bytes sent (<c>/{nameOrId}/{repo}.bundle</c>, ranges included).</summary>
+    public const string BundleBytesServed = "bundleBytesServed";
+
+    /// <summary>Bundles answered from a pack made for the request (not already in the pack cache).</summary>
+    public const string BundlePacksBuilt = "bundlePacksBuilt";
+
+    /// <summary>Bundle requests refused because a pack build bound of the pack cache was reached (429/503).</summary>
+    public const string BundleBuildsRefused = "bundleBuildsRefused";
+
+    /// <summary>Pack and bundle downloads refused because their address already ran its downloads (429).</summary>
+    public const string DownloadRefusedPerAddress = "downloadRefusedPerAddress";
+
+    /// <summary>Pack and bundle downloads refused because the portal ran its downloads in total (503).</summary>
+    public const string DownloadRefusedTotal = "downloadRefusedTotal";
+
     /// <summary>Smart-HTTP request bodies refused for size, as sent or decompressed (413).</summary>
     public const string RequestBodiesTooLarge = "requestBodiesTooLarge";
 
@@ -39,7 +57,8 @@ public sealed class PortalCounters
     public static readonly IReadOnlyList<string> Names =
     [
         PasswordHashes, SignInRefusedPerAddress, SignInRefusedPerUserName, SignInRefusedLockedOut, SessionsRevoked,
-        UploadPackRefusedPerAddress, UploadPackRefusedTotal, RequestBodiesTooLarge, DownloadsOverQuota,
+        UploadPackRefusedPerAddress, UploadPackRefusedTotal, RequestBodiesTooLarge, DownloadsOverQuota, UploadPackBytesServed,
+        BundleBytesServed, BundlePacksBuilt, BundleBuildsRefused, DownloadRefusedPerAddress, DownloadRefusedTotal,
     ];
 
     private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);

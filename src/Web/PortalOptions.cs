@@ -28,6 +28,13 @@ public sealed class PortalOptions : IValidatableObject
     [Required]
     public string Bind { get; set; } = "0.0.0.0";
 
+    /// <summary>
+    /// The portal's public base URL (e.g. <c>https://git.example.org</c>): pack torrents' web seeds
+    /// (<c>{PublicUrl}/packs/{infohash}.pack</c>) and bundle URIs are made from it. Default: none, and the first URL the
+    /// server listens on is used (<see cref="Web.PublicUrl"/>).
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>How often the mirror scheduler looks for mirrors whose interval has passed (default 10 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MirrorPollInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -95,6 +102,13 @@ public sealed class PortalOptions : IValidatableObject
                 yield return new ValidationResult(
                     $"GitTorrent:TrustedProxies entries must be IP addresses or networks such as 10.0.0.0/8, not '{proxy}'.", [nameof(TrustedProxies)]);
             }
+        }
+
+        if (PublicUrl is { Length: > 0 } && !(Uri.TryCreate(PublicUrl, UriKind.Absolute, out var publicUrl)
+            && (publicUrl.Scheme == Uri.UriSchemeHttp || publicUrl.Scheme == Uri.UriSchemeHttps) && publicUrl.Query.Length == 0))
+        {
+            yield return new ValidationResult(
+                $"GitTorrent:PublicUrl must be an absolute http or https URL such as https://git.example.org, not '{PublicUrl}'.", [nameof(PublicUrl)]);
         }
 
         if (!IPAddress.TryParse(Bind, out _))

@@ -60,6 +60,8 @@ public static class PortalServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PortalCounters>();
+        services.AddSingleton<PublicUrl>();
+        services.AddSingleton<GitTorrent.Indexer.Swarm.IPublicBaseUrl>(sp => sp.GetRequiredService<PublicUrl>());
 
         // Behind a reverse proxy: only the listed proxies may say who the client is and that it used HTTPS.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PortalOptions>>((o, portal) =>
@@ -82,7 +84,10 @@ public static class PortalServiceCollectionExtensions
 
         // Smart HTTP bounds.
         services.AddOptions<GitHttpOptions>().BindConfiguration(GitHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<UploadPackSlots>();
+        services.AddKeyedSingleton(ClientSlots.UploadPack, (sp, _) =>
+            ClientSlots.ForUploadPacks(sp.GetRequiredService<IOptions<GitHttpOptions>>(), sp.GetRequiredService<PortalCounters>()));
+        services.AddKeyedSingleton(ClientSlots.Download, (sp, _) =>
+            ClientSlots.ForDownloads(sp.GetRequiredService<IOptions<GitHttpOptions>>(), sp.GetRequiredService<PortalCounters>()));
         services.AddSingleton<HomeFeed>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<PortalCommandDispatcher>();

@@ -115,6 +115,7 @@ app.MapAdminEndpoints();
 app.MapJobEndpoints();
 app.MapRaw();
 app.MapArchives();
+app.MapBundles();
 app.MapGitSmartHttp();
 // Repository pages are cached whole for as long as ref lists are (BrowsePageCachePolicy picks them by path;
 // tree listings, files and diffs are cached by object id below that).

@@ -10,23 +10,9 @@ public static class GitRefs
     public static async Task<IReadOnlyDictionary<string, Hash20>> ReadAsync(string repositoryPath, CancellationToken cancellationToken)
     {
         var refs = new SortedDictionary<string, Hash20>(StringComparer.Ordinal);
-        var output = await GitRunner.RunAsync(repositoryPath,
-            ["for-each-ref", "--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype) %(refname)", "refs/heads", "refs/tags"],
-            cancellationToken).ConfigureAwait(false);
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var tip in await ReadTipsAsync(repositoryPath, cancellationToken).ConfigureAwait(false))
         {
-            // "<oid> <type> <peeled oid or empty> <peeled type or empty> <refname>"
-            var parts = line.Split(' ', 5);
-            if (parts.Length != 5)
-            {
-                continue;
-            }
-            var (oid, type, peeled, peeledType, name) = (parts[0], parts[1], parts[2], parts[3], parts[4]);
-            var commit = type == "commit" ? oid : peeledType == "commit" ? peeled : null;
-            if (commit is not null && Hash20.TryParse(commit, out var id))
-            {
-                refs[name] = id;
-            }
+            refs[tip.Name] = tip.Commit;
         }
         var head = await GitRunner.RunCapturedAsync(repositoryPath, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
             cancellationToken).ConfigureAwait(false);
@@ -35,6 +21,37 @@ public static class GitRefs
             refs["HEAD"] = headId;
         }
         return refs;
+    }
+
+    /// <summary>
+    /// The branches and tags (<c>refs/heads/*</c>, <c>refs/tags/*</c>, sorted by name) that end at a commit: each with the
+    /// object it names (an annotated tag's own id) and that commit. A tag of a tree, a blob or another tag is left out.
+    /// </summary>
+    public static async Task<IReadOnlyList<GitRefTip>> ReadTipsAsync(string repositoryPath, CancellationToken cancellationToken)
+    {
+        var output = await GitRunner.RunAsync(repositoryPath,
+            ["for-each-ref", "--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype) %(refname)", "refs/heads", "refs/tags"],
+            cancellationToken).ConfigureAwait(false);
+        List<GitRefTip> tips = [];
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "<oid> <type> <peeled oid or empty> <peeled type or empty> <refname>"
+            var parts = line.Split(' ', 5);
+            if (parts.Length != 5 || !Hash20.TryParse(parts[0], out var id))
+            {
+                continue;
+            }
+            var (type, peeled, peeledType, name) = (parts[1], parts[2], parts[3], parts[4]);
+            if (type == "commit")
+            {
+                tips.Add(new GitRefTip(name, id, id));
+            }
+            else if (type == "tag" && peeledType == "commit" && Hash20.TryParse(peeled, out var commit))
+            {
+                tips.Add(new GitRefTip(name, id, commit));
+            }
+        }
+        return [.. tips.OrderBy(t => t.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>The symbolic target of HEAD (e.g. refs/heads/main), or null when detached or unborn.</summary>

@@ -65,10 +65,23 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
     {
         var repository = await FindRepositoryAsync(want, cancellationToken).ConfigureAwait(false)
             ?? throw new GitTorrentException($"commit {want} is not in any repository this peer serves");
+        var pack = await GetPackAsync(repository.Path, want, moreWants, haves, requester, cancellationToken).ConfigureAwait(false);
+        return pack.InfoHash;
+    }
+
+    /// <summary>
+    /// The pack of <paramref name="want"/> and <paramref name="moreWants"/> minus <paramref name="haves"/> in the
+    /// repository at <paramref name="repositoryPath"/>, from the pack cache or built within its bounds (a new build
+    /// counts against <paramref name="requester"/>), then seeded and announced like every pack this node makes.
+    /// </summary>
+    /// <exception cref="PackBuildRefusedException">A bound of the pack cache is reached.</exception>
+    public async Task<CachedPack> GetPackAsync(string repositoryPath, Hash20 want, IReadOnlyList<Hash20> moreWants,
+        IReadOnlyList<Hash20> haves, IPAddress? requester, CancellationToken cancellationToken)
+    {
         CachedPack pack;
         try
         {
-            pack = await Packs.GetOrBuildAsync(repository.Path, want, moreWants, haves, requester, MakeTorrentAsync, cancellationToken)
+            pack = await Packs.GetOrBuildAsync(repositoryPath, want, moreWants, haves, requester, MakeTorrentAsync, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (PackBuildRefusedException e)
@@ -78,7 +91,7 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
         }
         await EnsureSeedingAsync(pack, cancellationToken).ConfigureAwait(false);
         LogPackReady(_logger, want.ToString(), pack.InfoHash.ToString(), pack.Size, pack.FromCache);
-        return pack.InfoHash;
+        return pack;
     }
 
     /// <summary>Seeds a pack from the cache (if not already) and announces its infohash in the DHT.</summary>
@@ -105,7 +118,7 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
     {
         var name = commit + ".pack";
         var metainfo = await TorrentMetainfo.CreateAsync(packPath, name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (Options.WebSeedBaseUrl is { } baseUrl)
+        if (Options.WebSeedBaseUrl?.Invoke() is { Length: > 0 } baseUrl)
         {
             metainfo = TorrentMetainfo.FromInfoBytes(metainfo.InfoBytes, [$"{baseUrl.TrimEnd('/')}/packs/{metainfo.InfoHash}.pack"]);
         }

@@ -42,8 +42,11 @@ public sealed class GitTorrentNodeOptions
     /// </summary>
     public bool SeedDownloadedPacks { get; init; } = true;
 
-    /// <summary>When set, pack torrents carry a BEP 19 web seed: <c>{WebSeedBaseUrl}/packs/{infohash}.pack</c>.</summary>
-    public string? WebSeedBaseUrl { get; init; }
+    /// <summary>
+    /// When set and it gives a URL, pack torrents carry a BEP 19 web seed (<c>url-list</c>):
+    /// <c>{base}/packs/{infohash}.pack</c>. Asked each time a torrent is made (a host may learn its URL after start).
+    /// </summary>
+    public Func<string?>? WebSeedBaseUrl { get; init; }
 
     /// <summary>The port announced for served commits; 0 = the BitTorrent listener's own port.</summary>
     public int AnnouncePort { get; init; }

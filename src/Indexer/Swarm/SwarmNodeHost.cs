@@ -9,9 +9,11 @@ namespace GitTorrent.Indexer.Swarm;
 
 /// <summary>
 /// Owns the process's one <see cref="GitTorrentNode"/> (ARCHITECTURE.md: one engine per host). Consumers await
-/// <see cref="NodeAsync"/>. When a configured port is taken the node falls back to any free port and says so.
+/// <see cref="NodeAsync"/>. When a configured port is taken the node falls back to any free port and says so. Pack
+/// torrents carry a web seed below <paramref name="publicUrl"/> when the host has one (the portal).
 /// </summary>
-public sealed partial class SwarmNodeHost(IOptions<SwarmNodeOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+public sealed partial class SwarmNodeHost(IOptions<SwarmNodeOptions> options, ILoggerFactory loggerFactory, IPublicBaseUrl? publicUrl = null)
+    : IHostedService, IAsyncDisposable
 {
     private readonly TaskCompletionSource<GitTorrentNode> _node = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger = loggerFactory.CreateLogger<SwarmNodeHost>();
@@ -61,7 +63,7 @@ public sealed partial class SwarmNodeHost(IOptions<SwarmNodeOptions> options, IL
             PackCacheBytes = settings.PackCacheBytes,
             MaxPackBytes = settings.MaxPackBytes,
             SeedDownloadedPacks = settings.SeedDownloadedPacks,
-            WebSeedBaseUrl = settings.WebSeedBaseUrl,
+            WebSeedBaseUrl = publicUrl is null ? null : () => publicUrl.Value,
             Limits = settings.Limits,
             Dht = settings.Dht,
         }, loggerFactory, cancellationToken);

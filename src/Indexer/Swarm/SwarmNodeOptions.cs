@@ -43,9 +43,6 @@ public sealed class SwarmNodeOptions : IValidatableObject
     /// </summary>
     public bool SeedDownloadedPacks { get; set; }
 
-    /// <summary>Base URL for BEP 19 web seeds of the packs this node serves (the portal's public URL), if any.</summary>
-    public string? WebSeedBaseUrl { get; set; }
-
     /// <summary>The node's bounds against strangers (<c>GitTorrent__Limits__MaxInboundConnections</c> and so on; README).</summary>
     public NodeLimits Limits { get; set; } = new();
 

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace GitTorrent.Web.Endpoints;
 
-/// <summary>Bounds of git smart HTTP (section <c>GitTorrent:GitHttp</c>, env <c>GitTorrent__GitHttp__...</c>).</summary>
+/// <summary>
+/// Bounds of git smart HTTP and of the static downloads beside it (<c>/packs/*.pack</c>, bundles): section
+/// <c>GitTorrent:GitHttp</c>, env <c>GitTorrent__GitHttp__...</c>.
+/// </summary>
 public sealed class GitHttpOptions
 {
     public const string SectionName = "GitTorrent:GitHttp";
@@ -31,4 +34,22 @@ public sealed class GitHttpOptions
     /// </summary>
     [Range(1024, long.MaxValue)]
     public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Pack (<c>/packs/*.pack</c>) and bundle downloads one client address (an IPv6 /64) may run at once; more get 429
+    /// with <c>Retry-After</c>. A web-seeding BitTorrent client opens a few. Default 4.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxDownloadsPerAddress { get; set; } = 4;
+
+    /// <summary>Pack and bundle downloads in total; more get 503 with <c>Retry-After</c>. Default 64.</summary>
+    [Range(1, 100000)]
+    public int MaxDownloads { get; set; } = 64;
+
+    /// <summary>
+    /// How long an HTTP cache may keep a bundle before it asks again (<c>Cache-Control: public, max-age</c>; the
+    /// <c>ETag</c> changes with the refs, so a revalidation is a 304 while they stay). Default 1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan BundleMaxAge { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -29,7 +29,7 @@ public static partial class GitSmartHttpEndpoints
     }
 
     private static async Task HandleAsync(HttpContext context, string owner, string? rest, UserDirectory directory, RepositoryStore store,
-        PortalIdentity identity, MirrorService mirrors, UploadPackSlots slots, PortalCounters counters,
+        PortalIdentity identity, MirrorService mirrors, [FromKeyedServices(ClientSlots.UploadPack)] ClientSlots slots, PortalCounters counters,
         Microsoft.Extensions.Options.IOptions<GitHttpOptions> options, ILoggerFactory loggers)
     {
         var cut = rest?.IndexOf(".git/", StringComparison.Ordinal) ?? -1;
@@ -42,10 +42,8 @@ public static partial class GitSmartHttpEndpoints
         var name = rest[..cut];
         var operation = rest[(cut + 5)..];
         var cancellationToken = context.RequestAborted;
-        var resolved = await directory.ResolveOwnerAsync(owner, cancellationToken);
-        var known = resolved is not null && (await directory.RepositoriesAsync(resolved.UserId, cancellationToken)).Any(r => r.Name == name);
-        var path = known ? store.PathOf(resolved!.UserId, name) : null;
-        if (path is null || !RepositoryScanner.IsGitDirectory(path))
+        var (resolved, path) = await FindAsync(owner, name, directory, store, cancellationToken);
+        if (path is null)
         {
             await TextAsync(context, StatusCodes.Status404NotFound, $"Repository not found: {owner}/{name}");
             return;
@@ -125,10 +123,24 @@ public static partial class GitSmartHttpEndpoints
             }
         }
 
+        counters.Add(PortalCounters.UploadPackBytesServed, served);
         if (resolved!.UserId == identity.UserId && served > 0)
         {
             await mirrors.AddBytesServedAsync(name, served, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The owner and the store folder of <c>{owner}/{name}</c> when the portal lists that repository and it has arrived
+    /// in the store; else a null path (the caller answers 404).
+    /// </summary>
+    internal static async Task<(OwnerInfo? Owner, string? Path)> FindAsync(string owner, string name, UserDirectory directory,
+        RepositoryStore store, CancellationToken cancellationToken)
+    {
+        var resolved = await directory.ResolveOwnerAsync(owner, cancellationToken);
+        var known = resolved is not null && (await directory.RepositoriesAsync(resolved.UserId, cancellationToken)).Any(r => r.Name == name);
+        var path = known ? store.PathOf(resolved!.UserId, name) : null;
+        return (resolved, path is not null && RepositoryScanner.IsGitDirectory(path) ? path : null);
     }
 
     /// <summary>Runs git with the request's body (if any) as input and its output as the response; the bytes served, or
@@ -205,7 +217,7 @@ public static partial class GitSmartHttpEndpoints
         response.Headers.Pragma = "no-cache";
     }
 
-    private static async Task TextAsync(HttpContext context, int status, string message)
+    internal static async Task TextAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
