@@ -13,7 +13,10 @@ public sealed record GitTorrentMessage
     /// <summary>Name in the BEP 10 handshake's <c>m</c> dictionary (orig).</summary>
     public const string ExtensionName = "ut_gittorrent";
 
-    /// <summary>At most this many haves in one request.</summary>
+    /// <summary>
+    /// At most this many haves in one request (PROTOCOL.md section 4): a longer list is cut here when decoding, and a
+    /// seeder resolving a request (<c>PackBuilder.ResolveAsync</c>) uses no more. The one limit for every side.
+    /// </summary>
     public const int MaxHaves = 256;
 
     /// <summary>At most this many more wants in one request.</summary>
