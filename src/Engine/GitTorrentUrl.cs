@@ -5,7 +5,7 @@ using GitTorrent.Engine.Git;
 namespace GitTorrent.Engine;
 
 /// <summary>
-/// A <c>gittorrent://</c> URL (PROTOCOL.md section 1). The first segment decides the form:
+/// A <c>gittorrent://</c> URL (docs/PROTOCOL.md section 1). The first segment decides the form:
 /// 40 hex characters are a user id (key form), a segment containing '.' or ':' is a host (host
 /// form, origin = https://host/path), anything else is a username registered on Bitcoin (name form).
 /// </summary>
