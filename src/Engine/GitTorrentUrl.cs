@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
-using GitTorrent.Engine.Git;
 
 namespace GitTorrent.Engine;
 
@@ -60,7 +59,7 @@ public sealed partial record GitTorrentUrl
             error = null;
             return true;
         }
-        if (!RepositoryScanner.IsValidName(path))
+        if (!RepositoryName.IsValid(path))
         {
             error = $"'{path}' is not a valid repository name";
             return false;

@@ -4,6 +4,7 @@ using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Wire.Extensions;
 using Microsoft.Extensions.Logging;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Fetch;
 

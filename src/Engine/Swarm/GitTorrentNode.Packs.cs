@@ -3,6 +3,7 @@ using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Extensions;
 using Microsoft.Extensions.Logging;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -1,6 +1,6 @@
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using GitTorrent.Engine.Torrents.Picking;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

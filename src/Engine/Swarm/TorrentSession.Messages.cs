@@ -1,8 +1,8 @@
 using System.Buffers;
 using GitTorrent.Engine.Torrents.Picking;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

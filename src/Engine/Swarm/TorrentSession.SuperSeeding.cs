@@ -1,5 +1,5 @@
 using GitTorrent.Engine.Torrents;
-using GitTorrent.Engine.Torrents.Pieces;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -1,12 +1,12 @@
 using System.Net;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Picking;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
 using Microsoft.Extensions.Logging;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
-using GitTorrent.Engine.Torrents.Pieces;
-using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Torrents.Picking;
 
