@@ -38,14 +38,10 @@ internal sealed class PeerState(PeerConnection connection, long now)
     /// <summary>Blocks that may still arrive after we cancelled or dropped them; unsolicited blocks beyond it are a violation.</summary>
     public int UnsolicitedBudget { get; set; } = 16;
 
-    public long DownloadedAtLastChoke { get; set; }
-
     /// <summary>Payload bytes per second received from the peer, measured each second.</summary>
     public long DownloadRate { get; set; }
 
     public long DownloadedAtLastTick { get; set; }
-
-    public long UploadedAtLastChoke { get; set; }
 
     public int MetadataSize { get; set; }
 

@@ -3,6 +3,7 @@ using GitTorrent.Engine.Torrents.Picking;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Messages;
 using GitTorrent.Engine.Base;
+using GitTorrent.Engine.Swarm.Machines;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -35,16 +36,15 @@ internal sealed partial class TorrentSession
                 lock (_gate)
                 {
                     peer.PeerInterested = true;
-                    if (peer.Connection.AmChoking && CountUnchoked() < (long)_choker.Slots + 1)
-                    {
-                        Unchoke(peer);
-                    }
+                    _choking.PeerInterested(peer, true);
+                    ApplyChokingCommands();
                 }
                 break;
             case MessageId.NotInterested:
                 lock (_gate)
                 {
                     peer.PeerInterested = false;
+                    _choking.PeerInterested(peer, false);
                 }
                 break;
             case MessageId.Have:
@@ -333,29 +333,15 @@ internal sealed partial class TorrentSession
         SetInterested(peer, interested);
     }
 
-    private int CountUnchoked()
+    /// <summary>Carries out what the choking machine decided (caller holds the lock).</summary>
+    private void ApplyChokingCommands()
     {
-        var n = 0;
-        foreach (var p in _peers.Values)
+        while (_choking.TryTake(out var command))
         {
-            if (!p.Connection.AmChoking)
-            {
-                n++;
-            }
+            var choke = command.Kind == SwarmCommandKind.Choke;
+            command.Peer.Connection.AmChoking = choke;
+            command.Peer.Connection.SendSimple(choke ? MessageId.Choke : MessageId.Unchoke);
         }
-        return n;
-    }
-
-    private static void Unchoke(PeerState peer)
-    {
-        peer.Connection.AmChoking = false;
-        peer.Connection.SendSimple(MessageId.Unchoke);
-    }
-
-    private static void Choke(PeerState peer)
-    {
-        peer.Connection.AmChoking = true;
-        peer.Connection.SendSimple(MessageId.Choke);
     }
 
     private void DisconnectIfBothSeeds(PeerState peer)

@@ -45,7 +45,7 @@ internal sealed partial class TorrentSession
     {
         _swarmAvailability = new int[metainfo.PieceCount];
         _revealCount = new int[metainfo.PieceCount];
-        _choker = new Choker(int.MaxValue);
+        _choking.UnlimitedSlots();
         _adaptive = adaptive;
         _loneWindow = (int)Math.Max(SuperSeedWindow, LoneWindowBytes / metainfo.PieceLength);
         _unavailablePieces = metainfo.PieceCount;

@@ -13,14 +13,11 @@ internal sealed partial class TorrentSession
 
     /// <summary>How often an incomplete download asks its discovery for more peers.</summary>
     private static readonly TimeSpan DownloadRediscoveryInterval = TimeSpan.FromSeconds(3);
-    private long _lastChoke;
-    private long _lastOptimistic;
     private DownloadProgress? _lastProgress;
 
     private async Task TimerLoopAsync(CancellationToken cancellationToken)
     {
         var time = _engine.TimeProvider;
-        _lastChoke = _lastOptimistic = time.GetTimestamp();
         using var timer = new PeriodicTimer(Tick, time);
         try
         {
@@ -77,16 +74,13 @@ internal sealed partial class TorrentSession
             PexTick(now);
             LingerTick(now);
             SuperSeedTick();
-            var rotate = time.GetElapsedTime(_lastOptimistic, now) >= options.OptimisticUnchokeInterval;
-            if (rotate || time.GetElapsedTime(_lastChoke, now) >= options.ChokeInterval)
+            foreach (var peer in _peers.Values)
             {
-                _lastChoke = now;
-                if (rotate)
-                {
-                    _lastOptimistic = now;
-                }
-                RunChoker(rotate);
+                _choking.Transferred(peer, peer.Connection.Downloaded, peer.Connection.Uploaded);
+                _choking.PeerIsSeed(peer, peer.IsSeed);
             }
+            _choking.Tick(time.GetElapsedTime(_clockStart, now), seeding: _have is { All: true });
+            ApplyChokingCommands();
         }
     }
 
@@ -107,34 +101,6 @@ internal sealed partial class TorrentSession
             else if (_engine.TimeProvider.GetElapsedTime(peer.BothSeedsSince, now) >= SeedLinger)
             {
                 peer.Connection.Close();
-            }
-        }
-    }
-
-    private void RunChoker(bool rotateOptimistic)
-    {
-        var seeding = _have is { All: true };
-        var candidates = new List<ChokeCandidate>(_peers.Count);
-        foreach (var peer in _peers.Values)
-        {
-            var c = peer.Connection;
-            var down = c.Downloaded - peer.DownloadedAtLastChoke;
-            var up = c.Uploaded - peer.UploadedAtLastChoke;
-            peer.DownloadedAtLastChoke = c.Downloaded;
-            peer.UploadedAtLastChoke = c.Uploaded;
-            candidates.Add(new ChokeCandidate(peer, peer.PeerInterested && !peer.IsSeed, seeding ? up : down));
-        }
-        var unchoke = _choker.Decide(candidates, rotateOptimistic);
-        foreach (var peer in _peers.Values)
-        {
-            var shouldUnchoke = unchoke.Contains(peer);
-            if (shouldUnchoke && peer.Connection.AmChoking)
-            {
-                Unchoke(peer);
-            }
-            else if (!shouldUnchoke && !peer.Connection.AmChoking)
-            {
-                Choke(peer);
             }
         }
     }

@@ -7,6 +7,7 @@ using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
 using Microsoft.Extensions.Logging;
 using GitTorrent.Engine.Base;
+using GitTorrent.Engine.Swarm.Machines;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -38,7 +39,8 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private Bitfield? _have;
     private PiecePicker? _picker;
     private PieceStore? _store;
-    private Choker _choker;
+    private readonly ChokingMachine<PeerState> _choking;
+    private readonly long _clockStart;
 
     private TorrentSession(TorrentEngine engine, Hash20 infoHash, TorrentMetainfo? metainfo, string path, bool seeding)
     {
@@ -48,7 +50,9 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         Metainfo = metainfo;
         Path = path;
         IsSeeding = seeding;
-        _choker = new Choker(engine.Options.UnchokeSlots);
+        _clockStart = engine.TimeProvider.GetTimestamp();
+        _choking = new ChokingMachine<PeerState>(engine.Options.UnchokeSlots, engine.Options.ChokeInterval,
+            engine.Options.OptimisticUnchokeInterval, TimeSpan.Zero);
     }
 
     public Hash20 InfoHash { get; }
@@ -208,6 +212,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                 state.Has = new Bitfield(Metainfo.PieceCount);
             }
             _peers.Add(connection, state);
+            _choking.PeerConnected(state);
             connection.MetadataHost = this;
             connection.PexHost = this;
             if (connection.IsOutbound)
@@ -309,6 +314,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
                 return;
             }
+            _choking.PeerDisconnected(state);
             _metadataTried.Remove(state);
             if (_metadataSource == state)
             {
