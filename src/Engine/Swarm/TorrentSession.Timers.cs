@@ -62,14 +62,10 @@ internal sealed partial class TorrentSession
                     c.SendKeepAlive();
                     c.LastSent = now;
                 }
-                if (!peer.Snubbed && peer.Outstanding.Count > 0
-                    && time.GetElapsedTime(peer.LastBlockAt, now) > options.SnubTimeout)
-                {
-                    peer.Snubbed = true;
-                    DropOutstanding(peer, sendCancel: true);
-                    FillRequests(peer);
-                }
+                _picking?.PeerRate(peer, peer.DownloadRate);
             }
+            _picking?.Tick(time.GetElapsedTime(_clockStart, now));
+            ApplyPickingCommands();
             RetryMetadata();
             PexTick(now);
             LingerTick(now);
