@@ -54,7 +54,14 @@ public sealed class ChokingMachine<TPeer> where TPeer : notnull
     /// <summary>A new connection: choked until a round or its interest unchokes it.</summary>
     public void PeerConnected(TPeer peer) => _peers.TryAdd(peer, new ChokingPeer());
 
-    public void PeerDisconnected(TPeer peer) => _peers.Remove(peer);
+    /// <summary>The peer left; commands for it not yet taken are dropped.</summary>
+    public void PeerDisconnected(TPeer peer)
+    {
+        if (_peers.Remove(peer))
+        {
+            SwarmOutbox.Forget(_outbox, peer);
+        }
+    }
 
     /// <summary>The peer sent interested (true) or not interested (false).</summary>
     public void PeerInterested(TPeer peer, bool interested)

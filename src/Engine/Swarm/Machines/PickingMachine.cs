@@ -63,13 +63,17 @@ public sealed class PickingMachine<TPeer> where TPeer : notnull
         Fill(peer, _peers[peer]);
     }
 
-    /// <summary>The peer left: its pieces no longer count, its requests and reserved pieces go to the others.</summary>
+    /// <summary>
+    /// The peer left: its pieces no longer count, its requests and reserved pieces go to the others, and commands for
+    /// it not yet taken are dropped.
+    /// </summary>
     public void PeerDisconnected(TPeer peer)
     {
         if (!_peers.Remove(peer, out var state))
         {
             return;
         }
+        SwarmOutbox.Forget(_outbox, peer);
         Picker.RemoveAvailability(state.Has);
         foreach (var request in state.Outstanding)
         {
