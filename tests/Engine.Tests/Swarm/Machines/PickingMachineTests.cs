@@ -43,10 +43,7 @@ public sealed class PickingMachineTests
     [Fact]
     public async Task Requests_go_only_to_unchoking_peers_that_have_the_piece_and_a_choke_returns_them()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var metainfo = await TorrentMetainfo.CreateAsync(new MemoryStream(new byte[8 * 32 * 1024]), "p", pieceLength: 32 * 1024,
-            cancellationToken: cts.Token);
-        var machine = new PickingMachine<string>(new PiecePicker(metainfo, new Bitfield(8), 8),
+        var machine = await NewMachineAsync(pieces: 8, pieceLength: 32 * 1024, maxPartial: 8,
             new PickingOptions(4, 16, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5)));
         var a = new Bitfield(8);
         a[3] = true;
@@ -75,10 +72,7 @@ public sealed class PickingMachineTests
     [Fact]
     public async Task In_the_end_game_a_block_that_arrives_is_cancelled_at_every_other_peer_that_was_asked_for_it()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var metainfo = await TorrentMetainfo.CreateAsync(new MemoryStream(new byte[16 * 1024]), "p", pieceLength: 16 * 1024,
-            cancellationToken: cts.Token);
-        var machine = new PickingMachine<string>(new PiecePicker(metainfo, new Bitfield(1), 4),
+        var machine = await NewMachineAsync(pieces: 1, pieceLength: 16 * 1024, maxPartial: 4,
             new PickingOptions(4, 16, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5)));
         foreach (var peer in new[] { "a", "b", "c" })
         {
@@ -102,10 +96,7 @@ public sealed class PickingMachineTests
     [Fact]
     public async Task The_pipeline_stays_within_the_peers_reqq_and_deepens_with_its_rate()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var metainfo = await TorrentMetainfo.CreateAsync(new MemoryStream(new byte[64 * 32 * 1024]), "p", pieceLength: 32 * 1024,
-            cancellationToken: cts.Token);
-        var machine = new PickingMachine<string>(new PiecePicker(metainfo, new Bitfield(64), 64),
+        var machine = await NewMachineAsync(pieces: 64, pieceLength: 32 * 1024, maxPartial: 64,
             new PickingOptions(8, 64, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)));
         var all = new Bitfield(64);
         all.SetAll();
@@ -118,6 +109,14 @@ public sealed class PickingMachineTests
         machine.PeerUnchoked("fast");
         Assert.Equal(40, machine.OutstandingCount("fast"));
         Drain(machine);
+    }
+
+    private static async Task<PickingMachine<string>> NewMachineAsync(int pieces, int pieceLength, int maxPartial, PickingOptions options)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var metainfo = await TorrentMetainfo.CreateAsync(new MemoryStream(new byte[pieces * pieceLength]), "p", pieceLength: pieceLength,
+            cancellationToken: cts.Token);
+        return new PickingMachine<string>(new PiecePicker(metainfo, new Bitfield(pieces), maxPartial), options);
     }
 
     private static List<(SwarmCommandKind Kind, string Peer, int Piece)> Drain(PickingMachine<string> machine)
