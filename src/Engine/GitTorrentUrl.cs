@@ -1,11 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
-using GitTorrent.Engine.Git;
 
 namespace GitTorrent.Engine;
 
 /// <summary>
-/// A <c>gittorrent://</c> URL (PROTOCOL.md section 1). The first segment decides the form:
+/// A <c>gittorrent://</c> URL (docs/PROTOCOL.md section 1). The first segment decides the form:
 /// 40 hex characters are a user id (key form), a segment containing '.' or ':' is a host (host
 /// form, origin = https://host/path), anything else is a username registered on Bitcoin (name form).
 /// </summary>
@@ -60,7 +59,7 @@ public sealed partial record GitTorrentUrl
             error = null;
             return true;
         }
-        if (!RepositoryScanner.IsValidName(path))
+        if (!RepositoryName.IsValid(path))
         {
             error = $"'{path}' is not a valid repository name";
             return false;

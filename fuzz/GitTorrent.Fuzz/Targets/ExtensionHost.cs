@@ -63,10 +63,10 @@ public sealed class ExtensionHost : IMetadataHost, IPexHost, IGitTorrentPackProv
     ReadOnlyMemory<byte> IMetadataHost.InfoBytes => _infoBytes;
 
     void IMetadataHost.OnMetadataOffered(PeerConnection connection, int size) =>
-        FuzzInvariantException.Check(size is > 0 and <= Engine.Wire.Messages.WireLimits.MaxMetadataSize, "metadata_size out of range was offered");
+        FuzzInvariantException.Check(size is > 0 and <= Engine.Base.WireLimits.MaxMetadataSize, "metadata_size out of range was offered");
 
     void IMetadataHost.OnMetadataPiece(PeerConnection connection, int piece, int totalSize, ReadOnlySpan<byte> data) =>
-        FuzzInvariantException.Check(piece >= 0 && totalSize > 0 && data.Length <= Engine.Wire.Messages.WireLimits.MetadataPieceSize,
+        FuzzInvariantException.Check(piece >= 0 && totalSize > 0 && data.Length <= Engine.Base.WireLimits.MetadataPieceSize,
             "a metadata piece out of range was delivered");
 
     void IMetadataHost.OnMetadataRejected(PeerConnection connection, int piece) =>

@@ -1,5 +1,6 @@
 using GitTorrent.Engine;
 using GitTorrent.Engine.Wire.Extensions;
+using GitTorrent.Engine.Base;
 using GitTorrent.Engine.Wire.Messages;
 
 namespace GitTorrent.Fuzz.Targets;

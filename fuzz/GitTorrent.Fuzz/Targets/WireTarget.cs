@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Torrents.Pieces;
+using GitTorrent.Engine.Base;
 using GitTorrent.Engine.Wire.Messages;
 
 namespace GitTorrent.Fuzz.Targets;

@@ -6,7 +6,7 @@ using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Dht.Krpc;
 using GitTorrent.Engine.Dht.Lookups;
 using GitTorrent.Engine.Dht.Storage;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Dht;
 

@@ -8,9 +8,9 @@ using GitTorrent.Engine.Dht.Krpc;
 using GitTorrent.Engine.Dht.Lookups;
 using GitTorrent.Engine.Dht.Routing;
 using GitTorrent.Engine.Dht.Storage;
-using GitTorrent.Engine.Swarm;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Dht;
 

@@ -64,7 +64,7 @@ public sealed class DhtOptions
     /// <summary>Buckets untouched this long are refreshed with a lookup (BEP 5: 15 minutes).</summary>
     public TimeSpan BucketRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Items put through this node are put again this often (PROTOCOL.md: at least hourly).</summary>
+    /// <summary>Items put through this node are put again this often (docs/PROTOCOL.md: at least hourly).</summary>
     public TimeSpan RepublishInterval { get; set; } = TimeSpan.FromMinutes(45);
 
     /// <summary>How often the routing table is saved to <see cref="StateDirectory"/>.</summary>

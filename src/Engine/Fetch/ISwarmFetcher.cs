@@ -1,6 +1,6 @@
 namespace GitTorrent.Engine.Fetch;
 
-/// <summary>Fetches the pack for one commit from the swarm and imports it (PROTOCOL.md section 4).</summary>
+/// <summary>Fetches the pack for one commit from the swarm and imports it (docs/PROTOCOL.md section 4).</summary>
 public interface ISwarmFetcher
 {
     /// <summary>

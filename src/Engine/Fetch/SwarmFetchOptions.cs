@@ -11,7 +11,7 @@ namespace GitTorrent.Engine.Fetch;
 public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> KnownPeers, bool Quiet = false)
 {
     /// <summary>
-    /// More commits to ask for in the same pack (PROTOCOL.md section 4, <c>want</c>, ours): a clone's other tips. Only
+    /// More commits to ask for in the same pack (docs/PROTOCOL.md section 4, <c>want</c>, ours): a clone's other tips. Only
     /// the fetched commit is checked and required; the caller looks up which of these arrived (a seeder may lack some
     /// or ignore the list).
     /// </summary>

@@ -4,11 +4,12 @@ using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Wire.Extensions;
 using Microsoft.Extensions.Logging;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Fetch;
 
 /// <summary>
-/// The client side of PROTOCOL.md section 4: finds the peers that announce a commit, asks them in parallel
+/// The client side of docs/PROTOCOL.md section 4: finds the peers that announce a commit, asks them in parallel
 /// with ut_gittorrent, downloads the pack torrent from every peer that answered with the same infohash (and any
 /// the DHT knows), imports it with <c>git index-pack --fix-thin</c> and checks the commit is complete. A peer
 /// that lies, fails or stays silent is skipped and the next answer is tried.

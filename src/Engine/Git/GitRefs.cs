@@ -1,6 +1,6 @@
 namespace GitTorrent.Engine.Git;
 
-/// <summary>Reads the ref tips a seeder serves: HEAD, refs/heads/* and refs/tags/* (PROTOCOL.md section 2).</summary>
+/// <summary>Reads the ref tips a seeder serves: HEAD, refs/heads/* and refs/tags/* (docs/PROTOCOL.md section 2).</summary>
 public static class GitRefs
 {
     /// <summary>

@@ -1,3 +1,5 @@
+using GitTorrent.Engine.Wire.Extensions;
+
 namespace GitTorrent.Engine.Git;
 
 /// <summary>
@@ -8,9 +10,6 @@ namespace GitTorrent.Engine.Git;
 /// </summary>
 public static class PackBuilder
 {
-    /// <summary>At most this many haves are used (PROTOCOL.md section 4).</summary>
-    public const int MaxHaves = 256;
-
     /// <summary>
     /// Writes the pack for <paramref name="want"/> minus everything reachable from the known
     /// <paramref name="haves"/> to <paramref name="output"/>. Haves this repository does not know are
@@ -35,7 +34,7 @@ public static class PackBuilder
 
     /// <summary>
     /// What a request asks of this repository: <paramref name="want"/>, those of <paramref name="moreWants"/> that are
-    /// commits here and the first <see cref="MaxHaves"/> haves that are objects here, each sorted; in one git call (this
+    /// commits here and the first <see cref="GitTorrentMessage.MaxHaves"/> haves that are objects here, each sorted; in one git call (this
     /// runs once per request, and a clone of many branches asks for many). Haves the repository lacks change nothing in
     /// the pack, so they are dropped here, before a cache key is made of the request.
     /// </summary>
@@ -43,7 +42,7 @@ public static class PackBuilder
     public static async Task<PackRequest> ResolveAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> moreWants,
         IReadOnlyCollection<Hash20> haves, CancellationToken cancellationToken)
     {
-        var usedHaves = haves.Take(MaxHaves).Where(h => h != want).ToHashSet();
+        var usedHaves = haves.Take(GitTorrentMessage.MaxHaves).Where(h => h != want).ToHashSet();
         var extra = moreWants.Where(w => w != want && !usedHaves.Contains(w)).ToHashSet();
         var types = await GitRefs.ObjectTypesAsync(repositoryPath, [want, .. extra, .. usedHaves], cancellationToken)
             .ConfigureAwait(false);

@@ -106,7 +106,7 @@ public sealed class PackCache
     /// <summary>
     /// Returns the cached pack for the request or builds it with <see cref="PackBuilder"/>. After building,
     /// <paramref name="makeTorrent"/> creates the metainfo for the pack file (path, wanted commit) and returns its
-    /// infohash and bytes; the torrent's file name should be <c>&lt;commit&gt;.pack</c> (PROTOCOL.md section 4).
+    /// infohash and bytes; the torrent's file name should be <c>&lt;commit&gt;.pack</c> (docs/PROTOCOL.md section 4).
     /// </summary>
     public Task<CachedPack> GetOrBuildAsync(string repositoryPath, Hash20 want, IReadOnlyCollection<Hash20> haves,
         Func<string, Hash20, CancellationToken, Task<(Hash20 InfoHash, byte[] Torrent)>> makeTorrent, CancellationToken cancellationToken) =>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace GitTorrent.Engine.Git;
 
 /// <summary>
@@ -7,16 +5,13 @@ namespace GitTorrent.Engine.Git;
 /// a repository's name is its path below DIR without a trailing <c>.git</c> or <c>/.git</c>, so
 /// <c>DIR/foo.git</c> and <c>DIR/foo/.git</c> are both <c>foo</c>.
 /// </summary>
-public static partial class RepositoryScanner
+public static class RepositoryScanner
 {
     /// <summary>Folders deeper than this below DIR are not searched.</summary>
     public const int MaxDepth = 6;
 
-    /// <summary>Names we publish: path segments of letters, digits, '.', '_' and '-', not starting with '.'.</summary>
-    [GeneratedRegex(@"^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,99})(?:/[A-Za-z0-9_][A-Za-z0-9._-]{0,99}){0,5}$")]
-    public static partial Regex ValidName();
-
-    public static bool IsValidName(string name) => ValidName().IsMatch(name) && !name.Split('/').Any(s => s.EndsWith(".lock", StringComparison.Ordinal));
+    /// <summary>Names we publish (<see cref="RepositoryName.IsValid"/>).</summary>
+    public static bool IsValidName(string name) => RepositoryName.IsValid(name);
 
     /// <summary>Repositories under <paramref name="root"/>, sorted by name; folders with unusable names are skipped.</summary>
     public static IReadOnlyList<ServedRepository> Scan(string root, Action<string>? onSkipped = null)

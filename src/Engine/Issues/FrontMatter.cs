@@ -3,7 +3,7 @@ using System.Text;
 namespace GitTorrent.Engine.Issues;
 
 /// <summary>
-/// The front-matter block of issue and comment files (PROTOCOL.md section 6): a first line <c>---</c>, then one
+/// The front-matter block of issue and comment files (docs/PROTOCOL.md section 6): a first line <c>---</c>, then one
 /// <c>key: value</c> per line (the value is everything after the first <c>": "</c>), then a line <c>---</c>, then
 /// the Markdown body. Parsing is bounded by <see cref="IssueLimits"/> and reports problems as text, never throws.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace GitTorrent.Engine.Issues;
 
 /// <summary>
-/// Reads and writes the files of PROTOCOL.md section 6: <c>issue.md</c> (front matter <c>title</c>, <c>author</c>,
+/// Reads and writes the files of docs/PROTOCOL.md section 6: <c>issue.md</c> (front matter <c>title</c>, <c>author</c>,
 /// <c>created</c>, <c>state</c>, optional <c>labels</c>; unknown keys kept) and comment files (front matter
 /// <c>author</c>, <c>created</c>). Every problem with a file is an error text, never an exception.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace GitTorrent.Engine.Issues;
 
 /// <summary>
-/// Issue ids (PROTOCOL.md section 6): the first 12 lowercase hex digits of SHA-1 over the UTF-8 text
+/// Issue ids (docs/PROTOCOL.md section 6): the first 12 lowercase hex digits of SHA-1 over the UTF-8 text
 /// <c>&lt;author user id&gt;\n&lt;created, Unix seconds&gt;\n&lt;title&gt;</c>.
 /// </summary>
 public static class IssueId

@@ -1,6 +1,6 @@
 namespace GitTorrent.Engine.Issues;
 
-/// <summary>Where issues live in a repository's tree (PROTOCOL.md section 6).</summary>
+/// <summary>Where issues live in a repository's tree (docs/PROTOCOL.md section 6).</summary>
 public static class IssuePaths
 {
     /// <summary>The folder of all issues, at the root of the tree.</summary>

@@ -4,7 +4,7 @@ using GitTorrent.Engine.Git;
 namespace GitTorrent.Engine.Issues;
 
 /// <summary>
-/// Reads issues out of git trees (PROTOCOL.md section 6) through an <see cref="IIssueObjectSource"/>, within
+/// Reads issues out of git trees (docs/PROTOCOL.md section 6) through an <see cref="IIssueObjectSource"/>, within
 /// <see cref="IssueLimits"/>. Every bad folder or file becomes an <see cref="UnreadableIssueFile"/> with its path;
 /// nothing a repository contains makes it throw.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace GitTorrent.Engine.Issues;
 
-/// <summary>The <c>state:</c> of an issue: <c>open</c> or <c>closed</c> (PROTOCOL.md section 6).</summary>
+/// <summary>The <c>state:</c> of an issue: <c>open</c> or <c>closed</c> (docs/PROTOCOL.md section 6).</summary>
 public enum IssueState
 {
     Open,

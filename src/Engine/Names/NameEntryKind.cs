@@ -1,6 +1,6 @@
 namespace GitTorrent.Engine.Names;
 
-/// <summary>The three OP_RETURN payload kinds of PROTOCOL.md section 5.</summary>
+/// <summary>The three OP_RETURN payload kinds of docs/PROTOCOL.md section 5.</summary>
 public enum NameEntryKind
 {
     /// <summary><c>@gittorrent!&lt;name&gt;!&lt;40 lowercase hex keyhash&gt;</c>: one-step, front-runnable.</summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace GitTorrent.Engine.Names;
 
 /// <summary>
-/// Sans-IO codec for the username payloads of PROTOCOL.md section 5. A payload is the data of one
+/// Sans-IO codec for the username payloads of docs/PROTOCOL.md section 5. A payload is the data of one
 /// OP_RETURN output (the bytes pushed after OP_RETURN, without the script opcodes).
 /// </summary>
 public static class NamePayload

@@ -2,7 +2,7 @@ using GitTorrent.Engine.Git;
 
 namespace GitTorrent.Engine.Profiles;
 
-/// <summary>Builds the profile a seeder publishes from the repositories it serves (PROTOCOL.md section 3).</summary>
+/// <summary>Builds the profile a seeder publishes from the repositories it serves (docs/PROTOCOL.md section 3).</summary>
 public static class ProfileBuilder
 {
     /// <summary>
@@ -24,7 +24,7 @@ public static class ProfileBuilder
 
     /// <summary>
     /// The next sequence number: strictly above <paramref name="previous"/> and at least the current Unix
-    /// time in seconds, so restarts without state still move forward (PROTOCOL.md: a counter or Unix seconds).
+    /// time in seconds, so restarts without state still move forward (docs/PROTOCOL.md: a counter or Unix seconds).
     /// </summary>
     public static long NextSeq(long? previous, TimeProvider time) =>
         Math.Max((previous ?? 0) + 1, time.GetUtcNow().ToUnixTimeSeconds());

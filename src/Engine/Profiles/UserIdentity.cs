@@ -5,7 +5,7 @@ using NSec.Cryptography;
 namespace GitTorrent.Engine.Profiles;
 
 /// <summary>
-/// A user's ed25519 key pair (PROTOCOL.md section 3). The user id is SHA-1 of the 32-byte public key,
+/// A user's ed25519 key pair (docs/PROTOCOL.md section 3). The user id is SHA-1 of the 32-byte public key,
 /// which is also the BEP 44 target of the user's profile. Stored as a small JSON file readable only
 /// by its owner: <c>{"type":"ed25519","seed":"&lt;64 hex&gt;","publicKey":"&lt;64 hex&gt;"}</c>.
 /// </summary>

@@ -5,7 +5,7 @@ using GitTorrent.Engine.Git;
 namespace GitTorrent.Engine.Profiles;
 
 /// <summary>
-/// The JSON document a user publishes as the value of their BEP 44 mutable item (PROTOCOL.md section 3):
+/// The JSON document a user publishes as the value of their BEP 44 mutable item (docs/PROTOCOL.md section 3):
 /// display name, email, repositories with their refs, and optionally a manifest pointer for profiles
 /// too large for one item. Unknown keys are kept so a re-publish does not lose them.
 /// </summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

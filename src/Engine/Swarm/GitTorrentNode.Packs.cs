@@ -3,6 +3,7 @@ using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Extensions;
 using Microsoft.Extensions.Logging;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -160,7 +161,7 @@ public sealed partial class GitTorrentNode : IGitTorrentPackProvider
     private async ValueTask<bool> ServesCommitAsync(Hash20 commit, CancellationToken cancellationToken) =>
         await FindRepositoryAsync(commit, cancellationToken).ConfigureAwait(false) is not null;
 
-    /// <summary>Accepts inbound handshakes whose info_hash is a commit we serve (PROTOCOL.md section 4).</summary>
+    /// <summary>Accepts inbound handshakes whose info_hash is a commit we serve (docs/PROTOCOL.md section 4).</summary>
     private sealed class CommitHandler(GitTorrentNode node) : IUnknownInfoHashHandler
     {
         public ValueTask<bool> ShouldAcceptAsync(Hash20 infoHash, IPEndPoint remote, CancellationToken cancellationToken) =>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GitTorrent.Engine.Swarm;
 
-/// <summary>Profiles (PROTOCOL.md section 3): signed BEP 44 puts, with a <c>profile.json</c> torrent when too large.</summary>
+/// <summary>Profiles (docs/PROTOCOL.md section 3): signed BEP 44 puts, with a <c>profile.json</c> torrent when too large.</summary>
 public sealed partial class GitTorrentNode
 {
     /// <summary>A manifest larger than this is not downloaded.</summary>

@@ -10,7 +10,7 @@ namespace GitTorrent.Engine.Swarm;
 
 /// <summary>
 /// One GitTorrent peer: a DHT node, a BitTorrent engine with the ut_gittorrent extension, a pack cache and the
-/// repositories it serves. The daemon, the portal and the remote helper each run one (ARCHITECTURE.md).
+/// repositories it serves. The daemon, the portal and the remote helper each run one (docs/ARCHITECTURE.md).
 /// </summary>
 public sealed partial class GitTorrentNode : IAsyncDisposable
 {
@@ -179,7 +179,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         return tips;
     }
 
-    /// <summary>Announces every distinct tip commit in the DHT (PROTOCOL.md section 2). Returns how many.</summary>
+    /// <summary>Announces every distinct tip commit in the DHT (docs/PROTOCOL.md section 2). Returns how many.</summary>
     public async Task<int> AnnounceTipsAsync(CancellationToken cancellationToken)
     {
         var commits = (await ReadTipsAsync(cancellationToken).ConfigureAwait(false))

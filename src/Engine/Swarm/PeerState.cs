@@ -1,11 +1,11 @@
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 
 /// <summary>What one torrent session knows about one connected peer. Guarded by the session's lock.</summary>
-internal sealed class PeerState(PeerConnection connection, long now)
+internal sealed class PeerState(PeerConnection connection)
 {
     public PeerConnection Connection { get; } = connection;
 
@@ -17,35 +17,20 @@ internal sealed class PeerState(PeerConnection connection, long now)
 
     public List<int> PendingHaves { get; } = [];
 
-    public bool AmInterested { get; set; }
-
     public bool PeerChoking { get; set; } = true;
 
     public bool PeerInterested { get; set; }
 
-    public HashSet<BlockRequest> Outstanding { get; } = [];
-
-    /// <summary>The remote's <c>reqq</c> (BEP 10), bounding our pipeline to it.</summary>
-    public int MaxRequests { get; set; } = DefaultMaxRequests;
-
-    /// <summary>Assumed <c>reqq</c> of a peer that does not say: a conservative guess.</summary>
-    public const int DefaultMaxRequests = 250;
-
-    public long LastBlockAt { get; set; } = now;
-
-    public bool Snubbed { get; set; }
+    /// <summary>The remote's <c>reqq</c> (BEP 10), passed to the picking machine when it learns of the peer.</summary>
+    public int MaxRequests { get; set; } = Machines.PickingPeer.DefaultMaxRequests;
 
     /// <summary>Blocks that may still arrive after we cancelled or dropped them; unsolicited blocks beyond it are a violation.</summary>
     public int UnsolicitedBudget { get; set; } = 16;
-
-    public long DownloadedAtLastChoke { get; set; }
 
     /// <summary>Payload bytes per second received from the peer, measured each second.</summary>
     public long DownloadRate { get; set; }
 
     public long DownloadedAtLastTick { get; set; }
-
-    public long UploadedAtLastChoke { get; set; }
 
     public int MetadataSize { get; set; }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -55,7 +55,7 @@ public sealed class SwarmOptions
     /// <summary>How often peer sources are asked again while a download runs. Default 30 s.</summary>
     public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the node re-announces torrents it serves (PROTOCOL.md: at least every 30 min).</summary>
+    /// <summary>How often the node re-announces torrents it serves (docs/PROTOCOL.md: at least every 30 min).</summary>
     public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromMinutes(25);
 
     /// <summary>Connections per torrent. Default 60.</summary>

@@ -9,6 +9,7 @@ using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

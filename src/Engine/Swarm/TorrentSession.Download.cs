@@ -1,54 +1,46 @@
 using System.Buffers;
 using GitTorrent.Engine.Torrents.Picking;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
+using GitTorrent.Engine.Swarm.Machines;
 
 namespace GitTorrent.Engine.Swarm;
 
 internal sealed partial class TorrentSession
 {
-    /// <summary>Smallest top-up of a deep pipeline, so requests go out in batches rather than one per block.</summary>
-    private const int RequestBatch = 8;
-
-    /// <summary>Keeps the peer's pipeline full (caller holds the lock).</summary>
-    private void FillRequests(PeerState peer)
+    /// <summary>
+    /// Carries out what the picking machine decided (caller holds the lock). A cancelled block may still arrive, so
+    /// each cancel widens the peer's allowance for unsolicited blocks by one.
+    /// </summary>
+    private void ApplyPickingCommands()
     {
-        if (_picker is null || peer.PeerChoking || !peer.AmInterested || peer.Has is null || peer.Connection.IsClosed)
+        if (_picking is null)
         {
             return;
         }
-        if (!_requestGateOpen)
+        while (_picking.TryTake(out var command))
         {
-            if (_peers.Values.Count(p => !p.PeerChoking && p.AmInterested && p.Has is not null && !p.Connection.IsClosed) < _waitForPeers)
+            var connection = command.Peer.Connection;
+            switch (command.Kind)
             {
-                return;
+                case SwarmCommandKind.Request:
+                    connection.SendRequest(command.Block);
+                    break;
+                case SwarmCommandKind.Cancel:
+                    command.Peer.UnsolicitedBudget++;
+                    connection.SendCancel(command.Block);
+                    break;
+                case SwarmCommandKind.Interested:
+                    connection.SendSimple(MessageId.Interested);
+                    break;
+                case SwarmCommandKind.NotInterested:
+                    connection.SendSimple(MessageId.NotInterested);
+                    break;
+                default:
+                    connection.Close();
+                    break;
             }
-            OpenRequestGate();
-            return;
         }
-        var depth = peer.Snubbed ? 1 : Math.Min(PipelineDepthFor(peer), peer.MaxRequests);
-        var want = depth - peer.Outstanding.Count;
-        if (want <= 0 || (depth >= 4 * RequestBatch && want < RequestBatch && peer.Outstanding.Count > 0))
-        {
-            return;
-        }
-        _scratch.Clear();
-        _picker.Pick(peer, peer.Has, peer.Outstanding, want, _scratch);
-        foreach (var request in _scratch)
-        {
-            peer.Connection.SendRequest(request);
-        }
-        if (_scratch.Count > 0 && peer.Outstanding.Count == _scratch.Count)
-        {
-            peer.LastBlockAt = _engine.TimeProvider.GetTimestamp();
-        }
-    }
-
-    /// <summary>The configured depth, or more for a fast peer: its rate times the request queue time.</summary>
-    private int PipelineDepthFor(PeerState peer)
-    {
-        var options = _engine.Options;
-        var byRate = (long)(peer.DownloadRate * options.RequestQueueTime.TotalSeconds / WireLimits.BlockSize);
-        return (int)Math.Clamp(byRate, options.PipelineDepth, Math.Max(options.PipelineDepth, options.MaxPipelineDepth));
     }
 
     /// <summary>
@@ -63,8 +55,8 @@ internal sealed partial class TorrentSession
         }
         lock (_gate)
         {
-            _waitForPeers = peers;
-            _requestGateOpen = false;
+            _holdRequestsFor = peers;
+            _picking?.HoldRequests(peers);
             _background.Add(Task.Run(OpenAfterAsync));
         }
 
@@ -80,7 +72,9 @@ internal sealed partial class TorrentSession
             }
             lock (_gate)
             {
-                OpenRequestGate();
+                _holdRequestsFor = 0;
+                _picking?.OpenGate();
+                ApplyPickingCommands();
             }
         }
     }
@@ -94,49 +88,11 @@ internal sealed partial class TorrentSession
         }
     }
 
-    /// <summary>Lets every ready peer request blocks (caller holds the lock).</summary>
-    private void OpenRequestGate()
-    {
-        if (_requestGateOpen)
-        {
-            return;
-        }
-        _requestGateOpen = true;
-        foreach (var other in _peers.Values)
-        {
-            FillRequests(other);
-        }
-    }
-
-    /// <summary>Returns the peer's requests to the picker (choke, snub, disconnect).</summary>
-    private void DropOutstanding(PeerState peer, bool sendCancel)
-    {
-        if (_picker is null)
-        {
-            peer.Outstanding.Clear();
-            return;
-        }
-        foreach (var request in peer.Outstanding)
-        {
-            _picker.OnRequestDropped(request);
-            peer.UnsolicitedBudget++;
-            if (sendCancel)
-            {
-                peer.Connection.SendCancel(request);
-            }
-        }
-        peer.Outstanding.Clear();
-        foreach (var other in _peers.Values)
-        {
-            if (other != peer)
-            {
-                FillRequests(other);
-            }
-        }
-    }
-
     /// <summary>Complete pieces being hashed off the receive loops at once; a receive loop waits for a slot.</summary>
     private const int ConcurrentVerifications = 4;
+
+    /// <summary>Peers to wait for before requesting (<see cref="HoldRequestsFor"/>), kept for a machine made later.</summary>
+    private int _holdRequestsFor;
 
     private readonly SemaphoreSlim _verifySlots = new(ConcurrentVerifications);
 
@@ -180,7 +136,7 @@ internal sealed partial class TorrentSession
         lock (_gate)
         {
             _hashFailures++;
-            _picker!.OnPieceFailed(piece.Piece);
+            _picking!.PieceFailed(piece.Piece);
             foreach (var webSeed in piece.Contributors.OfType<WebSeed>().Distinct())
             {
                 webSeed.BadPieces++;
@@ -199,10 +155,7 @@ internal sealed partial class TorrentSession
                     contributor.Connection.Close();
                 }
             }
-            foreach (var peer in _peers.Values)
-            {
-                FillRequests(peer);
-            }
+            ApplyPickingCommands();
         }
     }
 
@@ -212,8 +165,8 @@ internal sealed partial class TorrentSession
         bool complete;
         lock (_gate)
         {
-            _picker!.OnPieceWritten(piece);
-            complete = _picker.Have.All;
+            _picking!.PieceVerified(piece);
+            complete = _picking.IsComplete;
             foreach (var peer in _peers.Values)
             {
                 // Sent to peers that have the piece too: a super-seeder (BEP 16) learns from it that its piece spread.
@@ -228,13 +181,10 @@ internal sealed partial class TorrentSession
                         peer.Connection.SendHave(piece);
                     }
                 }
-                if (complete)
-                {
-                    // Connections to seeds stay for a while (see SeedLinger): a super-seeding seed counts on the
-                    // pieces we now hold being available to the peers it tells about us.
-                    SetInterested(peer, false);
-                }
             }
+            // Complete: not interested in anybody. Connections to seeds stay for a while (see SeedLinger): a
+            // super-seeding seed counts on the pieces we now hold being available to the peers it tells about us.
+            ApplyPickingCommands();
         }
         if (complete)
         {

@@ -1,8 +1,9 @@
 using System.Buffers;
 using GitTorrent.Engine.Torrents.Picking;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
+using GitTorrent.Engine.Swarm.Machines;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -21,30 +22,33 @@ internal sealed partial class TorrentSession
                 lock (_gate)
                 {
                     peer.PeerChoking = true;
-                    DropOutstanding(peer, sendCancel: false);
+                    // The dropped requests' data may still come: allow for it.
+                    peer.UnsolicitedBudget += _picking?.OutstandingCount(peer) ?? 0;
+                    _picking?.PeerChoked(peer);
+                    ApplyPickingCommands();
                 }
                 break;
             case MessageId.Unchoke:
                 lock (_gate)
                 {
                     peer.PeerChoking = false;
-                    FillRequests(peer);
+                    _picking?.PeerUnchoked(peer);
+                    ApplyPickingCommands();
                 }
                 break;
             case MessageId.Interested:
                 lock (_gate)
                 {
                     peer.PeerInterested = true;
-                    if (peer.Connection.AmChoking && CountUnchoked() < (long)_choker.Slots + 1)
-                    {
-                        Unchoke(peer);
-                    }
+                    _choking.PeerInterested(peer, true);
+                    ApplyChokingCommands();
                 }
                 break;
             case MessageId.NotInterested:
                 lock (_gate)
                 {
                     peer.PeerInterested = false;
+                    _choking.PeerInterested(peer, false);
                 }
                 break;
             case MessageId.Have:
@@ -117,7 +121,6 @@ internal sealed partial class TorrentSession
                 return;
             }
             peer.Has[piece] = true;
-            _picker?.AddAvailability(piece);
             if (!peer.Revealed.Contains(piece))
             {
                 // Got elsewhere: it trades with other peers.
@@ -125,11 +128,8 @@ internal sealed partial class TorrentSession
                 peer.BlockedSince = 0;
             }
             SuperSeedHave(piece);
-            if (!peer.AmInterested && _picker is not null && !_picker.Have[piece])
-            {
-                SetInterested(peer, true);
-            }
-            FillRequests(peer);
+            _picking?.PeerHas(peer, piece);
+            ApplyPickingCommands();
         }
     }
 
@@ -146,17 +146,12 @@ internal sealed partial class TorrentSession
             {
                 throw new ProtocolViolationException("Bitfield of the wrong size or with spare bits set.");
             }
-            if (_picker is not null)
-            {
-                _picker.RemoveAvailability(peer.Has);
-                _picker.AddAvailability(bitfield);
-            }
             SuperSeedAvailability(peer.Has, -1);
             SuperSeedAvailability(bitfield, +1);
             peer.Has = bitfield;
             RevealMore(peer);
-            UpdateInterest(peer);
-            FillRequests(peer);
+            _picking?.PeerBitfield(peer, bitfield);
+            ApplyPickingCommands();
             DisconnectIfBothSeeds(peer);
         }
     }
@@ -196,28 +191,13 @@ internal sealed partial class TorrentSession
         {
             peer.Connection.AddDownloaded((int)data.Length);
             Interlocked.Add(ref _downloaded, data.Length);
-            if (_picker is null)
+            completed = null;
+            var result = _picking?.BlockReceived(peer, header.Piece, header.Begin, data, Now, out completed)
+                ?? BlockResult.Unsolicited;
+            ApplyPickingCommands();
+            if (result == BlockResult.Unsolicited)
             {
-                completed = null;
                 ChargeUnsolicited(peer);
-            }
-            else
-            {
-                var result = _picker.OnBlock(peer, peer.Outstanding, header.Piece, header.Begin, data, out completed);
-                if (result == BlockResult.Unsolicited)
-                {
-                    ChargeUnsolicited(peer);
-                }
-                else
-                {
-                    peer.LastBlockAt = _engine.TimeProvider.GetTimestamp();
-                    peer.Snubbed = false;
-                    if (_picker.IsEndGame && result is BlockResult.Stored or BlockResult.PieceComplete)
-                    {
-                        CancelDuplicates(peer, new BlockRequest(header.Piece, header.Begin, (int)data.Length));
-                    }
-                }
-                FillRequests(peer);
             }
         }
         return completed is null ? default : VerifyInBackgroundAsync(completed);
@@ -229,19 +209,6 @@ internal sealed partial class TorrentSession
         if (peer.UnsolicitedBudget < 0)
         {
             throw new ProtocolViolationException("Unsolicited piece data.");
-        }
-    }
-
-    private void CancelDuplicates(PeerState receivedFrom, BlockRequest block)
-    {
-        foreach (var other in _peers.Values)
-        {
-            if (other != receivedFrom && other.Outstanding.Remove(block))
-            {
-                _picker!.OnRequestDropped(block);
-                other.UnsolicitedBudget++;
-                other.Connection.SendCancel(block);
-            }
         }
     }
 
@@ -262,6 +229,7 @@ internal sealed partial class TorrentSession
                 lock (_gate)
                 {
                     peer.MaxRequests = (int)Math.Min(reqq, int.MaxValue);
+                    _picking?.PeerMaxRequests(peer, peer.MaxRequests);
                 }
             }
             OnRemoteExtensionHandshake(peer, handshake);
@@ -296,7 +264,6 @@ internal sealed partial class TorrentSession
         }
         peer.PendingHaves.Clear();
         peer.Has = has;
-        _picker?.AddAvailability(has);
     }
 
     /// <summary>Sends our bitfield once we know what we have (skipped when we have nothing).</summary>
@@ -317,45 +284,15 @@ internal sealed partial class TorrentSession
         }
     }
 
-    private void SetInterested(PeerState peer, bool interested)
+    /// <summary>Carries out what the choking machine decided (caller holds the lock).</summary>
+    private void ApplyChokingCommands()
     {
-        if (peer.AmInterested == interested)
+        while (_choking.TryTake(out var command))
         {
-            return;
+            var choke = command.Kind == SwarmCommandKind.Choke;
+            command.Peer.Connection.AmChoking = choke;
+            command.Peer.Connection.SendSimple(choke ? MessageId.Choke : MessageId.Unchoke);
         }
-        peer.AmInterested = interested;
-        peer.Connection.SendSimple(interested ? MessageId.Interested : MessageId.NotInterested);
-    }
-
-    private void UpdateInterest(PeerState peer)
-    {
-        var interested = _picker is not null && peer.Has is not null && !_picker.Have.All && _picker.IsInteresting(peer.Has);
-        SetInterested(peer, interested);
-    }
-
-    private int CountUnchoked()
-    {
-        var n = 0;
-        foreach (var p in _peers.Values)
-        {
-            if (!p.Connection.AmChoking)
-            {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static void Unchoke(PeerState peer)
-    {
-        peer.Connection.AmChoking = false;
-        peer.Connection.SendSimple(MessageId.Unchoke);
-    }
-
-    private static void Choke(PeerState peer)
-    {
-        peer.Connection.AmChoking = true;
-        peer.Connection.SendSimple(MessageId.Choke);
     }
 
     private void DisconnectIfBothSeeds(PeerState peer)

@@ -2,6 +2,7 @@ using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 

@@ -1,5 +1,5 @@
 using GitTorrent.Engine.Torrents;
-using GitTorrent.Engine.Torrents.Pieces;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -45,7 +45,7 @@ internal sealed partial class TorrentSession
     {
         _swarmAvailability = new int[metainfo.PieceCount];
         _revealCount = new int[metainfo.PieceCount];
-        _choker = new Choker(int.MaxValue);
+        _choking.UnlimitedSlots();
         _adaptive = adaptive;
         _loneWindow = (int)Math.Max(SuperSeedWindow, LoneWindowBytes / metainfo.PieceLength);
         _unavailablePieces = metainfo.PieceCount;

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -12,14 +13,11 @@ internal sealed partial class TorrentSession
 
     /// <summary>How often an incomplete download asks its discovery for more peers.</summary>
     private static readonly TimeSpan DownloadRediscoveryInterval = TimeSpan.FromSeconds(3);
-    private long _lastChoke;
-    private long _lastOptimistic;
     private DownloadProgress? _lastProgress;
 
     private async Task TimerLoopAsync(CancellationToken cancellationToken)
     {
         var time = _engine.TimeProvider;
-        _lastChoke = _lastOptimistic = time.GetTimestamp();
         using var timer = new PeriodicTimer(Tick, time);
         try
         {
@@ -64,28 +62,21 @@ internal sealed partial class TorrentSession
                     c.SendKeepAlive();
                     c.LastSent = now;
                 }
-                if (!peer.Snubbed && peer.Outstanding.Count > 0
-                    && time.GetElapsedTime(peer.LastBlockAt, now) > options.SnubTimeout)
-                {
-                    peer.Snubbed = true;
-                    DropOutstanding(peer, sendCancel: true);
-                    FillRequests(peer);
-                }
+                _picking?.PeerRate(peer, peer.DownloadRate);
             }
+            _picking?.Tick(time.GetElapsedTime(_clockStart, now));
+            ApplyPickingCommands();
             RetryMetadata();
             PexTick(now);
             LingerTick(now);
             SuperSeedTick();
-            var rotate = time.GetElapsedTime(_lastOptimistic, now) >= options.OptimisticUnchokeInterval;
-            if (rotate || time.GetElapsedTime(_lastChoke, now) >= options.ChokeInterval)
+            foreach (var peer in _peers.Values)
             {
-                _lastChoke = now;
-                if (rotate)
-                {
-                    _lastOptimistic = now;
-                }
-                RunChoker(rotate);
+                _choking.Transferred(peer, peer.Connection.Downloaded, peer.Connection.Uploaded);
+                _choking.PeerIsSeed(peer, peer.IsSeed);
             }
+            _choking.Tick(time.GetElapsedTime(_clockStart, now), seeding: _have is { All: true });
+            ApplyChokingCommands();
         }
     }
 
@@ -106,34 +97,6 @@ internal sealed partial class TorrentSession
             else if (_engine.TimeProvider.GetElapsedTime(peer.BothSeedsSince, now) >= SeedLinger)
             {
                 peer.Connection.Close();
-            }
-        }
-    }
-
-    private void RunChoker(bool rotateOptimistic)
-    {
-        var seeding = _have is { All: true };
-        var candidates = new List<ChokeCandidate>(_peers.Count);
-        foreach (var peer in _peers.Values)
-        {
-            var c = peer.Connection;
-            var down = c.Downloaded - peer.DownloadedAtLastChoke;
-            var up = c.Uploaded - peer.UploadedAtLastChoke;
-            peer.DownloadedAtLastChoke = c.Downloaded;
-            peer.UploadedAtLastChoke = c.Uploaded;
-            candidates.Add(new ChokeCandidate(peer, peer.PeerInterested && !peer.IsSeed, seeding ? up : down));
-        }
-        var unchoke = _choker.Decide(candidates, rotateOptimistic);
-        foreach (var peer in _peers.Values)
-        {
-            var shouldUnchoke = unchoke.Contains(peer);
-            if (shouldUnchoke && peer.Connection.AmChoking)
-            {
-                Unchoke(peer);
-            }
-            else if (!shouldUnchoke && !peer.Connection.AmChoking)
-            {
-                Choke(peer);
             }
         }
     }

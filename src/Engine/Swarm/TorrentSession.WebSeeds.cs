@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using GitTorrent.Engine.Torrents.Picking;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -46,11 +46,11 @@ internal sealed partial class TorrentSession
             picked.Clear();
             lock (_gate)
             {
-                if (_picker is null || _picker.Have.All)
+                if (_picking is null || _picking.IsComplete)
                 {
                     return;
                 }
-                _picker.Pick(seed, all, seed.Outstanding, WebSeedBlocksPerRequest, picked, sequential: true);
+                _picking.Picker.Pick(seed, all, seed.Outstanding, WebSeedBlocksPerRequest, picked, sequential: true);
             }
             if (picked.Count == 0)
             {
@@ -80,7 +80,7 @@ internal sealed partial class TorrentSession
                 {
                     foreach (var request in seed.Outstanding)
                     {
-                        _picker?.OnRequestDropped(request);
+                        _picking?.Picker.OnRequestDropped(request);
                     }
                     seed.Outstanding.Clear();
                 }
@@ -91,10 +91,10 @@ internal sealed partial class TorrentSession
         {
             foreach (var request in seed.Outstanding)
             {
-                _picker?.OnRequestDropped(request);
+                _picking?.Picker.OnRequestDropped(request);
             }
             seed.Outstanding.Clear();
-            _picker?.ReleaseOwner(seed);
+            _picking?.Picker.ReleaseOwner(seed);
         }
     }
 
@@ -123,12 +123,12 @@ internal sealed partial class TorrentSession
                 PartialPiece? completed;
                 lock (_gate)
                 {
-                    if (_picker is null)
+                    if (_picking is null)
                     {
                         return;
                     }
                     Interlocked.Add(ref _downloaded, request.Length);
-                    _picker.OnBlock(seed, seed.Outstanding, request.Piece, request.Begin,
+                    _picking.Picker.OnBlock(seed, seed.Outstanding, request.Piece, request.Begin,
                         new ReadOnlySequence<byte>(buffer, 0, request.Length), out completed);
                 }
                 if (completed is not null)

@@ -1,12 +1,13 @@
 using System.Net;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Picking;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
 using Microsoft.Extensions.Logging;
+using GitTorrent.Engine.Base;
+using GitTorrent.Engine.Swarm.Machines;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -23,22 +24,20 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private readonly Dictionary<PeerConnection, PeerState> _peers = [];
     private readonly HashSet<string> _banned = [];
     private readonly Dictionary<string, int> _strikes = [];
-    private readonly List<BlockRequest> _scratch = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<TorrentMetainfo> _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<TorrentMetainfo> _metadata = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _background = [];
     private readonly Dictionary<System.Net.IPEndPoint, long> _downloadedByPeer = [];
-    private bool _requestGateOpen = true;
     private readonly List<System.Net.IPEndPoint> _bannedEndPoints = [];
     private int _hashFailures;
-    private int _waitForPeers;
     private long _uploaded;
     private long _downloaded;
     private Bitfield? _have;
-    private PiecePicker? _picker;
+    private PickingMachine<PeerState>? _picking;
     private PieceStore? _store;
-    private Choker _choker;
+    private readonly ChokingMachine<PeerState> _choking;
+    private readonly long _clockStart;
 
     private TorrentSession(TorrentEngine engine, Hash20 infoHash, TorrentMetainfo? metainfo, string path, bool seeding)
     {
@@ -48,7 +47,9 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         Metainfo = metainfo;
         Path = path;
         IsSeeding = seeding;
-        _choker = new Choker(engine.Options.UnchokeSlots);
+        _clockStart = engine.TimeProvider.GetTimestamp();
+        _choking = new ChokingMachine<PeerState>(engine.Options.UnchokeSlots, engine.Options.ChokeInterval,
+            engine.Options.OptimisticUnchokeInterval, TimeSpan.Zero);
     }
 
     public Hash20 InfoHash { get; }
@@ -132,12 +133,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             SwarmLog.Resumed(_logger, InfoHash, have.Count);
         }
         var maxPartial = (int)Math.Clamp(_engine.Options.MaxPartialPieceBytes / metainfo.PieceLength, 2, 4096);
-        var picker = new PiecePicker(metainfo, have, maxPartial);
+        var picking = new PickingMachine<PeerState>(new PiecePicker(metainfo, have, maxPartial), PickingOptions.From(_engine.Options));
         var complete = false;
         lock (_gate)
         {
             _store = store;
-            _picker = picker;
             _have = have;
             Metainfo = metainfo;
             foreach (var peer in _peers.Values)
@@ -148,9 +148,17 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             foreach (var peer in _peers.Values)
             {
                 SendOurPieces(peer);
-                UpdateInterest(peer);
-                FillRequests(peer);
             }
+            if (_holdRequestsFor > 1)
+            {
+                picking.HoldRequests(_holdRequestsFor);
+            }
+            _picking = picking;
+            foreach (var peer in _peers.Values)
+            {
+                AddToPicking(peer);
+            }
+            ApplyPickingCommands();
         }
         _metadata.TrySetResult(metainfo);
         DialPeersHeardBeforeMetadata();
@@ -202,12 +210,15 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                     existing.Close();
                 }
             }
-            var state = new PeerState(connection, _engine.TimeProvider.GetTimestamp());
+            var state = new PeerState(connection);
             if (Metainfo is not null)
             {
                 state.Has = new Bitfield(Metainfo.PieceCount);
             }
             _peers.Add(connection, state);
+            _choking.PeerConnected(state);
+            AddToPicking(state);
+            ApplyPickingCommands();
             connection.MetadataHost = this;
             connection.PexHost = this;
             if (connection.IsOutbound)
@@ -309,6 +320,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
                 return;
             }
+            _choking.PeerDisconnected(state);
             _metadataTried.Remove(state);
             if (_metadataSource == state)
             {
@@ -317,25 +329,26 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             SuperSeedDetach(state);
             var endPoint = state.Connection.RemoteEndPoint;
             _downloadedByPeer[endPoint] = _downloadedByPeer.GetValueOrDefault(endPoint) + state.Connection.Downloaded;
-            if (_picker is not null)
+            if (_picking is not null)
             {
-                if (state.Has is not null)
-                {
-                    _picker.RemoveAvailability(state.Has);
-                }
-                foreach (var request in state.Outstanding)
-                {
-                    _picker.OnRequestDropped(request);
-                }
-                state.Outstanding.Clear();
-                _picker.ReleaseOwner(state);
-                foreach (var other in _peers.Values)
-                {
-                    FillRequests(other);
-                }
+                _picking.PeerDisconnected(state);
+                ApplyPickingCommands();
             }
         }
     }
+
+    /// <summary>Tells the picking machine, when there is one, of a peer whose pieces are known (caller holds the lock).</summary>
+    private void AddToPicking(PeerState peer)
+    {
+        if (_picking is not null && peer.Has is not null)
+        {
+            _picking.PeerMaxRequests(peer, peer.MaxRequests);
+            _picking.PeerConnected(peer, peer.Has, Now);
+        }
+    }
+
+    /// <summary>The session's clock for its machines: time since it was created.</summary>
+    private TimeSpan Now => _engine.TimeProvider.GetElapsedTime(_clockStart);
 
     private void OnUploaded(int bytes) => Interlocked.Add(ref _uploaded, bytes);
 
@@ -353,7 +366,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         {
             var peers = _peers.Values.Select(p => new PeerStatistics(p.Connection.RemoteEndPoint, p.Connection.RemotePeerId,
                 p.Connection.RemoteClient, p.Connection.IsOutbound, p.Connection.Uploaded, p.Connection.Downloaded,
-                p.Connection.AmChoking, p.PeerChoking, p.AmInterested, p.PeerInterested, p.IsSeed)).ToList();
+                p.Connection.AmChoking, p.PeerChoking, _picking?.IsInterestedIn(p) ?? false, p.PeerInterested, p.IsSeed)).ToList();
             return new TorrentStatistics(InfoHash, Metainfo?.Name, Metainfo?.Length ?? 0, IsComplete,
                 Interlocked.Read(ref _uploaded), Interlocked.Read(ref _downloaded), peers);
         }
@@ -418,7 +431,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         }
         lock (_gate)
         {
-            _picker?.ReleaseAll();
+            _picking?.Picker.ReleaseAll();
         }
         if (_store is not null)
         {

@@ -1,3 +1,5 @@
+using GitTorrent.Engine.Base;
+
 namespace GitTorrent.Engine.Swarm;
 
 /// <summary>A BEP 19 web seed as the picker sees it: a peer with every piece, reached over HTTP range requests.</summary>
@@ -5,7 +7,7 @@ internal sealed class WebSeed(Uri uri)
 {
     public Uri Uri { get; } = uri;
 
-    public HashSet<Wire.Messages.BlockRequest> Outstanding { get; } = [];
+    public HashSet<BlockRequest> Outstanding { get; } = [];
 
     public int Failures { get; set; }
 

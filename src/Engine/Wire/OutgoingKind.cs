@@ -1,3 +1,5 @@
+using GitTorrent.Engine.Base;
+
 namespace GitTorrent.Engine.Wire;
 
 internal enum OutgoingKind : byte

@@ -1,6 +1,6 @@
 using System.Buffers;
-using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Wire;
 

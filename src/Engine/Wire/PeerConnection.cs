@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Wire;
 

@@ -6,7 +6,7 @@ namespace GitTorrent.Indexer.Names;
 /// <summary>
 /// The JSON body of <c>/api/names/{name}</c> (INTERFACES.md):
 /// <c>{"name", "owner", "status", "entries": [{"kind", "txid", "vout", "height", "blockHash", "keyHash", "valid", "reason"}]}</c>.
-/// <c>kind</c> is CLAIM, PREORDER or REGISTER (PROTOCOL.md section 5 names them so, and the portal has always
+/// <c>kind</c> is CLAIM, PREORDER or REGISTER (docs/PROTOCOL.md section 5 names them so, and the portal has always
 /// answered so); <c>keyHash</c> is null for a PREORDER; <c>reason</c> is one of <see cref="NameEntryReasons"/>.
 /// The portal's <c>/api/names/{name}</c> serialises this record as it is.
 /// </summary>

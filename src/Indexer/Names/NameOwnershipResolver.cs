@@ -3,7 +3,7 @@ using GitTorrent.Engine.Names;
 namespace GitTorrent.Indexer.Names;
 
 /// <summary>
-/// Pure, deterministic ownership rules of PROTOCOL.md section 5.
+/// Pure, deterministic ownership rules of docs/PROTOCOL.md section 5.
 /// </summary>
 /// <remarks>
 /// <para>Input: any entries (a superset is fine). The resolver keeps the CLAIMs and REGISTERs of the name

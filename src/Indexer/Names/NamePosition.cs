@@ -1,7 +1,7 @@
 namespace GitTorrent.Indexer.Names;
 
 /// <summary>
-/// Position of an OP_RETURN output (PROTOCOL.md section 5): block height, index of the transaction in
+/// Position of an OP_RETURN output (docs/PROTOCOL.md section 5): block height, index of the transaction in
 /// the block, index of the output in the transaction. Lower positions came first.
 /// </summary>
 public readonly record struct NamePosition(int Height, int TxIndex, int Vout) : IComparable<NamePosition>

@@ -10,7 +10,7 @@ namespace GitTorrent.Indexer.Profiles;
 
 /// <summary>
 /// Writes verified profiles into the database: a profile replaces the stored one only when its seq is higher and
-/// its signature verifies over exactly the stored bytes (PROTOCOL.md section 3); repositories and refs follow it.
+/// its signature verifies over exactly the stored bytes (docs/PROTOCOL.md section 3); repositories and refs follow it.
 /// </summary>
 /// <remarks>
 /// On PostgreSQL a batch is written with a few set-based statements (ProfileStore.Postgres.cs); on SQLite through

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace GitTorrent.Indexer.Swarm;
 
 /// <summary>
-/// Owns the process's one <see cref="GitTorrentNode"/> (ARCHITECTURE.md: one engine per host). Consumers await
+/// Owns the process's one <see cref="GitTorrentNode"/> (docs/ARCHITECTURE.md: one engine per host). Consumers await
 /// <see cref="NodeAsync"/>. When a configured port is taken the node falls back to any free port and says so. Pack
 /// torrents carry a web seed below <paramref name="publicUrl"/> when the host has one (the portal).
 /// </summary>

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using GitTorrent.Web.Security;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Web.Admin;
 

@@ -9,7 +9,7 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 namespace GitTorrent.Web.Forks;
 
 /// <summary>
-/// Which repositories of the store are forks of each other (PROTOCOL.md section 6: the root commits of their default
+/// Which repositories of the store are forks of each other (docs/PROTOCOL.md section 6: the root commits of their default
 /// branches intersect). Each repository's roots are kept in memory by tip and updated incrementally when the tip moves
 /// forward; the store is rescanned every <see cref="ForkOptions.ScanInterval"/>, and a repository a sync or fetch
 /// changed is updated at once. Also answers the cross-repository questions of forks: merge base and how far ahead.

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitTorrent.Web.Identity;
 
 /// <summary>
-/// Keeps the portal's own user row in step with its mirrors and signs its profile (PROTOCOL.md section 3) through the
+/// Keeps the portal's own user row in step with its mirrors and signs its profile (docs/PROTOCOL.md section 3) through the
 /// Engine's one signer (<see cref="UserIdentity.SignProfile"/>) at a seq taken atomically across replicas
 /// (<see cref="PortalIdentity.NextSeqAsync"/>), exactly what the engine will put into the DHT. The database is the
 /// truth for the set of replicas: a mirror's refs come from this replica's store only for the mirror it just synced

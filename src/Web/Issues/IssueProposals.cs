@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace GitTorrent.Web.Issues;
 
 /// <summary>
-/// Issues "proposed" to a repository (PROTOCOL.md section 6): issue files found only on its other branches or in forks,
+/// Issues "proposed" to a repository (docs/PROTOCOL.md section 6): issue files found only on its other branches or in forks,
 /// with where they come from. A source's change is what it did since it split from the default branch (three-way:
 /// a stale branch that still has an issue open does not propose to reopen it). Results are cached by the pair of tips.
 /// </summary>

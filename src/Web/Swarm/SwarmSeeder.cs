@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GitTorrent.Web.Swarm;
 
 /// <summary>
-/// The portal as a seeder (ARCHITECTURE.md "Seed" and "Publish"): every repository in the store is served by the
+/// The portal as a seeder (docs/ARCHITECTURE.md "Seed" and "Publish"): every repository in the store is served by the
 /// node; tips are announced on start, after every update and every 30 minutes; the portal's own signed profile (its
 /// mirrors) is put on start, after every mirror sync and hourly. Also counts seeders of each tip for the provenance panel.
 /// </summary>

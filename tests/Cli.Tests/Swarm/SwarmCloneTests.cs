@@ -89,7 +89,7 @@ public sealed class SwarmCloneTests
         source.Git("tag", "v1", "main~2");
         var tip = source.Commit("last.txt", "last\n");
         await net.StartDaemonAsync(aliceHome, repos);
-        // Too many refs for the 1,000-byte item: the profile points at a manifest torrent (PROTOCOL.md section 3).
+        // Too many refs for the 1,000-byte item: the profile points at a manifest torrent (docs/PROTOCOL.md section 3).
         await net.WaitForProfileAsync(alice, json => json.Contains("\"manifest\"", StringComparison.Ordinal), "with a manifest");
 
         var bobHome = net.NewHome("bob");

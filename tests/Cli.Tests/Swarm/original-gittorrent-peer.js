@@ -1,4 +1,4 @@
-// A seeder speaking the original 2015 GitTorrent wire format (PROTOCOL.md section 4, the parts marked (orig)), built
+// A seeder speaking the original 2015 GitTorrent wire format (docs/PROTOCOL.md section 4, the parts marked (orig)), built
 // from the original npm packages: bittorrent-protocol@1.5.7 + ut_gittorrent@0.1.1. It accepts a BitTorrent handshake
 // whose info_hash is one of the COMMITs, and answers ut_gittorrent {sha} with {infoHash: that commit's PACK_INFOHASH}
 // exactly as the original did (the packs themselves are seeded by another client; anything else in the request, such

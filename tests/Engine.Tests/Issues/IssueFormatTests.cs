@@ -3,7 +3,7 @@ using GitTorrent.Engine.Issues;
 
 namespace GitTorrent.Engine.Tests.Issues;
 
-/// <summary>The files of PROTOCOL.md section 6: ids, issue.md and comment files, written and read back, and hostile ones refused.</summary>
+/// <summary>The files of docs/PROTOCOL.md section 6: ids, issue.md and comment files, written and read back, and hostile ones refused.</summary>
 public sealed class IssueFormatTests
 {
     private static readonly Hash20 Author = Hash20.Parse(string.Concat(Enumerable.Repeat("3f2a", 10)));

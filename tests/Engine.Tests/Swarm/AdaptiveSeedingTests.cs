@@ -5,6 +5,7 @@ using GitTorrent.Engine.Tests.Wire;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Messages;
 using GitTorrent.TestSupport;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Swarm;
 

@@ -2,8 +2,8 @@ using System.Buffers;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Picking;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Torrents;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Wire;
 

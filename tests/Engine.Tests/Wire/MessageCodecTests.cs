@@ -1,5 +1,6 @@
 using System.Buffers;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Wire;
 

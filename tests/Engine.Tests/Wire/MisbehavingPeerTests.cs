@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire.Messages;
 
 using GitTorrent.TestSupport;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Wire;
 

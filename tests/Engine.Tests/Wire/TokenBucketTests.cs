@@ -1,5 +1,6 @@
 using GitTorrent.Engine.Swarm;
 using Microsoft.Extensions.Time.Testing;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Wire;
 

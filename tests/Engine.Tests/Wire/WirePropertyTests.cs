@@ -1,7 +1,7 @@
 using System.Buffers;
 using CsCheck;
-using GitTorrent.Engine.Torrents.Pieces;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Tests.Wire;
 

@@ -6,7 +6,7 @@ using GitTorrent.Engine.Issues;
 namespace GitTorrent.Cli.Commands;
 
 /// <summary>
-/// <c>gittorrent issue new|list|show|comment|close|reopen</c>: issues stored in the repository (PROTOCOL.md section 6).
+/// <c>gittorrent issue new|list|show|comment|close|reopen</c>: issues stored in the repository (docs/PROTOCOL.md section 6).
 /// Works in the git repository around the current folder (or <c>-C DIR</c>); writes and commits only issue files
 /// (<see cref="IssueCommitter"/>); reads the committed tree of HEAD or <c>--ref</c>. Every failure is one line on
 /// stderr and exit code 1.

@@ -7,7 +7,7 @@ using GitTorrent.Engine.Names;
 namespace GitTorrent.Cli.Commands;
 
 /// <summary>
-/// <c>gittorrent name preorder|register &lt;name&gt;</c>: prints the OP_RETURN payload of PROTOCOL.md section 5 in
+/// <c>gittorrent name preorder|register &lt;name&gt;</c>: prints the OP_RETURN payload of docs/PROTOCOL.md section 5 in
 /// hex (one line on stdout). The preorder's random salt is kept in <c>$GITTORRENT_HOME/names/&lt;name&gt;.json</c>
 /// with the name and keyhash, and register reads it back. With <c>--rpc URL</c> the payload is also sent through
 /// a Bitcoin Core-compatible wallet (createrawtransaction, fundrawtransaction, signrawtransactionwithwallet,
@@ -26,7 +26,7 @@ public sealed class NameCommand : ICliCommand
         usage: gittorrent name preorder <name> [options]
                gittorrent name register <name> [options]
 
-        Prints the OP_RETURN payload (hex) for a Bitcoin username (PROTOCOL.md section 5).
+        Prints the OP_RETURN payload (hex) for a Bitcoin username (docs/PROTOCOL.md section 5).
         preorder: gt? + commitment; keeps a random salt in $GITTORRENT_HOME/names/<name>.json.
         register: gt! + keyhash + salt + name; needs the preorder's salt. Send it at least one block
                   and at most 144 blocks after the preorder.

@@ -3,7 +3,7 @@ using NSec.Cryptography;
 namespace GitTorrent.Engine.Dht.Items;
 
 /// <summary>
-/// An ed25519 key pair for BEP 44 mutable items and user profiles (PROTOCOL.md section 3), built from
+/// An ed25519 key pair for BEP 44 mutable items and user profiles (docs/PROTOCOL.md section 3), built from
 /// a 32-byte RFC 8032 seed. The seed is what gets stored in <c>$GITTORRENT_HOME</c>.
 /// </summary>
 public sealed class Ed25519Key : IDisposable

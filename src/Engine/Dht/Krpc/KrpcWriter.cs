@@ -19,12 +19,7 @@ public static class KrpcWriter
         arguments.WriteTo(w);
         w.WriteString("q"u8);
         w.WriteString(KrpcMessage.MethodName(method));
-        w.WriteString("t"u8);
-        w.WriteString(transactionId);
-        WriteVersion(w, version);
-        w.WriteString("y"u8);
-        w.WriteString("q"u8);
-        w.End();
+        WriteEnvelopeEnd(w, transactionId, version, "q"u8);
     }
 
     /// <summary>A response; <paramref name="requester"/> is echoed as "ip" (BEP 42).</summary>
@@ -42,12 +37,7 @@ public static class KrpcWriter
         }
         w.WriteString("r"u8);
         body.WriteTo(w);
-        w.WriteString("t"u8);
-        w.WriteString(transactionId);
-        WriteVersion(w, version);
-        w.WriteString("y"u8);
-        w.WriteString("r"u8);
-        w.End();
+        WriteEnvelopeEnd(w, transactionId, version, "r"u8);
     }
 
     public static void WriteError(IBufferWriter<byte> output, ReadOnlySpan<byte> transactionId, int code, string message,
@@ -60,21 +50,25 @@ public static class KrpcWriter
         w.WriteInteger(code);
         w.WriteString(message);
         w.End();
-        w.WriteString("t"u8);
-        w.WriteString(transactionId);
-        WriteVersion(w, version);
-        w.WriteString("y"u8);
-        w.WriteString("e"u8);
-        w.End();
+        WriteEnvelopeEnd(w, transactionId, version, "e"u8);
     }
 
-    private static void WriteVersion(BencodeWriter w, ReadOnlySpan<byte> version)
+    /// <summary>
+    /// The keys every KRPC message ends with, in bencode's sorted order: "t" (transaction id), "v" (client version,
+    /// when we have one) and "y" (the message type), then closes the top-level dictionary.
+    /// </summary>
+    private static void WriteEnvelopeEnd(BencodeWriter w, ReadOnlySpan<byte> transactionId, ReadOnlySpan<byte> version,
+        ReadOnlySpan<byte> type)
     {
-        if (version.IsEmpty)
+        w.WriteString("t"u8);
+        w.WriteString(transactionId);
+        if (!version.IsEmpty)
         {
-            return;
+            w.WriteString("v"u8);
+            w.WriteString(version);
         }
-        w.WriteString("v"u8);
-        w.WriteString(version);
+        w.WriteString("y"u8);
+        w.WriteString(type);
+        w.End();
     }
 }

@@ -12,7 +12,7 @@ namespace GitTorrent.Engine.Dht.Storage;
 /// </summary>
 internal sealed class PeerStore(int maxInfoHashes, int maxPeersPerInfoHash, int maxPerSource, int maxPerSourcePerInfoHash)
 {
-    /// <summary>Announces live this long; PROTOCOL.md section 2 re-announces at least every 30 minutes.</summary>
+    /// <summary>Announces live this long; docs/PROTOCOL.md section 2 re-announces at least every 30 minutes.</summary>
     public const long LifetimeMs = 30 * 60 * 1000;
 
     private readonly Dictionary<Hash20, Dictionary<IPEndPoint, Announce>> _peers = [];

@@ -1,6 +1,5 @@
 using System.Buffers;
-using GitTorrent.Engine.Torrents.Pieces;
-using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Torrents.Picking;
 
@@ -89,7 +88,7 @@ public sealed class PiecePicker
             {
                 return picked;
             }
-            if (partial.FreeCount > 0 && peerHas[partial.Piece] && (partial.Owner is null || partial.Owner == peer))
+            if (partial.FreeCount > 0 && peerHas[partial.Piece] && (partial.Owner is null || Equals(partial.Owner, peer)))
             {
                 picked += TakeFree(partial, outstanding, max - picked, output);
             }
@@ -118,7 +117,7 @@ public sealed class PiecePicker
             IsEndGame = true;
             foreach (var partial in _partial.Values)
             {
-                if (!peerHas[partial.Piece] || (partial.Owner is not null && partial.Owner != peer))
+                if (!peerHas[partial.Piece] || (partial.Owner is not null && !Equals(partial.Owner, peer)))
                 {
                     continue;
                 }
@@ -205,7 +204,7 @@ public sealed class PiecePicker
     {
         foreach (var partial in _partial.Values)
         {
-            if (partial.Owner == peer)
+            if (Equals(partial.Owner, peer))
             {
                 partial.Owner = null;
             }

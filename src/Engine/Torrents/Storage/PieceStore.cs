@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using GitTorrent.Engine.Torrents.Pieces;
 using Microsoft.Win32.SafeHandles;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Torrents.Storage;
 

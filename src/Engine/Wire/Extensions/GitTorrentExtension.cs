@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GitTorrent.Engine.Wire.Extensions;
 
 /// <summary>
-/// <c>ut_gittorrent</c> (PROTOCOL.md section 4) on the BEP 10 registry, both roles. As a seeder it answers
+/// <c>ut_gittorrent</c> (docs/PROTOCOL.md section 4) on the BEP 10 registry, both roles. As a seeder it answers
 /// <c>{sha, have, want}</c> with <c>{infoHash}</c> from an <see cref="IGitTorrentPackProvider"/>, or at once with
 /// <c>{sha, error}</c>. As a client, <see cref="AskAsync"/> sends a request and waits for the answer.
 /// </summary>

@@ -3,7 +3,7 @@ using GitTorrent.Engine.Bencoding;
 namespace GitTorrent.Engine.Wire.Extensions;
 
 /// <summary>
-/// A <c>ut_gittorrent</c> extension message (PROTOCOL.md section 4), the payload of a BEP 10
+/// A <c>ut_gittorrent</c> extension message (docs/PROTOCOL.md section 4), the payload of a BEP 10
 /// extended message. Three shapes share the outer <c>{"gittorrent": {...}}</c> dictionary:
 /// a request <c>{sha, have?, want?}</c>, a reply <c>{infoHash}</c> and an error <c>{sha, error}</c>.
 /// All ids travel as 40 lowercase hex characters (text, as the original Node.js client expects).
@@ -13,7 +13,10 @@ public sealed record GitTorrentMessage
     /// <summary>Name in the BEP 10 handshake's <c>m</c> dictionary (orig).</summary>
     public const string ExtensionName = "ut_gittorrent";
 
-    /// <summary>At most this many haves in one request.</summary>
+    /// <summary>
+    /// At most this many haves in one request (docs/PROTOCOL.md section 4): a longer list is cut here when decoding, and a
+    /// seeder resolving a request (<c>PackBuilder.ResolveAsync</c>) uses no more. The one limit for every side.
+    /// </summary>
     public const int MaxHaves = 256;
 
     /// <summary>At most this many more wants in one request.</summary>

@@ -11,7 +11,7 @@ public interface IGitTorrentPackProvider
     Task<Hash20> GetPackInfoHashAsync(Hash20 want, IReadOnlyList<Hash20> haves, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The same for a request that also names <paramref name="moreWants"/> (PROTOCOL.md section 4, ours): one pack for
+    /// The same for a request that also names <paramref name="moreWants"/> (docs/PROTOCOL.md section 4, ours): one pack for
     /// <paramref name="want"/> and those of them the provider has. A provider that does not override this serves
     /// <paramref name="want"/> alone, as the original seeders do; the client asks for the rest one by one.
     /// </summary>

@@ -1,5 +1,6 @@
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Wire.Messages;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Wire.Extensions;
 

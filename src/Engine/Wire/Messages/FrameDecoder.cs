@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Wire.Messages;
 

@@ -1,3 +1,5 @@
+using GitTorrent.Engine.Base;
+
 namespace GitTorrent.Engine.Wire.Messages;
 
 /// <summary>Peer wire message ids (BEP 3; <see cref="Port"/> from BEP 5, <see cref="Extended"/> from BEP 10).</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Wire.Messages;
 

@@ -1,4 +1,4 @@
-namespace GitTorrent.Engine.Swarm;
+namespace GitTorrent.Engine.Base;
 
 /// <summary>Byte-rate limiter shared by upload loops; a rate of 0 means unlimited.</summary>
 public sealed class TokenBucket(long bytesPerSecond, TimeProvider timeProvider)

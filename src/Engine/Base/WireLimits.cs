@@ -1,4 +1,4 @@
-namespace GitTorrent.Engine.Wire.Messages;
+namespace GitTorrent.Engine.Base;
 
 /// <summary>Size limits enforced on every length prefix before anything is buffered or rented.</summary>
 public static class WireLimits

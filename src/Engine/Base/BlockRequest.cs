@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
 
-namespace GitTorrent.Engine.Wire.Messages;
+namespace GitTorrent.Engine.Base;
 
 /// <summary>
-/// Payload of request (6) and cancel (8): <c>index begin length</c>, three big-endian uint32 (BEP 3).
+/// The address of one block: <c>index begin length</c>, which is also the payload of request (6) and cancel (8), three
+/// big-endian uint32 (BEP 3). Picking and the wire both use it; the frame around it is written by the wire
+/// (<c>Wire.Messages.BlockRequestFrame</c>).
 /// </summary>
 public readonly record struct BlockRequest(int Piece, int Begin, int Length)
 {
@@ -25,16 +27,5 @@ public readonly record struct BlockRequest(int Piece, int Begin, int Length)
         }
         request = new BlockRequest((int)piece, (int)begin, (int)length);
         return true;
-    }
-
-    /// <summary>Writes the whole frame (length prefix, id, payload) and returns its size.</summary>
-    public int EncodeFrame(Span<byte> destination, MessageId id)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(destination, 1 + PayloadLength);
-        destination[4] = (byte)id;
-        BinaryPrimitives.WriteUInt32BigEndian(destination[5..], (uint)Piece);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[9..], (uint)Begin);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[13..], (uint)Length);
-        return 4 + 1 + PayloadLength;
     }
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace GitTorrent.Engine.Torrents.Pieces;
+namespace GitTorrent.Engine.Base;
 
 /// <summary>
 /// One bit per piece in wire order (BEP 3: the high bit of the first byte is piece 0), so the bytes can be sent

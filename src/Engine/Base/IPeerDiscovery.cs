@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace GitTorrent.Engine.Swarm;
+namespace GitTorrent.Engine.Base;
 
 /// <summary>
 /// Where the wire engine finds peers for an infohash and tells the world it has one. The DHT

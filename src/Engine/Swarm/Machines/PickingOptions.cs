@@ -1,0 +1,12 @@
+namespace GitTorrent.Engine.Swarm.Machines;
+
+/// <summary>How the <see cref="PickingMachine{TPeer}"/> keeps peers' pipelines full (from <see cref="SwarmOptions"/>).</summary>
+/// <param name="PipelineDepth">Blocks kept requested from an unchoked, non-snubbed peer at least.</param>
+/// <param name="MaxPipelineDepth">Upper bound of the adaptive pipeline.</param>
+/// <param name="RequestQueueTime">How much of a peer's rate the adaptive pipeline keeps requested.</param>
+/// <param name="SnubTimeout">A peer with requests outstanding and no block for this long is snubbed.</param>
+public sealed record PickingOptions(int PipelineDepth, int MaxPipelineDepth, TimeSpan RequestQueueTime, TimeSpan SnubTimeout)
+{
+    public static PickingOptions From(SwarmOptions options) =>
+        new(options.PipelineDepth, options.MaxPipelineDepth, options.RequestQueueTime, options.SnubTimeout);
+}

@@ -1,0 +1,26 @@
+namespace GitTorrent.Engine.Swarm.Machines;
+
+/// <summary>What a swarm machine asks its driver to do to one peer (BEP 3 messages, or closing the connection).</summary>
+public enum SwarmCommandKind
+{
+    /// <summary>Send choke: we stop serving the peer's requests.</summary>
+    Choke,
+
+    /// <summary>Send unchoke: the peer may request blocks from us.</summary>
+    Unchoke,
+
+    /// <summary>Send interested: the peer has pieces we lack.</summary>
+    Interested,
+
+    /// <summary>Send not interested.</summary>
+    NotInterested,
+
+    /// <summary>Send a request for <see cref="SwarmCommand{TPeer}.Block"/>.</summary>
+    Request,
+
+    /// <summary>Send a cancel for <see cref="SwarmCommand{TPeer}.Block"/> (its data may still arrive).</summary>
+    Cancel,
+
+    /// <summary>Close the connection (the peer lied, or is banned).</summary>
+    Close,
+}
