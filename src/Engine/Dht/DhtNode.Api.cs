@@ -86,6 +86,11 @@ public sealed partial class DhtNode
     {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        await Invoke(() =>
+        {
+            _ownAnnounces[infoHash] = (port == 0 ? LocalEndPoint.Port : port, NowMs);
+            return true;
+        }).ConfigureAwait(false);
         var found = await RunLookupAsync(NewLookup(LookupKind.GetPeers, infoHash), null, cancellationToken).ConfigureAwait(false);
         return await WriteAsync(infoHash, KrpcMethod.AnnouncePeer, found.Closest, () =>
         {

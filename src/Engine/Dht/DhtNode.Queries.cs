@@ -110,6 +110,10 @@ public sealed partial class DhtNode
         body["token"] = _tokens.Issue(from.Address);
         AddClosestNodes(body, infoHash);
         var peers = _peers.Get(infoHash, MaxPeersPerResponse, now);
+        if (OwnAnnounce(infoHash, from, now) is { } self && peers.Count < MaxPeersPerResponse && !peers.Contains(self))
+        {
+            peers.Add(self);
+        }
         if (peers.Count > 0)
         {
             body["values"] = new BList(peers.Select(p => (BValue)CompactEncoding.EncodePeer(p)));
@@ -250,5 +254,34 @@ public sealed partial class DhtNode
             return Refuse(query, from, KrpcErrorCode.Server, "Too many items from this address");
         }
         return IdOnly();
+    }
+
+    /// <summary>
+    /// Where this node serves <paramref name="infoHash"/> if it announced it and the announce still lives: at its external
+    /// address, else the address it is bound to, else (bound to all addresses) loopback for a querier on loopback. Null
+    /// when the querier could not reach us at any address we know.
+    /// </summary>
+    private IPEndPoint? OwnAnnounce(Hash20 infoHash, IPEndPoint from, long now)
+    {
+        if (!_ownAnnounces.TryGetValue(infoHash, out var own) || now - own.At > PeerStore.LifetimeMs)
+        {
+            return null;
+        }
+        var bound = LocalEndPoint.Address;
+        var address = ExternalAddress
+            ?? (!bound.Equals(IPAddress.Any) && !bound.Equals(IPAddress.IPv6Any) ? bound
+                : IPAddress.IsLoopback(from.Address) ? from.Address : null);
+        return address is null ? null : new IPEndPoint(address, own.Port);
+    }
+
+    private void RemoveExpiredOwnAnnounces(long now)
+    {
+        foreach (var (infoHash, own) in _ownAnnounces)
+        {
+            if (now - own.At > PeerStore.LifetimeMs)
+            {
+                _ownAnnounces.Remove(infoHash);
+            }
+        }
     }
 }

@@ -38,6 +38,12 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private readonly TokenManager _tokens;
     private readonly ItemStore _items;
     private readonly PeerStore _peers;
+
+    /// <summary>
+    /// Infohashes this node announced itself (port, time), kept as long as an announce lives. A node that is the only
+    /// one of a private network has nobody to announce to: these answer get_peers at this node all the same.
+    /// </summary>
+    private readonly Dictionary<Hash20, (int Port, long At)> _ownAnnounces = [];
     private readonly SourceTable _sources;
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(KrpcMessage.MaxDatagramLength);
 
