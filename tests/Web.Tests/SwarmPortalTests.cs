@@ -54,23 +54,7 @@ public sealed class SwarmPortalTests
             }
 
             // Another node clones through gittorrent:// by key; the origin is not involved (key form has none).
-            using var clones = new TempDirectory("swarm-clone");
-            var target = Path.Combine(clones.Path, "c");
-            var env = new Dictionary<string, string?>
-            {
-                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                           + ":" + Environment.GetEnvironmentVariable("PATH"),
-                ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-                ["GITTORRENT_DHT_PORT"] = "0",
-                ["GITTORRENT_BT_PORT"] = "0",
-                ["GITTORRENT_BIND"] = "127.0.0.1",
-                ["GIT_TERMINAL_PROMPT"] = "0",
-            };
-            var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", target], Timeout, env);
-            Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
-            TempGitRepo.Run(target, "fsck", "--strict");
-            Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+            await CloneByKeyAsync(bootstrap, portalId, portal, tip);
 
             // The portal served the pack: its upload counter grew, and the pack is published for web seeding.
             using var swarm = JsonDocument.Parse(await portal.Http.GetStringAsync(new Uri("/api/swarm", UriKind.Relative)).WaitAsync(Timeout));
@@ -137,7 +121,13 @@ public sealed class SwarmPortalTests
             }
         }
 
-        using var clones = new TempDirectory("org-clone");
+        await CloneByKeyAsync(bootstrap, portalId, portal, tip);
+    }
+
+    /// <summary>Another node (its own home, bootstrapping from <paramref name="bootstrap"/>) clones the mirror "org" by key and checks it.</summary>
+    private static async Task CloneByKeyAsync(string bootstrap, string portalId, PortalProcess portal, string tip)
+    {
+        using var clones = new TempDirectory("swarm-clone");
         var target = Path.Combine(clones.Path, "c");
         var env = new Dictionary<string, string?>
         {
