@@ -54,23 +54,7 @@ public sealed class SwarmPortalTests
             }
 
             // Another node clones through gittorrent:// by key; the origin is not involved (key form has none).
-            using var clones = new TempDirectory("swarm-clone");
-            var target = Path.Combine(clones.Path, "c");
-            var env = new Dictionary<string, string?>
-            {
-                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                           + ":" + Environment.GetEnvironmentVariable("PATH"),
-                ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-                ["GITTORRENT_DHT_PORT"] = "0",
-                ["GITTORRENT_BT_PORT"] = "0",
-                ["GITTORRENT_BIND"] = "127.0.0.1",
-                ["GIT_TERMINAL_PROMPT"] = "0",
-            };
-            var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", target], Timeout, env);
-            Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
-            TempGitRepo.Run(target, "fsck", "--strict");
-            Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
+            await CloneByKeyAsync(bootstrap, portalId, portal, tip);
 
             // The portal served the pack: its upload counter grew, and the pack is published for web seeding.
             using var swarm = JsonDocument.Parse(await portal.Http.GetStringAsync(new Uri("/api/swarm", UriKind.Relative)).WaitAsync(Timeout));
@@ -89,5 +73,76 @@ public sealed class SwarmPortalTests
         {
             await dht.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Issue 13, org-hosted private network: the portal is the only DHT node (empty bootstrap); a client bootstrapping from
+    /// it clones its mirror by key. The portal has nobody to announce to, so its own announces answer get_peers there.
+    /// Colleagues' nodes joined through the portal and left (departed) before the clone.
+    /// </summary>
+    [Fact]
+    public async Task A_portal_that_is_the_only_DHT_node_serves_a_clone_by_key()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var originRoot = new TempDirectory("org-origin");
+        using var work = new TempGitRepo();
+        var tip = work.Commit("readme.txt", "inside the company\n").ToString();
+        TempGitRepo.Run(originRoot.Path, "clone", "-q", "--bare", work.Root, Path.Combine(originRoot.Path, "org.git"));
+        using var origin = await GitHttpServer.StartAsync(originRoot.Path).WaitAsync(Timeout);
+        await using var storage = PortalStorage.Sqlite();
+        var added = await PortalProcess.RunCommandAsync(storage, "mirror", "add", origin.UrlOf("org.git"), "--name", "org", "--interval", "1h").WaitAsync(Timeout);
+        Assert.True(added.ExitCode == 0, added.Describe());
+        var portalId = Assert.Single((await PortalProcess.RunCommandAsync(storage, "whoami").WaitAsync(Timeout)).StandardOutput);
+        var dhtPort = GitHttpServer.FreeUdpPort();
+        var bootstrap = $"127.0.0.1:{dhtPort}";
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+        {
+            ["GitTorrent__MirrorPollInterval"] = "00:00:00.500",
+            ["GitTorrent__DhtPort"] = dhtPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).WaitAsync(Timeout);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var colleague = await GitTorrent.Engine.Dht.DhtNode.StartAsync(new GitTorrent.Engine.Dht.DhtOptions
+            {
+                BindAddress = IPAddress.Loopback,
+                BootstrapNodes = [bootstrap],
+            }, null, cts.Token);
+            await colleague.BootstrapAsync(cts.Token);
+            while (i == 2)
+            {
+                var item = await colleague.GetMutableAsync(GitTorrent.Engine.Hash20.Parse(portalId), null, cts.Token);
+                if (item is not null && System.Text.Encoding.UTF8.GetString(item.Value).Contains(tip, StringComparison.Ordinal)
+                    && await colleague.GetPeersWithStatsAsync(GitTorrent.Engine.Hash20.Parse(tip), cts.Token) is { PeerCount: > 0 })
+                {
+                    break;
+                }
+                await Task.Delay(200, cts.Token);
+            }
+        }
+
+        await CloneByKeyAsync(bootstrap, portalId, portal, tip);
+    }
+
+    /// <summary>Another node (its own home, bootstrapping from <paramref name="bootstrap"/>) clones the mirror "org" by key and checks it.</summary>
+    private static async Task CloneByKeyAsync(string bootstrap, string portalId, PortalProcess portal, string tip)
+    {
+        using var clones = new TempDirectory("swarm-clone");
+        var target = Path.Combine(clones.Path, "c");
+        var env = new Dictionary<string, string?>
+        {
+            ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
+                       + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
+            ["GITTORRENT_BOOTSTRAP"] = bootstrap,
+            ["GITTORRENT_DHT_PORT"] = "0",
+            ["GITTORRENT_BT_PORT"] = "0",
+            ["GITTORRENT_BIND"] = "127.0.0.1",
+            ["GIT_TERMINAL_PROMPT"] = "0",
+        };
+        var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", target], Timeout, env);
+        Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
+        TempGitRepo.Run(target, "fsck", "--strict");
+        Assert.Equal(tip, TempGitRepo.Run(target, "rev-parse", "HEAD").Trim());
     }
 }

@@ -69,6 +69,7 @@ public sealed partial class DhtNode
             _lastSweep = now;
             _items.RemoveExpired(now);
             _peers.RemoveExpired(now);
+            RemoveExpiredOwnAnnounces(now);
         }
         if (_statePath is not null && now - _lastSave >= (long)_options.SaveInterval.TotalMilliseconds)
         {

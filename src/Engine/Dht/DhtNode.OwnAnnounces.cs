@@ -68,4 +68,16 @@ public sealed partial class DhtNode
             return null; // no route to the querier: it cannot reach us either
         }
     }
+
+    /// <summary>Forgets announces of ours that lapsed (the periodic sweep, beside the stores').</summary>
+    private void RemoveExpiredOwnAnnounces(long now)
+    {
+        foreach (var (infoHash, own) in _ownAnnounces)
+        {
+            if (own.Expires <= now)
+            {
+                _ownAnnounces.Remove(infoHash);
+            }
+        }
+    }
 }

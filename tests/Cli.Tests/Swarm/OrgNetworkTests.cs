@@ -1,77 +1,65 @@
 using System.Net;
-using System.Net.Sockets;
-using GitTorrent.Engine;
+using GitTorrent.Engine.Dht;
 using GitTorrent.TestSupport;
-using ProcessRunner = GitTorrent.Tests.Shared.ProcessRunner;
 
 namespace GitTorrent.Cli.Tests.Swarm;
 
 /// <summary>
-/// An organisation's private network (README, "A private network"): one daemon started with no bootstrap nodes is the
-/// only DHT node, and clients bootstrap from it. A client clones by key form: the profile and the peers of the
-/// commits both come from that one node (its own announces answer get_peers).
+/// Issue 13, org-hosted private network: a daemon started with an empty bootstrap is the network's only DHT node; a
+/// client bootstrapping from it clones by key form. The daemon has nobody to announce to, so its own announces must
+/// answer get_peers at the daemon. Nodes that joined the network and left stay in the daemon's routing table.
 /// </summary>
 public sealed class OrgNetworkTests
 {
-    private static readonly TimeSpan Timeout = PrivateNetwork.Timeout;
-
     [Fact]
-    public async Task A_client_bootstrapping_from_the_only_node_clones_by_key()
+    public async Task A_daemon_that_is_the_only_DHT_node_serves_a_clone_by_key()
     {
-        await using var net = await PrivateNetwork.StartAsync(nodes: 1); // for its work folder and keygen; its node is not used
+        await using var net = PrivateNetwork.StartOrg();
         var aliceHome = net.NewHome("alice");
         var alice = await net.KeygenAsync(aliceHome);
         var repos = Path.Combine(net.Work.Path, "alice-repos");
         using var source = new TempGitRepo(path: Path.Combine(repos, "proj"));
-        source.Commit("a.txt", "first\n");
-        var tip = source.Commit("b.txt", "second\n");
+        var tip = source.Commit("readme.txt", "inside the company\n");
+        var dhtPort = GitHttpServer.FreeUdpPort();
+        await net.StartDaemonAsync(aliceHome, repos, dhtPort); // GITTORRENT_BOOTSTRAP is empty: no other node
+        net.OrgBootstrap = $"127.0.0.1:{dhtPort}";
 
-        var dhtPort = FreeUdpPort();
-        var daemonEnvironment = net.Environment(aliceHome, TestSupport.GitHttpServer.FreeTcpPort());
-        daemonEnvironment["GITTORRENT_BOOTSTRAP"] = "";
-        daemonEnvironment["GITTORRENT_DHT_PORT"] = dhtPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var daemon = ProcessRunner.Start("dotnet", [PrivateNetwork.Gittorrent, "daemon", "--repos", repos], daemonEnvironment);
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!daemon.StandardOutput.Any(l => l.StartsWith("serving ", StringComparison.Ordinal)))
+        // Colleagues' nodes join through the daemon and leave again (departed: the daemon still lists them). The last
+        // one waits until the daemon serves the profile with the tip and has announced it.
+        using var timeout = new CancellationTokenSource(PrivateNetwork.Timeout);
+        for (var i = 0; i < 3; i++)
         {
-            Assert.False(daemon.HasExited || DateTime.UtcNow > deadline, "the daemon did not start: " + daemon.Describe());
-            await Task.Delay(100);
+            await using var colleague = await DhtNode.StartAsync(
+                new DhtOptions { BindAddress = IPAddress.Loopback, BootstrapNodes = [net.OrgBootstrap] }, null, timeout.Token);
+            await colleague.BootstrapAsync(timeout.Token);
+            if (i == 2)
+            {
+                await WaitUntilServedAsync(colleague, alice, tip.ToString(), timeout.Token);
+            }
         }
 
-        var bobHome = net.NewHome("bob");
-        var bobEnvironment = net.Environment(bobHome);
-        bobEnvironment["GITTORRENT_BOOTSTRAP"] = $"127.0.0.1:{dhtPort}";
         var clone = Path.Combine(net.Work.Path, "bob-clone");
-        // The daemon publishes and announces just after "serving": ask again until then (each try fails fast, within
-        // the swarm timeout, when nothing is announced yet).
-        ProcessRunner run;
-        do
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no clone from the only node succeeded");
-            run = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{alice}/proj", clone], Timeout, bobEnvironment);
-        }
-        while (run.ExitCode != 0 && Retry(clone, run));
-
+        var run = await net.GitAsync(net.NewHome("bob"), "clone", $"gittorrent://{alice}/proj", clone);
         Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.DoesNotContain(run.StandardError, l => l.Contains("origin", StringComparison.Ordinal));
         TempGitRepo.Run(clone, "fsck", "--strict");
         Assert.Equal(tip.ToString(), TempGitRepo.Run(clone, "rev-parse", "HEAD").Trim());
     }
 
-    /// <summary>True when the failed try may be asked again (the profile or announce is not there yet); the clone folder is removed.</summary>
-    private static bool Retry(string clone, ProcessRunner run)
+    /// <summary>Waits until the profile names <paramref name="tip"/> and get_peers of the tip finds the daemon.</summary>
+    internal static async Task WaitUntilServedAsync(DhtNode node, Engine.Hash20 user, string tip, CancellationToken cancellationToken)
     {
-        if (Directory.Exists(clone))
+        while (true)
         {
-            Directory.Delete(clone, recursive: true);
+            var item = await node.GetMutableAsync(user, null, cancellationToken);
+            if (item is not null && System.Text.Encoding.UTF8.GetString(item.Value).Contains(tip, StringComparison.Ordinal))
+            {
+                await foreach (var _ in node.FindPeersAsync(Engine.Hash20.Parse(tip), cancellationToken))
+                {
+                    return;
+                }
+            }
+            await Task.Delay(200, cancellationToken);
         }
-        Thread.Sleep(500);
-        return run.StandardError.Any(l => l.Contains("no peer", StringComparison.OrdinalIgnoreCase)
-            || l.Contains("profile", StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
     }
 }

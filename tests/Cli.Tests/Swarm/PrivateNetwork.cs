@@ -14,10 +14,10 @@ internal sealed class PrivateNetwork : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private readonly PrivateDht _dht;
+    private readonly PrivateDht? _dht;
     private readonly List<ProcessRunner> _processes = [];
 
-    private PrivateNetwork(TempDirectory work, PrivateDht dht)
+    private PrivateNetwork(TempDirectory work, PrivateDht? dht)
     {
         Work = work;
         _dht = dht;
@@ -25,14 +25,23 @@ internal sealed class PrivateNetwork : IAsyncDisposable
 
     public TempDirectory Work { get; }
 
-    /// <summary>The live nodes.</summary>
-    public IReadOnlyList<DhtNode> Nodes => _dht.Nodes;
+    /// <summary>The live nodes (none in an org network).</summary>
+    public IReadOnlyList<DhtNode> Nodes => _dht?.Nodes ?? [];
 
-    /// <summary>The DHT itself (departed nodes, relay).</summary>
-    public PrivateDht Dht => _dht;
+    /// <summary>The DHT itself (departed nodes, relay); absent in an org network.</summary>
+    public PrivateDht Dht => _dht ?? throw new InvalidOperationException("an org network has no private DHT");
 
-    /// <summary>GITTORRENT_BOOTSTRAP value naming every live node of the private DHT.</summary>
-    public string Bootstrap => _dht.Bootstrap;
+    /// <summary>
+    /// GITTORRENT_BOOTSTRAP value: every live node of the private DHT, or in an org network what
+    /// <see cref="OrgBootstrap"/> says (empty until set: the first daemon is the network's only node).
+    /// </summary>
+    public string Bootstrap => _dht?.Bootstrap ?? OrgBootstrap;
+
+    /// <summary>In an org network (<see cref="StartOrgAsync"/>), the bootstrap every later program uses.</summary>
+    public string OrgBootstrap { get; set; } = "";
+
+    /// <summary>No private DHT: the first daemon started is the only DHT node, as inside a company.</summary>
+    public static PrivateNetwork StartOrg() => new(new TempDirectory("org"), null);
 
     public static string Gittorrent => RepositoryLayout.Output("src/Cli/gittorrent", "gittorrent.dll");
 
@@ -52,13 +61,13 @@ internal sealed class PrivateNetwork : IAsyncDisposable
     }
 
     /// <summary>Environment of a gittorrent program or git run: a home folder, the private DHT, loopback only.</summary>
-    public Dictionary<string, string?> Environment(string home, int btPort = 0) => new()
+    public Dictionary<string, string?> Environment(string home, int btPort = 0, int dhtPort = 0) => new()
     {
         ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
                    + ":" + System.Environment.GetEnvironmentVariable("PATH"),
         ["GITTORRENT_HOME"] = home,
         ["GITTORRENT_BOOTSTRAP"] = Bootstrap,
-        ["GITTORRENT_DHT_PORT"] = "0",
+        ["GITTORRENT_DHT_PORT"] = dhtPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["GITTORRENT_BT_PORT"] = btPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["GITTORRENT_BIND"] = "127.0.0.1",
         ["GITTORRENT_ORIGIN_SCHEME"] = "http",
@@ -82,10 +91,10 @@ internal sealed class PrivateNetwork : IAsyncDisposable
     }
 
     /// <summary>Starts <c>gittorrent daemon --repos DIR</c> and waits for its "serving" line.</summary>
-    public async Task<Daemon> StartDaemonAsync(string home, string repos)
+    public async Task<Daemon> StartDaemonAsync(string home, string repos, int dhtPort = 0)
     {
         var btPort = TestSupport.GitHttpServer.FreeTcpPort();
-        var process = ProcessRunner.Start("dotnet", [Gittorrent, "daemon", "--repos", repos], Environment(home, btPort));
+        var process = ProcessRunner.Start("dotnet", [Gittorrent, "daemon", "--repos", repos], Environment(home, btPort, dhtPort));
         _processes.Add(process);
         var deadline = DateTime.UtcNow + Timeout;
         while (!process.StandardOutput.Any(l => l.StartsWith("serving ", StringComparison.Ordinal)))
@@ -154,7 +163,10 @@ internal sealed class PrivateNetwork : IAsyncDisposable
         {
             await process.DisposeAsync();
         }
-        await _dht.DisposeAsync();
+        if (_dht is not null)
+        {
+            await _dht.DisposeAsync();
+        }
         Work.Dispose();
     }
 }
