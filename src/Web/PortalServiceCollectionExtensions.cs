@@ -127,6 +127,12 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<PortalNotifications>();
         services.AddSingleton<MirrorService>();
         services.AddHostedService<MirrorSyncService>();
+        services.AddHostedService<Provenance.OriginCheckService>();
+        services.AddSingleton<Provenance.ProvenanceReader>();
+        services.AddSingleton<Traffic.TrafficMeter>();
+        services.AddSingleton<Traffic.TrafficRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Traffic.TrafficRecorder>());
+        services.AddSingleton<Traffic.TrafficReport>();
 
         // Admin area: cookie sign-in against portal_admins; API callers get 401/403 instead of a redirect. Cookies are
         // Secure when the request is HTTPS (directly or through a trusted proxy); each request checks the security stamp.
