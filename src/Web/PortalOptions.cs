@@ -101,6 +101,17 @@ public sealed class PortalOptions : IValidatableObject
     /// </summary>
     public string TrustedProxies { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Comma-separated addresses or networks allowed to read <c>/metrics</c>; others get 404. Default loopback only
+    /// (<c>127.0.0.0/8,::1/128</c>): a Prometheus on the same host or in a sidecar; name its network to scrape from
+    /// elsewhere, or <c>0.0.0.0/0,::/0</c> to make it public. Behind a trusted proxy the client is the forwarded address.
+    /// </summary>
+    public string MetricsAllowedNetworks { get; set; } = "127.0.0.0/8,::1/128";
+
+    /// <summary>The parsed <see cref="MetricsAllowedNetworks"/>.</summary>
+    public IReadOnlyList<IPNetwork> MetricsNetworks() =>
+        [.. MetricsAllowedNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];
+
     /// <summary>The parsed <see cref="TrustedProxies"/>.</summary>
     public IReadOnlyList<IPNetwork> TrustedProxyNetworks() =>
         [.. TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];
@@ -118,6 +129,15 @@ public sealed class PortalOptions : IValidatableObject
             {
                 yield return new ValidationResult(
                     $"GitTorrent:TrustedProxies entries must be IP addresses or networks such as 10.0.0.0/8, not '{proxy}'.", [nameof(TrustedProxies)]);
+            }
+        }
+
+        foreach (var network in MetricsAllowedNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (ParseNetwork(network) is null)
+            {
+                yield return new ValidationResult(
+                    $"GitTorrent:MetricsAllowedNetworks entries must be IP addresses or networks such as 10.0.0.0/8, not '{network}'.", [nameof(MetricsAllowedNetworks)]);
             }
         }
 
