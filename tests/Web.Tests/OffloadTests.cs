@@ -47,22 +47,12 @@ public sealed class OffloadTests
             long swarmReceived, httpReceived;
             await using (var portal = await PortalProcess.StartAsync(storage, settings).WaitAsync(Timeout))
             {
-                await WaitForProfileAsync(dht, portalId, tip, portal, cts.Token);
+                await SwarmClient.WaitForProfileAsync(dht, portalId, tip, portal, Timeout, cts.Token);
 
                 // Clone 1, over the swarm: the portal is the only seeder, so the client's pack is exactly what it sent.
                 using var clones = new TempDirectory("offload-clones");
                 var swarmClone = Path.Combine(clones.Path, "swarm");
-                var env = new Dictionary<string, string?>
-                {
-                    ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                               + ":" + Environment.GetEnvironmentVariable("PATH"),
-                    ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
-                    ["GITTORRENT_BOOTSTRAP"] = dht.Bootstrap,
-                    ["GITTORRENT_DHT_PORT"] = "0",
-                    ["GITTORRENT_BT_PORT"] = "0",
-                    ["GITTORRENT_BIND"] = "127.0.0.1",
-                    ["GIT_TERMINAL_PROMPT"] = "0",
-                };
+                var env = SwarmClient.Environment(Path.Combine(clones.Path, "home"), dht.Bootstrap);
                 var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", swarmClone], Timeout, env);
                 Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
                 Assert.Equal(tip, TempGitRepo.Run(swarmClone, "rev-parse", "HEAD").Trim());
@@ -110,21 +100,6 @@ public sealed class OffloadTests
         Assert.Equal(swarmReceived, served.GetProperty("swarm").GetInt64());
         var http = served.GetProperty("http").GetInt64();
         Assert.InRange(http, httpReceived - 2 * HttpOverheadPerClone, httpReceived);
-    }
-
-    private static async Task WaitForProfileAsync(PrivateDht dht, string portalId, string tip, PortalProcess portal, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var item = await dht.Nodes[0].GetMutableAsync(GitTorrent.Engine.Hash20.Parse(portalId), null, cancellationToken);
-            if (item is not null && System.Text.Encoding.UTF8.GetString(item.Value).Contains(tip, StringComparison.Ordinal))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "the portal's profile with the mirror never reached the DHT:\n" + portal.Runner.Describe());
-            await Task.Delay(500, cancellationToken);
-        }
     }
 
     /// <summary>Polls <paramref name="path"/> until its <c>bytesServed</c> satisfies <paramref name="done"/>.</summary>

@@ -16,7 +16,6 @@ public sealed class SwarmPortalTests
         // A private DHT on loopback that the portal and the cloning helper both join.
         using var cts = new CancellationTokenSource(Timeout);
         var dht = await PrivateDht.StartAsync(live: 4, cancellationToken: cts.Token);
-        var nodes = dht.Nodes;
         var bootstrap = dht.Bootstrap;
         try
         {
@@ -41,32 +40,12 @@ public sealed class SwarmPortalTests
             }).WaitAsync(Timeout);
 
             // The mirror syncs, the portal announces it and puts its signed profile in the DHT.
-            var deadline = DateTime.UtcNow + Timeout;
-            while (true)
-            {
-                var item = await nodes[0].GetMutableAsync(GitTorrent.Engine.Hash20.Parse(portalId), null, cts.Token);
-                if (item is not null && System.Text.Encoding.UTF8.GetString(item.Value).Contains(tip, StringComparison.Ordinal))
-                {
-                    break;
-                }
-                Assert.True(DateTime.UtcNow < deadline, "the portal's profile with the mirror never reached the DHT:\n" + portal.Runner.Describe());
-                await Task.Delay(500);
-            }
+            await SwarmClient.WaitForProfileAsync(dht, portalId, tip, portal, Timeout, cts.Token);
 
             // Another node clones through gittorrent:// by key; the origin is not involved (key form has none).
             using var clones = new TempDirectory("swarm-clone");
             var target = Path.Combine(clones.Path, "c");
-            var env = new Dictionary<string, string?>
-            {
-                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                           + ":" + Environment.GetEnvironmentVariable("PATH"),
-                ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-                ["GITTORRENT_DHT_PORT"] = "0",
-                ["GITTORRENT_BT_PORT"] = "0",
-                ["GITTORRENT_BIND"] = "127.0.0.1",
-                ["GIT_TERMINAL_PROMPT"] = "0",
-            };
+            var env = SwarmClient.Environment(Path.Combine(clones.Path, "home"), bootstrap);
             var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", target], Timeout, env);
             Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
             TempGitRepo.Run(target, "fsck", "--strict");

@@ -39,6 +39,35 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
         [.. _byKind.Select(k => new JobKindStatistics(k.Key, Interlocked.Read(ref k.Value[0]), Interlocked.Read(ref k.Value[1]),
             TimeSpan.FromTicks(Interlocked.Read(ref k.Value[2])).TotalSeconds))];
 
+    /// <summary>
+    /// The loop of a kind whose jobs follow rows of the database (one per mirror, say): until stopped, <paramref name="plan"/>
+    /// creates and drops jobs, every due job runs one at a time, then the loop waits for <see cref="Wake"/> or
+    /// <paramref name="poll"/>. A round that throws goes to <paramref name="failed"/> and the loop goes on.
+    /// </summary>
+    public async Task RunPlannedAsync(string kind, Func<CancellationToken, Task> plan, Func<JobLease, CancellationToken, Task<JobOutcome>> run,
+        TimeSpan poll, Action<Exception> failed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(failed);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await plan(cancellationToken).ConfigureAwait(false);
+                while (await RunOneAsync(kind, run, cancellationToken).ConfigureAwait(false))
+                {
+                    // Drain what is due.
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed(e);
+            }
+
+            await WaitForWorkAsync(kind, poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Claims one due job of <paramref name="kind"/> and runs it; returns false when none was due.</summary>
     public async Task<bool> RunOneAsync(string kind, Func<JobLease, CancellationToken, Task<JobOutcome>> run, CancellationToken cancellationToken)
     {

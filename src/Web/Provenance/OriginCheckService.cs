@@ -25,27 +25,9 @@ public sealed partial class OriginCheckService(
     TimeProvider time,
     ILogger<OriginCheckService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poll = TimeSpan.FromTicks(Math.Min(options.Value.OriginCheckInterval.Ticks, options.Value.MirrorPollInterval.Ticks));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PlanAsync(stoppingToken);
-                while (await jobs.RunOneAsync(JobKinds.OriginCheck, CheckAsync, stoppingToken))
-                {
-                    // Drain what is due.
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogScheduleFailed(e);
-            }
-
-            await jobs.WaitForWorkAsync(JobKinds.OriginCheck, poll, stoppingToken);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        jobs.RunPlannedAsync(JobKinds.OriginCheck, PlanAsync, CheckAsync,
+            TimeSpan.FromTicks(Math.Min(options.Value.OriginCheckInterval.Ticks, options.Value.MirrorPollInterval.Ticks)), LogScheduleFailed, stoppingToken);
 
     private async Task PlanAsync(CancellationToken cancellationToken)
     {
