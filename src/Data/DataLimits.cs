@@ -23,4 +23,7 @@ public static class DataLimits
     public const int MaxJobKey = 300;
     public const int MaxJobHolder = 120;
     public const int MaxJobError = 2000;
+
+    /// <summary>The differing ref names an origin check keeps (newline-separated; the list is cut to fit).</summary>
+    public const int MaxOriginDifferences = 4000;
 }

@@ -46,6 +46,15 @@ public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(
     /// <summary>ASP.NET Core Data Protection keys (<c>PersistKeysToDbContext</c>), shared by every replica.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>The last origin comparison per repository (provenance).</summary>
+    public DbSet<OriginCheck> OriginChecks => Set<OriginCheck>();
+
+    /// <summary>Bytes served and fetched per repository, totals since first counted.</summary>
+    public DbSet<RepositoryTraffic> RepositoryTraffic => Set<RepositoryTraffic>();
+
+    /// <summary>Bytes per repository per sample period, kept for a bounded time (the swarm page's chart).</summary>
+    public DbSet<TrafficSample> TrafficSamples => Set<TrafficSample>();
+
     /// <summary>Which provider this context talks to.</summary>
     public abstract DatabaseProvider Provider { get; }
 

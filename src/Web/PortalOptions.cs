@@ -66,6 +66,41 @@ public sealed class PortalOptions : IValidatableObject
     public long UserQuotaBytes { get; set; } = 2L << 30;
 
     /// <summary>
+    /// How often each mirror's origin is compared with what the portal serves (<c>git ls-remote</c>); also right after
+    /// every sync. Default 10 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "7.00:00:00")]
+    public TimeSpan OriginCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long one origin's <c>git ls-remote</c> may take before the origin counts as unreachable (default 30 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan OriginCheckTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most bytes of ref advertisement read from one origin; more counts as unreachable (default 4 MiB).</summary>
+    [Range(1024, 1L << 30)]
+    public long OriginCheckMaxBytes { get; set; } = 4L << 20;
+
+    /// <summary>How often the DHT is asked for the peers of each served repository's tip (default 5 min).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan SeederCountInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Repositories whose seeders are counted per round (at most one <c>get_peers</c> lookup each; default 200).</summary>
+    [Range(1, 100_000)]
+    public int SeederCountsPerRound { get; set; } = 200;
+
+    /// <summary>How often the bytes counted per repository are written to the database as a sample (default 1 min).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan TrafficSampleInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long traffic samples are kept (the chart shows the last 24 h; default 7 days).</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "366.00:00:00")]
+    public TimeSpan TrafficRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The most traffic sample rows kept; the oldest go first (default 200,000).</summary>
+    [Range(100, 100_000_000)]
+    public int TrafficMaxSamples { get; set; } = 200_000;
+
+    /// <summary>
     /// Comma-separated addresses or networks (<c>10.0.0.5</c>, <c>10.0.0.0/8</c>, <c>fd00::/8</c>) of reverse proxies
     /// whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed; empty (default) = none: the client is the
     /// socket's peer, and a request is HTTPS only if it came in over TLS. Behind a TLS proxy, list it here: cookies are
@@ -83,6 +118,17 @@ public sealed class PortalOptions : IValidatableObject
     /// <summary>The port of the HTTPS URL <see cref="HttpsRedirect"/> sends clients to. Default 443.</summary>
     [Range(1, 65535)]
     public int HttpsPort { get; set; } = 443;
+
+    /// <summary>
+    /// Comma-separated addresses or networks allowed to read <c>/metrics</c>; others get 404. Default loopback only
+    /// (<c>127.0.0.0/8,::1/128</c>): a Prometheus on the same host or in a sidecar; name its network to scrape from
+    /// elsewhere, or <c>0.0.0.0/0,::/0</c> to make it public. Behind a trusted proxy the client is the forwarded address.
+    /// </summary>
+    public string MetricsAllowedNetworks { get; set; } = "127.0.0.0/8,::1/128";
+
+    /// <summary>The parsed <see cref="MetricsAllowedNetworks"/>.</summary>
+    public IReadOnlyList<IPNetwork> MetricsNetworks() =>
+        [.. MetricsAllowedNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];
 
     /// <summary>The parsed <see cref="TrustedProxies"/>.</summary>
     public IReadOnlyList<IPNetwork> TrustedProxyNetworks() =>
@@ -109,6 +155,15 @@ public sealed class PortalOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"GitTorrent:PublicUrl must be an absolute http or https URL such as https://git.example.org, not '{PublicUrl}'.", [nameof(PublicUrl)]);
+        }
+
+        foreach (var network in MetricsAllowedNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (ParseNetwork(network) is null)
+            {
+                yield return new ValidationResult(
+                    $"GitTorrent:MetricsAllowedNetworks entries must be IP addresses or networks such as 10.0.0.0/8, not '{network}'.", [nameof(MetricsAllowedNetworks)]);
+            }
         }
 
         if (!IPAddress.TryParse(Bind, out _))

@@ -2,6 +2,7 @@ using GitTorrent.Data;
 using GitTorrent.Indexer;
 using GitTorrent.Web.Commands;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Observability;
 using GitTorrent.Web.Admin;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
@@ -139,6 +140,13 @@ public static class PortalServiceCollectionExtensions
         services.AddSingleton<PortalNotifications>();
         services.AddSingleton<MirrorService>();
         services.AddHostedService<MirrorSyncService>();
+        services.AddHostedService<Provenance.OriginCheckService>();
+        services.AddSingleton<Provenance.ProvenanceReader>();
+        services.AddSingleton<Traffic.TrafficMeter>();
+        services.AddSingleton<Traffic.TrafficRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Traffic.TrafficRecorder>());
+        services.AddSingleton<Traffic.TrafficReport>();
+        services.AddPortalMetrics();
 
         // Admin area: cookie sign-in against portal_admins; API callers get 401/403 instead of a redirect. Cookies are
         // Secure when the request is HTTPS (directly or through a trusted proxy); each request checks the security stamp.

@@ -5,6 +5,7 @@ using GitTorrent.Web.Commands;
 using GitTorrent.Web.Components;
 using GitTorrent.Web.Endpoints;
 using GitTorrent.Web.Health;
+using GitTorrent.Web.Observability;
 using GitTorrent.Web.Swarm;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Security;
@@ -73,6 +74,7 @@ await app.Services.GetRequiredService<PortalProfileWriter>().WriteAsync(null, st
 // First: who the client is and whether it used HTTPS (only trusted proxies may say), then the headers every response
 // carries, then the per-address limit on password posts (before any other work is done for them).
 app.UseForwardedHeaders();
+app.UsePortalMetrics();
 // HEAD runs as GET (same routing and headers, no body): before routing, which is therefore placed explicitly.
 app.Use(HeadRequests.AsGet);
 app.UseRouting();

@@ -16,7 +16,6 @@ public sealed class SwarmPortalTests
         // A private DHT on loopback that the portal and the cloning helper both join.
         using var cts = new CancellationTokenSource(Timeout);
         var dht = await PrivateDht.StartAsync(live: 4, cancellationToken: cts.Token);
-        var nodes = dht.Nodes;
         var bootstrap = dht.Bootstrap;
         try
         {
@@ -41,17 +40,7 @@ public sealed class SwarmPortalTests
             }).WaitAsync(Timeout);
 
             // The mirror syncs, the portal announces it and puts its signed profile in the DHT.
-            var deadline = DateTime.UtcNow + Timeout;
-            while (true)
-            {
-                var item = await nodes[0].GetMutableAsync(GitTorrent.Engine.Hash20.Parse(portalId), null, cts.Token);
-                if (item is not null && System.Text.Encoding.UTF8.GetString(item.Value).Contains(tip, StringComparison.Ordinal))
-                {
-                    break;
-                }
-                Assert.True(DateTime.UtcNow < deadline, "the portal's profile with the mirror never reached the DHT:\n" + portal.Runner.Describe());
-                await Task.Delay(500);
-            }
+            await SwarmClient.WaitForProfileAsync(dht, portalId, tip, portal, Timeout, cts.Token);
 
             // Another node clones through gittorrent:// by key; the origin is not involved (key form has none).
             await CloneByKeyAsync(bootstrap, portalId, portal, tip);

@@ -5,7 +5,8 @@ namespace GitTorrent.Web.Tests;
 
 /// <summary>
 /// A TCP relay on loopback that passes a slow link's worth of bytes per second from the server to the client (what a
-/// distant origin looks like), so a mirror sync lasts long enough to kill the replica running it.
+/// distant origin looks like), so a mirror sync lasts long enough to kill the replica running it; with
+/// <c>bytesPerSecond</c> = 0 it does not throttle. Either way it counts the bytes the client received.
 /// </summary>
 internal sealed class ThrottledRelay : IAsyncDisposable
 {
@@ -24,6 +25,11 @@ internal sealed class ThrottledRelay : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    private long toClient;
+
+    /// <summary>Bytes passed from the server to clients so far (HTTP headers and framing included).</summary>
+    public long BytesToClient => Interlocked.Read(ref toClient);
 
     private int disposed;
 
@@ -78,12 +84,16 @@ internal sealed class ThrottledRelay : IAsyncDisposable
 
     private async Task ThrottleAsync(Stream from, Stream to)
     {
-        var buffer = new byte[Math.Max(1024, bytesPerSecond / 20)];
+        var buffer = new byte[Math.Max(1024, bytesPerSecond == 0 ? 64 * 1024 : bytesPerSecond / 20)];
         int read;
         while ((read = await from.ReadAsync(buffer, stop.Token)) > 0)
         {
             await to.WriteAsync(buffer.AsMemory(0, read), stop.Token);
-            await Task.Delay(TimeSpan.FromSeconds((double)read / bytesPerSecond), stop.Token);
+            Interlocked.Add(ref toClient, read);
+            if (bytesPerSecond > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)read / bytesPerSecond), stop.Token);
+            }
         }
     }
 }

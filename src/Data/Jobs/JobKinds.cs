@@ -19,8 +19,8 @@ public static class JobKinds
     public const string ChainFollower = "chain-follower";
 
     /// <summary>
-    /// Whether a mirror's origin still answers and what it advertises; key = the mirror's id. Reserved for the origin
-    /// check service: registering an <c>IJobHandler</c> of this kind is all it takes to run it on the replicas.
+    /// Whether a mirror's origin still answers and whether its refs equal what the portal publishes; key = the mirror's
+    /// id; any replica (the portal's <c>OriginCheckService</c>).
     /// </summary>
     public const string OriginCheck = "origin-check";
 }

@@ -224,6 +224,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
                 PackCacheBytes = cache.UsedBytes, PacksEvicted = cache.Evicted,
                 ServedCommits = _commitIndex.Count, ServedCommitsTruncated = _commitIndex.Truncated,
                 BencodeTooManyKeys = Bencoding.BencodeReader.TooManyKeysRefusals, PacksRefusedByFsck = PackImporter.FsckRefusals,
+                PeersBanned = TorrentSession.PeersBanned,
             },
         };
     }

@@ -30,4 +30,7 @@ public sealed record NodeLimitStatistics
     [JsonPropertyName("servedCommitsTruncated")] public long ServedCommitsTruncated { get; init; }
     [JsonPropertyName("bencodeTooManyKeys")] public long BencodeTooManyKeys { get; init; }
     [JsonPropertyName("packsRefusedByFsck")] public long PacksRefusedByFsck { get; init; }
+
+    /// <summary>Peers banned for pieces that failed their hash, in this process.</summary>
+    [JsonPropertyName("peersBanned")] public long PeersBanned { get; init; }
 }

@@ -150,6 +150,7 @@ internal sealed partial class TorrentSession
                 if (strikes >= _engine.Options.StrikesBeforeBan)
                 {
                     _banned.Add(key);
+                    Interlocked.Increment(ref s_peersBanned);
                     _bannedEndPoints.Add(contributor.Connection.RemoteEndPoint);
                     SwarmLog.PeerBanned(_logger, contributor.Connection.RemoteEndPoint, InfoHash, strikes);
                     contributor.Connection.Close();

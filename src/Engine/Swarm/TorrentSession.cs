@@ -23,6 +23,10 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerConnection, PeerState> _peers = [];
     private readonly HashSet<string> _banned = [];
+    private static long s_peersBanned;
+
+    /// <summary>Peers banned in this process for sending pieces that failed their hash (<see cref="SwarmOptions.StrikesBeforeBan"/>).</summary>
+    public static long PeersBanned => Interlocked.Read(ref s_peersBanned);
     private readonly Dictionary<string, int> _strikes = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<TorrentMetainfo> _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,6 +21,7 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
     private long _takenOver;
     private long _lost;
     private long _failed;
+    private readonly ConcurrentDictionary<string, long[]> _byKind = new(StringComparer.Ordinal); // runs, errors, elapsed ticks
 
     public string Replica { get; } = options.Value.Replica ?? Environment.MachineName;
 
@@ -32,6 +33,40 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
     /// <summary>Jobs claimed, of those taken over from a dead holder, leases lost while running, and failed runs, since start.</summary>
     public (long Claimed, long TakenOver, long Lost, long Failed) Counters =>
         (Interlocked.Read(ref _claimed), Interlocked.Read(ref _takenOver), Interlocked.Read(ref _lost), Interlocked.Read(ref _failed));
+
+    /// <summary>Per kind: jobs run, failed, and the time their handlers took (for <c>/metrics</c>).</summary>
+    public IReadOnlyList<JobKindStatistics> KindStatistics =>
+        [.. _byKind.Select(k => new JobKindStatistics(k.Key, Interlocked.Read(ref k.Value[0]), Interlocked.Read(ref k.Value[1]),
+            TimeSpan.FromTicks(Interlocked.Read(ref k.Value[2])).TotalSeconds))];
+
+    /// <summary>
+    /// The loop of a kind whose jobs follow rows of the database (one per mirror, say): until stopped, <paramref name="plan"/>
+    /// creates and drops jobs, every due job runs one at a time, then the loop waits for <see cref="Wake"/> or
+    /// <paramref name="poll"/>. A round that throws goes to <paramref name="failed"/> and the loop goes on.
+    /// </summary>
+    public async Task RunPlannedAsync(string kind, Func<CancellationToken, Task> plan, Func<JobLease, CancellationToken, Task<JobOutcome>> run,
+        TimeSpan poll, Action<Exception> failed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(failed);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await plan(cancellationToken).ConfigureAwait(false);
+                while (await RunOneAsync(kind, run, cancellationToken).ConfigureAwait(false))
+                {
+                    // Drain what is due.
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed(e);
+            }
+
+            await WaitForWorkAsync(kind, poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Claims one due job of <paramref name="kind"/> and runs it; returns false when none was due.</summary>
     public async Task<bool> RunOneAsync(string kind, Func<JobLease, CancellationToken, Task<JobOutcome>> run, CancellationToken cancellationToken)
@@ -69,6 +104,7 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopRenewing = new CancellationTokenSource();
         var renewing = RenewAsync(held, leaseLost, stopRenewing.Token);
+        var started = time.GetTimestamp();
         IReadOnlyDictionary<long, JobOutcome> outcomes;
         try
         {
@@ -94,6 +130,10 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
             await renewing.ConfigureAwait(false);
         }
 
+        var kindCounters = _byKind.GetOrAdd(kind, _ => new long[3]);
+        Interlocked.Add(ref kindCounters[0], leases.Count);
+        Interlocked.Add(ref kindCounters[2], time.GetElapsedTime(started).Ticks);
+
         // Shutdown must not stop the bookkeeping of work already done: a short deadline of its own.
         using var completing = new CancellationTokenSource(options.Value.LeaseDuration);
         foreach (var lease in held.Values)
@@ -104,6 +144,7 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
             if (!outcome.Succeeded)
             {
                 Interlocked.Increment(ref _failed);
+                Interlocked.Increment(ref kindCounters[1]);
             }
 
             if (!await store.CompleteAsync(lease, outcome, completing.Token).ConfigureAwait(false))

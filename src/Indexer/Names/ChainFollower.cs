@@ -84,7 +84,7 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
                     {
                         await FlushAsync().ConfigureAwait(false);
                         await DrainAsync().ConfigureAwait(false);
-                        return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = false };
+                        return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = false, NodeTip = nodeTip };
                     }
                     ct.ThrowIfCancellationRequested();
                     var hash = await source.GetBlockHashAsync(next, ct).ConfigureAwait(false);
@@ -144,7 +144,7 @@ public sealed class ChainFollower(IBlockSource source, INameStore store, ChainFo
                 // from the store's tip.
                 continue;
             }
-            return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true };
+            return new ChainSyncResult(applied, rolledBack, entries, malformed, tip) { CaughtUp = true, NodeTip = nodeTip };
 
             // One transaction for the blocks read since the last flush (INameStore.ApplyBlocksAsync): a crash loses
             // at most this batch, never part of it. It is written while the follower reads the next blocks; the

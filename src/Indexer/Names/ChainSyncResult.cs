@@ -8,4 +8,7 @@ public sealed record ChainSyncResult(int Applied, int RolledBack, int Entries, i
 {
     /// <summary>True when the store has caught up with the node's tip seen during the call.</summary>
     public bool CaughtUp { get; init; }
+
+    /// <summary>The node's tip height as seen during the call (the indexer's lag is this minus <see cref="Tip"/>'s height).</summary>
+    public int NodeTip { get; init; }
 }

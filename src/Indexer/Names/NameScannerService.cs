@@ -41,6 +41,9 @@ public sealed partial class NameScannerService(
 
     public long MalformedCounted { get; private set; }
 
+    /// <summary>Name entries found in blocks since start.</summary>
+    public long EntriesCounted { get; private set; }
+
     /// <summary>The key of the one <see cref="JobKinds.ChainFollower"/> job: replicas take turns, one step each.</summary>
     public const string JobKey = "main";
 
@@ -108,6 +111,7 @@ public sealed partial class NameScannerService(
             LastError = null;
             LastSuccess = time.GetUtcNow();
             MalformedCounted += result.Malformed;
+            EntriesCounted += result.Entries;
             if (result.RolledBack > 0)
             {
                 LogReorganisation(result.RolledBack, result.Tip?.Height ?? -1);

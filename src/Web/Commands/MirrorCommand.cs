@@ -49,6 +49,8 @@ public sealed class MirrorCommand : IPortalCommand
                 }
 
                 var failure = await mirrors.SyncAsync(mirror.Id, cancellationToken);
+                // No hosted services in a command: write the bytes fetched from the origin before the process ends.
+                await services.GetRequiredService<Traffic.TrafficRecorder>().RecordAsync(cancellationToken);
                 if (failure is not null)
                 {
                     await Console.Error.WriteLineAsync($"mirror sync: {name}: {failure.ReplaceLineEndings(" ")}");

@@ -29,7 +29,7 @@ public static partial class GitSmartHttpEndpoints
     }
 
     private static async Task HandleAsync(HttpContext context, string owner, string? rest, UserDirectory directory, RepositoryStore store,
-        PortalIdentity identity, MirrorService mirrors, [FromKeyedServices(ClientSlots.UploadPack)] ClientSlots slots, PortalCounters counters,
+        PortalIdentity identity, MirrorService mirrors, Traffic.TrafficMeter traffic, [FromKeyedServices(ClientSlots.UploadPack)] ClientSlots slots, PortalCounters counters,
         Microsoft.Extensions.Options.IOptions<GitHttpOptions> options, ILoggerFactory loggers)
     {
         var cut = rest?.IndexOf(".git/", StringComparison.Ordinal) ?? -1;
@@ -88,13 +88,10 @@ public static partial class GitSmartHttpEndpoints
             {
                 context.Response.ContentType = "application/x-git-upload-pack-advertisement";
                 NoCache(context.Response);
-                if (!protocol.Contains("version=2", StringComparison.Ordinal))
-                {
-                    // Protocol v0/v1: the smart-HTTP service announcement precedes the refs (git http-backend does the same).
-                    await context.Response.Body.WriteAsync("001e# service=git-upload-pack\n0000"u8.ToArray(), cancellationToken);
-                }
-
-                served = await RunAsync(path, ["upload-pack", "--stateless-rpc", "--advertise-refs", "."], null, context, environment, logger);
+                byte[] announcement = protocol.Contains("version=2", StringComparison.Ordinal) ? [] : "001e# service=git-upload-pack\n0000"u8.ToArray();
+                // Protocol v0/v1: the smart-HTTP service announcement precedes the refs (git http-backend does the same).
+                await context.Response.Body.WriteAsync(announcement, cancellationToken);
+                served = announcement.Length + await RunAsync(path, ["upload-pack", "--stateless-rpc", "--advertise-refs", "."], null, context, environment, logger);
             }
             else
             {
@@ -124,7 +121,8 @@ public static partial class GitSmartHttpEndpoints
         }
 
         counters.Add(PortalCounters.UploadPackBytesServed, served);
-        if (resolved!.UserId == identity.UserId && served > 0)
+        traffic.Add(resolved!.UserId, name, Traffic.TrafficKind.Http, served);
+        if (resolved.UserId == identity.UserId && served > 0)
         {
             await mirrors.AddBytesServedAsync(name, served, CancellationToken.None);
         }

@@ -1,24 +1,21 @@
-using GitTorrent.Data;
 using GitTorrent.Web.Forks;
-using GitTorrent.Web.Identity;
+using GitTorrent.Web.Provenance;
 using GitTorrent.Web.Issues;
 using GitTorrent.Web.Services;
-using GitTorrent.Web.Swarm;
-using Microsoft.EntityFrameworkCore;
 
 namespace GitTorrent.Web.Endpoints;
 
 /// <summary>
 /// <c>GET /api/repos/{nameOrId}/{repo}</c> (INTERFACES.md): the repository as published (owner, name, default branch,
 /// the refs of the signed profile), its provenance as far as the portal knows it, its forks and its issue counts.
-/// Fields the portal does not measure yet are null, as the interface allows: origin comparison times, the origin's
-/// differing refs and bytes served per repository.
+/// The origin fields come from the last origin check (null before the first, or when the repository has no origin);
+/// <c>originError</c> (ours) says why an unreachable origin failed; <c>bytesFetched.origin</c> (ours) is what the portal
+/// fetched from the origin. Byte counts are totals over all replicas, as last sampled.
 /// </summary>
 public static class RepositoryApi
 {
     public static async Task<IResult> GetAsync(string nameOrId, string repo, RepositoryContextResolver resolver, ForkIndex forks,
-        IssueIndex issues, ISwarmStatus swarm, PortalIdentity portal, IDbContextFactory<GitTorrentDbContext> contexts,
-        CancellationToken cancellationToken)
+        IssueIndex issues, ProvenanceReader provenanceReader, CancellationToken cancellationToken)
     {
         if (await resolver.ResolveAsync(nameOrId, repo, cancellationToken) is not { Action: RepositoryAction.Home } context)
         {
@@ -34,14 +31,7 @@ public static class RepositoryApi
             var snapshot = context.Ref is { } head ? await issues.SnapshotAsync(path, head.CommitId, cancellationToken) : IssueSnapshot.Empty;
             issueCounts = new { open = snapshot.Open.Count, closed = snapshot.Closed.Count };
         }
-        string? origin = null;
-        if (context.Owner.UserId == portal.UserId)
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            origin = await db.Mirrors.AsNoTracking().Where(m => m.Name == context.Repository.Name).Select(m => m.OriginUrl)
-                .SingleOrDefaultAsync(cancellationToken);
-        }
-        var info = swarm.GetRepository(context.Owner.UserId, context.Repository.Name);
+        var provenance = await provenanceReader.ReadAsync(context.Owner.UserId, context.Repository.Name, cancellationToken);
         var headRef = context.Repository.Head;
         return Results.Json(new
         {
@@ -53,17 +43,19 @@ public static class RepositoryApi
             {
                 signedSeq = context.Owner.Seq,
                 storeMatchesProfile = storeMatches,
-                origin,
-                originAgrees = info.OriginAgrees,
-                originDiffers = (string[]?)null,
-                originCheckedAt = (DateTimeOffset?)null,
-                seeders = info.Seeders,
-                seedersCheckedAt = (DateTimeOffset?)null,
+                origin = provenance.Origin,
+                originAgrees = provenance.OriginAgrees,
+                originDiffers = provenance.Check is null ? null : provenance.OriginDiffers,
+                originCheckedAt = provenance.Check?.CheckedAt,
+                originError = provenance.Check?.Error,
+                seeders = provenance.Seeders,
+                seedersCheckedAt = provenance.SeedersCheckedAt,
             },
             forks = (await forks.ForksAsync(context.Owner.UserId, context.Repository.Name, cancellationToken))
                 .Select(f => new { owner = f.OwnerId, name = f.Name }),
             issues = issueCounts,
-            bytesServed = (object?)null,
+            bytesServed = new { swarm = provenance.Traffic.Swarm, http = provenance.Traffic.Http },
+            bytesFetched = new { origin = provenance.Traffic.Origin },
         });
     }
 }

@@ -7,6 +7,7 @@ using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Services;
 using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Traffic;
 using Microsoft.EntityFrameworkCore;
 
 namespace GitTorrent.Web.Mirrors;
@@ -26,10 +27,15 @@ public sealed partial class MirrorService(
     UserDirectory directory,
     PortalNotifications notifications,
     JobRunner jobs,
+    TrafficMeter traffic,
     TimeProvider time,
     ILogger<MirrorService> logger)
 {
     public static readonly TimeSpan SyncTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>Only http(s) transports: an origin URL must never reach ext::, file:// or ssh.</summary>
+    public static IReadOnlyList<string> SafeTransport { get; } =
+        ["-c", "protocol.allow=never", "-c", "protocol.http.allow=always", "-c", "protocol.https.allow=always"];
 
     private readonly SemaphoreSlim syncGate = new(1, 1);
 
@@ -106,7 +112,7 @@ public sealed partial class MirrorService(
         timeout.CancelAfter(SyncTimeout);
         try
         {
-            await FetchAsync(mirror.OriginUrl, path, timeout.Token);
+            traffic.Add(identity.UserId, name, TrafficKind.Origin, await FetchAsync(mirror.OriginUrl, path, timeout.Token));
         }
         catch (GitCommandException e)
         {
@@ -157,7 +163,7 @@ public sealed partial class MirrorService(
         string? error = null;
         try
         {
-            await FetchAsync(mirror.OriginUrl, path, timeout.Token);
+            traffic.Add(userId, mirror.Name, TrafficKind.Origin, await FetchAsync(mirror.OriginUrl, path, timeout.Token));
         }
         catch (GitCommandException e)
         {
@@ -171,6 +177,9 @@ public sealed partial class MirrorService(
         mirror.LastSync = time.GetUtcNow();
         mirror.LastError = error;
         await db.SaveChangesAsync(cancellationToken);
+        // Compare with the origin again now rather than one check interval later (the replica that claims it does).
+        await jobs.Store.RequestNowAsync(JobKinds.OriginCheck, MirrorSyncService.Key(mirrorId), null, cancellationToken);
+        jobs.Wake(JobKinds.OriginCheck);
         if (error is not null)
         {
             LogSyncFailed(mirror.Name, error);
@@ -189,18 +198,26 @@ public sealed partial class MirrorService(
         return null;
     }
 
-    private static async Task FetchAsync(string originUrl, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches (or first clones) the origin into <paramref name="path"/>; returns the pack bytes received from it. Every
+    /// fetch keeps what it received as a pack (<c>fetch.unpackLimit=1</c>) and gc waits until it is measured, so the
+    /// new pack files are exactly what came from the origin (after <c>index-pack --fix-thin</c>).
+    /// </summary>
+    private static async Task<long> FetchAsync(string originUrl, string path, CancellationToken cancellationToken)
     {
-        // Only http(s) transports: an origin URL must never reach ext::, file:// or ssh.
-        string[] safety = ["-c", "protocol.allow=never", "-c", "protocol.http.allow=always", "-c", "protocol.https.allow=always"];
+        var safety = SafeTransport;
         if (RepositoryScanner.IsGitDirectory(path))
         {
             // Set as a mirror remote whether or not it exists: a copy that came from a sibling replica over the swarm has none.
             await GitRunner.RunAsync(path, ["config", "remote.origin.url", originUrl], cancellationToken);
             await GitRunner.RunAsync(path, ["config", "remote.origin.fetch", "+refs/*:refs/*"], cancellationToken);
             await GitRunner.RunAsync(path, ["config", "remote.origin.mirror", "true"], cancellationToken);
-            await GitRunner.RunAsync(path, [.. safety, "remote", "update", "--prune"], cancellationToken);
-            return;
+            var before = PackFiles(path).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+            await GitRunner.RunAsync(path, [.. safety, "-c", "fetch.unpackLimit=1", "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+                "remote", "update", "--prune"], cancellationToken);
+            var received = PackFiles(path).Where(f => !before.Contains(f.Name)).Sum(f => f.Length);
+            await GitRunner.RunAsync(path, ["gc", "--auto", "--quiet"], cancellationToken);
+            return received;
         }
 
         var parent = Path.GetDirectoryName(path)!;
@@ -209,7 +226,9 @@ public sealed partial class MirrorService(
         try
         {
             await GitRunner.RunAsync(parent, [.. safety, "clone", "--mirror", "--quiet", originUrl, temporary], cancellationToken);
+            var received = PackFiles(temporary).Sum(f => f.Length);
             Directory.Move(temporary, path);
+            return received;
         }
         finally
         {
@@ -218,6 +237,12 @@ public sealed partial class MirrorService(
                 Directory.Delete(temporary, recursive: true);
             }
         }
+    }
+
+    private static IEnumerable<FileInfo> PackFiles(string repository)
+    {
+        var folder = new DirectoryInfo(Path.Combine(repository, "objects", "pack"));
+        return folder.Exists ? folder.EnumerateFiles("*.pack") : [];
     }
 
     private static string? DefaultName(Uri uri)

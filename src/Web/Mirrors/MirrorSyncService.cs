@@ -21,27 +21,8 @@ public sealed partial class MirrorSyncService(
     TimeProvider time,
     ILogger<MirrorSyncService> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poll = options.Value.MirrorPollInterval;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PlanAsync(stoppingToken);
-                while (await jobs.RunOneAsync(JobKinds.MirrorSync, SyncAsync, stoppingToken))
-                {
-                    // Drain what is due.
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogScheduleFailed(e);
-            }
-
-            await jobs.WaitForWorkAsync(JobKinds.MirrorSync, poll, stoppingToken);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        jobs.RunPlannedAsync(JobKinds.MirrorSync, PlanAsync, SyncAsync, options.Value.MirrorPollInterval, LogScheduleFailed, stoppingToken);
 
     /// <summary>A job per mirror (due one interval after its last sync, or now); none for deleted mirrors.</summary>
     private async Task PlanAsync(CancellationToken cancellationToken)

@@ -20,8 +20,7 @@ public sealed class EngineSwarmStatus(SwarmNodeHost host, SwarmActivity activity
             dht.EstimatedDhtSize, packs.Sum(p => p.Uploaded), packs);
     }
 
-    public RepositorySwarmInfo GetRepository(string userId, string repository) =>
-        new(activity.GetSeeders(userId, repository), activity.GetOriginAgrees(userId, repository));
+    public RepositorySwarmInfo GetRepository(string userId, string repository) => activity.GetSeeders(userId, repository);
 
     public RepositoryFetchProgress? GetFetchProgress(string userId, string repository) => activity.GetFetch(userId, repository);
 }

@@ -4,13 +4,12 @@ namespace GitTorrent.Web.Swarm;
 
 /// <summary>
 /// In-memory facts the background swarm services learn and pages read: fetch progress of repositories on their way
-/// into the store, seeders found per repository tip, and whether a mirror's origin agreed at its last sync.
+/// into the store, and seeders found per repository tip (with the time of the count).
 /// </summary>
 public sealed class SwarmActivity
 {
     private readonly ConcurrentDictionary<(string UserId, string Repository), RepositoryFetchProgress> _fetches = new();
-    private readonly ConcurrentDictionary<(string UserId, string Repository), int> _seeders = new();
-    private readonly ConcurrentDictionary<(string UserId, string Repository), bool> _originAgrees = new();
+    private readonly ConcurrentDictionary<(string UserId, string Repository), (int Count, DateTimeOffset At)> _seeders = new();
 
     public void SetFetch(string userId, string repository, RepositoryFetchProgress? progress)
     {
@@ -27,14 +26,10 @@ public sealed class SwarmActivity
     public RepositoryFetchProgress? GetFetch(string userId, string repository) =>
         _fetches.TryGetValue((userId, repository), out var progress) ? progress : null;
 
-    public void SetSeeders(string userId, string repository, int seeders) => _seeders[(userId, repository)] = seeders;
+    public void SetSeeders(string userId, string repository, int seeders, DateTimeOffset at) => _seeders[(userId, repository)] = (seeders, at);
 
-    public int? GetSeeders(string userId, string repository) => _seeders.TryGetValue((userId, repository), out var n) ? n : null;
-
-    public void SetOriginAgrees(string userId, string repository, bool agrees) => _originAgrees[(userId, repository)] = agrees;
-
-    public bool? GetOriginAgrees(string userId, string repository) =>
-        _originAgrees.TryGetValue((userId, repository), out var agrees) ? agrees : null;
+    public RepositorySwarmInfo GetSeeders(string userId, string repository) =>
+        _seeders.TryGetValue((userId, repository), out var n) ? new RepositorySwarmInfo(n.Count, n.At) : RepositorySwarmInfo.Unknown;
 
     /// <summary>Bytes clients got from the swarm instead of an origin (pack bytes this portal uploaded).</summary>
     public long OriginBytesSaved { get; set; }

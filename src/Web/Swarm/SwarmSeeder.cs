@@ -25,13 +25,15 @@ public sealed partial class SwarmSeeder(
     SwarmActivity activity,
     IServiceProvider services,
     IDbContextFactory<GitTorrentDbContext> contexts,
+    Microsoft.Extensions.Options.IOptions<PortalOptions> options,
+    TimeProvider time,
     ILogger<SwarmSeeder> logger) : BackgroundService, IRepositoryUpdatedHandler
 {
     public static readonly TimeSpan AnnounceInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan RepublishInterval = TimeSpan.FromHours(1);
-    public static readonly TimeSpan SeederCountInterval = TimeSpan.FromMinutes(5);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _countFrom;
 
     // Resolved on use: PortalNotifications depends on every IRepositoryUpdatedHandler, this one included.
     private PortalNotifications Notifications => services.GetRequiredService<PortalNotifications>();
@@ -68,7 +70,7 @@ public sealed partial class SwarmSeeder(
                     await PublishPortalProfileAsync(node, stoppingToken);
                     lastPublish = now;
                 }
-                if (now - lastCount >= SeederCountInterval)
+                if (now - lastCount >= options.Value.SeederCountInterval)
                 {
                     await CountSeedersAsync(node, stoppingToken);
                     lastCount = now;
@@ -138,7 +140,12 @@ public sealed partial class SwarmSeeder(
 
     private async Task CountSeedersAsync(GitTorrentNode node, CancellationToken cancellationToken)
     {
-        foreach (var repository in node.Repositories.Take(200))
+        // At most SeederCountsPerRound lookups a round, taking turns over all served repositories.
+        var all = node.Repositories;
+        var take = Math.Min(all.Count, options.Value.SeederCountsPerRound);
+        var from = all.Count == 0 ? 0 : _countFrom % all.Count;
+        _countFrom = from + take;
+        foreach (var repository in all.Skip(from).Concat(all.Take(from)).Take(take))
         {
             var refs = await GitRefs.ReadAsync(repository.Path, cancellationToken);
             if (!refs.TryGetValue("HEAD", out var tip))
@@ -160,7 +167,7 @@ public sealed partial class SwarmSeeder(
                 // Count what was found in time.
             }
             var slash = repository.Name.IndexOf('/', StringComparison.Ordinal);
-            activity.SetSeeders(repository.Name[..slash], repository.Name[(slash + 1)..], peers.Count);
+            activity.SetSeeders(repository.Name[..slash], repository.Name[(slash + 1)..], peers.Count, time.GetUtcNow());
         }
     }
 

@@ -311,6 +311,53 @@ namespace GitTorrent.Data.Migrations.Postgres
                     b.ToTable("name_registrations", (string)null);
                 });
 
+            modelBuilder.Entity("GitTorrent.Data.Entities.OriginCheck", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DifferingRefs")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("OriginUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Repository")
+                        .IsUnique();
+
+                    b.ToTable("origin_checks", (string)null);
+                });
+
             modelBuilder.Entity("GitTorrent.Data.Entities.PortalAdmin", b =>
                 {
                     b.Property<long>("Id")
@@ -476,6 +523,33 @@ namespace GitTorrent.Data.Migrations.Postgres
                     b.ToTable("refs", (string)null);
                 });
 
+            modelBuilder.Entity("GitTorrent.Data.Entities.RepositoryTraffic", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("HttpBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OriginBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SwarmBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId", "Repository");
+
+                    b.ToTable("repository_traffic", (string)null);
+                });
+
             modelBuilder.Entity("GitTorrent.Data.Entities.SeededPack", b =>
                 {
                     b.Property<string>("InfoHash")
@@ -501,6 +575,43 @@ namespace GitTorrent.Data.Migrations.Postgres
                     b.HasIndex("Commit");
 
                     b.ToTable("seeded_packs", (string)null);
+                });
+
+            modelBuilder.Entity("GitTorrent.Data.Entities.TrafficSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("HttpBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OriginBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("SwarmBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("traffic_samples", (string)null);
                 });
 
             modelBuilder.Entity("GitTorrent.Data.Entities.User", b =>

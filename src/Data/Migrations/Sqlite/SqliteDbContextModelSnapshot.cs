@@ -290,6 +290,51 @@ namespace GitTorrent.Data.Migrations.Sqlite
                     b.ToTable("name_registrations", (string)null);
                 });
 
+            modelBuilder.Entity("GitTorrent.Data.Entities.OriginCheck", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DifferingRefs")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OriginUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Repository")
+                        .IsUnique();
+
+                    b.ToTable("origin_checks", (string)null);
+                });
+
             modelBuilder.Entity("GitTorrent.Data.Entities.PortalAdmin", b =>
                 {
                     b.Property<long>("Id")
@@ -444,6 +489,33 @@ namespace GitTorrent.Data.Migrations.Sqlite
                     b.ToTable("refs", (string)null);
                 });
 
+            modelBuilder.Entity("GitTorrent.Data.Entities.RepositoryTraffic", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HttpBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OriginBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SwarmBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "Repository");
+
+                    b.ToTable("repository_traffic", (string)null);
+                });
+
             modelBuilder.Entity("GitTorrent.Data.Entities.SeededPack", b =>
                 {
                     b.Property<string>("InfoHash")
@@ -469,6 +541,41 @@ namespace GitTorrent.Data.Migrations.Sqlite
                     b.HasIndex("Commit");
 
                     b.ToTable("seeded_packs", (string)null);
+                });
+
+            modelBuilder.Entity("GitTorrent.Data.Entities.TrafficSample", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HttpBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OriginBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SwarmBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("traffic_samples", (string)null);
                 });
 
             modelBuilder.Entity("GitTorrent.Data.Entities.User", b =>
