@@ -95,16 +95,20 @@ public sealed class PortalBrowserTests
 
         // The mirror syncs and is browsable under the portal's own id.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var mirrors = "";
         while (DateTime.UtcNow < deadline)
         {
             await page.ReloadAsync().WaitAsync(Timeout);
-            if (!(await page.Locator("table.mirrors").InnerTextAsync().WaitAsync(Timeout)).Contains("never", StringComparison.Ordinal))
+            mirrors = await page.Locator("table.mirrors").InnerTextAsync().WaitAsync(Timeout);
+            if (!mirrors.Contains("never", StringComparison.Ordinal))
             {
                 break;
             }
 
             await Task.Delay(500);
         }
+
+        Assert.DoesNotContain("never", mirrors, StringComparison.Ordinal); // the deadline passed without a sync
 
         await page.Locator("table.mirrors a", new() { HasText = "upstream" }).ClickAsync().WaitAsync(Timeout);
         await Expect(page.Locator("article.markdown h1")).ToHaveTextAsync("Upstream");

@@ -37,6 +37,22 @@ public sealed class TestFiles : IDisposable
         return path;
     }
 
+    /// <summary>Bytes the file system allocated for <paramref name="path"/> (<c>stat</c> blocks), below its length when it has holes.</summary>
+    public static long AllocatedBytes(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var fields = stat.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!stat.WaitForExit(10_000) || stat.ExitCode != 0 || fields.Length != 2)
+        {
+            throw new InvalidOperationException($"stat {path} failed");
+        }
+        return long.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture)
+            * long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static bool SameContent(string a, string b)
     {
         var fa = new FileInfo(a);

@@ -53,9 +53,17 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Contains($"/{Data.AliceId}/project.git", html, StringComparison.Ordinal);
         Assert.Contains("at seq <span class=\"seq\">42</span>", html, StringComparison.Ordinal);
         Assert.Contains("alice registered at block 812345", html, StringComparison.Ordinal);
-        // Seeders are counted by the portal's node (alone on loopback here): unknown until its first count, then a number.
-        Assert.Matches("<dd class=\"seeders\">(unknown|[0-9]+)</dd>", html);
         Assert.Contains("matches the signed tip", html, StringComparison.Ordinal);
+        // Seeders are counted by the portal's node, alone on its DHT here: nobody else announces the tip, so once the
+        // first count has run (at start) the page says 0, not "unknown".
+        var deadline = DateTime.UtcNow + Timeout;
+        while (html.Contains("<dd class=\"seeders\">unknown</dd>", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            html = await GetOkAsync($"/u/alice/project");
+        }
+
+        Assert.Contains("<dd class=\"seeders\">0</dd>", html, StringComparison.Ordinal);
         Assert.Contains("v1.0", html, StringComparison.Ordinal);
     }
 
@@ -84,12 +92,11 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Contains("log entry 5<", page2, StringComparison.Ordinal);
         Assert.Contains("commit 1", page2, StringComparison.Ordinal);
 
-        var secondCommit = page2[(page2.IndexOf("commit 2", StringComparison.Ordinal) - 200)..];
         var diffHtml = await GetOkAsync($"/u/alice/project/commit/{Data.ProjectFirstCommit}");
         Assert.Contains("README.md", diffHtml, StringComparison.Ordinal);
         Assert.Contains("<tr class=\"add\">", diffHtml, StringComparison.Ordinal);
         Assert.Contains("# Project", diffHtml, StringComparison.Ordinal);
-        Assert.NotEmpty(secondCommit);
+        Assert.Contains("commit 2", page2, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -199,10 +206,14 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Contains(Data.AliceId, search.RootElement.GetProperty("users").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
 
         using var swarm = JsonDocument.Parse(await GetOkAsync("/api/swarm"));
-        foreach (var key in new[] { "uploaded", "downloaded", "peers", "packs", "originBytesSaved" })
+        foreach (var key in new[] { "uploaded", "downloaded", "originBytesSaved" })
         {
-            Assert.True(swarm.RootElement.TryGetProperty(key, out _), key);
+            Assert.True(swarm.RootElement.GetProperty(key).GetInt64() >= 0, key);
         }
+
+        Assert.Equal(JsonValueKind.Array, swarm.RootElement.GetProperty("packs").ValueKind);
+
+        Assert.Equal(0, swarm.RootElement.GetProperty("peers").GetInt32()); // alone on loopback: no peer connected
 
         var swarmPage = await GetOkAsync("/swarm");
         Assert.Contains("Peers connected", swarmPage, StringComparison.Ordinal);

@@ -60,8 +60,9 @@ public sealed class SwarmCloneTests
         var bob = await net.KeygenAsync(bobHome);
         var foreign = await net.GitAsync(bobHome, "-C", work.Root, "push", $"gittorrent://{alice}/fresh", "main:refs/heads/other");
         Assert.NotEqual(0, foreign.ExitCode);
-        Assert.Contains(foreign.StandardError, l => l.Contains("not your user id", StringComparison.Ordinal));
-        Assert.NotEqual(alice, bob);
+        Assert.Contains(foreign.StandardError, l => l.Contains($"{alice} is not your user id ({bob})", StringComparison.Ordinal));
+        Assert.Equal("", TempGitRepo.Run(Path.Combine(aliceHome, "repos", "fresh.git"), "for-each-ref", "refs/heads/other").Trim());
+        Assert.False(Directory.Exists(Path.Combine(bobHome, "repos", "fresh.git")), "the refused push still wrote into bob's store");
     }
 
     [Fact]

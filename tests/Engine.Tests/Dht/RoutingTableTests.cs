@@ -143,7 +143,6 @@ public sealed class RoutingTableTests
         Assert.True(own.CommonPrefixLength(table.RandomIdInBucket(table.BucketCount - 1)) >= table.BucketCount - 1);
         Assert.Equal(table.BucketCount, table.StaleBucketTargets(RoutingTable.QuestionableAfterMs, 1000).Count);
         Assert.Empty(table.StaleBucketTargets(RoutingTable.QuestionableAfterMs + 1, 1000));
-        Assert.InRange(table.EstimateNetworkSize(), 1, long.MaxValue);
     }
 
     /// <summary>BEP 42 "Example" vectors, taken as literal expectations: IP, and an id that is valid for it.</summary>
@@ -186,5 +185,29 @@ public sealed class RoutingTableTests
         var stranger = Contact(AtDistance(own, 2), 2000);
         Assert.False(table.Touch(stranger.Id, stranger.EndPoint, 600));
         Assert.Equal(1, table.Count);
+    }
+
+    [Fact]
+    public void Network_size_estimate_follows_the_distances_of_the_closest_nodes()
+    {
+        // Worked by hand: own id 0; the i-th closest node (i = 1..8) lies at distance i/1024 of the id space, so each
+        // term i / distance is 1024 and the estimate is 1024. At twice the distances the space is half as dense: 512.
+        Assert.Equal(1024, TableWithSpacing(1024).EstimateNetworkSize());
+        Assert.Equal(512, TableWithSpacing(512).EstimateNetworkSize());
+        Assert.Equal(0, new RoutingTable(new Hash20(new byte[20]), 8, 0).EstimateNetworkSize());
+    }
+
+    /// <summary>Own id 0 and 8 nodes at distances i/<paramref name="slots"/> (i = 1..8) of the id space.</summary>
+    private static RoutingTable TableWithSpacing(int slots)
+    {
+        var table = new RoutingTable(new Hash20(new byte[20]), 8, 0);
+        var shift = 64 - (int)Math.Log2(slots);
+        for (var i = 1; i <= 8; i++)
+        {
+            var id = new byte[20];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(id, (ulong)i << shift);
+            Assert.Equal(RoutingOutcome.Added, table.Observe(Contact(new Hash20(id), 6000 + i), 0));
+        }
+        return table;
     }
 }

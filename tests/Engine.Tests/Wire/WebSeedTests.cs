@@ -12,8 +12,11 @@ public sealed class WebSeedTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>A tiny HTTP/1.1 file server with Range support; <paramref name="corrupt"/> flips bytes it sends.</summary>
-    private static async Task ServeAsync(TcpListener listener, byte[] content, bool corrupt, CancellationToken ct)
+    /// <summary>
+    /// A tiny HTTP/1.1 file server with Range support; <paramref name="corrupt"/> flips bytes it sends;
+    /// <paramref name="served"/> is called after each response.
+    /// </summary>
+    private static async Task ServeAsync(TcpListener listener, byte[] content, bool corrupt, CancellationToken ct, Action? served = null)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -52,6 +55,7 @@ public sealed class WebSeedTests
                     var head = $"HTTP/1.1 206 Partial Content\r\nContent-Length: {body.Length}\r\nContent-Range: bytes {from}-{to}/{content.Length}\r\n\r\n";
                     await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), ct);
                     await stream.WriteAsync(body, ct);
+                    served?.Invoke();
                 }
             }, ct);
         }
@@ -90,7 +94,14 @@ public sealed class WebSeedTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         using var cts = new CancellationTokenSource();
-        var server = ServeAsync(listener, content, corrupt: true, cts.Token);
+        // The honest seeder is found only after the web seed sent bad bytes, so those bytes reach the download.
+        var badResponses = 0;
+        GatedPeerDiscovery? discovery = null;
+        var server = ServeAsync(listener, content, corrupt: true, cts.Token, () =>
+        {
+            Interlocked.Increment(ref badResponses);
+            discovery?.Open();
+        });
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var metainfo = await TorrentMetainfo.CreateAsync(source, urlList: [$"http://127.0.0.1:{port}/bad-web.bin"]).WaitAsync(Timeout);
         await using var seeder = new TorrentEngine(SwarmTests.LoopbackOptions());
@@ -100,9 +111,10 @@ public sealed class WebSeedTests
         await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions());
         await leecher.StartAsync(default);
         var target = files.PathOf("mixed.bin");
-        await leecher.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
-            .WaitAsync(Timeout);
+        discovery = new GatedPeerDiscovery([seeder.LocalEndPoint!]);
+        await leecher.DownloadAsync(metainfo, target, discovery, null, default).WaitAsync(Timeout);
 
+        Assert.True(Volatile.Read(ref badResponses) > 0, "the web seed was never asked");
         Assert.True(TestFiles.SameContent(source, target));
         await cts.CancelAsync();
         listener.Stop();

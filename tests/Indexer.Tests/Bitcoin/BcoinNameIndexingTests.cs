@@ -122,7 +122,13 @@ public sealed class BcoinNameIndexingTests
         Assert.Equal(registerTxid, after.OwnerEntry!.Txid);
         var preorder = after.Entries.Single(e => e.Entry.Kind == NameEntryKind.Preorder);
         Assert.Equal(preorderTxid, preorder.Entry.Txid);
-        Assert.Equal(after.Priority, preorder.Entry.Position);
+        // Worked by hand: the PREORDER is the only transaction after the coinbase in its block (tx 1), with the
+        // OP_RETURN as output 0; the REGISTER competes with that position and the claim at the next height loses.
+        Assert.Equal(new NamePosition(FundingBlocks + 3, 1, 0), after.Priority);
+        Assert.Equal(new NamePosition(FundingBlocks + 3, 1, 0), preorder.Entry.Position);
+        Assert.Equal(FundingBlocks + 3 + 144, after.SettlesAtHeight);
+        Assert.Equal(FundingBlocks + 5, after.OwnerEntry.Height);
+        Assert.Equal(FundingBlocks + 4, after.Entries.Single(e => e.Entry.Txid == claimTxid).Entry.Height);
         Assert.Equal(FundingBlocks + 3, preorder.Entry.Height); // after the funding blocks and the two "first" claims
         Assert.Equal(NameEntryReasons.Outbid, after.Entries.Single(e => e.Entry.Txid == claimTxid).Reason);
         Assert.Equal(await node.GetBlockHashAsync(preorder.Entry.Height), preorder.Entry.BlockHash);

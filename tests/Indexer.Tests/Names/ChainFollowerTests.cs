@@ -87,6 +87,18 @@ public sealed class ChainFollowerTests
         Assert.DoesNotContain(store.Entries, e => orphaned.Contains(e.BlockHash));
         AssertSameState(await IndexFromScratchAsync(source), store);
 
+        // Worked by hand, independent of a second run of the follower: heights 1..30 each hold a CLAIM of n<h> at tx 1
+        // output 0 and a CLAIM of "both" at tx 2 output 1 (output 0 is the junk OP_RETURN); heights up to 29 - depth
+        // come from branch 0, the rest from branch 1; the blocks are those of the chain as it is now.
+        var expected = Enumerable.Range(1, 30).SelectMany(h => new[]
+        {
+            (new NamePosition(h, 1, 0), $"n{h}", KeyOf(h <= 29 - depth ? 0u : 1u), source.Chain[h].GetHash().ToString()),
+            (new NamePosition(h, 2, 1), "both", KeyOf(h <= 29 - depth ? 0u : 1u), source.Chain[h].GetHash().ToString()),
+        }).ToList();
+        Assert.Equal(expected, store.Entries.OrderBy(e => e.Position).Select(e => (e.Position, e.Name!, e.KeyHash!.Value, e.BlockHash)).ToList());
+        Assert.Equal(31, store.Checkpoints.Count);
+        Assert.Equal(new ChainCheckpoint(30, source.Chain[30].GetHash().ToString()), store.Checkpoints[^1]);
+
         // Ownership follows the new branch: "both" was claimed at height 1 by branch 0, untouched by the reorg;
         // the names of the replaced heights now belong to branch 1.
         var tip = source.Tip;

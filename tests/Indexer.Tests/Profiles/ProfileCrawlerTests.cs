@@ -14,6 +14,8 @@ using GitTorrent.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using GitTorrent.Data.Entities;
 
 namespace GitTorrent.Indexer.Tests.Profiles;
 
@@ -41,15 +43,16 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
         return node;
     }
 
-    private static ProfileCrawler Crawler(NameTestDatabase database) =>
+    private static ProfileCrawler Crawler(NameTestDatabase database, ProfileCrawlQueue? queue = null, TimeProvider? time = null) =>
         new(new SwarmNodeHost(Options.Create(new SwarmNodeOptions()), NullLoggerFactory.Instance),
-            new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(), database.Factory, Runner(database),
-            Options.Create(new ProfileCrawlerOptions { Parallelism = 16 }), TimeProvider.System, NullLogger<ProfileCrawler>.Instance);
+            new ProfileStore(database.Factory, time ?? TimeProvider.System), queue ?? new ProfileCrawlQueue(), database.Factory, Runner(database, time),
+            Options.Create(new ProfileCrawlerOptions { Parallelism = 16 }), time ?? TimeProvider.System, NullLogger<ProfileCrawler>.Instance);
 
-    internal static JobRunner Runner(NameTestDatabase database)
+    internal static JobRunner Runner(NameTestDatabase database, TimeProvider? time = null)
     {
         var options = Options.Create(new JobOptions { Replica = "test" });
-        return new JobRunner(new JobStore(database.Factory, options, TimeProvider.System), options, TimeProvider.System, NullLogger<JobRunner>.Instance);
+        return new JobRunner(new JobStore(database.Factory, options, time ?? TimeProvider.System), options, time ?? TimeProvider.System,
+            NullLogger<JobRunner>.Instance);
     }
 
     [Theory]
@@ -139,18 +142,73 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task Ids_without_a_profile_are_counted_and_backed_off()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Ids_without_a_profile_are_counted_and_backed_off(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        var a = await StartAsync("a");
-        var b = await StartAsync("b", a);
+        // Jobs, leases and backoff run on fake time; the DHT runs on real time on loopback.
+        await using var database = await NameTestDatabase.CreateAsync(provider);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var publisher = await StartAsync("a");
+        var crawlerNode = await StartAsync("b", publisher);
+        await publisher.Dht.AddNode(crawlerNode.Dht.LocalEndPoint).WaitAsync(Timeout);
         using var cts = new CancellationTokenSource(Timeout);
-        var crawler = Crawler(database);
-        await crawler.CrawlAsync(b, [Hash20.Random(), Hash20.Random()], cts.Token);
+        using var present = UserIdentity.Generate();
+        await publisher.PublishProfileAsync(present, new UserProfile { Name = "Present" }, 1, cts.Token);
+        var absent = Hash20.Random();
+        var registered = Hash20.Random(); // known only as the key hash of a name registration: discovered by PlanAsync
+        await using (var db = await database.Factory.CreateDbContextAsync(cts.Token))
+        {
+            db.NameRegistrations.Add(new NameRegistration
+            {
+                Name = "somebody", Kind = NameRegistrationKind.Register, KeyHash = registered.ToString(), Txid = new string('a', 64),
+            });
+            await db.SaveChangesAsync(cts.Token);
+        }
+        var queue = new ProfileCrawlQueue();
+        queue.Add(present.UserId);
+        queue.Add(absent);
+        var crawler = Crawler(database, queue, time);
+
+        Assert.Equal(3, await crawler.PlanAsync(cts.Token));
+        Assert.Equal(3, await crawler.RunBatchAsync(crawlerNode, cts.Token));
         Assert.Equal(2, crawler.NotFound);
-        await using var db = await database.Factory.CreateDbContextAsync(cts.Token);
-        Assert.Equal(0, await db.Users.CountAsync(cts.Token));
+        Assert.Equal(1, crawler.Stored);
+        var start = time.GetUtcNow();
+        await AssertJobAsync(present.UserId, start + TimeSpan.FromMinutes(30), 0);
+        await AssertJobAsync(absent, start + TimeSpan.FromMinutes(1), 1);
+        await AssertJobAsync(registered, start + TimeSpan.FromMinutes(1), 1);
+
+        // Nothing is due before the backoff ends; then the two missing ids are tried again and wait twice as long.
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(0, await crawler.RunBatchAsync(crawlerNode, cts.Token));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await crawler.RunBatchAsync(crawlerNode, cts.Token));
+        Assert.Equal(4, crawler.NotFound);
+        await AssertJobAsync(absent, start + TimeSpan.FromMinutes(1 + 2), 2);
+        await AssertJobAsync(registered, start + TimeSpan.FromMinutes(1 + 2), 2);
+
+        // Re-crawl: after the interval the found profile is fetched again and its newer seq replaces the stored one.
+        await publisher.PublishProfileAsync(present, new UserProfile { Name = "Present again" }, 2, cts.Token);
+        time.Advance(TimeSpan.FromMinutes(29));
+        Assert.Equal(3, await crawler.RunBatchAsync(crawlerNode, cts.Token));
+        await using (var db = await database.Factory.CreateDbContextAsync(cts.Token))
+        {
+            var user = await db.Users.SingleAsync(cts.Token);
+            Assert.Equal(present.UserId.ToString(), user.UserId);
+            Assert.Equal("Present again", user.DisplayName);
+            Assert.Equal(2, user.Seq);
+        }
+        await AssertJobAsync(absent, start + TimeSpan.FromMinutes(30 + 4), 3);
+
+        async Task AssertJobAsync(Hash20 id, DateTimeOffset due, int attempts)
+        {
+            await using var db = await database.Factory.CreateDbContextAsync(cts.Token);
+            var job = await db.Jobs.AsNoTracking().SingleAsync(j => j.Kind == JobKinds.ProfileCrawl && j.Key == id.ToString(), cts.Token);
+            Assert.Equal(due, job.DueAt);
+            Assert.Equal(attempts, job.Attempts);
+        }
     }
 
     public async Task DisposeAsync()
