@@ -77,6 +77,7 @@ public sealed partial class DhtNode
             SaveState();
         }
         PublishStatistics();
+        ReportLimits(now);
     }
 
     /// <summary><paramref name="voter"/>, which answered a query of ours, saw us as <paramref name="address"/>.</summary>
