@@ -85,8 +85,10 @@ public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistic
                 run.Waiters--;
                 if (run.Waiters == 0 && !run.HasSlot)
                 {
-                    // Nobody waits for it any more and it has not started: drop it (its own finally releases the rest).
+                    // Nobody waits for it any more and it has not started: drop it, and its place in the line at once
+                    // (its own finally releases the rest).
                     run.Abandoned.Cancel();
+                    Unqueue(run);
                     Forget(key, run);
                 }
             }
@@ -95,15 +97,19 @@ public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistic
 
     private async Task<object?> RunGatedAsync<T>(object key, Run run, Func<CancellationToken, Task<T>> work)
     {
-        var counted = false;
         try
         {
             if (!slots.Wait(0))
             {
                 lock (sync)
                 {
+                    if (run.Abandoned.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException(run.Abandoned.Token);
+                    }
+
                     waiting++;
-                    counted = true;
+                    run.Queued = true;
                 }
 
                 statistics.CountQueued();
@@ -112,12 +118,7 @@ public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistic
 
             lock (sync)
             {
-                if (counted)
-                {
-                    waiting--;
-                    counted = false;
-                }
-
+                Unqueue(run);
                 if (run.Abandoned.IsCancellationRequested)
                 {
                     slots.Release();
@@ -147,13 +148,19 @@ public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistic
         {
             lock (sync)
             {
-                if (counted)
-                {
-                    waiting--;
-                }
-
+                Unqueue(run);
                 Forget(key, run);
             }
+        }
+    }
+
+    /// <summary>Gives up a run's place in the waiting line, once (under <see cref="sync"/>).</summary>
+    private void Unqueue(Run run)
+    {
+        if (run.Queued)
+        {
+            run.Queued = false;
+            waiting--;
         }
     }
 
@@ -193,6 +200,9 @@ public sealed class GitWorkGate(IOptions<BrowseOptions> options, BrowseStatistic
         public int Waiters { get; set; }
 
         public bool HasSlot { get; set; }
+
+        /// <summary>Counted in the waiting line.</summary>
+        public bool Queued { get; set; }
 
         public bool Forgotten { get; set; }
     }
