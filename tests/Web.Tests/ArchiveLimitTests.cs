@@ -71,6 +71,42 @@ public sealed class ArchiveLimitTests
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
+    [Fact]
+    public async Task RawDownloadsOfFilesTooLargeToRenderTakeTheSameSlots()
+    {
+        await using var storage = PortalStorage.Sqlite();
+        using var repository = new TempGitRepo();
+        await File.WriteAllBytesAsync(Path.Combine(repository.Root, "noise.bin"), RandomNumberGenerator.GetBytes(24 * 1024 * 1024)).WaitAsync(Timeout);
+        repository.Commit("README.md", "# Raw\n");
+        var userId = PortalTestData.RandomId();
+        await PortalTestData.SeedUserAsync(storage, userId, "Raw", [("big", repository)], Timeout).WaitAsync(Timeout);
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+        {
+            ["GitTorrent__Browse__MaxArchives"] = "2",
+            ["GitTorrent__Browse__MaxArchivesPerClient"] = "1",
+        }).WaitAsync(Timeout);
+        var large = new Uri(portal.Http.BaseAddress!, $"/raw/{userId}/big/main/noise.bin");
+        var small = new Uri(portal.Http.BaseAddress!, $"/raw/{userId}/big/main/README.md");
+
+        using var attacker = ClientFrom(IPAddress.Parse("127.0.0.2"));
+        using var honest = ClientFrom(IPAddress.Loopback);
+        using var held = await attacker.GetAsync(large, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        using (var second = await attacker.GetAsync(large, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            Assert.NotNull(second.Headers.RetryAfter);
+        }
+
+        // Small files are read in the portal and take no slot; the honest client's large download has its own.
+        using (var readme = await attacker.GetAsync(small).WaitAsync(Timeout))
+        {
+            Assert.Equal(HttpStatusCode.OK, readme.StatusCode);
+        }
+        var bytes = await honest.GetByteArrayAsync(large).WaitAsync(Timeout);
+        Assert.Equal(24 * 1024 * 1024, bytes.Length);
+    }
+
     private static HttpClient ClientFrom(IPAddress local) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (context, cancellationToken) =>

@@ -17,7 +17,8 @@ public static class RawEndpoints
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context, string owner, string? rest, RepositoryContextResolver resolver, GitBrowser browser)
+    private static async Task HandleAsync(HttpContext context, string owner, string? rest, RepositoryContextResolver resolver, GitBrowser browser,
+        ArchiveLimiter limiter)
     {
         var repository = await resolver.ResolveAsync(owner, rest, context.RequestAborted, raw: true);
         if (repository is not { StorePath: { } path, Ref: { } resolved, Action: RepositoryAction.Blob })
@@ -28,17 +29,46 @@ public static class RawEndpoints
 
         var fileName = Path.GetFileName(repository.FilePath);
         var image = RawContentTypes.ImageTypeOf(fileName);
-        await browser.CopyBlobAsync(path, resolved.CommitId, repository.FilePath, (size, binary) =>
+        // Files too large to render are piped from git, which may hold a whole blob while it inflates it: they take a
+        // slot of the archive bounds (MaxArchivesPerClient -> 429, MaxArchives -> 503), as archives do.
+        IDisposable? slot = null;
+        var refused = false;
+        try
         {
-            var response = context.Response;
-            response.ContentType = image ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8");
-            response.ContentLength = size;
-            response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
-            response.Headers.ContentDisposition = binary && image is null
-                ? $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}"
-                : "inline";
-            return HeadRequests.IsHead(context) ? null : response.Body;
-        }, context.RequestAborted);
+            await browser.CopyBlobAsync(path, resolved.CommitId, repository.FilePath, (size, binary) =>
+            {
+                var response = context.Response;
+                if (size > browser.Limits.MaxRenderBytes && !HeadRequests.IsHead(context))
+                {
+                    (slot, var status) = limiter.TryEnter(context.Connection.RemoteIpAddress);
+                    if (slot is null)
+                    {
+                        response.StatusCode = status;
+                        response.ContentType = "text/plain; charset=utf-8";
+                        response.Headers.RetryAfter = GitTorrent.Web.Git.BrowseOptions.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        response.Headers.XContentTypeOptions = "nosniff";
+                        refused = true;
+                        return null;
+                    }
+                }
+
+                response.ContentType = image ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8");
+                response.ContentLength = size;
+                response.Headers.XContentTypeOptions = "nosniff";
+                response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+                response.Headers.ContentDisposition = binary && image is null
+                    ? $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}"
+                    : "inline";
+                return HeadRequests.IsHead(context) ? null : response.Body;
+            }, context.RequestAborted);
+            if (refused)
+            {
+                await context.Response.WriteAsync("Too many large downloads are running right now; try again shortly.\n", context.RequestAborted);
+            }
+        }
+        finally
+        {
+            slot?.Dispose();
+        }
     }
 }

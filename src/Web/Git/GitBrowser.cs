@@ -290,7 +290,8 @@ public sealed partial class GitBrowser(GitRepositoryPool pool, SyntaxHighlighter
         }
         else
         {
-            await GitRunner.RunToStreamAsync(path, ["cat-file", "blob", blobId], output, cancellationToken);
+            // Above core.bigFileThreshold git streams a blob instead of inflating it whole in memory (512 MiB by default).
+            await GitRunner.RunToStreamAsync(path, ["-c", "core.bigFileThreshold=1m", "cat-file", "blob", blobId], output, cancellationToken);
         }
 
         return true;
