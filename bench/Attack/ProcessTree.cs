@@ -48,6 +48,46 @@ internal static class ProcessTree
         return (rss, TimeSpan.FromSeconds(ticks / 100.0));
     }
 
+    /// <summary>Waits until the process tree is quiet: under 0.1 CPU second in a second, or at most 2 minutes.</summary>
+    public static async Task QuietAsync(int pid)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            var before = Measure(pid).Cpu;
+            await Task.Delay(1000);
+            if ((Measure(pid).Cpu - before).TotalSeconds < 0.1)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The bytes of every file under the folder (files that vanish while counted count 0; a folder that vanishes
+    /// while walked starts the count again).</summary>
+    public static long FolderBytes(string folder)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f =>
+                {
+                    try
+                    {
+                        return f.Length;
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        return 0;
+                    }
+                });
+            }
+            catch (DirectoryNotFoundException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
     private static string[]? Stat(int pid)
     {
         try
