@@ -60,7 +60,7 @@ internal static partial class PortalAttackers
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
                 {
-                    statuses.AddOrUpdate("error", 1, (_, c) => c + 1);
+                    statuses.AddOrUpdate(stop.IsCancellationRequested ? "stopped" : "error", 1, (_, c) => c + 1);
                 }
             }
         }));

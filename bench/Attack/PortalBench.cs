@@ -120,12 +120,14 @@ internal static class PortalBench
                 var baselineCpu = ProcessTree.Measure(portal.Id).Cpu - cpuBefore;
                 var diskBefore = ProcessTree.FolderBytes(data);
                 using var sampling = new CancellationTokenSource();
-                long peak = 0, peakDisk = diskBefore;
+                long peak = 0, peakRoot = 0, peakDisk = diskBefore;
                 var sampler = Task.Run(async () =>
                 {
                     while (!sampling.IsCancellationRequested)
                     {
-                        peak = Math.Max(peak, ProcessTree.Measure(portal.Id).RssBytes);
+                        var sample = ProcessTree.Measure(portal.Id);
+                        peak = Math.Max(peak, sample.RssBytes);
+                        peakRoot = Math.Max(peakRoot, sample.RootRssBytes);
                         peakDisk = Math.Max(peakDisk, ProcessTree.FolderBytes(data));
                         await Task.Delay(100);
                     }
@@ -158,7 +160,7 @@ internal static class PortalBench
                 var attackerCpu = double.Parse(cpuLine!.Split(' ')[1], CultureInfo.InvariantCulture);
                 var growth = ProcessTree.FolderBytes(data) - diskBefore;
                 Console.WriteLine($"| {attack} | {baseline.Seconds:0.0} s | {(during.Complete ? "" : "FAILED ")}{during.Seconds:0.0} s | "
-                    + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
+                    + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB (portal alone {peakRoot / 1e6:0} MB) | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
                     + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB (peak +{(peakDisk - diskBefore) / 1e6:0.0} MB) | "
                     + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error + baseline.Error)} |");
                 Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; load {File.ReadAllText("/proc/loadavg").Trim()}");
