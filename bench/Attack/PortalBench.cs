@@ -111,59 +111,13 @@ internal static class PortalBench
             var warm = await CloneAsync();
             Console.WriteLine($"portal warm-up clone: {warm.Seconds:0.0} s, complete: {warm.Complete} {warm.Error}");
             Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
-            Console.WriteLine("| attacker | clone without | clone during | ratio | victim peak RSS | victim CPU (extra) | attacker CPU | CPU ratio | disk growth | refs complete |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine(AttackRound.Header);
             foreach (var attack in attacks)
             {
-                var cpuBefore = ProcessTree.Measure(portal.Id).Cpu;
-                var baseline = await CloneAsync();
-                var baselineCpu = ProcessTree.Measure(portal.Id).Cpu - cpuBefore;
-                var diskBefore = ProcessTree.FolderBytes(data);
-                using var sampling = new CancellationTokenSource();
-                long peak = 0, peakRoot = 0, peakDisk = diskBefore;
-                var sampler = Task.Run(async () =>
-                {
-                    while (!sampling.IsCancellationRequested)
-                    {
-                        var sample = ProcessTree.Measure(portal.Id);
-                        peak = Math.Max(peak, sample.RssBytes);
-                        peakRoot = Math.Max(peakRoot, sample.RootRssBytes);
-                        peakDisk = Math.Max(peakDisk, ProcessTree.FolderBytes(data));
-                        await Task.Delay(100);
-                    }
-                });
-                var attackCpuBefore = ProcessTree.Measure(portal.Id).Cpu;
-                var attackerInfo = new ProcessStartInfo("dotnet")
-                {
-                    UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-                };
-                foreach (var a in new[] { typeof(PortalBench).Assembly.Location, "--portal-attacker", attack, baseUrl, portalId, tip, bigTip })
-                {
-                    attackerInfo.ArgumentList.Add(a);
-                }
-                using var attacker = Process.Start(attackerInfo)!;
-                var attackerLog = attacker.StandardError.ReadToEndAsync();
-                var ready = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(5));
-                if (ready != "ready")
-                {
-                    throw new InvalidOperationException($"attacker {attack} did not start: {ready} {await attackerLog}");
-                }
-                var during = await CloneAsync();
-                attacker.StandardInput.Close();
-                var cpuLine = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(10));
-                await attacker.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-                await ProcessTree.QuietAsync(portal.Id);
-                await sampling.CancelAsync();
-                await sampler;
-                var victimCpu = ProcessTree.Measure(portal.Id).Cpu - attackCpuBefore;
-                var extra = victimCpu - baselineCpu;
-                var attackerCpu = double.Parse(cpuLine!.Split(' ')[1], CultureInfo.InvariantCulture);
-                var growth = ProcessTree.FolderBytes(data) - diskBefore;
-                Console.WriteLine($"| {attack} | {baseline.Seconds:0.0} s | {(during.Complete ? "" : "FAILED ")}{during.Seconds:0.0} s | "
-                    + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB (portal alone {peakRoot / 1e6:0} MB) | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
-                    + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB (peak +{(peakDisk - diskBefore) / 1e6:0.0} MB) | "
-                    + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error + baseline.Error)} |");
-                Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+                var (row, attackerLog) = await AttackRound.RunAsync(attack, portal.Id, data, CloneAsync,
+                    ["--portal-attacker", attack, baseUrl, portalId, tip, bigTip], () => Task.CompletedTask);
+                Console.WriteLine(row);
+                Console.Error.WriteLine($"  attacker {attack}: {attackerLog}; load {File.ReadAllText("/proc/loadavg").Trim()}");
             }
         }
         finally

@@ -103,64 +103,22 @@ try
     var warm = await CloneAsync();
     Console.WriteLine($"warm-up clone (builds the pack): {warm.Seconds:0.0} s, complete: {warm.Complete} {warm.Error}");
     Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
-    Console.WriteLine("| attacker | clone without | clone during | ratio | victim peak RSS | victim CPU (extra) | attacker CPU | CPU ratio | disk growth | refs complete |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine(AttackRound.Header);
     foreach (var attack in attacks)
     {
-        var cpuBefore = ProcessTree.Measure(daemon.Id).Cpu;
-        var baseline = await CloneAsync();
-        var baselineCpu = ProcessTree.Measure(daemon.Id).Cpu - cpuBefore;
-        var diskBefore = ProcessTree.FolderBytes(seederHome);
-        await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon rewrites stats.json every 5 s
-        var countersBefore = Counters(seederHome);
-
-        using var sampling = new CancellationTokenSource();
-        long peak = 0;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
+        var countersBefore = new Dictionary<string, double>();
+        var (row, attackerLog) = await AttackRound.RunAsync(attack, daemon.Id, seederHome, CloneAsync,
+            ["--attacker", attack, seederEndPoint.ToString(), dhtEndPoint.ToString(), tip, commitsFile], async () =>
             {
-                peak = Math.Max(peak, ProcessTree.Measure(daemon.Id).RssBytes);
-                await Task.Delay(100);
-            }
-        });
-        var attackCpuBefore = ProcessTree.Measure(daemon.Id).Cpu;
-        var attackerInfo = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var a in new[] { typeof(Attackers).Assembly.Location, "--attacker", attack, seederEndPoint.ToString(), dhtEndPoint.ToString(), tip, commitsFile })
-        {
-            attackerInfo.ArgumentList.Add(a);
-        }
-        using var attacker = Process.Start(attackerInfo)!;
-        var attackerLog = attacker.StandardError.ReadToEndAsync();
-        var ready = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        if (ready != "ready")
-        {
-            throw new InvalidOperationException($"attacker {attack} did not start: {ready} {await attackerLog}");
-        }
-        var during = await CloneAsync();
-        attacker.StandardInput.Close(); // the holding attackers stop
-        var cpuLine = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        await attacker.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        // What the attack left running (builds, queued datagrams) is part of its cost: wait until the daemon is quiet.
-        await ProcessTree.QuietAsync(daemon.Id);
-        await sampling.CancelAsync();
-        await sampler;
-        var victimCpu = ProcessTree.Measure(daemon.Id).Cpu - attackCpuBefore;
-        var extra = victimCpu - baselineCpu;
-        var attackerCpu = double.Parse(cpuLine!.Split(' ')[1], CultureInfo.InvariantCulture);
-        var growth = ProcessTree.FolderBytes(seederHome) - diskBefore;
-        Console.WriteLine($"| {attack} | {baseline.Seconds:0.0} s | {(during.Complete ? "" : "FAILED ")}{during.Seconds:0.0} s | "
-            + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
-            + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB | "
-            + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error)} |");
+                await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon rewrites stats.json every 5 s
+                countersBefore = Counters(seederHome);
+            });
+        Console.WriteLine(row);
         await Task.Delay(TimeSpan.FromSeconds(6));
         var counters = Counters(seederHome);
         var changed = counters.Where(c => c.Value != countersBefore.GetValueOrDefault(c.Key))
             .Select(c => $"{c.Key} +{c.Value - countersBefore.GetValueOrDefault(c.Key)}");
-        Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; daemon counters: {string.Join(", ", changed)}; "
+        Console.Error.WriteLine($"  attacker {attack}: {attackerLog}; daemon counters: {string.Join(", ", changed)}; "
             + $"load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
     return 0;
