@@ -13,8 +13,10 @@ namespace GitTorrent.Bench.Attack;
 /// </summary>
 internal static class PortalBench
 {
-    public static async Task RunAsync(string bundle, string? branch, IReadOnlyList<string> attacks, string work, string web)
+    public static async Task RunAsync(string bundle, string? branch, IReadOnlyList<string> attacks, string benchWork, string web)
     {
+        var work = Path.Combine(benchWork, "portal"); // its own folder: the daemon half copies the bundle through the same scratch names
+        Directory.CreateDirectory(work);
         var hour = TimeSpan.FromHours(1);
         var originRoot = Path.Combine(work, "portal-origin");
         Directory.CreateDirectory(originRoot);
