@@ -15,8 +15,12 @@ if (args.Length > 0 && args[0] == "--attacker")
 {
     return await AttackerMainAsync(args);
 }
+if (args.Length > 0 && args[0] == "--portal-attacker")
+{
+    return await PortalAttackers.MainAsync(args);
+}
 string? bundle = null, branch = null;
-var attacks = Attackers.Names;
+string[] attacks = [.. Attackers.Names, .. PortalAttackers.Names];
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,13 +29,13 @@ for (var i = 0; i < args.Length; i++)
         case "--branch": branch = args[++i]; break;
         case "--attacks": attacks = args[++i].Split(','); break;
         default:
-            Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Attack -- --bundle FILE [--branch main] [--attacks {string.Join(',', Attackers.Names)}]");
+            Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Attack -- --bundle FILE [--branch main] [--attacks {string.Join(',', [.. Attackers.Names, .. PortalAttackers.Names])}]");
             return 2;
     }
 }
-if (bundle is null || attacks.Except(Attackers.Names).Any())
+if (bundle is null || attacks.Except([.. Attackers.Names, .. PortalAttackers.Names]).Any())
 {
-    Console.Error.WriteLine("give --bundle FILE; attackers: " + string.Join(',', Attackers.Names));
+    Console.Error.WriteLine("give --bundle FILE; attackers: " + string.Join(',', [.. Attackers.Names, .. PortalAttackers.Names]));
     return 2;
 }
 
@@ -43,6 +47,17 @@ PrivateDht? dht = null;
 Process? daemon = null;
 try
 {
+    var portalAttacks = attacks.Intersect(PortalAttackers.Names).ToList();
+    if (portalAttacks.Count > 0)
+    {
+        var web = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(gittorrent)!, "../../../../../Web/bin", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(gittorrent)))!, "net10.0/GitTorrent.Web.dll"));
+        await PortalBench.RunAsync(bundle, branch, portalAttacks, work, web);
+        attacks = [.. attacks.Except(PortalAttackers.Names)];
+        if (attacks.Length == 0)
+        {
+            return 0;
+        }
+    }
     var originRoot = Path.Combine(work, "origin");
     Directory.CreateDirectory(originRoot);
     var bare = Path.Combine(originRoot, "proj.git");
@@ -88,64 +103,22 @@ try
     var warm = await CloneAsync();
     Console.WriteLine($"warm-up clone (builds the pack): {warm.Seconds:0.0} s, complete: {warm.Complete} {warm.Error}");
     Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
-    Console.WriteLine("| attacker | clone without | clone during | ratio | victim peak RSS | victim CPU (extra) | attacker CPU | CPU ratio | disk growth | refs complete |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine(AttackRound.Header);
     foreach (var attack in attacks)
     {
-        var cpuBefore = ProcessTree.Measure(daemon.Id).Cpu;
-        var baseline = await CloneAsync();
-        var baselineCpu = ProcessTree.Measure(daemon.Id).Cpu - cpuBefore;
-        var diskBefore = FolderBytes(seederHome);
-        await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon rewrites stats.json every 5 s
-        var countersBefore = Counters(seederHome);
-
-        using var sampling = new CancellationTokenSource();
-        long peak = 0;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
+        var countersBefore = new Dictionary<string, double>();
+        var (row, attackerLog) = await AttackRound.RunAsync(attack, daemon.Id, seederHome, CloneAsync,
+            ["--attacker", attack, seederEndPoint.ToString(), dhtEndPoint.ToString(), tip, commitsFile], async () =>
             {
-                peak = Math.Max(peak, ProcessTree.Measure(daemon.Id).RssBytes);
-                await Task.Delay(100);
-            }
-        });
-        var attackCpuBefore = ProcessTree.Measure(daemon.Id).Cpu;
-        var attackerInfo = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var a in new[] { typeof(Attackers).Assembly.Location, "--attacker", attack, seederEndPoint.ToString(), dhtEndPoint.ToString(), tip, commitsFile })
-        {
-            attackerInfo.ArgumentList.Add(a);
-        }
-        using var attacker = Process.Start(attackerInfo)!;
-        var attackerLog = attacker.StandardError.ReadToEndAsync();
-        var ready = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        if (ready != "ready")
-        {
-            throw new InvalidOperationException($"attacker {attack} did not start: {ready} {await attackerLog}");
-        }
-        var during = await CloneAsync();
-        attacker.StandardInput.Close(); // the holding attackers stop
-        var cpuLine = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        await attacker.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        // What the attack left running (builds, queued datagrams) is part of its cost: wait until the daemon is quiet.
-        await QuietAsync(daemon.Id);
-        await sampling.CancelAsync();
-        await sampler;
-        var victimCpu = ProcessTree.Measure(daemon.Id).Cpu - attackCpuBefore;
-        var extra = victimCpu - baselineCpu;
-        var attackerCpu = double.Parse(cpuLine!.Split(' ')[1], CultureInfo.InvariantCulture);
-        var growth = FolderBytes(seederHome) - diskBefore;
-        Console.WriteLine($"| {attack} | {baseline.Seconds:0.0} s | {(during.Complete ? "" : "FAILED ")}{during.Seconds:0.0} s | "
-            + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
-            + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB | "
-            + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error)} |");
+                await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon rewrites stats.json every 5 s
+                countersBefore = Counters(seederHome);
+            });
+        Console.WriteLine(row);
         await Task.Delay(TimeSpan.FromSeconds(6));
         var counters = Counters(seederHome);
         var changed = counters.Where(c => c.Value != countersBefore.GetValueOrDefault(c.Key))
             .Select(c => $"{c.Key} +{c.Value - countersBefore.GetValueOrDefault(c.Key)}");
-        Console.Error.WriteLine($"  attacker {attack}: {(await attackerLog).Trim()}; daemon counters: {string.Join(", ", changed)}; "
+        Console.Error.WriteLine($"  attacker {attack}: {attackerLog}; daemon counters: {string.Join(", ", changed)}; "
             + $"load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
     return 0;
@@ -197,33 +170,6 @@ static Dictionary<string, double> Counters(string home)
     Walk(document.RootElement, "");
     return counters;
 }
-
-static async Task QuietAsync(int pid)
-{
-    // Quiet: under 0.1 CPU second in a second, or at most 2 minutes.
-    for (var i = 0; i < 120; i++)
-    {
-        var before = ProcessTree.Measure(pid).Cpu;
-        await Task.Delay(1000);
-        if ((ProcessTree.Measure(pid).Cpu - before).TotalSeconds < 0.1)
-        {
-            return;
-        }
-    }
-}
-
-static long FolderBytes(string folder) =>
-    new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f =>
-    {
-        try
-        {
-            return f.Length;
-        }
-        catch (FileNotFoundException)
-        {
-            return 0;
-        }
-    });
 
 static int FreeUdpPort()
 {

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using GitTorrent.Bench.Clone;
+using GitTorrent.TestSupport;
+
+namespace GitTorrent.Bench.Attack;
+
+/// <summary>
+/// The portal half of the attack bench: the portal (src/Web, Release, SQLite, loopback, no DHT bootstrap) mirrors the
+/// repository and a second one holding one 300 MB file; for each portal attacker (a child process, from 127.0.0.2), an
+/// honest smart-HTTP <c>git clone --bare</c> from 127.0.0.1 without the attack and one during it, with the portal's peak
+/// RSS (its process tree), CPU seconds, the growth of its data folder and whether the clone got every ref.
+/// </summary>
+internal static class PortalBench
+{
+    public static async Task RunAsync(string bundle, string? branch, IReadOnlyList<string> attacks, string benchWork, string web)
+    {
+        var work = Path.Combine(benchWork, "portal"); // its own folder: the daemon half copies the bundle through the same scratch names
+        Directory.CreateDirectory(work);
+        var hour = TimeSpan.FromHours(1);
+        var originRoot = Path.Combine(work, "portal-origin");
+        Directory.CreateDirectory(originRoot);
+        var bare = Path.Combine(originRoot, "libgit2.git");
+        await SeederSetup.CopyBareAsync(Path.GetFullPath(bundle), branch, bare, work);
+        var tip = (await Command.RunAsync("git", ["-C", bare, "rev-parse", "HEAD"], null, hour)).Check("rev-parse").Output.Trim();
+        var refs = (await Command.RunAsync("git", ["-C", bare, "for-each-ref", "--format=%(objectname) %(refname)"], null, hour)).Check("for-each-ref").Output;
+
+        // The second repository: one commit with one 300 MB file of random bytes.
+        var bigWork = Path.Combine(work, "big-work");
+        (await Command.RunAsync("git", ["init", "-q", "-b", "main", bigWork], null, hour)).Check("init");
+        await using (var file = File.Create(Path.Combine(bigWork, "big.bin")))
+        {
+            var random = new Random(300);
+            var chunk = new byte[1 << 20];
+            for (var i = 0; i < 300; i++)
+            {
+                random.NextBytes(chunk);
+                await file.WriteAsync(chunk);
+            }
+        }
+        (await Command.RunAsync("git", ["-C", bigWork, "add", "big.bin"], null, hour)).Check("add");
+        (await Command.RunAsync("git", ["-C", bigWork, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "300 MB of random bytes"], null, hour)).Check("commit");
+        (await Command.RunAsync("git", ["clone", "-q", "--bare", bigWork, Path.Combine(originRoot, "big.git")], null, hour)).Check("clone big");
+        Directory.Delete(bigWork, true);
+        var bigTip = (await Command.RunAsync("git", ["-C", Path.Combine(originRoot, "big.git"), "rev-parse", "HEAD"], null, hour)).Check("rev-parse big").Output.Trim();
+
+        using var origin = await GitHttpServer.StartAsync(originRoot);
+        var data = Path.Combine(work, "portal-data");
+        var environment = new Dictionary<string, string>
+        {
+            ["GitTorrent__DataDir"] = data, ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Logging__LogLevel__Default"] = "Warning",
+            ["GitTorrent__Bootstrap"] = "", ["GitTorrent__DhtPort"] = "0", ["GitTorrent__BtPort"] = "0", ["GitTorrent__Bind"] = "127.0.0.1",
+        };
+        async Task<string> PortalCommandAsync(params string[] args) =>
+            (await Command.RunAsync("dotnet", [web, .. args], environment, hour)).Check(string.Join(' ', args)).Output;
+        // whoami prints the id on stdout; the output here has stderr after it (the data-protection warning).
+        var portalId = (await PortalCommandAsync("whoami")).Split('\n').Select(l => l.Trim()).First(l => l.Length > 0 && !l.Contains(' ', StringComparison.Ordinal));
+        await PortalCommandAsync("admin", "create-user", "admin"); // the account the sign-in attacker guesses at
+        foreach (var name in new[] { "libgit2", "big" })
+        {
+            await PortalCommandAsync("mirror", "add", origin.UrlOf(name + ".git"), "--name", name, "--interval", "30d");
+            var sync = Stopwatch.StartNew();
+            await PortalCommandAsync("mirror", "sync", name);
+            Console.WriteLine($"portal mirror {name} synced in {sync.Elapsed.TotalSeconds:0} s");
+        }
+
+        var port = GitHttpServer.FreeTcpPort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { web, "--urls", baseUrl })
+        {
+            info.ArgumentList.Add(a);
+        }
+        foreach (var (k, v) in environment)
+        {
+            info.Environment[k] = v;
+        }
+        using var portal = Process.Start(info)!;
+        var portalLog = Task.WhenAll(portal.StandardOutput.ReadToEndAsync(), portal.StandardError.ReadToEndAsync());
+        try
+        {
+            using (var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            {
+                for (var i = 0; ; i++)
+                {
+                    try
+                    {
+                        if ((await probe.GetAsync(new Uri(baseUrl + "/healthz"))).IsSuccessStatusCode)
+                        {
+                            break;
+                        }
+                    }
+                    catch (HttpRequestException) when (i < 240)
+                    {
+                    }
+                    await Task.Delay(500);
+                }
+            }
+            var cloneUrl = $"{baseUrl}/{portalId}/libgit2.git";
+            async Task<(double Seconds, bool Complete, string Error)> CloneAsync()
+            {
+                var target = Path.Combine(work, "portal-clone-" + Guid.NewGuid().ToString("N")[..8]);
+                var run = await Command.RunAsync("git", ["clone", "-q", "--bare", cloneUrl, target], new Dictionary<string, string> { ["GIT_TERMINAL_PROMPT"] = "0" }, TimeSpan.FromMinutes(10));
+                var complete = run.ExitCode == 0
+                    && (await Command.RunAsync("git", ["-C", target, "for-each-ref", "--format=%(objectname) %(refname)"], null, hour)).Output == refs;
+                if (Directory.Exists(target))
+                {
+                    Directory.Delete(target, true);
+                }
+                return (run.Elapsed.TotalSeconds, complete, run.ExitCode == 0 ? "" : run.Output.Trim().Split('\n')[^1]);
+            }
+
+            var warm = await CloneAsync();
+            Console.WriteLine($"portal warm-up clone: {warm.Seconds:0.0} s, complete: {warm.Complete} {warm.Error}");
+            Console.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine(AttackRound.Header);
+            foreach (var attack in attacks)
+            {
+                var (row, attackerLog) = await AttackRound.RunAsync(attack, portal.Id, data, CloneAsync,
+                    ["--portal-attacker", attack, baseUrl, portalId, tip, bigTip], () => Task.CompletedTask);
+                Console.WriteLine(row);
+                Console.Error.WriteLine($"  attacker {attack}: {attackerLog}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+            }
+        }
+        finally
+        {
+            if (!portal.HasExited)
+            {
+                portal.Kill(true);
+                await portal.WaitForExitAsync();
+            }
+            var log = await portalLog;
+            File.WriteAllText(Path.Combine(Path.GetTempPath(), "gt-bench-attack-portal.log"), log[0] + log[1]);
+        }
+    }
+}
