@@ -35,9 +35,10 @@ public sealed class PickingMachineTests
         // End game: the last blocks are asked of several peers and the copies cancelled when one arrives.
         Assert.True(swarm.EndGameCancels > 0, "no end-game cancels");
         // Beyond the torrent, honest peers sent pieces spoiled by a liar's block and the end game's duplicates (with
-        // ~190 slow peers unchoking us every one of them asks for the last blocks): bounded, not a second copy per peer.
+        // ~190 slow peers unchoking us every one of them asks for the last blocks): bounded, not a second copy per peer
+        // (that would be ~200x). Measured 1.8-2.7x; the picker's random tie-breaks (Random.Shared) move it run to run.
         var honest = (double)(swarm.BytesReceived - swarm.BytesFromLiars) / swarm.TorrentBytes;
-        Assert.True(honest < 2.5, $"honest peers sent {honest:F2}x the torrent: {swarm.Describe()}");
+        Assert.True(honest < 4, $"honest peers sent {honest:F2}x the torrent: {swarm.Describe()}");
     }
 
     [Fact]
