@@ -16,9 +16,12 @@ public sealed class PiecePicker
     private readonly bool[] _failed;
     private readonly Dictionary<int, PartialPiece> _partial = [];
     private readonly int _maxPartialPieces;
+    private readonly Random _random;
 
-    public PiecePicker(TorrentMetainfo metainfo, Bitfield have, int maxPartialPieces)
+    /// <param name="random">Breaks ties among equally rare pieces; <see cref="Random.Shared"/> unless a simulation seeds one.</param>
+    public PiecePicker(TorrentMetainfo metainfo, Bitfield have, int maxPartialPieces, Random? random = null)
     {
+        _random = random ?? Random.Shared;
         _metainfo = metainfo;
         Have = have;
         _availability = new int[metainfo.PieceCount];
@@ -292,7 +295,7 @@ public sealed class PiecePicker
     private int PickRarest(Bitfield peerHas)
     {
         var count = _availability.Length;
-        var start = Random.Shared.Next(count);
+        var start = _random.Next(count);
         var best = -1;
         var bestAvailability = int.MaxValue;
         for (var k = 0; k < count; k++)

@@ -36,7 +36,7 @@ internal sealed class PickingSimulation
         _metainfo = metainfo;
         _content = content;
         _random = new Random(seed);
-        _machine = new PickingMachine<int>(new PiecePicker(metainfo, new Bitfield(metainfo.PieceCount), 64),
+        _machine = new PickingMachine<int>(new PiecePicker(metainfo, new Bitfield(metainfo.PieceCount), 64, new Random(seed)),
             new PickingOptions(PipelineDepth: 8, MaxPipelineDepth: 64, RequestQueueTime: TimeSpan.FromMilliseconds(500),
                 SnubTimeout: TimeSpan.FromSeconds(5)));
     }
