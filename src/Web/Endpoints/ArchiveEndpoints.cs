@@ -39,10 +39,7 @@ public static class ArchiveEndpoints
         var (slot, status) = limiter.TryEnter(context.Connection.RemoteIpAddress);
         if (slot is null)
         {
-            response.Headers.Remove("Content-Disposition");
-            response.ContentType = "text/plain; charset=utf-8";
-            response.StatusCode = status;
-            response.Headers.RetryAfter = GitTorrent.Web.Git.BrowseOptions.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ArchiveLimiter.Refuse(response, status);
             await response.WriteAsync("Too many archives are being made right now; try again shortly.\n", context.RequestAborted);
             return;
         }

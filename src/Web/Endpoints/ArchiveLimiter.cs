@@ -39,6 +39,17 @@ public sealed class ArchiveLimiter(IOptions<BrowseOptions> options, BrowseStatis
         return (new Slot(this, address), 0);
     }
 
+    /// <summary>Turns <paramref name="response"/> into the refusal for <paramref name="status"/> (429 or 503, with Retry-After, plain text).</summary>
+    public static void Refuse(HttpResponse response, int status)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.Remove("Content-Disposition");
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.RetryAfter = GitTorrent.Web.Git.BrowseOptions.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private void Leave(IPAddress address)
     {
         lock (gate)

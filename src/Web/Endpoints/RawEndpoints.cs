@@ -43,10 +43,7 @@ public static class RawEndpoints
                     (slot, var status) = limiter.TryEnter(context.Connection.RemoteIpAddress);
                     if (slot is null)
                     {
-                        response.StatusCode = status;
-                        response.ContentType = "text/plain; charset=utf-8";
-                        response.Headers.RetryAfter = GitTorrent.Web.Git.BrowseOptions.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        response.Headers.XContentTypeOptions = "nosniff";
+                        ArchiveLimiter.Refuse(response, status);
                         refused = true;
                         return null;
                     }
