@@ -132,7 +132,7 @@ internal sealed class SuperSeedingSimulation
         for (var k = 0; k < _pieces; k++)
         {
             var piece = (start + k) % _pieces;
-            if (leecher.Truth[piece] || leecher.Fetches.Any(f => f.Piece == piece))
+            if (leecher.Truth[piece] || IsFetching(leecher, piece))
             {
                 continue;
             }
@@ -150,6 +150,18 @@ internal sealed class SuperSeedingSimulation
             }
         }
         return fromSeeder;
+    }
+
+    private static bool IsFetching(Leecher leecher, int piece)
+    {
+        foreach (var fetch in leecher.Fetches)
+        {
+            if (fetch.Piece == piece)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void Got(int id, Leecher leecher, int piece)
