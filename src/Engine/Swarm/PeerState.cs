@@ -32,29 +32,9 @@ internal sealed class PeerState(PeerConnection connection)
 
     public long DownloadedAtLastTick { get; set; }
 
-    public int MetadataSize { get; set; }
-
     public bool SentBitfieldOrHave { get; set; }
 
     public bool IsSeed => Has is { All: true };
-
-    /// <summary>Super-seeding (BEP 16): pieces shown to this peer that it has not yet passed on.</summary>
-    public HashSet<int> Revealed { get; } = [];
-
-    /// <summary>Adaptive seeding: since when the peer has had nothing to fetch from us (0 = it has).</summary>
-    public long BlockedSince { get; set; }
-
-    /// <summary>
-    /// Adaptive seeding: it had nothing to fetch from us and got no piece from anybody else for a while, so it is
-    /// served pieces others have too; cleared by the next piece it gets elsewhere.
-    /// </summary>
-    public bool Starving { get; set; }
-
-    /// <summary>ut_pex: when we last sent this peer a message (0 = never).</summary>
-    public long PexSentAt { get; set; }
-
-    /// <summary>ut_pex: the endpoints this peer has been told about and not told dropped.</summary>
-    public HashSet<System.Net.IPEndPoint> PexAdvertised { get; } = [];
 
     /// <summary>When we and the peer were first both seeds (0 = not both seeds).</summary>
     public long BothSeedsSince { get; set; }

@@ -141,21 +141,8 @@ internal sealed partial class TorrentSession
             {
                 webSeed.BadPieces++;
             }
-            var contributors = piece.Contributors.OfType<PeerState>().Distinct().ToList();
-            // With several contributors the culprit is unknown: the picker gives the piece to one peer next time.
-            foreach (var contributor in contributors.Count == 1 ? contributors : [])
-            {
-                var key = BanKey(contributor.Connection);
-                var strikes = _strikes[key] = _strikes.GetValueOrDefault(key) + 1;
-                if (strikes >= _engine.Options.StrikesBeforeBan)
-                {
-                    _banned.Add(key);
-                    Interlocked.Increment(ref s_peersBanned);
-                    _bannedEndPoints.Add(contributor.Connection.RemoteEndPoint);
-                    SwarmLog.PeerBanned(_logger, contributor.Connection.RemoteEndPoint, InfoHash, strikes);
-                    contributor.Connection.Close();
-                }
-            }
+            _bans.PieceFailed(piece.Contributors.OfType<PeerState>());
+            ApplyBanCommands();
             ApplyPickingCommands();
         }
     }

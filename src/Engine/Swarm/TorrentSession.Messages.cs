@@ -121,13 +121,8 @@ internal sealed partial class TorrentSession
                 return;
             }
             peer.Has[piece] = true;
-            if (!peer.Revealed.Contains(piece))
-            {
-                // Got elsewhere: it trades with other peers.
-                peer.Starving = false;
-                peer.BlockedSince = 0;
-            }
-            SuperSeedHave(piece);
+            _superSeeding?.PeerHas(peer, piece, Now);
+            ApplySuperSeedingCommands();
             _picking?.PeerHas(peer, piece);
             ApplyPickingCommands();
         }
@@ -146,10 +141,10 @@ internal sealed partial class TorrentSession
             {
                 throw new ProtocolViolationException("Bitfield of the wrong size or with spare bits set.");
             }
-            SuperSeedAvailability(peer.Has, -1);
-            SuperSeedAvailability(bitfield, +1);
             peer.Has = bitfield;
-            RevealMore(peer);
+            _pex.PeerBitfield(peer, bitfield);
+            _superSeeding?.PeerBitfield(peer, bitfield, Now);
+            ApplySuperSeedingCommands();
             _picking?.PeerBitfield(peer, bitfield);
             ApplyPickingCommands();
             DisconnectIfBothSeeds(peer);
@@ -264,6 +259,7 @@ internal sealed partial class TorrentSession
         }
         peer.PendingHaves.Clear();
         peer.Has = has;
+        _pex.PeerBitfield(peer, has);
     }
 
     /// <summary>Sends our bitfield once we know what we have (skipped when we have nothing).</summary>
@@ -274,9 +270,10 @@ internal sealed partial class TorrentSession
             return;
         }
         peer.SentBitfieldOrHave = true;
-        if (IsSuperSeeding)
+        if (_superSeeding is not null)
         {
-            RevealMore(peer);
+            _superSeeding.PeerReady(peer, Now);
+            ApplySuperSeedingCommands();
         }
         else if (_have.Count > 0)
         {

@@ -66,10 +66,13 @@ internal sealed partial class TorrentSession
             }
             _picking?.Tick(time.GetElapsedTime(_clockStart, now));
             ApplyPickingCommands();
-            RetryMetadata();
-            PexTick(now);
+            _metadataExchange?.Tick(time.GetElapsedTime(_clockStart, now));
+            ApplyMetadataCommands();
+            _pex.Tick(time.GetElapsedTime(_clockStart, now));
+            ApplyPexCommands();
             LingerTick(now);
-            SuperSeedTick();
+            _superSeeding?.Tick(time.GetElapsedTime(_clockStart, now));
+            ApplySuperSeedingCommands();
             foreach (var peer in _peers.Values)
             {
                 _choking.Transferred(peer, peer.Connection.Downloaded, peer.Connection.Uploaded);

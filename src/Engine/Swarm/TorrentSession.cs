@@ -22,18 +22,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerConnection, PeerState> _peers = [];
-    private readonly HashSet<string> _banned = [];
-    private static long s_peersBanned;
-
-    /// <summary>Peers banned in this process for sending pieces that failed their hash (<see cref="SwarmOptions.StrikesBeforeBan"/>).</summary>
-    public static long PeersBanned => Interlocked.Read(ref s_peersBanned);
-    private readonly Dictionary<string, int> _strikes = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<TorrentMetainfo> _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<TorrentMetainfo> _metadata = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _background = [];
     private readonly Dictionary<System.Net.IPEndPoint, long> _downloadedByPeer = [];
-    private readonly List<System.Net.IPEndPoint> _bannedEndPoints = [];
     private int _hashFailures;
     private long _uploaded;
     private long _downloaded;
@@ -54,6 +47,14 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
         _clockStart = engine.TimeProvider.GetTimestamp();
         _choking = new ChokingMachine<PeerState>(engine.Options.UnchokeSlots, engine.Options.ChokeInterval,
             engine.Options.OptimisticUnchokeInterval, TimeSpan.Zero);
+        _metadataExchange = metainfo is null ? new MetadataMachine<PeerState>(infoHash) : null;
+        _bans = new BanMachine<PeerState, string>(engine.Options.StrikesBeforeBan, p => BanKey(p.Connection));
+        _pex = new PeerExchangeMachine<PeerState>(engine.Options.PeerExchange, engine.Options.MaxConnectionsPerTorrent,
+            engine.IsOwnEndPoint);
+        if (metainfo is not null)
+        {
+            _pex.MetadataKnown(metainfo.IsPrivate, seeding);
+        }
     }
 
     public Hash20 InfoHash { get; }
@@ -191,7 +192,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                 reason = "too many peers";
                 return false;
             }
-            if (_banned.Contains(BanKey(connection)))
+            if (_bans.IsBanned(BanKey(connection)))
             {
                 reason = "banned";
                 return false;
@@ -221,6 +222,12 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             }
             _peers.Add(connection, state);
             _choking.PeerConnected(state);
+            _pex.PeerConnected(state, connection.RemoteEndPoint, connection.IsOutbound);
+            _pex.PeerBitfield(state, state.Has);
+            if (state.Has is not null)
+            {
+                _superSeeding?.PeerConnected(state, state.Has);
+            }
             AddToPicking(state);
             ApplyPickingCommands();
             connection.MetadataHost = this;
@@ -325,12 +332,11 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
                 return;
             }
             _choking.PeerDisconnected(state);
-            _metadataTried.Remove(state);
-            if (_metadataSource == state)
-            {
-                NextMetadataSource();
-            }
-            SuperSeedDetach(state);
+            _pex.PeerDisconnected(state);
+            _metadataExchange?.PeerDisconnected(state, Now);
+            ApplyMetadataCommands();
+            _superSeeding?.PeerDisconnected(state, Now);
+            ApplySuperSeedingCommands();
             var endPoint = state.Connection.RemoteEndPoint;
             _downloadedByPeer[endPoint] = _downloadedByPeer.GetValueOrDefault(endPoint) + state.Connection.Downloaded;
             if (_picking is not null)
@@ -358,11 +364,6 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
 
     bool IBlockReader.TryReadBlock(int piece, int begin, Span<byte> destination) =>
         _store is { } store && store.Read(piece, begin, destination) == destination.Length;
-
-    private string BanKey(PeerConnection connection) =>
-        IPAddress.IsLoopback(connection.RemoteEndPoint.Address)
-            ? $"{connection.RemoteEndPoint.Address}/{connection.RemotePeerId}"
-            : connection.RemoteEndPoint.Address.ToString();
 
     public TorrentStatistics GetStatistics()
     {

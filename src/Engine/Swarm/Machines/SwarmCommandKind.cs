@@ -23,4 +23,13 @@ public enum SwarmCommandKind
 
     /// <summary>Close the connection (the peer lied, or is banned).</summary>
     Close,
+
+    /// <summary>Send have for piece <see cref="SwarmCommand{TPeer}.Index"/> (super-seeding shows pieces this way, BEP 16).</summary>
+    Have,
+
+    /// <summary>Ask for metadata piece <see cref="SwarmCommand{TPeer}.Index"/> (ut_metadata, BEP 9).</summary>
+    RequestMetadata,
+
+    /// <summary>The peer is banned (misbehaved too often): close it, count and log the ban.</summary>
+    Ban,
 }

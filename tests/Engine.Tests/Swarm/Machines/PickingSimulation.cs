@@ -13,7 +13,7 @@ namespace GitTorrent.Engine.Tests.Swarm.Machines;
 /// (2-32 KiB/s) after 20-200 ms of latency; a request is lost at the loss rate; peers unchoke us (1 in 4 when we
 /// become interested), now and then choke or unchoke us again, learn new pieces, and leave for newcomers at the churn
 /// rate. Liars claim every piece and answer with zeros. The driver hashes completed pieces and, as the engine does,
-/// strikes the only contributor of a failed piece and closes it at two strikes.
+/// reports failed ones to a <see cref="BanMachine{TPeer, TKey}"/>, which strikes the only contributor and bans it at two.
 /// </summary>
 internal sealed class PickingSimulation
 {
@@ -23,6 +23,7 @@ internal sealed class PickingSimulation
     private readonly byte[] _content;
     private readonly Random _random;
     private readonly PickingMachine<int> _machine;
+    private readonly BanMachine<int, int> _bans = new(strikesBeforeBan: 2, peer => peer);
     private readonly Dictionary<int, SimPeer> _peers = [];
     private readonly PriorityQueue<Action, (TimeSpan, long)> _events = new();
     private readonly byte[] _zeros = new byte[WireLimits.BlockSize];
@@ -254,17 +255,21 @@ internal sealed class PickingSimulation
         }
         FailedPieces++;
         _machine.PieceFailed(piece.Piece);
-        if (contributors.Count == 1 && _peers.TryGetValue(contributors[0], out var culprit) && ++culprit.Strikes >= 2)
+        _bans.PieceFailed(contributors);
+        while (_bans.TryTake(out var ban))
         {
-            if (culprit.Liar)
+            if (_peers.TryGetValue(ban.Peer, out var culprit))
             {
-                LiarsBanned++;
+                if (culprit.Liar)
+                {
+                    LiarsBanned++;
+                }
+                else
+                {
+                    HonestBanned++;
+                }
+                Leave(ban.Peer);
             }
-            else
-            {
-                HonestBanned++;
-            }
-            Leave(contributors[0]);
         }
     }
 
@@ -335,8 +340,6 @@ internal sealed class PickingSimulation
         public TimeSpan BusyUntil { get; set; }
 
         public HashSet<BlockRequest> Cancelled { get; } = [];
-
-        public int Strikes { get; set; }
 
         public long ReceivedThisSecond { get; set; }
 
