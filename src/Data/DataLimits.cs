@@ -24,6 +24,12 @@ public static class DataLimits
     public const int MaxJobHolder = 120;
     public const int MaxJobError = 2000;
 
+    /// <summary>A followed portal's base URL (<c>GitTorrent:Peers</c>); also the key of its feed job.</summary>
+    public const int MaxPeerUrl = MaxJobKey;
+
+    /// <summary>A feed cursor a peer gave us (opaque to us; longer ones are refused).</summary>
+    public const int MaxFeedCursor = 200;
+
     /// <summary>The differing ref names an origin check keeps (newline-separated; the list is cut to fit).</summary>
     public const int MaxOriginDifferences = 4000;
 }

@@ -55,6 +55,9 @@ public abstract class GitTorrentDbContext(DbContextOptions options) : DbContext(
     /// <summary>Bytes per repository per sample period, kept for a bounded time (the swarm page's chart).</summary>
     public DbSet<TrafficSample> TrafficSamples => Set<TrafficSample>();
 
+    /// <summary>Per followed portal: where its <c>/api/users</c> feed was read up to.</summary>
+    public DbSet<PeerFeed> PeerFeeds => Set<PeerFeed>();
+
     /// <summary>Which provider this context talks to.</summary>
     public abstract DatabaseProvider Provider { get; }
 

@@ -1,3 +1,4 @@
+using GitTorrent.Indexer.Discovery;
 using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Swarm;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,16 @@ public static class ProfileCrawlerServiceCollectionExtensions
         services.TryAddSingleton<ProfileCrawlQueue>();
         services.TryAddSingleton<ProfileCrawler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProfileCrawler>());
+
+        // Discovery of users: keys from puts at our node (scanned by the crawler), followed portals' feeds and ids asked
+        // for, each bounded and counted (README "Discovery of users").
+        services.AddOptions<DiscoveryOptions>().BindConfiguration(DiscoveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<DiscoveryStatistics>();
+        services.TryAddSingleton<DiscoveryQueue>();
+        services.TryAddSingleton<PutDiscovery>();
+        services.TryAddSingleton<DiscoveryLookupService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiscoveryLookupService>());
+        services.AddHostedService<PeerFeedFollower>();
         return services;
     }
 }

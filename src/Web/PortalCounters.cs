@@ -53,12 +53,16 @@ public sealed class PortalCounters
     /// <summary>Packs not downloaded from the swarm because they exceeded the owner's quota.</summary>
     public const string DownloadsOverQuota = "downloadsOverQuota";
 
+    /// <summary><c>POST /api/users</c> requests refused by the per-address rate limit (429).</summary>
+    public const string UserLookupsRefusedPerAddress = "userLookupsRefusedPerAddress";
+
     /// <summary>Every counter, in the order shown.</summary>
     public static readonly IReadOnlyList<string> Names =
     [
         PasswordHashes, SignInRefusedPerAddress, SignInRefusedPerUserName, SignInRefusedLockedOut, SessionsRevoked,
         UploadPackRefusedPerAddress, UploadPackRefusedTotal, RequestBodiesTooLarge, DownloadsOverQuota, UploadPackBytesServed,
         BundleBytesServed, BundlePacksBuilt, BundleBuildsRefused, DownloadRefusedPerAddress, DownloadRefusedTotal,
+        UserLookupsRefusedPerAddress,
     ];
 
     private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);

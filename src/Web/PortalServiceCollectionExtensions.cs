@@ -129,6 +129,8 @@ public static class PortalServiceCollectionExtensions
         var dataDirectory = DataDirectory.Resolve(builder.Configuration, contentRoot);
         services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
         services.AddProfileCrawler();
+        services.AddSingleton<GitTorrent.Web.Discovery.UserFeed>();
+        services.AddSingleton<GitTorrent.Web.Discovery.UserLookupRequests>();
         services.AddSingleton<SwarmActivity>();
         services.AddSingleton<StorageUsage>();
         services.AddSingleton<UserQuota>();

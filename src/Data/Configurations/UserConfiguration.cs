@@ -21,6 +21,8 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.HasIndex(u => u.LastSeen);
         builder.HasIndex(u => u.NextCrawl);
         builder.HasIndex(u => u.DisplayName);
+        // The /api/users feed pages by (UpdatedAt, UserId).
+        builder.HasIndex(u => new { u.UpdatedAt, u.UserId });
 
         builder.HasMany(u => u.Repositories)
             .WithOne(r => r.User)

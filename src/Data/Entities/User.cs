@@ -24,7 +24,14 @@ public sealed class User
 
     public DateTimeOffset FirstSeen { get; set; }
 
+    /// <summary>When a DHT get last found this user's profile (kept when the profile disappears from the DHT).</summary>
     public DateTimeOffset LastSeen { get; set; }
+
+    /// <summary>
+    /// When a profile with a higher seq was last stored (first seen included): the order of the <c>/api/users</c> feed,
+    /// and how recently active the user is (the crawler re-fetches recently changed profiles sooner).
+    /// </summary>
+    public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>When the profile crawler should get this user's profile again (null = as soon as possible).</summary>
     public DateTimeOffset? NextCrawl { get; set; }

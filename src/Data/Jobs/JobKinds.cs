@@ -23,4 +23,10 @@ public static class JobKinds
     /// id; any replica (the portal's <c>OriginCheckService</c>).
     /// </summary>
     public const string OriginCheck = "origin-check";
+
+    /// <summary>
+    /// Reading one followed portal's <c>/api/users</c> feed from the kept cursor; key = the portal's base URL
+    /// (<c>GitTorrent:Peers</c>); any replica (the indexer's <c>PeerFeedFollower</c>).
+    /// </summary>
+    public const string PeerFeed = "peer-feed";
 }

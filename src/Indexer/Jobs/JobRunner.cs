@@ -158,8 +158,14 @@ public sealed partial class JobRunner(JobStore store, IOptions<JobOptions> optio
     }
 
     /// <summary>The wait before a failed job runs again: 30 s doubling per consecutive attempt, at most 1 h.</summary>
-    public static TimeSpan RetryDelay(int attempts) =>
-        TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Clamp(attempts - 1, 0, 10))));
+    public static TimeSpan RetryDelay(int attempts) => Backoff(TimeSpan.FromSeconds(30), TimeSpan.FromHours(1), attempts);
+
+    /// <summary>
+    /// Exponential backoff over consecutive failed attempts (this one included): <paramref name="initial"/> after the
+    /// first, doubling with each, at most <paramref name="max"/>.
+    /// </summary>
+    public static TimeSpan Backoff(TimeSpan initial, TimeSpan max, int attempts) =>
+        TimeSpan.FromTicks(Math.Min(max.Ticks, initial.Ticks * (1L << Math.Clamp(attempts - 1, 0, 20))));
 
     /// <summary>Wakes the loop waiting for <paramref name="kind"/> in this process (a mirror was added, "sync now").</summary>
     public void Wake(string kind) => Wakeups(kind).Writer.TryWrite(true);

@@ -18,7 +18,10 @@ namespace GitTorrent.Indexer.Profiles;
 /// portal) as <see cref="JobKinds.ProfileCrawl"/> jobs, claims due ones in batches through the <see cref="JobRunner"/>
 /// (so replicas over one database crawl each profile once per interval), gets each profile through the DHT, and stores
 /// verified profiles with a higher seq (<see cref="ProfileStore"/>). A profile not found is due again after an
-/// exponential backoff over its consecutive failed attempts.
+/// exponential backoff over its consecutive failed attempts; a found one is due again sooner the more recently its
+/// seq changed (<see cref="ProfileCrawlerOptions.RecrawlInterval"/>). Before planning it turns keys seen in BEP 44
+/// puts at the node into jobs (<see cref="Discovery.PutDiscovery"/>). A user whose profile is no longer found is kept,
+/// with the time it was last found (<c>LastSeen</c>).
 /// </summary>
 public sealed partial class ProfileCrawler(
     SwarmNodeHost nodeHost,
@@ -28,7 +31,8 @@ public sealed partial class ProfileCrawler(
     JobRunner jobs,
     IOptions<ProfileCrawlerOptions> options,
     TimeProvider time,
-    ILogger<ProfileCrawler> logger) : BackgroundService
+    ILogger<ProfileCrawler> logger,
+    Discovery.PutDiscovery? puts = null) : BackgroundService
 {
     /// <summary>Profiles stored, fetches that found nothing, and profiles rejected, since start.</summary>
     public long Stored => Interlocked.Read(ref _stored);
@@ -60,6 +64,10 @@ public sealed partial class ProfileCrawler(
             {
                 if (time.GetUtcNow() - planned >= settings.Idle)
                 {
+                    if (puts is not null)
+                    {
+                        await puts.ScanAsync(node, stoppingToken).ConfigureAwait(false);
+                    }
                     await PlanAsync(stoppingToken).ConfigureAwait(false);
                     planned = time.GetUtcNow();
                 }
@@ -106,26 +114,41 @@ public sealed partial class ProfileCrawler(
         var ids = leases.Where(l => Hash20.TryParse(l.Key, out _)).Select(l => Hash20.Parse(l.Key)).Distinct().ToList();
         var (found, _) = await CrawlAsync(node, ids, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        var changed = await ChangedAtAsync(found, cancellationToken).ConfigureAwait(false);
         var outcomes = new Dictionary<long, JobOutcome>();
         foreach (var lease in leases)
         {
             if (!Hash20.TryParse(lease.Key, out var id))
             {
                 outcomes[lease.JobId] = new JobOutcome(now + settings.MaxBackoff, "not a user id");
+                continue;
             }
-            else if (found.Contains(id))
+            puts?.Settle(id, found.Contains(id));
+            if (found.Contains(id))
             {
-                outcomes[lease.JobId] = new JobOutcome(now + settings.Interval);
+                var age = changed.TryGetValue(lease.Key, out var at) ? now - at : TimeSpan.Zero;
+                outcomes[lease.JobId] = new JobOutcome(now + settings.RecrawlInterval(age));
             }
             else
             {
                 // Not found, timed out or rejected: back off over the consecutive failed attempts, this one included.
-                var backoff = TimeSpan.FromTicks(Math.Min(settings.MaxBackoff.Ticks,
-                    settings.InitialBackoff.Ticks * (1L << Math.Min(lease.Attempts - 1, 20))));
-                outcomes[lease.JobId] = new JobOutcome(now + backoff, "profile not found");
+                outcomes[lease.JobId] = new JobOutcome(now + JobRunner.Backoff(settings.InitialBackoff, settings.MaxBackoff, lease.Attempts), "profile not found");
             }
         }
         return outcomes;
+    }
+
+    /// <summary>When each of <paramref name="ids"/> last got a profile with a higher seq (users not stored are left out).</summary>
+    private async Task<Dictionary<string, DateTimeOffset>> ChangedAtAsync(IReadOnlySet<Hash20> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        var keys = ids.Select(i => i.ToString()).ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Users.AsNoTracking().Where(u => keys.Contains(u.UserId))
+            .ToDictionaryAsync(u => u.UserId, u => u.UpdatedAt, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -50,13 +50,13 @@ public sealed partial class ProfileStore
         DateTimeOffset now, CancellationToken ct)
     {
         await using var upsert = Command(connection, transaction, """
-            INSERT INTO users ("UserId", "PublicKey", "Seq", "RawProfile", "Signature", "DisplayName", "Email", "FirstSeen", "LastSeen", "CrawlFailures")
-            SELECT u.id, u.key, u.seq, u.raw, u.sig, u.name, u.email, @now, @now, 0
+            INSERT INTO users ("UserId", "PublicKey", "Seq", "RawProfile", "Signature", "DisplayName", "Email", "FirstSeen", "LastSeen", "UpdatedAt", "CrawlFailures")
+            SELECT u.id, u.key, u.seq, u.raw, u.sig, u.name, u.email, @now, @now, @now, 0
             FROM unnest(@ids, @keys, @seqs, @raws, @sigs, @names, @emails) AS u(id, key, seq, raw, sig, name, email)
             ON CONFLICT ("UserId") DO UPDATE SET
                 "PublicKey" = excluded."PublicKey", "Seq" = excluded."Seq", "RawProfile" = excluded."RawProfile",
                 "Signature" = excluded."Signature", "DisplayName" = excluded."DisplayName", "Email" = excluded."Email",
-                "LastSeen" = excluded."LastSeen", "CrawlFailures" = 0
+                "LastSeen" = excluded."LastSeen", "UpdatedAt" = excluded."UpdatedAt", "CrawlFailures" = 0
             """);
         upsert.Parameters.AddWithValue("now", now);
         upsert.Parameters.AddWithValue("ids", newer.Select(p => p.UserId.ToString()).ToArray());

@@ -16,7 +16,7 @@ namespace GitTorrent.Indexer.Profiles;
 /// On PostgreSQL a batch is written with a few set-based statements (ProfileStore.Postgres.cs); on SQLite through
 /// EF Core change tracking. Both give the same rows: a newer profile replaces the user's columns, repositories no
 /// longer published are deleted, new ones are added, and a repository whose refs changed gets its refs replaced,
-/// its head re-guessed and its LastUpdated set; an older or equal seq only touches LastSeen.
+/// its head re-guessed and its LastUpdated set; the user's UpdatedAt is set; an older or equal seq only touches LastSeen.
 /// </remarks>
 public sealed partial class ProfileStore(IDbContextFactory<GitTorrentDbContext> contexts, TimeProvider time)
 {
@@ -94,6 +94,7 @@ public sealed partial class ProfileStore(IDbContextFactory<GitTorrentDbContext> 
         user.DisplayName = Cut(profile.Profile.Name, DataLimits.MaxDisplayName);
         user.Email = Cut(profile.Profile.Email, DataLimits.MaxEmail);
         user.LastSeen = now;
+        user.UpdatedAt = now;
         user.CrawlFailures = 0;
         var published = profile.Profile.Repositories;
         user.Repositories.RemoveAll(r => !published.ContainsKey(r.Name));

@@ -88,6 +88,7 @@ public sealed partial class PortalProfileWriter(
         user.Signature = signature;
         user.DisplayName = DisplayName;
         user.LastSeen = now;
+        user.UpdatedAt = now;
 
         foreach (var stale in user.Repositories.Where(r => !published.ContainsKey(r.Name)).ToList())
         {

@@ -52,6 +52,19 @@ public sealed class PortalMetrics : IDisposable
         _meter.CreateObservableCounter("gittorrent.jobs.duration", () => jobs.KindStatistics.Select(k => new Measurement<double>(k.Seconds, new KeyValuePair<string, object?>("kind", k.Kind))),
             "s", "Time spent in job handlers, by kind");
 
+        // Discovery of users, by source (put, feed, request) and outcome (seen, lookup, ratelimited, dropped, notfound, stored).
+        if (services.GetService<Indexer.Discovery.DiscoveryStatistics>() is { } discovery)
+        {
+            _meter.CreateObservableCounter("gittorrent.discovery.ids", () => discovery.All().Select(d => new Measurement<long>(d.Count,
+                    new KeyValuePair<string, object?>("source", d.Source.ToString().ToLowerInvariant()),
+                    new KeyValuePair<string, object?>("outcome", d.Outcome.ToString().ToLowerInvariant()))),
+                "{id}", "User ids discovered, by source and outcome");
+        }
+        if (services.GetService<Indexer.Discovery.DiscoveryQueue>() is { } queue)
+        {
+            _meter.CreateObservableGauge("gittorrent.discovery.pending", () => (long)queue.Count, "{id}", "User ids waiting for a DHT lookup");
+        }
+
         // The portal's own limits (sign-in, upload-pack slots, request bodies, quotas).
         _meter.CreateObservableCounter("gittorrent.portal.limits", () => counters.Snapshot().Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("limit", c.Key))),
             "{event}", "Times a portal limit bit, by limit");

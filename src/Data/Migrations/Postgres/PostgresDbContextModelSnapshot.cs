@@ -358,6 +358,34 @@ namespace GitTorrent.Data.Migrations.Postgres
                     b.ToTable("origin_checks", (string)null);
                 });
 
+            modelBuilder.Entity("GitTorrent.Data.Entities.PeerFeed", b =>
+                {
+                    b.Property<string>("BaseUrl")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset?>("CaughtUpAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("IdsSeen")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("LastReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("BaseUrl");
+
+                    b.ToTable("peer_feeds", (string)null);
+                });
+
             modelBuilder.Entity("GitTorrent.Data.Entities.PortalAdmin", b =>
                 {
                     b.Property<long>("Id")
@@ -659,6 +687,9 @@ namespace GitTorrent.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("bytea");
 
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("UserId");
 
                     b.HasIndex("DisplayName");
@@ -666,6 +697,8 @@ namespace GitTorrent.Data.Migrations.Postgres
                     b.HasIndex("LastSeen");
 
                     b.HasIndex("NextCrawl");
+
+                    b.HasIndex("UpdatedAt", "UserId");
 
                     b.HasIndex(new[] { "DisplayName" }, "IX_users_DisplayName_trgm");
 

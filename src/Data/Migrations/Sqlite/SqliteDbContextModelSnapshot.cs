@@ -335,6 +335,34 @@ namespace GitTorrent.Data.Migrations.Sqlite
                     b.ToTable("origin_checks", (string)null);
                 });
 
+            modelBuilder.Entity("GitTorrent.Data.Entities.PeerFeed", b =>
+                {
+                    b.Property<string>("BaseUrl")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CaughtUpAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IdsSeen")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BaseUrl");
+
+                    b.ToTable("peer_feeds", (string)null);
+                });
+
             modelBuilder.Entity("GitTorrent.Data.Entities.PortalAdmin", b =>
                 {
                     b.Property<long>("Id")
@@ -623,6 +651,9 @@ namespace GitTorrent.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("BLOB");
 
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("UserId");
 
                     b.HasIndex("DisplayName");
@@ -630,6 +661,8 @@ namespace GitTorrent.Data.Migrations.Sqlite
                     b.HasIndex("LastSeen");
 
                     b.HasIndex("NextCrawl");
+
+                    b.HasIndex("UpdatedAt", "UserId");
 
                     b.ToTable("users", (string)null);
                 });
