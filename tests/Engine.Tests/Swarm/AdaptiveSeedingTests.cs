@@ -84,14 +84,14 @@ public sealed class AdaptiveSeedingTests
             await first.SendAsync(ScriptedPeer.Message(MessageId.Have, payload));
         }
         Assert.Empty(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(300))));
-        // ... but once it has got nothing from anybody for StarveTime it starves, and is served again. The clock moves
-        // a quarter of StarveTime at a time; the pieces may come only once StarveTime has passed.
-        var step = TorrentSession.StarveTime / 4;
+        // ... but once it has got nothing from anybody for StarveTime (1 s) it starves, and is served again. The clock
+        // moves 250 ms at a time; the pieces may come only once StarveTime has passed.
+        var step = TimeSpan.FromMilliseconds(250);
         var waited = TimeSpan.Zero;
         List<int> later = [];
         while (later.Count == 0)
         {
-            Assert.True(waited < TorrentSession.StarveTime * 10, "never served again");
+            Assert.True(waited < TimeSpan.FromSeconds(10), "never served again");
             time.Advance(step);
             waited += step;
             later = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(150)));
