@@ -49,36 +49,6 @@ public abstract class DataSuite<TFixture>(TFixture fixture) : IClassFixture<TFix
     }
 
     [Fact]
-    public async Task UserRepositoryAndRefsUpsertAndReadBack()
-    {
-        using var cts = new CancellationTokenSource(Timeout);
-        var userId = RandomHex(20);
-        var publicKey = RandomNumberGenerator.GetBytes(32);
-        var seen = Now();
-
-        await UpsertProfileAsync(userId, publicKey, seq: 1, "Alice", seen, ("refs/heads/main", RandomHex(20)), cts.Token);
-        var newTip = RandomHex(20);
-        await UpsertProfileAsync(userId, publicKey, seq: 2, "Alice L.", seen.AddMinutes(5),
-            ("refs/heads/main", newTip), cts.Token, ("refs/tags/v1", RandomHex(20)));
-
-        await using var db = fixture.Factory.CreateDbContext();
-        var user = await db.Users.AsNoTracking()
-            .Include(u => u.Repositories).ThenInclude(r => r.Refs)
-            .SingleAsync(u => u.UserId == userId, cts.Token).WaitAsync(Timeout);
-        Assert.Equal(2, user.Seq);
-        Assert.Equal("Alice L.", user.DisplayName);
-        Assert.Equal(publicKey, user.PublicKey);
-        Assert.Equal(seen, user.FirstSeen);
-        Assert.Equal(seen.AddMinutes(5), user.LastSeen);
-        var repository = Assert.Single(user.Repositories);
-        Assert.Equal("project", repository.Name);
-        Assert.Equal("refs/heads/main", repository.Head);
-        Assert.Equal(
-            new[] { ("refs/heads/main", newTip), ("refs/tags/v1", repository.Refs.Single(r => r.Name == "refs/tags/v1").Target) },
-            repository.Refs.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => (r.Name, r.Target)));
-    }
-
-    [Fact]
     public async Task RepositoryNameIsUniquePerUser()
     {
         using var cts = new CancellationTokenSource(Timeout);

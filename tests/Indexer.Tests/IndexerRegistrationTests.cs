@@ -97,14 +97,14 @@ public sealed class IndexerRegistrationTests
     [Fact]
     public void NodeLimitsBindFromGitTorrentLimitsAndBadOnesNameTheSetting()
     {
-        static IOptions<Swarm.SwarmNodeOptions> Bind(Dictionary<string, string?> settings)
+        static IOptions<GitTorrent.Indexer.Swarm.SwarmNodeOptions> Bind(Dictionary<string, string?> settings)
         {
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             var services = new ServiceCollection();
             services.AddSingleton<IConfiguration>(configuration);
             services.AddLogging();
             services.AddSwarmNode();
-            return services.BuildServiceProvider().GetRequiredService<IOptions<Swarm.SwarmNodeOptions>>();
+            return services.BuildServiceProvider().GetRequiredService<IOptions<GitTorrent.Indexer.Swarm.SwarmNodeOptions>>();
         }
 
         var limits = Bind(new()
@@ -134,7 +134,7 @@ public sealed class IndexerRegistrationTests
         services.AddSwarmNode();
         using var provider = services.BuildServiceProvider();
 
-        var dht = provider.GetRequiredService<IOptions<Swarm.SwarmNodeOptions>>().Value.Dht;
+        var dht = provider.GetRequiredService<IOptions<GitTorrent.Indexer.Swarm.SwarmNodeOptions>>().Value.Dht;
         Assert.Equal((7, false, 2.5), (dht.MaxItemsPerAddress, dht.EnforceNodeId, dht.UnverifiedAmplificationFactor));
         Assert.Equal(new Engine.Dht.DhtOptions().MaxAnnouncesPerAddress, dht.MaxAnnouncesPerAddress); // unset keys keep their defaults
     }

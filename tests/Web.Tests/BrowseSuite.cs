@@ -136,11 +136,30 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Equal("text/plain", rawText.Content.Headers.ContentType?.MediaType);
         Assert.Equal("nosniff", rawText.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal(PortalTestData.HostileText + "\n", await rawText.Content.ReadAsStringAsync().WaitAsync(Timeout));
+        // Text: UTF-8, shown inline, in a sandbox without scripts or any other source (the file is the attacker's).
+        Assert.Equal("utf-8", rawText.Content.Headers.ContentType?.CharSet);
+        Assert.Equal("inline", rawText.Content.Headers.ContentDisposition?.DispositionType);
+        AssertSandboxed(rawText);
         using var rawBinary = await Http.GetAsync(new Uri("/raw/alice/hostile/main/binary.bin", UriKind.Relative)).WaitAsync(Timeout);
         Assert.Equal("application/octet-stream", rawBinary.Content.Headers.ContentType?.MediaType);
+        // Binary: a download under its own name, never rendered.
+        Assert.Equal("attachment", rawBinary.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("binary.bin", rawBinary.Content.Headers.ContentDisposition?.FileNameStar);
+        AssertSandboxed(rawBinary);
         using var rawBig = await Http.GetAsync(new Uri("/raw/alice/hostile/main/big.txt", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
         Assert.Equal("application/octet-stream", rawBig.Content.Headers.ContentType?.MediaType);
         Assert.Equal(PortalTestData.BigFileBytes, rawBig.Content.Headers.ContentLength);
+        Assert.Equal("attachment", rawBig.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("big.txt", rawBig.Content.Headers.ContentDisposition?.FileNameStar);
+        AssertSandboxed(rawBig);
+
+        static void AssertSandboxed(HttpResponseMessage response)
+        {
+            var policy = response.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.TrimEntries);
+            Assert.Contains("sandbox", policy);
+            Assert.Contains("default-src 'none'", policy);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        }
     }
 
     [Theory]

@@ -49,6 +49,63 @@ public sealed class PageCacheTests(SqliteBrowseFixture fixture) : IClassFixture<
         Assert.True(cachedSeen, "no plain request was ever answered from the page cache");
     }
 
+    /// <summary>
+    /// A signed-in admin's pages are neither served from the cache nor stored in it: an anonymous request that filled
+    /// the cache is not replayed to the admin (while the next anonymous request is served from it), and an admin's
+    /// render leaves nothing an anonymous visitor is then served.
+    /// </summary>
+    [Fact]
+    public async Task SignedInRequestsAreNeitherServedFromNorStoredInTheCache()
+    {
+        var name = "cache-admin-" + Guid.NewGuid().ToString("N")[..8];
+        var oneTime = await AdminSession.CreateAsync(fixture.Storage, name);
+        using var admin = new HttpClient(new SocketsHttpHandler { UseCookies = true, CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = fixture.Portal.Http.BaseAddress,
+            Timeout = Timeout,
+        };
+        await AdminSession.FirstSignInAsync(admin, name, oneTime);
+
+        var provedCacheWasWarm = false;
+        for (var attempt = 0; attempt < 10 && !provedCacheWasWarm; attempt++)
+        {
+            var url = $"/u/alice/showcase/tree/main/src?q={Guid.NewGuid():N}";
+            using (var filling = await GetAsync(url, noCache: false))
+            {
+                Assert.Null(filling.Headers.Age);
+            }
+            using (var signedIn = await SendAsync(admin, url))
+            {
+                Assert.Null(signedIn.Headers.Age); // never the anonymous copy
+            }
+            // The cache keeps a page for two seconds: on a loaded machine it may have expired already, then try again.
+            using var anonymous = await GetAsync(url, noCache: false);
+            provedCacheWasWarm = anonymous.Headers.Age is not null;
+        }
+        Assert.True(provedCacheWasWarm, "the anonymous copy was never served from the cache right after the admin's request");
+
+        var storedByAdmin = false;
+        for (var attempt = 0; attempt < 3 && !storedByAdmin; attempt++)
+        {
+            var url = $"/u/alice/showcase/tree/main/src?q={Guid.NewGuid():N}";
+            using (var signedIn = await SendAsync(admin, url))
+            {
+                Assert.Null(signedIn.Headers.Age);
+            }
+            using var anonymous = await GetAsync(url, noCache: false);
+            storedByAdmin = anonymous.Headers.Age is not null;
+        }
+        Assert.False(storedByAdmin, "an admin's render was served to an anonymous visitor");
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(new Uri(url, UriKind.Relative)).WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
+        return response;
+    }
+
     private async Task<HttpResponseMessage> GetAsync(string url, bool noCache)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);

@@ -144,6 +144,7 @@ public abstract partial class PortalSuite
         using (var json = JsonDocument.Parse(anonymous))
         {
             Assert.Equal("Healthy", json.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+            Assert.Equal("Healthy", json.RootElement.GetProperty("checks").GetProperty("dht").GetProperty("status").GetString());
         }
 
         var detailed = await admin.GetStringAsync(new Uri("/healthz", UriKind.Relative)).WaitAsync(Timeout);

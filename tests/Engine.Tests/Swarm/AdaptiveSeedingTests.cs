@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Tests.Wire;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Messages;
 using GitTorrent.TestSupport;
 using GitTorrent.Engine.Base;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitTorrent.Engine.Tests.Swarm;
 
@@ -37,19 +37,16 @@ public sealed class AdaptiveSeedingTests
         await using var lone = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
         await lone.SendHandshakeAsync(metainfo.InfoHash, reserved: 0);
         Assert.NotNull(await lone.ReadExactlyAsync(Handshake.Length));
-        var loneFrames = await lone.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(700));
-        Assert.DoesNotContain(loneFrames, f => f.Id == MessageId.Bitfield);
-        var loneHaves = Haves(loneFrames);
-        Assert.Equal((int)(8L * 1024 * 1024 / metainfo.PieceLength), loneHaves.Count); // 8 MiB ahead: a full pipeline
+        var loneHaves = await ReadHavesAsync(lone, (int)(8L * 1024 * 1024 / metainfo.PieceLength)); // 8 MiB ahead: a full pipeline
 
         await using var second = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
         await second.SendHandshakeAsync(metainfo.InfoHash, reserved: 0,
             peerId: Hash20.Parse("2d5854303030312d" + "0d0e0f101112131415161718"));
         Assert.NotNull(await second.ReadExactlyAsync(Handshake.Length));
-        var secondHaves = Haves(await second.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(700)));
-        // Two downloading at once: BEP 16 rules, a few pieces the other was not shown.
-        Assert.Equal(8, secondHaves.Count);
+        // Two downloading at once: BEP 16 rules, a few pieces the other was not shown, and no more than that.
+        var secondHaves = await ReadHavesAsync(second, 8);
         Assert.Empty(secondHaves.Intersect(loneHaves));
+        Assert.Empty(Haves(await second.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(300))));
         Assert.Empty(Haves(await lone.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(300))));
     }
 
@@ -59,20 +56,24 @@ public sealed class AdaptiveSeedingTests
         using var files = new TestFiles();
         var source = files.Create("s.bin", 16L * 1024 * 1024, seed: 12);
         var metainfo = await TorrentMetainfo.CreateAsync(source, pieceLength: 64 * 1024).WaitAsync(Timeout);
-        await using var seeder = await StartSeederAsync(AdaptiveSeeder(), metainfo, source);
+        // The seeder's clock moves only when the test moves it (its housekeeping tick runs once per fake second).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var seeder = await StartSeederAsync(AdaptiveSeeder(), metainfo, source, time);
 
         await using var first = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
         await first.SendHandshakeAsync(metainfo.InfoHash, reserved: 0);
         Assert.NotNull(await first.ReadExactlyAsync(Handshake.Length));
-        var window = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(700)));
-        Assert.Equal(128, window.Count);
-        await Task.Delay(700); // alone for well over StarveTime, busy with its window: not starving
+        var window = await ReadHavesAsync(first, 128);
+        // Alone for twice StarveTime, busy with its window: not starving, so nothing more is shown.
+        time.Advance(TorrentSession.StarveTime);
+        time.Advance(TorrentSession.StarveTime);
+        Assert.Empty(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(200))));
 
         await using var second = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
         await second.SendHandshakeAsync(metainfo.InfoHash, reserved: 0,
             peerId: Hash20.Parse("2d5854303030312d" + "1d1e1f202122232425262728"));
         Assert.NotNull(await second.ReadExactlyAsync(Handshake.Length));
-        Assert.Equal(8, Haves(await second.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(500))).Count);
+        Assert.Equal(8, (await ReadHavesAsync(second, 8)).Count);
 
         // The first finishes its window. Two download now, and its pieces have not spread: it gets nothing more at
         // once (it should fetch from the other peer) ...
@@ -82,41 +83,43 @@ public sealed class AdaptiveSeedingTests
             BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)piece);
             await first.SendAsync(ScriptedPeer.Message(MessageId.Have, payload));
         }
-        Assert.Empty(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(400))));
-        // ... but having got nothing from anybody for a second it starves, and is served again.
-        var later = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(1500)));
+        Assert.Empty(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(300))));
+        // ... but once it has got nothing from anybody for StarveTime (1 s) it starves, and is served again. The clock
+        // moves 250 ms at a time; the pieces may come only once StarveTime has passed.
+        var step = TimeSpan.FromMilliseconds(250);
+        var waited = TimeSpan.Zero;
+        List<int> later = [];
+        while (later.Count == 0)
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(10), "never served again");
+            time.Advance(step);
+            waited += step;
+            later = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(150)));
+        }
+        Assert.True(waited >= TorrentSession.StarveTime, $"served again after {waited} of fake time");
+        later.AddRange(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(300))));
         Assert.Equal(8, later.Count);
         Assert.Empty(later.Intersect(window));
     }
 
+    /// <summary>
+    /// A lone leecher gets the whole file and the adaptive seed sends it about one copy. That it runs as fast as from a
+    /// plain seed follows from the wide window (the first test); the speed itself is measured in bench/Clone.
+    /// </summary>
     [Fact]
-    public async Task A_lone_leecher_downloads_one_copy_as_fast_as_from_a_plain_seed()
+    public async Task A_lone_leecher_downloads_one_copy_from_an_adaptive_seed()
     {
         using var files = new TestFiles();
         var source = files.Create("lone.bin", 48L * 1024 * 1024, seed: 4);
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout); // ~32 KiB pieces, like a pack
-        var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
-        for (var round = 0; round < 4; round++)
-        {
-            var adaptive = round % 2 == 1;
-            await using var seeder = new TorrentEngine(adaptive ? AdaptiveSeeder() : SwarmTests.LoopbackOptions());
-            await seeder.StartAsync(default);
-            await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
-            await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions());
-            await leecher.StartAsync(default);
-            var target = files.PathOf($"lone{round}.bin");
-            var watch = Stopwatch.StartNew();
-            await leecher.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
-                .WaitAsync(Timeout);
-            times[adaptive].Add(watch.Elapsed.TotalSeconds);
-            Assert.True(TestFiles.SameContent(source, target));
-            Assert.InRange(seeder.GetStatistics().Uploaded, metainfo.Length, metainfo.Length + (metainfo.Length / 20));
-            File.Delete(target);
-        }
-        // Strict BEP 16 would crawl (8 pieces in flight) or stall here; the adaptive seed serves it like a plain one.
-        // Generous factor: two shared cores, other jobs running.
-        Assert.True(times[true].Min() <= (times[false].Min() * 2.5) + 0.5,
-            $"adaptive {string.Join(", ", times[true])} s vs plain {string.Join(", ", times[false])} s");
+        await using var seeder = await StartSeederAsync(AdaptiveSeeder(), metainfo, source);
+        await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions());
+        await leecher.StartAsync(default);
+        var target = files.PathOf("lone.out");
+        await leecher.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default)
+            .WaitAsync(Timeout);
+        Assert.True(TestFiles.SameContent(source, target));
+        Assert.InRange(seeder.GetStatistics().Uploaded, metainfo.Length, metainfo.Length + (metainfo.Length / 20));
     }
 
     [Fact]
@@ -241,7 +244,6 @@ public sealed class AdaptiveSeedingTests
                 leechers.Add(engine);
                 await engine.StartAsync(default);
             }
-            var watch = Stopwatch.StartNew();
             var downloads = leechers.Select((engine, i) =>
                 engine.DownloadAsync(metainfo, files.PathOf($"apart{i}.bin"), OnlySeeder(), null, default)).ToArray();
             await WaitAllAsync(downloads, leechers, seeder, metainfo);
@@ -250,7 +252,6 @@ public sealed class AdaptiveSeedingTests
                 Assert.True(TestFiles.SameContent(source, files.PathOf($"apart{i}.bin")), $"leecher {i} differs");
                 Assert.Equal(metainfo.Length, leechers[i].GetDownloadedByPeer(metainfo.InfoHash)[seeder.LocalEndPoint!]);
             }
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         }
         finally
         {
@@ -262,9 +263,10 @@ public sealed class AdaptiveSeedingTests
     }
 
     /// <summary>A started engine seeding <paramref name="source"/>.</summary>
-    private static async Task<TorrentEngine> StartSeederAsync(SwarmOptions options, TorrentMetainfo metainfo, string source)
+    private static async Task<TorrentEngine> StartSeederAsync(SwarmOptions options, TorrentMetainfo metainfo, string source,
+        TimeProvider? time = null)
     {
-        var seeder = new TorrentEngine(options);
+        var seeder = new TorrentEngine(options, null, time);
         try
         {
             await seeder.StartAsync(default);
@@ -290,6 +292,22 @@ public sealed class AdaptiveSeedingTests
             var report = string.Join("\n", leechers.Select(l => l.GetProgress(metainfo.InfoHash)));
             Assert.Fail("stalled:\n" + report + "\nseeder: " + seeder.GetStatistics(metainfo.InfoHash));
         }
+    }
+
+    /// <summary>Reads frames until <paramref name="count"/> HAVEs have come (a super-seed never sends a bitfield).</summary>
+    private static async Task<List<int>> ReadHavesAsync(ScriptedPeer peer, int count)
+    {
+        var haves = new List<int>();
+        while (haves.Count < count)
+        {
+            var frame = await peer.ReadMessageAsync() ?? throw new InvalidOperationException($"closed after {haves.Count} HAVEs");
+            Assert.NotEqual(MessageId.Bitfield, frame.Id);
+            if (frame.Id == MessageId.Have)
+            {
+                haves.Add((int)BinaryPrimitives.ReadUInt32BigEndian(frame.Payload));
+            }
+        }
+        return haves;
     }
 
     private static List<int> Haves(List<(MessageId Id, byte[] Payload)> frames) =>

@@ -5,6 +5,7 @@ using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 using GitTorrent.TestSupport;
 
@@ -97,9 +98,12 @@ public sealed class BareConnectionTests
         using var files = new TestFiles();
         var source = files.Create("stats.bin", 600_000, seed: 9);
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        // The seeder's upload limit runs on a clock that stands still: it sends one second's worth (its burst) and
+        // then waits for the test to move the clock, so the download is caught mid-way every time.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = SwarmTests.LoopbackOptions();
-        options.MaxUploadBytesPerSecond = 300_000; // slow enough to look at the peer while it downloads
-        await using var seeder = new TorrentEngine(options);
+        options.MaxUploadBytesPerSecond = 300_000;
+        await using var seeder = new TorrentEngine(options, null, time);
         await seeder.StartAsync(default);
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
         await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions());
@@ -107,17 +111,31 @@ public sealed class BareConnectionTests
         var download = leecher.DownloadAsync(metainfo, files.PathOf("o.bin"), new StaticPeerDiscovery([seeder.LocalEndPoint!]),
             null, default);
 
-        PeerStatistics? peer = null;
-        var deadline = DateTime.UtcNow + Timeout;
-        while (peer is null && DateTime.UtcNow < deadline && !download.IsCompleted)
+        using (var cts = new CancellationTokenSource(Timeout))
         {
-            peer = seeder.GetStatistics(metainfo.InfoHash)!.Peers.FirstOrDefault(p => p.Uploaded > 0);
-            await Task.Delay(20);
+            while (seeder.GetStatistics(metainfo.InfoHash)!.Uploaded < 16 * 1024)
+            {
+                Assert.False(cts.IsCancellationRequested, "the seeder never uploaded a block");
+                await Task.Delay(20, CancellationToken.None);
+            }
         }
-        Assert.NotNull(peer);
+        var peer = Assert.Single(seeder.GetStatistics(metainfo.InfoHash)!.Peers);
+        Assert.InRange(peer.Uploaded, 16 * 1024, options.MaxUploadBytesPerSecond + (16 * 1024));
+        Assert.False(download.IsCompleted);
         Assert.Equal(leecher.PeerId, peer.PeerId);
         Assert.False(peer.AmChoking);
         Assert.True(peer.PeerInterested);
+
+        // Let the clock run: one fake second at a time until the rest has been sent.
+        using (var cts = new CancellationTokenSource(Timeout))
+        {
+            while (!download.IsCompleted)
+            {
+                Assert.False(cts.IsCancellationRequested, "the download did not finish");
+                time.Advance(TimeSpan.FromSeconds(1));
+                await Task.WhenAny(download, Task.Delay(50, CancellationToken.None));
+            }
+        }
         await download.WaitAsync(Timeout);
 
         var torrent = seeder.GetStatistics(metainfo.InfoHash)!;

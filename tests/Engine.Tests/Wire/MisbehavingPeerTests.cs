@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Messages;
+using Microsoft.Extensions.Time.Testing;
 
 using GitTorrent.TestSupport;
 using GitTorrent.Engine.Base;
@@ -119,18 +120,40 @@ public sealed class MisbehavingPeerTests : IAsyncLifetime
         await AssertSeederStillServesAsync();
     }
 
+    /// <summary>
+    /// A frame dripped a byte at a time does not count as traffic: on a fake clock, a byte every second keeps nothing
+    /// alive, and the connection closes once the idle timeout has passed since the last whole message.
+    /// </summary>
     [Fact]
     public async Task Slow_loris_frame_is_dropped_after_the_idle_timeout()
     {
-        await using var peer = await HandshakenPeerAsync();
-        await peer.SendAsync([0, 0, 0, 13, 6, 0]); // a request that never finishes
-        var closed = peer.IsClosedByRemoteAsync(TimeSpan.FromSeconds(15));
-        for (var i = 0; i < 4 && !closed.IsCompleted; i++)
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = SwarmTests.LoopbackOptions();
+        options.PeerIdleTimeout = TimeSpan.FromSeconds(10);
+        await using var seeder = new TorrentEngine(options, null, time);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(_metainfo, _source, default).WaitAsync(Timeout);
+        await using var peer = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
+        await peer.SendHandshakeAsync(_metainfo.InfoHash);
+        Assert.NotNull(await peer.ReadExactlyAsync(Handshake.Length));
+
+        await peer.SendAsync([0, 0, 0, 13, 6, 0]); // a request that never finishes: 11 bytes still to come
+        for (var second = 1; second <= 10; second++)
         {
-            await Task.Delay(500);
-            await peer.SendAsync([0]).ContinueWith(_ => { }); // one more byte now and then; may fail once closed
+            time.Advance(TimeSpan.FromSeconds(1));
+            // Within the timeout: still open (a window that can only miss a close, never invent one).
+            Assert.False(await peer.IsClosedByRemoteAsync(TimeSpan.FromMilliseconds(100)), $"closed after {second} s");
+            await peer.SendAsync([0]); // one more byte of the frame
         }
-        Assert.True(await closed);
+        // Past the timeout (the housekeeping tick runs every fake second): closed, though a byte came every second.
+        var closed = false;
+        for (var i = 0; i < 5 && !closed; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            closed = await peer.IsClosedByRemoteAsync(TimeSpan.FromSeconds(2));
+        }
+        Assert.True(closed);
+        Assert.Equal(1, seeder.GetConnectionStatistics().IdleClosed);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Text;
+using GitTorrent.Data;
+using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;
 using GitTorrent.Indexer.Bitcoin;
@@ -8,11 +10,16 @@ using NBitcoin;
 
 namespace GitTorrent.Indexer.Tests.Bitcoin;
 
+public sealed class SqliteBcoinNameIndexingTests() : BcoinNameIndexingTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresBcoinNameIndexingTests() : BcoinNameIndexingTests(DatabaseProvider.Postgres);
+
 /// <summary>
 /// Names on a real bcoin regtest chain: payloads from the Engine's encoders (the bytes <c>gittorrent name</c>
-/// prints) are sent in real transactions, the follower reads them back with the real RPC client.
+/// prints) are sent in real transactions, the follower reads them back with the real RPC client into the real
+/// database store (SQLite and PostgreSQL), and names are resolved by the lookup the name API uses.
 /// </summary>
-public sealed class BcoinNameIndexingTests
+public abstract class BcoinNameIndexingTests(DatabaseProvider provider)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
     private static readonly Hash20 Alice = Hash20.Sha1("alice"u8);
@@ -34,16 +41,19 @@ public sealed class BcoinNameIndexingTests
 
     private static BitcoinRpcClient Client(BcoinNode node) => new(node.Rpc, Network.RegTest);
 
-    private static async Task<(InMemoryNameStore Store, int Tip)> IndexAsync(BcoinNode node, InMemoryNameStore? store = null)
-    {
-        store ??= new InMemoryNameStore();
-        var result = await new ChainFollower(Client(node), store).SyncAsync(CancellationToken.None).WaitAsync(Timeout);
-        Assert.True(result.CaughtUp);
-        return (store, result.Tip!.Value.Height);
-    }
+    private Task<IndexedNames> NewIndexAsync() => IndexedNames.CreateAsync(provider);
 
-    private static NameResolution Resolve(string name, InMemoryNameStore store, int tip, int confirmations = 1) =>
-        NameOwnershipResolver.Resolve(name, store.Entries, tip, confirmations);
+    /// <summary>Follows the node to its tip into <paramref name="index"/>; returns the tip height.</summary>
+    private static async Task<int> IndexAsync(BcoinNode node, IndexedNames index) =>
+        (await index.SyncAsync(Client(node))).Tip!.Value.Height;
+
+    /// <summary>An index built from scratch now equals <paramref name="index"/>, table by table.</summary>
+    private async Task AssertEqualsFreshIndexAsync(BcoinNode node, IndexedNames index, int tip)
+    {
+        await using var fresh = await NewIndexAsync();
+        Assert.Equal(tip, await IndexAsync(node, fresh));
+        Assert.Null(IndexTableDump.Difference(await fresh.DumpAsync(), await index.DumpAsync()));
+    }
 
     private static async Task<string> SendAndMineAsync(BcoinNode node, byte[] payload)
     {
@@ -104,20 +114,21 @@ public sealed class BcoinNameIndexingTests
 
         var preorderTxid = await SendAndMineAsync(node, NamePayload.EncodePreorder("cjb", Alice, SaltA));
         var claimTxid = await SendAndMineAsync(node, NamePayload.EncodeClaim("cjb", Bob));
-        var (store, tip) = await IndexAsync(node);
+        await using var index = await NewIndexAsync();
+        await IndexAsync(node, index);
 
-        var first = Resolve("first", store, tip);
+        var first = await index.ResolveAsync("first");
         Assert.Equal(Bob, first.Owner);
         Assert.Equal(NameStatus.Settling, first.Status);
         Assert.Equal(2, first.Entries.Count);
 
-        var before = Resolve("cjb", store, tip);
+        var before = await index.ResolveAsync("cjb");
         Assert.Equal(Bob, before.Owner);
         Assert.Equal(claimTxid, before.OwnerEntry!.Txid);
 
         var registerTxid = await SendAndMineAsync(node, NamePayload.EncodeRegister("cjb", Alice, SaltA));
-        (_, tip) = await IndexAsync(node, store);
-        var after = Resolve("cjb", store, tip);
+        await IndexAsync(node, index);
+        var after = await index.ResolveAsync("cjb");
         Assert.Equal(Alice, after.Owner);
         Assert.Equal(registerTxid, after.OwnerEntry!.Txid);
         var preorder = after.Entries.Single(e => e.Entry.Kind == NameEntryKind.Preorder);
@@ -148,25 +159,26 @@ public sealed class BcoinNameIndexingTests
         await SendAndMineAsync(node, NamePayload.EncodeRegister("ontime", Bob, SaltA)); // 144 blocks after
         await SendAndMineAsync(node, Encoding.ASCII.GetBytes("@gittorrent!NotLower!" + Alice));
         await SendAndMineAsync(node, NamePayload.EncodeClaim(new string('q', 27), Bob)); // 80 bytes, OP_PUSHDATA1
-        var (store, tip) = await IndexAsync(node);
+        await using var index = await NewIndexAsync();
+        await IndexAsync(node, index);
 
-        var orphan = Resolve("orphan", store, tip);
+        var orphan = await index.ResolveAsync("orphan");
         Assert.Null(orphan.Owner);
         Assert.Equal(NameStatus.Pending, orphan.Status);
         Assert.Equal(NameEntryReasons.RegisterWithoutPreorder, Assert.Single(orphan.Entries).Reason);
 
-        var late = Resolve("late", store, tip);
+        var late = await index.ResolveAsync("late");
         Assert.Null(late.Owner);
         var lateRegister = late.Entries.Single(e => e.Entry.Kind == NameEntryKind.Register);
         Assert.Equal(NameEntryReasons.PreorderTooOld, lateRegister.Reason);
         Assert.Equal(145, lateRegister.Entry.Height - late.Entries.Single(e => e.Entry.Kind == NameEntryKind.Preorder).Entry.Height);
 
-        var ontime = Resolve("ontime", store, tip);
+        var ontime = await index.ResolveAsync("ontime");
         Assert.Equal(Bob, ontime.Owner);
         Assert.Equal(144, ontime.OwnerEntry!.Height - ontime.Priority!.Value.Height);
 
-        Assert.Equal(Bob, Resolve(new string('q', 27), store, tip).Owner);
-        var malformed = Assert.Single(store.Malformed);
+        Assert.Equal(Bob, (await index.ResolveAsync(new string('q', 27))).Owner);
+        var malformed = Assert.Single(index.Malformed);
         Assert.Equal(nameof(NamePayloadError.InvalidName), malformed.Reason);
     }
 
@@ -177,32 +189,35 @@ public sealed class BcoinNameIndexingTests
         var txid = await node.SendOpReturnAsync(NamePayload.EncodeClaim("patient", Alice)).WaitAsync(Timeout);
 
         // In the mempool only: not on chain, so not indexed at all.
-        var (store, tip) = await IndexAsync(node);
-        Assert.Empty(store.Entries);
+        await using var index = await NewIndexAsync();
+        var tip = await IndexAsync(node, index);
+        Assert.Empty(await index.RowsAsync());
 
         await node.MineAsync(1).WaitAsync(Timeout);
-        (_, tip) = await IndexAsync(node, store);
-        var entry = Assert.Single(store.Entries);
+        tip = await IndexAsync(node, index);
+        var entry = Assert.Single(await index.RowsAsync());
         Assert.Equal(txid, entry.Txid);
-        var young = Resolve("patient", store, tip, confirmations: 6);
+        Assert.Equal(tip, entry.BlockHeight);
+        var height = entry.BlockHeight!.Value;
+        var young = await index.ResolveAsync("patient", confirmations: 6);
         Assert.Null(young.Owner);
         Assert.Equal(NameStatus.Pending, young.Status);
         Assert.True(Assert.Single(young.Entries).Pending);
-        Assert.Equal(Alice, Resolve("patient", store, tip, confirmations: 1).Owner);
+        Assert.Equal(Alice, (await index.ResolveAsync("patient", confirmations: 1)).Owner);
 
         await node.MineAsync(5).WaitAsync(Timeout);
-        (_, tip) = await IndexAsync(node, store);
-        var confirmed = Resolve("patient", store, tip, confirmations: 6);
+        tip = await IndexAsync(node, index);
+        var confirmed = await index.ResolveAsync("patient", confirmations: 6);
         Assert.Equal(Alice, confirmed.Owner);
         Assert.Equal(NameStatus.Settling, confirmed.Status);
 
-        await node.MineAsync(entry.Height + 144 - tip - 1).WaitAsync(Timeout);
-        (_, tip) = await IndexAsync(node, store);
-        Assert.Equal(entry.Height + 143, tip);
-        Assert.Equal(NameStatus.Settling, Resolve("patient", store, tip).Status);
+        await node.MineAsync(height + 144 - tip - 1).WaitAsync(Timeout);
+        tip = await IndexAsync(node, index);
+        Assert.Equal(height + 143, tip);
+        Assert.Equal(NameStatus.Settling, (await index.ResolveAsync("patient")).Status);
         await node.MineAsync(1).WaitAsync(Timeout);
-        (_, tip) = await IndexAsync(node, store);
-        Assert.Equal(NameStatus.Settled, Resolve("patient", store, tip).Status);
+        await IndexAsync(node, index);
+        Assert.Equal(NameStatus.Settled, (await index.ResolveAsync("patient")).Status);
     }
 
     [Fact]
@@ -215,8 +230,9 @@ public sealed class BcoinNameIndexingTests
         var orphans = new List<string> { await node.GetBlockHashAsync(forkHeight) };
         orphans.AddRange(await node.MineAsync(2).WaitAsync(Timeout));
 
-        var (store, tip) = await IndexAsync(node);
-        Assert.Equal(Bob, Resolve("contested", store, tip).Owner);
+        await using var index = await NewIndexAsync();
+        await IndexAsync(node, index);
+        Assert.Equal(Bob, (await index.ResolveAsync("contested")).Owner);
 
         // invalidateblock disconnects the fork block and its two descendants; Bob's claim does not come back.
         Assert.Empty(await node.GetMempoolAsync().WaitAsync(Timeout));
@@ -226,24 +242,20 @@ public sealed class BcoinNameIndexingTests
         var aliceTxid = await SendAndMineAsync(node, NamePayload.EncodeClaim("contested", Alice));
         await node.MineAsync(3).WaitAsync(Timeout);
 
-        var follower = new ChainFollower(Client(node), store);
-        var result = await follower.SyncAsync(CancellationToken.None).WaitAsync(Timeout);
+        var result = await index.SyncAsync(Client(node));
         Assert.Equal(3, result.RolledBack);
         Assert.Equal(4, result.Applied);
-        tip = result.Tip!.Value.Height;
+        var tip = result.Tip!.Value.Height;
 
-        Assert.DoesNotContain(store.Entries, e => orphans.Contains(e.BlockHash));
-        Assert.DoesNotContain(store.Entries, e => e.Txid == bobTxid);
-        var contested = Resolve("contested", store, tip);
+        var rows = await index.RowsAsync();
+        Assert.DoesNotContain(rows, e => orphans.Contains(e.BlockHash!));
+        Assert.DoesNotContain(rows, e => e.Txid == bobTxid);
+        var contested = await index.ResolveAsync("contested");
         Assert.Equal(Alice, contested.Owner);
         Assert.Equal(aliceTxid, contested.OwnerEntry!.Txid);
         Assert.Equal(forkHeight, contested.OwnerEntry.Height);
-        Assert.Equal(Alice, Resolve("stable", store, tip).Owner);
-
-        var (fresh, freshTip) = await IndexAsync(node);
-        Assert.Equal(tip, freshTip);
-        Assert.Equal(fresh.Checkpoints, store.Checkpoints);
-        Assert.Equal(fresh.Entries, store.Entries);
+        Assert.Equal(Alice, (await index.ResolveAsync("stable")).Owner);
+        await AssertEqualsFreshIndexAsync(node, index, tip);
     }
 
     [Fact]
@@ -255,10 +267,9 @@ public sealed class BcoinNameIndexingTests
         await node.MineAsync(4).WaitAsync(Timeout);
         await SendAndMineAsync(node, NamePayload.EncodeRegister("deep", Alice, SaltA));
         await node.MineAsync(4).WaitAsync(Timeout);
-        var store = new InMemoryNameStore();
-        var (_, tip) = await IndexAsync(node, store);
-        Assert.Equal(forkHeight + 9, tip);
-        Assert.Equal(Alice, Resolve("deep", store, tip).Owner);
+        await using var index = await NewIndexAsync();
+        Assert.Equal(forkHeight + 9, await IndexAsync(node, index));
+        Assert.Equal(Alice, (await index.ResolveAsync("deep")).Owner);
 
         // Orphan all 10 blocks from the preorder on; the new branch carries only the register (resent),
         // and Bob's claim, so the register now has no preorder and Bob owns the name.
@@ -268,18 +279,15 @@ public sealed class BcoinNameIndexingTests
         await SendAndMineAsync(node, NamePayload.EncodeRegister("deep", Alice, SaltA));
         await node.MineAsync(9).WaitAsync(Timeout);
 
-        var result = await new ChainFollower(Client(node), store).SyncAsync(CancellationToken.None).WaitAsync(Timeout);
+        var result = await index.SyncAsync(Client(node));
         Assert.Equal(10, result.RolledBack);
         Assert.Equal(11, result.Applied);
-        tip = result.Tip!.Value.Height;
-        var deep = Resolve("deep", store, tip);
+        var tip = result.Tip!.Value.Height;
+        var deep = await index.ResolveAsync("deep");
         Assert.Equal(Bob, deep.Owner);
         Assert.Equal(NameEntryReasons.RegisterWithoutPreorder, deep.Entries.Single(e => e.Entry.Kind == NameEntryKind.Register).Reason);
-        Assert.DoesNotContain(store.Entries, e => e.Kind == NameEntryKind.Preorder);
-
-        var (fresh, _) = await IndexAsync(node);
-        Assert.Equal(fresh.Checkpoints, store.Checkpoints);
-        Assert.Equal(fresh.Entries, store.Entries);
+        Assert.DoesNotContain(await index.RowsAsync(), e => e.Kind == NameRegistrationKind.Preorder);
+        await AssertEqualsFreshIndexAsync(node, index, tip);
     }
 
     [Fact]
@@ -289,8 +297,9 @@ public sealed class BcoinNameIndexingTests
         var claimTxid = await SendAndMineAsync(node, NamePayload.EncodeClaim("moved", Alice));
         var oldHeight = await node.GetBlockCountAsync();
         var oldHash = await node.GetBlockHashAsync(oldHeight);
-        var (store, tip) = await IndexAsync(node);
-        Assert.Equal(oldHash, Assert.Single(store.Entries).BlockHash);
+        await using var index = await NewIndexAsync();
+        await IndexAsync(node, index);
+        Assert.Equal(oldHash, Assert.Single(await index.RowsAsync()).BlockHash);
 
         // bcoin empties its mempool on invalidateblock; resending the raw transaction puts it in the new branch,
         // one block later than before, together with Bob's claim.
@@ -305,23 +314,29 @@ public sealed class BcoinNameIndexingTests
         var pendingTxid = await node.SendOpReturnAsync(NamePayload.EncodeClaim("moved", Bob)).WaitAsync(Timeout);
         await node.MineAsync(1).WaitAsync(Timeout);
 
-        var result = await new ChainFollower(Client(node), store).SyncAsync(CancellationToken.None).WaitAsync(Timeout);
+        var result = await index.SyncAsync(Client(node));
         Assert.Equal(1, result.RolledBack);
         Assert.Equal(2, result.Applied);
-        tip = result.Tip!.Value.Height;
-        var moved = store.Entries.Single(e => e.Txid == claimTxid);
+        var tip = result.Tip!.Value.Height;
+        var rows = await index.RowsAsync();
+        var moved = rows.Single(e => e.Txid == claimTxid);
         Assert.NotEqual(oldHash, moved.BlockHash);
-        Assert.Equal(oldHeight + 1, moved.Height);
-        Assert.Equal(await node.GetBlockHashAsync(moved.Height), moved.BlockHash);
-        Assert.Contains(store.Entries, e => e.Txid == pendingTxid);
-        // Alice's claim and Bob's land in the same new block; the earlier transaction in it wins (bcoin's
-        // miner orders by fee rate, so which one that is is not fixed here, only that the rule is applied).
-        var resolution = Resolve("moved", store, tip);
-        var winner = resolution.Entries.Where(e => e.Entry.Kind == NameEntryKind.Claim).MinBy(e => e.Entry.Position)!;
-        Assert.Equal(winner.Entry.KeyHash, resolution.Owner);
+        Assert.Equal(oldHeight + 1, moved.BlockHeight);
+        Assert.Equal(await node.GetBlockHashAsync(oldHeight + 1), moved.BlockHash);
+        Assert.Contains(rows, e => e.Txid == pendingTxid);
+        // Alice's claim and Bob's land in the same new block (bcoin's miner orders by fee rate, so which comes first
+        // is not fixed). PROTOCOL.md section 5: the lower position wins, i.e. the transaction bcoin put earlier in the
+        // block, read here from bcoin's own block.
+        var block = await Client(node).GetBlockAsync(moved.BlockHash!, CancellationToken.None).WaitAsync(Timeout);
+        var order = block.Transactions.Select(t => t.GetHash().ToString()).ToList();
+        Assert.Equal(3, order.Count); // the coinbase and the two claims
+        var expectedOwner = order.IndexOf(claimTxid) < order.IndexOf(pendingTxid) ? Alice : Bob;
+        var resolution = await index.ResolveAsync("moved");
+        Assert.Equal(expectedOwner, resolution.Owner);
+        Assert.Equal(new NamePosition(oldHeight + 1, Math.Min(order.IndexOf(claimTxid), order.IndexOf(pendingTxid)), 0),
+            resolution.Priority);
 
-        var (fresh, _) = await IndexAsync(node);
-        Assert.Equal(fresh.Entries, store.Entries);
+        await AssertEqualsFreshIndexAsync(node, index, tip);
     }
 
     [Fact]
@@ -345,8 +360,9 @@ public sealed class BcoinNameIndexingTests
             await SendAndMineAsync(node, await Print("preorder"));
             await SendAndMineAsync(node, NamePayload.EncodeClaim("printed", Alice)); // front-run attempt, too late
             await SendAndMineAsync(node, await Print("register"));
-            var (store, tip) = await IndexAsync(node);
-            var resolution = Resolve("printed", store, tip);
+            await using var index = await NewIndexAsync();
+            await IndexAsync(node, index);
+            var resolution = await index.ResolveAsync("printed");
             Assert.Equal(Bob, resolution.Owner);
             Assert.Equal(NameEntryKind.Register, resolution.OwnerEntry!.Kind);
             Assert.Equal(3, resolution.Entries.Count);

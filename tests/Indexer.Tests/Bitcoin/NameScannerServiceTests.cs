@@ -33,25 +33,42 @@ public sealed class NameScannerServiceTests
         Options.Create(new NameScannerOptions { PollInterval = TimeSpan.FromMilliseconds(100) }),
         TimeProvider.System, NullLogger<NameScannerService>.Instance);
 
-    [Fact]
-    public async Task Follows_new_blocks_of_a_real_node()
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!await condition().WaitAsync(Timeout))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The service follows a real bcoin node into the real database store (SQLite and PostgreSQL).</summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Follows_new_blocks_of_a_real_node(DatabaseProvider provider)
     {
         await using var node = await BcoinNode.StartAsync().WaitAsync(Timeout);
         await node.MineAsync(101).WaitAsync(Timeout);
-        var store = new InMemoryNameStore();
-        await using var jobs = await NameTestDatabase.CreateAsync(GitTorrent.Data.DatabaseProvider.Sqlite);
-        var service = Service(new BitcoinRpcClient(node.Rpc, Network.RegTest), store, jobs);
+        await using var index = await IndexedNames.CreateAsync(provider);
+        await using var jobs = await NameTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var service = Service(new BitcoinRpcClient(node.Rpc, Network.RegTest), index, jobs);
         await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
         try
         {
-            await WaitUntilAsync(() => store.Checkpoints.Count == 102, "the first sync");
+            await WaitUntilAsync(async () => (await index.GetTipAsync(CancellationToken.None))?.Height == 101, "the first sync");
             Assert.NotNull(service.LastSuccess);
             Assert.Null(service.LastError);
+            Assert.Empty(await index.RowsAsync());
 
             await node.SendOpReturnAsync(NamePayload.EncodeClaim("live", Hash20.Sha1("k"u8))).WaitAsync(Timeout);
             await node.MineAsync(1).WaitAsync(Timeout);
-            await WaitUntilAsync(() => store.Entries.Count == 1, "the claim");
-            Assert.Equal("live", store.Entries[0].Name);
+            await WaitUntilAsync(async () => (await index.RowsAsync()).Count == 1, "the claim");
+            var row = Assert.Single(await index.RowsAsync());
+            Assert.Equal("live", row.Name);
+            Assert.Equal(102, row.BlockHeight);
+            Assert.Equal(Hash20.Sha1("k"u8), (await index.ResolveAsync("live")).Owner);
         }
         finally
         {
