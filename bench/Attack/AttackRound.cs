@@ -17,8 +17,11 @@ internal static class AttackRound
 
     /// <summary>Runs the round; returns its table row and what the attacker wrote on stderr.</summary>
     /// <param name="beforeAttack">Run after the baseline clone and before the attacker starts (to read counters).</param>
+    /// <param name="whenReady">Run when the attacker says it is ready and before the attacked clone (to wait until the
+    /// victim works on the attack); what it returns is added to the attacker's log.</param>
     public static async Task<(string Row, string AttackerLog)> RunAsync(string attack, int victim, string folder,
-        Func<Task<(double Seconds, bool Complete, string Error)>> clone, IEnumerable<string> attackerArgs, Func<Task> beforeAttack)
+        Func<Task<(double Seconds, bool Complete, string Error)>> clone, IEnumerable<string> attackerArgs, Func<Task> beforeAttack,
+        Func<Task<string>>? whenReady = null)
     {
         var cpuBefore = ProcessTree.Measure(victim).Cpu;
         var baseline = await clone();
@@ -55,6 +58,7 @@ internal static class AttackRound
         {
             throw new InvalidOperationException($"attacker {attack} did not start: {ready} {await attackerLog}");
         }
+        var victimAtWork = whenReady is null ? "" : await whenReady();
         var during = await clone();
         attacker.StandardInput.Close(); // the holding attackers stop
         var cpuLine = await attacker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(10));
@@ -71,6 +75,6 @@ internal static class AttackRound
             + $"{during.Seconds / baseline.Seconds:0.00} | {peak / 1e6:0} MB ({peakRoot / 1e6:0} MB) | {victimCpu.TotalSeconds:0.0} s ({extra.TotalSeconds:0.0} s) | "
             + $"{attackerCpu:0.0} s | {Math.Max(0, extra.TotalSeconds) / Math.Max(attackerCpu, 0.01):0.0} | {growth / 1e6:0.0} MB (+{(peakDisk - diskBefore) / 1e6:0.0} MB) | "
             + $"{(during.Complete && baseline.Complete ? "yes" : "NO " + during.Error + baseline.Error)} |";
-        return (row, (await attackerLog).Trim());
+        return (row, ((await attackerLog).Trim() + " " + victimAtWork).Trim());
     }
 }

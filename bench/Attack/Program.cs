@@ -77,7 +77,7 @@ try
     Directory.CreateDirectory(seederHome);
     (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
     var btPort = SeederSetup.FreePort();
-    var dhtPort = FreeUdpPort();
+    var dhtPort = PortalBench.FreeUdpPort();
     var daemonEnvironment = Env(seederHome, btPort);
     daemonEnvironment["GITTORRENT_DHT_PORT"] = dhtPort.ToString(CultureInfo.InvariantCulture);
     daemon = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, daemonEnvironment);
@@ -169,10 +169,4 @@ static Dictionary<string, double> Counters(string home)
     using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(home, "stats.json")));
     Walk(document.RootElement, "");
     return counters;
-}
-
-static int FreeUdpPort()
-{
-    using var socket = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-    return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
 }

@@ -23,7 +23,10 @@ public sealed class PortalCounters
     /// <summary>Sessions ended because their admin's security stamp changed (password changed elsewhere).</summary>
     public const string SessionsRevoked = "sessionsRevoked";
 
-    /// <summary>Smart-HTTP requests refused because their address already ran its upload-packs (429).</summary>
+    /// <summary>Smart-HTTP requests that waited in their address's queue for an upload-pack slot.</summary>
+    public const string UploadPackWaited = "uploadPackWaited";
+
+    /// <summary>Smart-HTTP requests refused because their address already ran its upload-packs and its queue was full or its wait ran out (429).</summary>
     public const string UploadPackRefusedPerAddress = "uploadPackRefusedPerAddress";
 
     /// <summary>Smart-HTTP requests refused because the portal ran its upload-packs in total (503).</summary>
@@ -60,7 +63,7 @@ public sealed class PortalCounters
     public static readonly IReadOnlyList<string> Names =
     [
         PasswordHashes, SignInRefusedPerAddress, SignInRefusedPerUserName, SignInRefusedLockedOut, SessionsRevoked,
-        UploadPackRefusedPerAddress, UploadPackRefusedTotal, RequestBodiesTooLarge, DownloadsOverQuota, UploadPackBytesServed,
+        UploadPackWaited, UploadPackRefusedPerAddress, UploadPackRefusedTotal, RequestBodiesTooLarge, DownloadsOverQuota, UploadPackBytesServed,
         BundleBytesServed, BundlePacksBuilt, BundleBuildsRefused, DownloadRefusedPerAddress, DownloadRefusedTotal,
         UserLookupsRefusedPerAddress,
     ];

@@ -86,9 +86,11 @@ public static class PortalServiceCollectionExtensions
         // Smart HTTP bounds.
         services.AddOptions<GitHttpOptions>().BindConfiguration(GitHttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddKeyedSingleton(ClientSlots.UploadPack, (sp, _) =>
-            ClientSlots.ForUploadPacks(sp.GetRequiredService<IOptions<GitHttpOptions>>(), sp.GetRequiredService<PortalCounters>()));
+            ClientSlots.ForUploadPacks(sp.GetRequiredService<IOptions<GitHttpOptions>>(), sp.GetRequiredService<PortalCounters>(),
+                sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton(ClientSlots.Download, (sp, _) =>
-            ClientSlots.ForDownloads(sp.GetRequiredService<IOptions<GitHttpOptions>>(), sp.GetRequiredService<PortalCounters>()));
+            ClientSlots.ForDownloads(sp.GetRequiredService<IOptions<GitHttpOptions>>(), sp.GetRequiredService<PortalCounters>(),
+                sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HomeFeed>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<PortalCommandDispatcher>();

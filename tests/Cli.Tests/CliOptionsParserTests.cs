@@ -128,6 +128,7 @@ public sealed class CliOptionsParserTests
         {
             ["GITTORRENT_MAX_PACK_BUILDS"] = "3",
             ["GITTORRENT_MAX_PACK_BUILDS_PER_ADDRESS"] = "2",
+            ["GITTORRENT_MAX_REQUESTS"] = "6",
             ["GITTORRENT_MAX_INBOUND"] = "50",
             ["GITTORRENT_MAX_OUTBOUND"] = "40",
             ["GITTORRENT_MAX_CONNECTIONS_PER_ADDRESS"] = "4",
@@ -141,7 +142,7 @@ public sealed class CliOptionsParserTests
 
         Assert.Equal(new Engine.Swarm.NodeLimits
         {
-            MaxConcurrentPackBuilds = 3, MaxPackBuildsPerAddress = 2, MaxInboundConnections = 50, MaxOutboundConnections = 40,
+            MaxConcurrentPackBuilds = 3, MaxPackBuildsPerAddress = 2, MaxConcurrentRequests = 6, MaxInboundConnections = 50, MaxOutboundConnections = 40,
             MaxConnectionsPerAddress = 4, HandshakeTimeout = TimeSpan.FromSeconds(5), BareIdleTimeout = TimeSpan.FromMinutes(1),
             MaxServedCommits = 1000,
         }, options.Limits);

@@ -23,6 +23,7 @@ public sealed class GitHttpLimitsTests
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
         {
             ["GitTorrent__GitHttp__MaxUploadPacksPerAddress"] = "2",
+            ["GitTorrent__GitHttp__UploadPackQueuePerAddress"] = "0",
             ["GitTorrent__GitHttp__MaxUploadPacks"] = "3",
             ["GitTorrent__GitHttp__RetryAfter"] = "00:00:07",
         }).WaitAsync(Timeout);
@@ -72,6 +73,70 @@ public sealed class GitHttpLimitsTests
             await AdminSession.FirstSignInAsync(admin, "root", await AdminSession.CreateAsync(storage, "root")).WaitAsync(Timeout);
             Assert.True(await AdminSession.CounterAsync(admin, PortalCounters.UploadPackRefusedPerAddress) >= 1);
             Assert.True(await AdminSession.CounterAsync(admin, PortalCounters.UploadPackRefusedTotal) >= 2);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
+
+    /// <summary>
+    /// One upload-pack per address with a queue of one: while the attacker's upload-pack runs, its second request waits
+    /// (counted) instead of being refused, a third is refused at once (429, Retry-After), an honest clone from 127.0.0.1
+    /// goes through, and the waiting request is served once the slot is free.
+    /// </summary>
+    [Fact]
+    public async Task A_request_beyond_the_address_slot_waits_in_a_bounded_queue_and_is_served_when_the_slot_frees()
+    {
+        await using var storage = PortalStorage.Sqlite();
+        var data = new PortalTestData();
+        await data.SeedAsync(storage, Timeout).WaitAsync(Timeout);
+        var oneTimePassword = await AdminSession.CreateAsync(storage, "root");
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+        {
+            ["GitTorrent__GitHttp__MaxUploadPacksPerAddress"] = "1",
+            ["GitTorrent__GitHttp__UploadPackQueuePerAddress"] = "1",
+            ["GitTorrent__GitHttp__UploadPackQueueWait"] = "00:05:00",
+            ["GitTorrent__GitHttp__RetryAfter"] = "00:00:07",
+        }).WaitAsync(Timeout);
+        var repository = $"/{data.AliceId}/project.git";
+        var baseAddress = portal.Http.BaseAddress!;
+        using var admin = BoundClient.Create(baseAddress, IPAddress.Loopback, out _);
+        await AdminSession.FirstSignInAsync(admin, "root", oneTimePassword).WaitAsync(Timeout);
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            // The attacker's first request holds the address's slot (a body that never ends); its second waits for it.
+            using var attacker = BoundClient.Create(baseAddress, IPAddress.Parse("127.0.0.2"), out _, timeout: System.Threading.Timeout.InfiniteTimeSpan);
+            var hold = HoldOnceAsync(attacker, repository, data.ProjectHead, stop.Token);
+            var waiting = attacker.GetAsync(new Uri(repository + "/info/refs?service=git-upload-pack", UriKind.Relative));
+            var deadline = DateTime.UtcNow + Timeout;
+            while (await AdminSession.CounterAsync(admin, PortalCounters.UploadPackWaited) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no request waited for the address's slot");
+                await Task.Delay(50);
+            }
+
+            // One running, one waiting: the queue is full, a third is refused at once.
+            using (var refused = await attacker.GetAsync(new Uri(repository + "/info/refs?service=git-upload-pack", UriKind.Relative)).WaitAsync(Timeout))
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+                Assert.Equal(TimeSpan.FromSeconds(7), refused.Headers.RetryAfter?.Delta);
+            }
+
+            // Another address is not held up.
+            using var clones = new TempDirectory("queue-clone");
+            var url = new Uri(baseAddress, repository).ToString();
+            var honest = await ProcessRunner.RunAsync("git", ["clone", "-q", url, Path.Combine(clones.Path, "a")], Timeout).WaitAsync(Timeout);
+            Assert.True(honest.ExitCode == 0, honest.Describe());
+
+            // The hold ends: the waiting request gets the slot and its answer.
+            await stop.CancelAsync();
+            await hold.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Timeout);
+            using var served = await waiting.WaitAsync(Timeout);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.Contains(data.ProjectHead, await served.Content.ReadAsStringAsync().WaitAsync(Timeout), StringComparison.Ordinal);
+            Assert.True(await AdminSession.CounterAsync(admin, PortalCounters.UploadPackRefusedPerAddress) >= 1);
         }
         finally
         {
@@ -166,6 +231,17 @@ public sealed class GitHttpLimitsTests
 
             await Task.Delay(50, stop);
         }
+    }
+
+    /// <summary>A POST to git-upload-pack whose body trickles want lines until <paramref name="stop"/>.</summary>
+    private static async Task HoldOnceAsync(HttpClient client, string repository, string want, CancellationToken stop)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(repository + "/git-upload-pack", UriKind.Relative))
+        {
+            Content = new StalledContent(Encoding.ASCII.GetBytes($"0032want {want}\n"), stop),
+        };
+        request.Content.Headers.ContentType = new("application/x-git-upload-pack-request");
+        using var response = await client.SendAsync(request, stop);
     }
 
     /// <summary>Asks for the ref advertisement until it is refused with <paramref name="status"/> (the holds have their slots).</summary>

@@ -41,7 +41,4 @@ internal static partial class DhtLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
         Message = "Other nodes agree our address is {Address}: new BEP 42 node id {NodeId}, {Count} nodes kept in the routing table")]
     public static partial void IdChanged(ILogger logger, IPAddress address, Hash20 nodeId, int count);
-
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "DHT bounds dropped or refused within the last {Seconds} s or more: {Counts}")]
-    public static partial void LimitsBit(ILogger logger, string counts, long seconds);
 }

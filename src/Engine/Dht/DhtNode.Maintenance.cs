@@ -77,7 +77,6 @@ public sealed partial class DhtNode
             SaveState();
         }
         PublishStatistics();
-        ReportLimits(now);
     }
 
     /// <summary><paramref name="voter"/>, which answered a query of ours, saw us as <paramref name="address"/>.</summary>
@@ -85,7 +84,7 @@ public sealed partial class DhtNode
     {
         if (!_addressVotes.Vote(address, voter))
         {
-            _addressVotesIgnored++;
+            _limitLog.Bit(ref _addressVotesIgnored, "Dht:address votes (distinct /24s we contacted)");
             return;
         }
         if (_addressVotes.Leader is { } leader && !leader.Equals(ExternalAddress))

@@ -57,7 +57,7 @@ public sealed partial class DhtNode
         }
         if (_verificationsInFlight >= _options.MaxVerificationPings)
         {
-            _verificationPingsSkipped++;
+            _limitLog.Bit(ref _verificationPingsSkipped, "Dht:" + nameof(DhtOptions.MaxVerificationPings));
             return;
         }
         source.VerificationPingedAt = now;
@@ -145,10 +145,10 @@ public sealed partial class DhtNode
         switch (_peers.Add(infoHash, new IPEndPoint(from.Address, (int)port), SourceKey.Of(from), now))
         {
             case StoreOutcome.AddressLimit:
-                _announcesRefusedPerAddress++;
+                _limitLog.Bit(ref _announcesRefusedPerAddress, "Dht:" + nameof(DhtOptions.MaxAnnouncesPerAddress));
                 return Refuse(query, from, KrpcErrorCode.Server, "Too many announces from this address");
             case StoreOutcome.Full:
-                _announcesRefusedFull++;
+                _limitLog.Bit(ref _announcesRefusedFull, "Dht:" + nameof(DhtOptions.MaxInfoHashes));
                 return Refuse(query, from, KrpcErrorCode.Server, "Peer store full");
             default:
                 return IdOnly();
@@ -254,7 +254,7 @@ public sealed partial class DhtNode
     {
         if (_items.Put(item) == StoreOutcome.AddressLimit)
         {
-            _putsRefusedPerAddress++;
+            _limitLog.Bit(ref _putsRefusedPerAddress, "Dht:" + nameof(DhtOptions.MaxItemsPerAddress));
             return Refuse(query, from, KrpcErrorCode.Server, "Too many items from this address");
         }
         return IdOnly();

@@ -47,7 +47,7 @@ public sealed partial class DhtNode
         WriteResponse(transactionId, body, to);
         if (_sendBuffer.WrittenCount > budget)
         {
-            _responsesTrimmed++;
+            _limitLog.Bit(ref _responsesTrimmed, "Dht:" + nameof(DhtOptions.UnverifiedAmplificationFactor));
             foreach (var keys in TrimOrder)
             {
                 var removed = false;
@@ -115,8 +115,8 @@ public sealed partial class DhtNode
             ResponsesReceived = _responsesReceived,
             Timeouts = _timeouts,
             LookupsStarted = _lookupsStarted,
-            MalformedDropped = _malformed + Interlocked.Read(ref _oversized),
-            RateLimited = _rateLimited,
+            MalformedDropped = Interlocked.Read(ref _malformed) + Interlocked.Read(ref _oversized),
+            RateLimited = Interlocked.Read(ref _rateLimited),
             QueueOverflows = Interlocked.Read(ref _queueOverflows),
             UnexpectedReplies = _unexpectedReplies,
             NodeIdsRejected = _nodeIdsRejected,

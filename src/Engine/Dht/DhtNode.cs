@@ -88,11 +88,18 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
     private long _responsesTrimmed;
     private volatile DhtStatistics _statistics = new();
 
+    /// <summary>What malformed and oversized datagrams are logged as (dropped bad input, not a setting).</summary>
+    private const string MalformedLimit = "Dht:malformed datagrams";
+
+    /// <summary>Counts and logs the bounds that bite (each counter above that a bound feeds goes through it).</summary>
+    private readonly LimitLog _limitLog;
+
     private DhtNode(DhtOptions options, ILoggerFactory? loggerFactory, Hash20 id, Socket socket, DhtStateFile? state)
     {
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<DhtNode>();
         _time = options.TimeProvider;
+        _limitLog = new LimitLog(_logger, _time);
         _socket = socket;
         Id = id;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
@@ -108,7 +115,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         _peers = new PeerStore(options.MaxInfoHashes, options.MaxPeersPerInfoHash, options.MaxAnnouncesPerAddress,
             options.MaxPeersPerAddressPerInfoHash);
         _sources = new SourceTable(options.RateLimitMaxSources, options.RateLimitPerSecond, options.RateLimitBurst,
-            options.UnverifiedAmplificationFactor, options.UnverifiedResponseAllowance);
+            options.UnverifiedAmplificationFactor, options.UnverifiedResponseAllowance, _limitLog);
         _statePath = options.StateDirectory is null ? null : Path.Combine(options.StateDirectory, DhtStateFile.FileName);
         _restored = state?.Nodes ?? [];
         ExternalAddress = state?.ExternalAddress ?? options.ExternalAddress;
@@ -232,7 +239,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
                 _receiveBuffers.Return(buffer);
                 if (e.SocketErrorCode == SocketError.MessageSize)
                 {
-                    Interlocked.Increment(ref _oversized);
+                    _limitLog.Bit(ref _oversized, MalformedLimit);
                 }
                 else
                 {
@@ -243,7 +250,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             if (received.ReceivedBytes >= buffer.Length)
             {
                 // Filled the buffer: the datagram was at least this long and maybe cut. No KRPC message is.
-                Interlocked.Increment(ref _oversized);
+                _limitLog.Bit(ref _oversized, MalformedLimit);
                 _receiveBuffers.Return(buffer);
                 continue;
             }
@@ -251,7 +258,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
                 || !_work.Writer.TryWrite(new Work(buffer, received.ReceivedBytes, (IPEndPoint)received.RemoteEndPoint, null)))
             {
                 Interlocked.Decrement(ref _queuedDatagrams);
-                Interlocked.Increment(ref _queueOverflows);
+                _limitLog.Bit(ref _queueOverflows, "Dht:" + nameof(DhtOptions.ReceiveQueueLength));
                 _receiveBuffers.Return(buffer);
             }
         }
@@ -325,12 +332,12 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
         var source = _sources.Get(from, now);
         if (!_sources.Allow(source, now))
         {
-            _rateLimited++;
+            _limitLog.Bit(ref _rateLimited, "Dht:" + nameof(DhtOptions.RateLimitPerSecond));
             return;
         }
         if (!KrpcMessage.TryDecode(datagram, out var message))
         {
-            _malformed++;
+            _limitLog.Bit(ref _malformed, MalformedLimit);
             return;
         }
         if (message.Type == KrpcMessageType.Query)
@@ -366,7 +373,7 @@ public sealed partial class DhtNode : IPeerDiscovery, IAsyncDisposable, ILookupH
             _toPing.Clear();
             if (_table.Observe(new DhtContact(message.SenderId, from), now, _toPing) == RoutingOutcome.Rejected)
             {
-                _nodeIdsRejected++;
+                _limitLog.Bit(ref _nodeIdsRejected, "Dht:" + nameof(DhtOptions.EnforceNodeId));
             }
             PingQuestionable();
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Engine.Dht;
 
@@ -9,7 +10,8 @@ namespace GitTorrent.Engine.Dht;
 /// so a flood from many addresses can push out only the quiet ones and never resets the budget of a source
 /// that keeps sending (it stays at the recent end). Single owner, no locks.
 /// </summary>
-internal sealed class SourceTable(int maxSources, double perSecond, int burst, double amplificationFactor, int allowance)
+internal sealed class SourceTable(int maxSources, double perSecond, int burst, double amplificationFactor, int allowance,
+    LimitLog limitLog)
 {
     /// <summary>An unverified source's <c>allowance</c> refills over this time (linearly).</summary>
     public const long AllowanceRefillMs = 60_000;
@@ -22,7 +24,9 @@ internal sealed class SourceTable(int maxSources, double perSecond, int burst, d
     public int Count => _sources.Count;
 
     /// <summary>Sources forgotten because the table was full.</summary>
-    public long Evicted { get; private set; }
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    private long _evicted;
 
     /// <summary>The state of <paramref name="source"/>, created if new; marks it as the most recently heard.</summary>
     public SourceState Get(IPEndPoint source, long nowMs)
@@ -41,7 +45,7 @@ internal sealed class SourceTable(int maxSources, double perSecond, int burst, d
         {
             _recent.RemoveLast();
             _sources.Remove(oldest.Value.Key);
-            Evicted++;
+            limitLog.Bit(ref _evicted, "Dht:" + nameof(DhtOptions.RateLimitMaxSources));
         }
         node = _recent.AddFirst(new SourceState(key, burst, allowance, nowMs));
         _sources[key] = node;

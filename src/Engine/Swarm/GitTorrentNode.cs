@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using GitTorrent.Engine.Base;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Wire.Extensions;
@@ -22,7 +23,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
     private Task _indexRefresh = Task.CompletedTask;
 
     private GitTorrentNode(GitTorrentNodeOptions options, DhtNode dht, TorrentEngine torrents, PackCache packs,
-        GitTorrentExtension extension, ILoggerFactory loggerFactory)
+        GitTorrentExtension extension, LimitLog limitLog, ILoggerFactory loggerFactory)
     {
         Options = options;
         Dht = dht;
@@ -32,7 +33,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GitTorrentNode>();
         _commitIndex = new ServedCommitIndex(options.Limits.MaxServedCommits);
-        _limitLog = new LimitLog(_logger, options.TimeProvider);
+        _limitLog = limitLog;
     }
 
     private readonly LimitLog _limitLog;
@@ -85,9 +86,11 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
             var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes,
                 options.Limits.MaxConcurrentPackBuilds, options.Limits.MaxPackBuildsPerAddress);
             GitTorrentNode? node = null;
-            var extension = new GitTorrentExtension(new DeferredProvider(() => node), loggerFactory.CreateLogger<GitTorrentExtension>());
+            var limitLog = new LimitLog(loggerFactory.CreateLogger<GitTorrentNode>(), options.TimeProvider);
+            var extension = new GitTorrentExtension(new DeferredProvider(() => node), loggerFactory.CreateLogger<GitTorrentExtension>(),
+                options.Limits.MaxConcurrentRequests, limitLog);
             torrents.Extensions.Register(extension);
-            node = new GitTorrentNode(options, dht, torrents, packs, extension, loggerFactory);
+            node = new GitTorrentNode(options, dht, torrents, packs, extension, limitLog, loggerFactory);
             torrents.UnknownInfoHashHandler = new CommitHandler(node);
             packs.Evicted += infoHash => _ = node.StopSeedingAsync(infoHash);
             await torrents.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -220,7 +223,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
                 IdleClosed = connections.IdleClosed, UnknownInfoHashes = connections.UnknownInfoHashes,
                 PackBuildsStarted = cache.BuildsStarted, PackBuildsRunning = cache.BuildsRunning, PackBuildsPeak = cache.PeakBuildsRunning,
                 PackBuildsShared = cache.BuildsShared, PackBuildsCancelled = cache.BuildsCancelled, PackBuildsRefused = cache.RefusedGlobal,
-                PackBuildsRefusedPerAddress = cache.RefusedPerAddress, PackBuildsTooLarge = cache.RefusedTooLarge,
+                PackBuildsRefusedPerAddress = cache.RefusedPerAddress, RequestsRefused = Extension.RequestsRefused, PackBuildsTooLarge = cache.RefusedTooLarge,
                 PackCacheBytes = cache.UsedBytes, PacksEvicted = cache.Evicted,
                 ServedCommits = _commitIndex.Count, ServedCommitsTruncated = _commitIndex.Truncated,
                 BencodeTooManyKeys = Bencoding.BencodeReader.TooManyKeysRefusals, PacksRefusedByFsck = PackImporter.FsckRefusals,

@@ -23,6 +23,7 @@ public sealed record NodeLimitStatistics
     [JsonPropertyName("packBuildsCancelled")] public long PackBuildsCancelled { get; init; }
     [JsonPropertyName("packBuildsRefused")] public long PackBuildsRefused { get; init; }
     [JsonPropertyName("packBuildsRefusedPerAddress")] public long PackBuildsRefusedPerAddress { get; init; }
+    [JsonPropertyName("requestsRefused")] public long RequestsRefused { get; init; }
     [JsonPropertyName("packBuildsTooLarge")] public long PackBuildsTooLarge { get; init; }
     [JsonPropertyName("packCacheBytes")] public long PackCacheBytes { get; init; }
     [JsonPropertyName("packsEvicted")] public long PacksEvicted { get; init; }

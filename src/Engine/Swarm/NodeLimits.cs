@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Wire.Extensions;
 
 namespace GitTorrent.Engine.Swarm;
 
@@ -18,6 +19,13 @@ public sealed record NodeLimits : IValidatableObject
     /// <summary>Pack builds at once started for one requester address; more are answered "busy". Default 1.</summary>
     [Range(1, 1024)]
     public int MaxPackBuildsPerAddress { get; init; } = PackCache.DefaultMaxBuildsPerAddress;
+
+    /// <summary>
+    /// ut_gittorrent requests answered at once (each waits for a pack from the cache or a build); more are answered
+    /// "busy" at once. Default 16.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; init; } = GitTorrentExtension.DefaultMaxConcurrentRequests;
 
     /// <summary>Connections peers opened to us (<see cref="SwarmOptions.MaxInboundConnections"/>). Default 400.</summary>
     [Range(1, 100_000)]
@@ -56,6 +64,8 @@ public sealed record NodeLimits : IValidatableObject
             (l, v) => l with { MaxConcurrentPackBuilds = Int(v) }),
         new("GITTORRENT_MAX_PACK_BUILDS_PER_ADDRESS", nameof(MaxPackBuildsPerAddress), "pack builds at once for one peer address (default 1)",
             (l, v) => l with { MaxPackBuildsPerAddress = Int(v) }),
+        new("GITTORRENT_MAX_REQUESTS", nameof(MaxConcurrentRequests), "ut_gittorrent requests answered at once (default 16)",
+            (l, v) => l with { MaxConcurrentRequests = Int(v) }),
         new("GITTORRENT_MAX_INBOUND", nameof(MaxInboundConnections), "connections peers open to us (default 400)",
             (l, v) => l with { MaxInboundConnections = Int(v) }),
         new("GITTORRENT_MAX_OUTBOUND", nameof(MaxOutboundConnections), "connections we dial (default 200)",

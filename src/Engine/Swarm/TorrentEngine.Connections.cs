@@ -93,8 +93,7 @@ public sealed partial class TorrentEngine
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _handshakeTimeouts);
-            _limitLog.Bit(nameof(SwarmOptions.HandshakeTimeout));
+            _limitLog.Bit(ref _handshakeTimeouts, nameof(SwarmOptions.HandshakeTimeout));
         }
         catch (Exception e)
         {

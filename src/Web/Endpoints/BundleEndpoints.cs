@@ -50,7 +50,7 @@ public static partial class BundleEndpoints
 
         var settings = options.Value;
         var retryAfter = ((int)Math.Ceiling(settings.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        var (slot, refusal) = slots.TryTake(context);
+        var (slot, refusal) = await slots.TakeAsync(context);
         if (slot is null)
         {
             context.Response.Headers.RetryAfter = retryAfter;

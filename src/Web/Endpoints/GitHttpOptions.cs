@@ -11,11 +11,24 @@ public sealed class GitHttpOptions
     public const string SectionName = "GitTorrent:GitHttp";
 
     /// <summary>
-    /// <c>git upload-pack</c> processes one client address (an IPv6 /64) may run at once; more get 429 with
-    /// <c>Retry-After</c>. A clone runs one at a time. Default 2.
+    /// <c>git upload-pack</c> processes one client address (an IPv6 /64) may run at once; further requests from it wait
+    /// in its queue (<see cref="UploadPackQueuePerAddress"/>, <see cref="UploadPackQueueWait"/>), then get 429 with
+    /// <c>Retry-After</c>. A clone runs one at a time, and each upload-pack may start a <c>pack-objects</c> as busy as a
+    /// core: one per address keeps a stranger to one core however many clones it starts. Default 1.
     /// </summary>
     [Range(1, 1000)]
-    public int MaxUploadPacksPerAddress { get; set; } = 2;
+    public int MaxUploadPacksPerAddress { get; set; } = 1;
+
+    /// <summary>
+    /// Requests of one client address that may wait for its upload-pack slot (a user running two clones at once from
+    /// one address is served in turn instead of refused); more get 429 at once. 0 = no queue. Default 4.
+    /// </summary>
+    [Range(0, 1000)]
+    public int UploadPackQueuePerAddress { get; set; } = 4;
+
+    /// <summary>How long a request may wait in its address's queue before it gets 429. Default 60 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan UploadPackQueueWait { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// <c>git upload-pack</c> processes in total (each may start a <c>pack-objects</c> as busy as a core); more get 503

@@ -13,8 +13,9 @@ namespace GitTorrent.Web.Endpoints;
 /// Read-only git smart HTTP at <c>/{nameOrId}/{repo}.git</c>: <c>info/refs?service=git-upload-pack</c> and
 /// <c>git-upload-pack</c> run the real <c>git upload-pack --stateless-rpc</c> (protocol v0, and v2 when the client
 /// sends <c>Git-Protocol</c>); request bodies may be gzip; responses stream. Pushes get 403 with a message git shows.
-/// Bounds (<see cref="GitHttpOptions"/>): upload-pack processes per address and in total (429/503 with
-/// <c>Retry-After</c>, taken before git starts), the request body as sent and as inflated (413).
+/// Bounds (<see cref="GitHttpOptions"/>): upload-pack processes per address, with a short bounded wait for a
+/// taken slot, and in total (429/503 with <c>Retry-After</c>, taken before git starts), the request body as sent and as
+/// inflated (413).
 /// </summary>
 public static partial class GitSmartHttpEndpoints
 {
@@ -72,7 +73,7 @@ public static partial class GitSmartHttpEndpoints
         }
 
         var settings = options.Value;
-        var (slot, refusal) = slots.TryTake(context);
+        var (slot, refusal) = await slots.TakeAsync(context);
         if (slot is null)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(settings.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

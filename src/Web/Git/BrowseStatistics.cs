@@ -1,17 +1,16 @@
-using System.Collections.Concurrent;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Base;
 
 namespace GitTorrent.Web.Git;
 
 /// <summary>
 /// Counts every time a browsing bound bites (expensive git work queued, refused or timed out, output cut, archives
-/// refused), portal-wide since start, and logs it through a <see cref="LimitLog"/> per limit (its first bite at once,
+/// refused), portal-wide since start, and logs it through the <see cref="LimitLog"/> (a limit's first bite at once,
 /// then at most one line every <see cref="LimitLog.Interval"/> summing the bites since), so a flood cannot flood the
 /// log. Read-only properties for /metrics.
 /// </summary>
 public sealed class BrowseStatistics(ILogger<BrowseStatistics> logger, TimeProvider timeProvider)
 {
-    private readonly ConcurrentDictionary<string, LimitLog> logs = new(StringComparer.Ordinal);
+    private readonly LimitLog log = new(logger, timeProvider);
     private long gitWorkQueued;
     private long gitWorkRefusedPerClient;
     private long gitWorkRefusedQueueFull;
@@ -41,39 +40,33 @@ public sealed class BrowseStatistics(ILogger<BrowseStatistics> logger, TimeProvi
     /// <summary>Archives refused with 503 (<see cref="BrowseOptions.MaxArchives"/>).</summary>
     public long ArchivesRefusedTotal => Interlocked.Read(ref archivesRefusedTotal);
 
-    internal void CountQueued() => Bit(ref gitWorkQueued, "Browse:MaxGitCommands (queued)");
+    internal void CountQueued() => log.Bit(ref gitWorkQueued, "Browse:MaxGitCommands (queued)");
 
     internal void CountRefused(GitWorkStop stop)
     {
         if (stop == GitWorkStop.ClientBusy)
         {
-            Bit(ref gitWorkRefusedPerClient, "Browse:MaxGitCommandsPerClient");
+            log.Bit(ref gitWorkRefusedPerClient, "Browse:MaxGitCommandsPerClient");
         }
         else
         {
-            Bit(ref gitWorkRefusedQueueFull, "Browse:MaxGitCommandQueue");
+            log.Bit(ref gitWorkRefusedQueueFull, "Browse:MaxGitCommandQueue");
         }
     }
 
-    internal void CountTimedOut() => Bit(ref gitWorkTimedOut, "Browse:GitCommandTimeout");
+    internal void CountTimedOut() => log.Bit(ref gitWorkTimedOut, "Browse:GitCommandTimeout");
 
-    internal void CountOutputCapped() => Bit(ref gitOutputCapped, "Browse:MaxGitOutputBytes");
+    internal void CountOutputCapped() => log.Bit(ref gitOutputCapped, "Browse:MaxGitOutputBytes");
 
     internal void CountArchiveRefused(bool perClient)
     {
         if (perClient)
         {
-            Bit(ref archivesRefusedPerClient, "Browse:MaxArchivesPerClient");
+            log.Bit(ref archivesRefusedPerClient, "Browse:MaxArchivesPerClient");
         }
         else
         {
-            Bit(ref archivesRefusedTotal, "Browse:MaxArchives");
+            log.Bit(ref archivesRefusedTotal, "Browse:MaxArchives");
         }
-    }
-
-    private void Bit(ref long counter, string limit)
-    {
-        Interlocked.Increment(ref counter);
-        logs.GetOrAdd(limit, _ => new LimitLog(logger, timeProvider)).Bit(limit);
     }
 }

@@ -38,7 +38,7 @@ public static class PackEndpoints
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
-            var (slot, refusal) = type == "application/octet-stream" ? slots.TryTake(context) : (null, 0);
+            var (slot, refusal) = type == "application/octet-stream" ? await slots.TakeAsync(context) : (null, 0);
             if (refusal != 0)
             {
                 context.Response.Headers.RetryAfter =

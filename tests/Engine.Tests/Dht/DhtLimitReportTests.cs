@@ -9,8 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace GitTorrent.Engine.Tests.Dht;
 
 /// <summary>
-/// When a bound of the node drops something, the log says so: one line naming what grew, at most once per 10 s of
-/// the node's clock however many datagrams were dropped.
+/// When a bound of the node drops something, the log says so through the engine's one limit routine (LimitLog): the
+/// first drop at once, the rest as one line at the end of each 10 s of the node's clock however many datagrams were dropped.
 /// </summary>
 public sealed class DhtLimitReportTests
 {
@@ -27,17 +27,21 @@ public sealed class DhtLimitReportTests
         using var pinger = new RawKrpcClient();
 
         await SendMalformedAsync(50);
-        time.Advance(TimeSpan.FromMilliseconds(200)); // a tick: the first report
-        await WaitForLinesAsync(1);
-        Assert.Contains("malformed 50", Assert.Single(lines), StringComparison.Ordinal);
+        await WaitForLinesAsync(1); // the first at once
+        Assert.Equal("Limit Dht:malformed datagrams bit 1 time(s) in the last 0 s", Assert.Single(lines));
+
+        time.Advance(TimeSpan.FromSeconds(5)); // within the interval: nothing yet
+        await PingAsync();
+        Assert.Single(lines);
+        time.Advance(TimeSpan.FromSeconds(5)); // the interval is over: one line for the other 49
+        await WaitForLinesAsync(2);
+        Assert.Equal("Limit Dht:malformed datagrams bit 49 time(s) in the last 10 s", lines.Last());
 
         await SendMalformedAsync(30);
-        time.Advance(TimeSpan.FromSeconds(5)); // ticks, but within the interval: nothing yet
-        await PingAsync();
-        time.Advance(TimeSpan.FromSeconds(5)); // the interval is over: one line for the 30
-        await WaitForLinesAsync(2);
-        Assert.Equal(2, lines.Count);
-        Assert.Contains("malformed 30", lines.Last(), StringComparison.Ordinal);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await WaitForLinesAsync(3);
+        Assert.Equal(3, lines.Count);
+        Assert.Equal("Limit Dht:malformed datagrams bit 30 time(s) in the last 10 s", lines.Last());
 
         async Task SendMalformedAsync(int count)
         {
@@ -85,7 +89,7 @@ public sealed class DhtLimitReportTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (eventId.Id == 3012)
+            if (eventId.Id == GitTorrent.Engine.Base.LimitLog.EventId)
             {
                 lines.Enqueue(formatter(state, exception));
             }

@@ -1,4 +1,5 @@
 using System.Net;
+using GitTorrent.Engine.Base;
 using GitTorrent.Engine.Dht;
 
 namespace GitTorrent.Engine.Tests.Dht;
@@ -6,13 +7,15 @@ namespace GitTorrent.Engine.Tests.Dht;
 /// <summary>The per-source table: rate limit, bounded memory by LRU, and the anti-amplification credit.</summary>
 public sealed class SourceTableTests
 {
+    private static readonly LimitLog NoLog = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System);
+
     private static IPEndPoint Address(int i, int port = 1) =>
         new(new IPAddress([(byte)(10 + (i >> 16)), (byte)(i >> 8), (byte)i, 1]), port);
 
     [Fact]
     public void Rate_limiter_allows_a_burst_then_the_rate_per_source()
     {
-        var limiter = new SourceTable(maxSources: 4, perSecond: 10, burst: 20, amplificationFactor: 0, allowance: 0);
+        var limiter = new SourceTable(maxSources: 4, perSecond: 10, burst: 20, amplificationFactor: 0, allowance: 0, NoLog);
         bool Allow(IPEndPoint source, long now) => limiter.Allow(limiter.Get(source, now), now);
         var a = new IPEndPoint(IPAddress.Parse("203.0.113.1"), 1);
         var sameHostOtherPort = new IPEndPoint(IPAddress.Parse("203.0.113.1"), 2);
@@ -34,7 +37,7 @@ public sealed class SourceTableTests
     public void A_flood_from_many_addresses_evicts_the_quiet_sources_and_never_resets_a_busy_one()
     {
         const int max = 1000;
-        var table = new SourceTable(maxSources: max, perSecond: 1, burst: 10, amplificationFactor: 0, allowance: 0);
+        var table = new SourceTable(maxSources: max, perSecond: 1, burst: 10, amplificationFactor: 0, allowance: 0, NoLog);
         bool Allow(IPEndPoint source) => table.Allow(table.Get(source, 0), 0);
         var flooder = new IPEndPoint(IPAddress.Parse("203.0.113.1"), 1);
         Assert.Equal(10, Enumerable.Range(0, 100).Count(_ => Allow(flooder)));
@@ -55,7 +58,7 @@ public sealed class SourceTableTests
     [Fact]
     public void Answers_to_an_unverified_source_stay_within_the_factor_of_its_queries_plus_the_allowance()
     {
-        var table = new SourceTable(maxSources: 16, perSecond: 0, burst: 1, amplificationFactor: 3, allowance: 2048);
+        var table = new SourceTable(maxSources: 16, perSecond: 0, burst: 1, amplificationFactor: 3, allowance: 2048, NoLog);
         var source = table.Get(Address(1), 0);
         const int query = 90;
         const int wanted = 1400; // a BEP 44 get answer with a 1000-byte v
@@ -72,7 +75,7 @@ public sealed class SourceTableTests
         Assert.Equal(2048 + (3 * query), table.ResponseBudget(source, query, SourceTable.AllowanceRefillMs));
         source.Verified = true;
         Assert.Equal(int.MaxValue, table.ResponseBudget(source, query, SourceTable.AllowanceRefillMs));
-        var off = new SourceTable(maxSources: 16, perSecond: 0, burst: 1, amplificationFactor: 0, allowance: 0);
+        var off = new SourceTable(maxSources: 16, perSecond: 0, burst: 1, amplificationFactor: 0, allowance: 0, NoLog);
         Assert.Equal(int.MaxValue, off.ResponseBudget(off.Get(Address(1), 0), query, 0));
     }
 }

@@ -16,6 +16,9 @@ namespace GitTorrent.Engine.Tests.Swarm;
 public sealed class BusySeederTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Requests the seeder answers at once: below the default (16), so the setting is what bites.</summary>
+    private const int Limit = 5;
     private readonly TestNodes _nodes = new("gt-busy-");
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -31,7 +34,7 @@ public sealed class BusySeederTests : IAsyncLifetime
         var tip = source.Commit("b.txt", "b\n");
 
         // The seeder: the real engine and ut_gittorrent extension, with a pack provider that holds every request until
-        // released, so that MaxConcurrentRequests requests fill it up.
+        // released, so that Limit requests fill it up (the extension's MaxConcurrentRequests, a setting).
         var pack = Path.Combine(_nodes.Folder("seeder"), tip + ".pack");
         Directory.CreateDirectory(Path.GetDirectoryName(pack)!);
         await using (var output = File.Create(pack))
@@ -42,7 +45,7 @@ public sealed class BusySeederTests : IAsyncLifetime
         var provider = new HeldProvider(tip, metainfo.InfoHash);
         var seeder = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
         _nodes.Add(seeder);
-        var extension = new GitTorrentExtension(provider);
+        var extension = new GitTorrentExtension(provider, null, Limit);
         seeder.Extensions.Register(extension);
         seeder.UnknownInfoHashHandler = provider;
         await seeder.StartAsync(cts.Token);
@@ -61,12 +64,12 @@ public sealed class BusySeederTests : IAsyncLifetime
 
         // Fill the seeder up.
         var held = new List<(PeerConnection Connection, Task<GitTorrentMessage> Answer)>();
-        for (var i = 0; i < GitTorrentExtension.MaxConcurrentRequests; i++)
+        for (var i = 0; i < Limit; i++)
         {
             var connection = await client.Torrents.ConnectBareAsync(tip, seederEndPoint, cts.Token);
             held.Add((connection, GitTorrentExtension.AskAsync(connection, tip, [], Timeout, cts.Token)));
         }
-        await provider.WaitForHeldAsync(GitTorrentExtension.MaxConcurrentRequests).WaitAsync(cts.Token);
+        await provider.WaitForHeldAsync(Limit).WaitAsync(cts.Token);
 
         // A fetch now is told "busy"; room is made a moment later, and the fetch's next ask gets the pack.
         using var target = new TempGitRepo(bare: true);
@@ -84,7 +87,8 @@ public sealed class BusySeederTests : IAsyncLifetime
         Assert.Equal(metainfo.InfoHash, result.InfoHash);
         Assert.Equal([seederEndPoint], result.Peers);
         Assert.True(extension.ErrorsSent >= 1);
-        Assert.Equal(GitTorrentExtension.MaxConcurrentRequests + 1 + (int)extension.ErrorsSent, (int)extension.RequestsReceived);
+        Assert.Equal(Limit + 1 + (int)extension.ErrorsSent, (int)extension.RequestsReceived);
+        Assert.Equal(extension.ErrorsSent, extension.RequestsRefused); // every busy answer was the request bound, counted
         target.Git("update-ref", "refs/heads/main", tip.ToString());
         target.Git("fsck", "--strict");
         foreach (var (connection, answer) in held)

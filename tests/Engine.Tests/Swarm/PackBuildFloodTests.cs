@@ -138,6 +138,43 @@ public sealed class PackBuildFloodTests : IAsyncLifetime
         Assert.True(Directory.GetFiles(Path.Combine(packs, "requests")).Length <= stats.Packs * 60);
     }
 
+    /// <summary>
+    /// The node's MaxConcurrentRequests: with two requests waiting on builds (frozen), a third, from another address and
+    /// with its own key, is answered "busy" by the extension before any build, and counted in the node's limits.
+    /// </summary>
+    [Fact]
+    public async Task Requests_beyond_MaxConcurrentRequests_are_answered_busy_and_counted()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var source = new TempGitRepo();
+        var history = Enumerable.Range(0, 4).Select(i => source.Commit($"f{i}.txt", $"{i}\n")).ToList();
+        // Incompressible bytes in the tip, so that each build lasts until the probe has frozen it.
+        File.WriteAllBytes(Path.Combine(source.Root, "random.bin"), RandomNumberGenerator.GetBytes(BlobBytes));
+        var tip = source.Commit("tip.txt", "tip\n");
+        var seeder = await _nodes.StartAsync(new GitTorrentNodeOptions
+        {
+            StateDirectory = _nodes.Folder("requests"),
+            Bind = IPAddress.Loopback,
+            Bootstrap = [],
+            Limits = new NodeLimits { MaxConcurrentRequests = 2, MaxConcurrentPackBuilds = 8 },
+        }, cts.Token);
+        seeder.SetRepositories([new ServedRepository("repo", source.Root)]);
+        await seeder.WaitForServedCommitsAsync(cts.Token);
+        var seederEndPoint = new IPEndPoint(IPAddress.Loopback, seeder.Torrents.Port);
+        Assert.Equal(2, seeder.Extension.MaxConcurrentRequests);
+
+        await using var frozen = new GitProcessProbe(source.Root, freeze: true, "pack-objects");
+        await using var first = await AskAsync(seederEndPoint, tip, history[1], ScriptedPeer.AttackerAddress);
+        await using var second = await AskAsync(seederEndPoint, tip, history[2], IPAddress.Parse("127.0.0.3"));
+        await Condition.WaitUntilAsync(() => frozen.Now == 2, "two builds held", Timeout);
+        Assert.Equal(0, seeder.GetStatistics().Limits!.RequestsRefused);
+
+        await using var third = await AskAsync(seederEndPoint, tip, history[3], IPAddress.Parse("127.0.0.4"));
+        await Condition.WaitUntilAsync(() => seeder.GetStatistics().Limits!.RequestsRefused == 1, "the request bound", Timeout);
+        var packs = seeder.Packs.GetStatistics();
+        Assert.Equal((2, 0L, 0L), (packs.BuildsRunning, packs.RefusedGlobal, packs.RefusedPerAddress)); // refused before any build
+    }
+
     [Fact]
     public async Task Requests_whose_haves_the_repository_lacks_share_one_build_and_then_the_cache()
     {

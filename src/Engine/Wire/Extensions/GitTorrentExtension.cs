@@ -1,3 +1,4 @@
+using GitTorrent.Engine.Base;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -6,23 +7,32 @@ namespace GitTorrent.Engine.Wire.Extensions;
 /// <summary>
 /// <c>ut_gittorrent</c> (docs/PROTOCOL.md section 4) on the BEP 10 registry, both roles. As a seeder it answers
 /// <c>{sha, have, want}</c> with <c>{infoHash}</c> from an <see cref="IGitTorrentPackProvider"/>, or at once with
-/// <c>{sha, error}</c>. As a client, <see cref="AskAsync"/> sends a request and waits for the answer.
+/// <c>{sha, error}</c>. As a client, <see cref="AskAsync"/> sends a request and waits for the answer. A seeder answers
+/// at most <paramref name="maxConcurrentRequests"/> requests at once (each waits for a pack from the cache or a build);
+/// more are answered "busy" at once, counted in <see cref="RequestsRefused"/> and logged through
+/// <paramref name="limitLog"/>.
 /// </summary>
-public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provider = null, ILogger? logger = null) : IExtension
+public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provider = null, ILogger? logger = null,
+    int maxConcurrentRequests = GitTorrentExtension.DefaultMaxConcurrentRequests, LimitLog? limitLog = null) : IExtension
 {
     private const string PendingKey = "ut_gittorrent.pending";
 
-    /// <summary>Requests answered at once by one seeder; more are refused with an error reply.</summary>
-    public const int MaxConcurrentRequests = 16;
+    /// <summary>Default of <see cref="MaxConcurrentRequests"/> (the node's <c>MaxConcurrentRequests</c> limit).</summary>
+    public const int DefaultMaxConcurrentRequests = 16;
 
     /// <summary>
-    /// The error a seeder answers while it builds <see cref="MaxConcurrentRequests"/> packs, or when a bound of its pack
-    /// builds (in all, or for the requester's address) is reached: ask again later.
+    /// The error a seeder answers while it answers <see cref="MaxConcurrentRequests"/> requests, or when a bound of its
+    /// pack builds (in all, or for the requester's address) is reached: ask again later.
     /// </summary>
     public const string BusyReason = "busy, try another peer";
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly LimitLog _limitLog = limitLog ?? new LimitLog(logger ?? NullLogger.Instance, TimeProvider.System);
     private int _inFlight;
+
+    /// <summary>Requests answered at once; more are refused with <see cref="BusyReason"/>.</summary>
+    public int MaxConcurrentRequests { get; } = maxConcurrentRequests > 0 ? maxConcurrentRequests
+        : throw new ArgumentOutOfRangeException(nameof(maxConcurrentRequests), "must be positive");
 
     public string Name => GitTorrentMessage.ExtensionName;
 
@@ -32,6 +42,10 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
     public long ErrorsSent => Interlocked.Read(ref _errors);
     public long MalformedDropped => Interlocked.Read(ref _malformed);
 
+    /// <summary>Requests refused because <see cref="MaxConcurrentRequests"/> were being answered.</summary>
+    public long RequestsRefused => Interlocked.Read(ref _refused);
+
+    private long _refused;
     private long _requests;
     private long _replies;
     private long _errors;
@@ -106,6 +120,7 @@ public sealed partial class GitTorrentExtension(IGitTorrentPackProvider? provide
         if (Interlocked.Increment(ref _inFlight) > MaxConcurrentRequests)
         {
             Interlocked.Decrement(ref _inFlight);
+            _limitLog.Bit(ref _refused, nameof(MaxConcurrentRequests));
             Reply(connection, GitTorrentMessage.Failure(request.Sha, BusyReason));
             return;
         }
