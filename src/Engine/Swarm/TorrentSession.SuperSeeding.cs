@@ -174,7 +174,7 @@ internal sealed partial class TorrentSession
         var window = lone ? _loneWindow : SuperSeedWindow;
         while (peer.Revealed.Count < window)
         {
-            var piece = PickPieceToReveal(peer, has);
+            var piece = PickPieceToReveal(peer, has, lone);
             if (piece < 0)
             {
                 return;
@@ -220,10 +220,14 @@ internal sealed partial class TorrentSession
         return peer.Starving;
     }
 
-    private int PickPieceToReveal(PeerState peer, Bitfield has)
+    /// <summary>
+    /// The least spread piece the peer lacks; among equals, the first from a random start, or (a lone downloader) the
+    /// first in the file, so a clone that streams the pack into index-pack gets it in order.
+    /// </summary>
+    private int PickPieceToReveal(PeerState peer, Bitfield has, bool inOrder)
     {
         var count = _swarmAvailability!.Length;
-        var start = Random.Shared.Next(count);
+        var start = inOrder ? 0 : Random.Shared.Next(count);
         var best = -1;
         var bestScore = int.MaxValue;
         for (var k = 0; k < count; k++)
