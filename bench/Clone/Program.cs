@@ -16,6 +16,8 @@ var parallel = 8;
 var noSeeder = false;
 var departed = 6;
 var latencyMs = 0;
+var seeders = 1;
+var seederRate = 10L * 1024 * 1024;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -28,9 +30,11 @@ for (var i = 0; i < args.Length; i++)
         case "--no-seeder": noSeeder = true; break;
         case "--departed": departed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--latency-ms": latencyMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--seeders": seeders = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--seeder-rate": seederRate = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Clone -- (--repo DIR | --bundle FILE) [--branch main] [--runs 3] [--parallel 8]\n"
-                + "       ... [--no-seeder [--departed 6] [--latency-ms 0]]");
+                + "       ... [--no-seeder [--departed 6] [--latency-ms 0]] [--seeders 3 [--seeder-rate 10485760]]");
             return 2;
     }
 }
@@ -95,18 +99,46 @@ try
     Console.WriteLine($"warm-up gittorrent clone (builds the pack): {warm.Elapsed.TotalSeconds:0.00} s");
     await CloneAsync(httpUrl);
 
+    // The floor: git index-pack --stdin of the daemon's cached pack from a local file, plain and with the arguments a
+    // gittorrent clone indexes with (--fix-thin, --strict: objects checked, --check-self-contained-and-connected).
+    var cachedPack = Directory.EnumerateFiles(Path.Combine(seederHome, "packs"), "*.pack").OrderByDescending(f => new FileInfo(f).Length).First();
+    async Task<Command> FloorAsync(string arguments)
+    {
+        var (_, target) = CloneEnvironment.NextClone(work);
+        (await Command.RunAsync("git", ["init", "-q", "--bare", target], null, hour)).Check("git init");
+        var run = (await Command.RunAsync("sh", ["-c", $"exec git -C '{target}' index-pack {arguments} < '{cachedPack}'"], null, hour))
+            .Check("git index-pack");
+        Directory.Delete(target, true);
+        return run;
+    }
+
     var http = new List<double>();
     var gt = new List<double>();
+    var floor = new List<double>();
+    var floorStrict = new List<double>();
+    var cpu = new Dictionary<string, List<double>> { ["floor"] = [], ["floor-strict"] = [], ["http"] = [], ["gittorrent"] = [] };
     var oneClone = 0L;
     for (var i = 0; i < runs; i++)
     {
-        http.Add((await CloneAsync(httpUrl)).Elapsed.TotalSeconds);
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        var f = await FloorAsync("--stdin");
+        floor.Add(f.Elapsed.TotalSeconds);
+        cpu["floor"].Add(f.Cpu.TotalSeconds);
+        var fs = await FloorAsync("--stdin --fix-thin --strict --check-self-contained-and-connected");
+        floorStrict.Add(fs.Elapsed.TotalSeconds);
+        cpu["floor-strict"].Add(fs.Cpu.TotalSeconds);
+        var h = await CloneAsync(httpUrl);
+        http.Add(h.Elapsed.TotalSeconds);
+        cpu["http"].Add(h.Cpu.TotalSeconds);
         var (uploadedBefore, _) = ReadStats(seederHome);
         var run = await CloneAsync(gtUrl);
         gt.Add(run.Elapsed.TotalSeconds);
+        cpu["gittorrent"].Add(run.Cpu.TotalSeconds);
         await Task.Delay(TimeSpan.FromSeconds(6)); // the daemon writes stats.json every few seconds
         oneClone = ReadStats(seederHome).Uploaded - uploadedBefore;
-        Console.WriteLine($"run {i + 1}: http {http[^1]:0.00} s, gittorrent {gt[^1]:0.00} s, seeder uploaded {oneClone / 1e6:0.0} MB");
+        Console.WriteLine($"run {i + 1} (load {load}): floor {floor[^1]:0.00} s ({f.Cpu.TotalSeconds:0.00} CPU s), floor with our checks "
+            + $"{floorStrict[^1]:0.00} s ({fs.Cpu.TotalSeconds:0.00} CPU s), http {http[^1]:0.00} s ({h.Cpu.TotalSeconds:0.00} CPU s), "
+            + $"gittorrent {gt[^1]:0.00} s ({run.Cpu.TotalSeconds:0.00} CPU s), seeder uploaded {oneClone / 1e6:0.0} MB");
         // The first pack's lines (with how many other tips it brought), and a count of the packs of the tips it did not
         // hold (one verbose line each).
         var lines = run.Output.Split('\n');
@@ -125,7 +157,88 @@ try
         }
     }
     var ratio = Median(gt) / Median(http);
-    Console.WriteLine($"fresh clone, median of {runs}: gittorrent {Median(gt):0.00} s, http {Median(http):0.00} s, ratio {ratio:0.00} (target <= 1.3)");
+    Console.WriteLine($"fresh clone, median of {runs}: gittorrent {Median(gt):0.00} s ({Median(cpu["gittorrent"]):0.00} CPU s), "
+        + $"http {Median(http):0.00} s ({Median(cpu["http"]):0.00} CPU s), ratio {ratio:0.00} (target <= 0.85); floor "
+        + $"{Median(floor):0.00} s ({Median(cpu["floor"]):0.00} CPU s), gittorrent / floor {Median(gt) / Median(floor):0.00} (target ~1.05), "
+        + $"http / floor {Median(http) / Median(floor):0.00}; floor with our checks {Median(floorStrict):0.00} s "
+        + $"({Median(cpu["floor-strict"]):0.00} CPU s), gittorrent / that {Median(gt) / Median(floorStrict):0.00}");
+    Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+
+    if (seeders > 1)
+    {
+        daemon = await RateLimitedSeedersAsync(daemon!);
+    }
+
+    // One seeder vs several, each limited to --seeder-rate bytes per second, interleaved: the daemon restarts limited, the
+    // others start (same homes, so their packs stay cached) before each several-seeder clone and stop before each one-seeder
+    // clone (the DHT still names them: their connections are refused at once). Returns the running first daemon.
+    async Task<Process> RateLimitedSeedersAsync(Process first)
+    {
+        var limited = new Dictionary<string, string> { ["GITTORRENT_MAX_UPLOAD_RATE"] = seederRate.ToString(CultureInfo.InvariantCulture) };
+        Dictionary<string, string> LimitedEnv(string home, int port) => new(Env(home, port).Concat(limited));
+        first.Kill(true);
+        await first.WaitForExitAsync();
+        var homes = Enumerable.Range(0, seeders).Select(i => i == 0 ? seederHome : Path.Combine(work, $"seeder{i + 1}")).ToList();
+        var ports = homes.Select(_ => SeederSetup.FreePort()).ToList();
+        foreach (var home in homes.Skip(1))
+        {
+            Directory.CreateDirectory(home);
+            (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(home), hour)).Check("keygen");
+        }
+        var running = new Process?[seeders];
+        async Task StartAsync(int i) => running[i] = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, LimitedEnv(homes[i], ports[i]));
+        async Task StopOthersAsync()
+        {
+            for (var i = 1; i < seeders; i++)
+            {
+                if (running[i] is { } p)
+                {
+                    p.Kill(true);
+                    await p.WaitForExitAsync();
+                    running[i] = null;
+                }
+            }
+        }
+        try
+        {
+            for (var i = 0; i < seeders; i++)
+            {
+                await StartAsync(i);
+            }
+            // Warm-up: every seeder builds and caches the pack.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Console.WriteLine($"{seeders} seeders limited to {seederRate / 1048576.0:0.#} MiB/s each, warm-up clone: {(await CloneAsync(gtUrl)).Elapsed.TotalSeconds:0.00} s");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var one = new List<double>();
+            var many = new List<double>();
+            for (var r = 0; r < runs; r++)
+            {
+                var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+                await StopOthersAsync();
+                var single = await CloneAsync(gtUrl);
+                one.Add(single.Elapsed.TotalSeconds);
+                for (var i = 1; i < seeders; i++)
+                {
+                    await StartAsync(i);
+                }
+                await Task.Delay(TimeSpan.FromSeconds(3)); // the restarted daemons re-announce and reseed their cached packs
+                var several = await CloneAsync(gtUrl);
+                many.Add(several.Elapsed.TotalSeconds);
+                string Profile(Command c) => string.Join("; ", c.Output.Split('\n').Where(l => l.StartsWith("pack torrent", StringComparison.Ordinal)
+                    || l.StartsWith("Received", StringComparison.Ordinal)).Select(l => l.Trim()));
+                Console.WriteLine($"run {r + 1} (load {load}): 1 seeder {one[^1]:0.00} s ({single.Cpu.TotalSeconds:0.00} CPU s), {seeders} seeders "
+                    + $"{many[^1]:0.00} s ({several.Cpu.TotalSeconds:0.00} CPU s)\n  1: {Profile(single)}\n  {seeders}: {Profile(several)}");
+            }
+            Console.WriteLine($"{seeders} seeders vs 1, each limited to {seederRate / 1048576.0:0.#} MiB/s, median of {runs}: {Median(many):0.00} s vs "
+                + $"{Median(one):0.00} s, ratio {Median(many) / Median(one):0.00} (target <= 0.4)");
+            Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        }
+        finally
+        {
+            await StopOthersAsync();
+        }
+        return running[0]!;
+    }
 
     if (parallel <= 0)
     {

@@ -135,6 +135,7 @@ public sealed class CliOptionsParserTests
             ["GITTORRENT_HANDSHAKE_TIMEOUT"] = "00:00:05",
             ["GITTORRENT_BARE_IDLE_TIMEOUT"] = "00:01:00",
             ["GITTORRENT_MAX_SERVED_COMMITS"] = "1000",
+            ["GITTORRENT_MAX_UPLOAD_RATE"] = "10485760",
             ["GITTORRENT_PACK_CACHE_BYTES"] = "1000000",
         };
 
@@ -144,7 +145,7 @@ public sealed class CliOptionsParserTests
         {
             MaxConcurrentPackBuilds = 3, MaxPackBuildsPerAddress = 2, MaxConcurrentRequests = 6, MaxInboundConnections = 50, MaxOutboundConnections = 40,
             MaxConnectionsPerAddress = 4, HandshakeTimeout = TimeSpan.FromSeconds(5), BareIdleTimeout = TimeSpan.FromMinutes(1),
-            MaxServedCommits = 1000,
+            MaxServedCommits = 1000, MaxUploadBytesPerSecond = 10_485_760,
         }, options.Limits);
         Assert.Equal(1_000_000, options.PackCacheBytes);
         Assert.Equal(new Engine.Swarm.NodeLimits(), CliOptionsParser.Parse([], NoEnvironment).Options!.Limits);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using GitTorrent.Engine.Git;
+using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine.Wire.Extensions;
 using Microsoft.Extensions.Logging;
@@ -328,9 +329,13 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         var watchdog = new StallWatchdog(stall, node.Options.StallTimeout, node.Options.TimeProvider);
         // Once the size is known: over the node's limit or the caller's reservation refused = the pack is dropped.
         using var gate = new PackSizeGate(node.Options.MaxPackBytes, fetch.Options.ReservePackSpace, stall);
+        // Streaming: index-pack reads the verified pieces in file order while the rest downloads (admitted by the gate
+        // first); it stops with the download, and a pack it refuses stops the download.
+        using var stream = node.Options.StreamPackImport ? new VerifiedPrefixStream() : null;
+        using var importStop = CancellationTokenSource.CreateLinkedTokenSource(importToken);
         var relay = new Progress<DownloadProgress>(p =>
         {
-            if (p.HasMetadata && !gate.Admit(p.TotalBytes))
+            if (p.HasMetadata && !Admit(gate, stream, p.TotalBytes))
             {
                 return;
             }
@@ -341,16 +346,29 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
             fetch.Progress?.Report(p);
         });
         var discovery = new CompositePeerDiscovery(new LivePeers(answeringPeers), node.Dht);
+        var streamed = stream is null ? null
+            : PackImporter.ImportAsync(fetch.GitDirectory, stream, fetch.Commit, fetch.Haves, importStop.Token);
         try
         {
             using (watchdog.Start())
             {
                 // Every peer that answered with this infohash has the whole pack: wait briefly until they are all
                 // connected so the blocks are spread over them instead of going to whichever answered first.
-                var metainfo = await node.Torrents.DownloadAsync(infoHash, path, discovery, Math.Min(answeringPeers.Count, MaxConcurrentAsks),
-                    PeerGatherTime, relay, stall.Token).ConfigureAwait(false);
+                var waitFor = Math.Min(answeringPeers.Count, MaxConcurrentAsks);
+                var download = stream is null
+                    ? node.Torrents.DownloadAsync(infoHash, path, discovery, waitFor, PeerGatherTime, relay, stall.Token)
+                    : node.Torrents.DownloadAsync(infoHash, path, discovery, waitFor, PeerGatherTime, stream, relay, stall.Token);
+                if (streamed is not null && await Task.WhenAny(download, streamed).ConfigureAwait(false) == streamed
+                    && streamed.IsCompletedSuccessfully && !streamed.Result.Success)
+                {
+                    // index-pack refused the pack before it was complete: no use downloading the rest.
+                    await stall.CancelAsync().ConfigureAwait(false);
+                    await IgnoreFailureAsync(download).ConfigureAwait(false);
+                    return await RefuseImportAsync(fetch, infoHash, path, peers, streamed.Result).ConfigureAwait(false);
+                }
+                var metainfo = await download.ConfigureAwait(false);
                 // Progress reports are posted, so a small pack can complete before the gate saw it: decide now at the latest.
-                gate.Admit(metainfo.Length);
+                Admit(gate, stream, metainfo.Length);
                 stall.Token.ThrowIfCancellationRequested();
             }
         }
@@ -358,6 +376,7 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         {
             fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {refusal}");
             LogPackRefused(_logger, infoHash.ToString(), refusal);
+            await StopImportAsync(streamed, importStop).ConfigureAwait(false);
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
@@ -368,29 +387,39 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
                 : $" ({trouble.HashFailures} pieces failed their hash check"
                   + (trouble.Banned.Count > 0 ? $"; banned {string.Join(", ", trouble.Banned)} for corrupt pieces)" : ")");
             fetch.Failures.Enqueue($"pack {infoHash} from {peers}: no progress for {node.Options.StallTimeout.TotalSeconds:0} s{why}");
+            await StopImportAsync(streamed, importStop).ConfigureAwait(false);
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
         }
         catch (GitTorrentException e)
         {
             fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {e.Message}");
+            await StopImportAsync(streamed, importStop).ConfigureAwait(false);
             await DiscardAsync(infoHash, path).ConfigureAwait(false);
             return null;
+        }
+        catch
+        {
+            await StopImportAsync(streamed, importStop).ConfigureAwait(false);
+            throw;
         }
         // Seeds are dropped once the download completes, so count per peer including disconnected ones.
         var downloaded = watch.Elapsed;
         var perPeer = node.Torrents.GetDownloadedByPeer(infoHash)
             .Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => $"{p.Key} ({p.Value} bytes)").ToList();
         PackImportResult imported;
-        await using (var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous))
+        if (streamed is not null)
         {
+            imported = await streamed.ConfigureAwait(false);
+        }
+        else
+        {
+            await using var pack = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
             imported = await PackImporter.ImportAsync(fetch.GitDirectory, pack, fetch.Commit, fetch.Haves, importToken).ConfigureAwait(false);
         }
         if (!imported.Success)
         {
-            fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {imported.Error}");
-            await DiscardAsync(infoHash, path).ConfigureAwait(false);
-            return null;
+            return await RefuseImportAsync(fetch, infoHash, path, peers, imported).ConfigureAwait(false);
         }
         if (node.Options.SeedDownloadedPacks)
         {
@@ -405,8 +434,52 @@ public sealed partial class SwarmFetcher(GitTorrentNode node, ILogger<SwarmFetch
         {
             InfoHash = infoHash,
             KeepFile = imported.KeepFile,
-            Timings = $"download {downloaded.TotalSeconds:0.00} s, import and verify {(watch.Elapsed - downloaded).TotalSeconds:0.00} s",
+            Timings = $"download {downloaded.TotalSeconds:0.00} s, import and verify {(watch.Elapsed - downloaded).TotalSeconds:0.00} s"
+                + (streamed is null ? "" : " more (streamed)"),
         };
+    }
+
+    /// <summary>The gate decides on the pack's size; once it admitted the pack, the stream may be read.</summary>
+    private static bool Admit(PackSizeGate gate, VerifiedPrefixStream? stream, long bytes)
+    {
+        if (!gate.Admit(bytes))
+        {
+            return false;
+        }
+        stream?.Admit();
+        return true;
+    }
+
+    /// <summary>The pack was downloaded (or partly) and git refused it: recorded and deleted.</summary>
+    private async Task<SwarmFetchResult?> RefuseImportAsync(Attempt fetch, Hash20 infoHash, string path, string peers,
+        PackImportResult imported)
+    {
+        fetch.Failures.Enqueue($"pack {infoHash} from {peers}: {imported.Error}");
+        await DiscardAsync(infoHash, path).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Stops a streamed import whose download failed: git is killed and its quarantine removed.</summary>
+    private static async Task StopImportAsync(Task<PackImportResult>? import, CancellationTokenSource stop)
+    {
+        if (import is null)
+        {
+            return;
+        }
+        await stop.CancelAsync().ConfigureAwait(false);
+        await IgnoreFailureAsync(import).ConfigureAwait(false);
+    }
+
+    private static async Task IgnoreFailureAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or GitTorrentException or IOException)
+        {
+            // Ended as intended; its own failure is reported elsewhere.
+        }
     }
 
     private async Task DiscardAsync(Hash20 infoHash, string path)

@@ -109,21 +109,36 @@ public static class GitRunner
         using var kill = cancellationToken.Register(() => TryKill(process));
         var stderr = ReadBoundedAsync(process.StandardError);
         var copy = process.StandardOutput.BaseStream.CopyToAsync(output, cancellationToken);
+        // An input that arrives slowly (a pack streamed while it downloads) stops being read as soon as git exits.
+        using var inputStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => TryCancel(inputStop), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             if (binaryInput is not null)
             {
-                await binaryInput.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
+                await binaryInput.CopyToAsync(process.StandardInput.BaseStream, inputStop.Token).ConfigureAwait(false);
             }
             else if (standardInput is not null)
             {
-                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), inputStop.Token).ConfigureAwait(false);
             }
             process.StandardInput.Close();
         }
         catch (IOException)
         {
             // git closed its input early; the exit code decides.
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // git exited before it read all its input; the exit code decides.
+        }
+        catch
+        {
+            // The input failed (a streamed download stopped): git must not go on with half a pack.
+            TryKill(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
         try
         {
@@ -156,6 +171,18 @@ public static class GitRunner
             }
         }
         return builder.ToString();
+    }
+
+    private static void TryCancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended first.
+        }
     }
 
     private static void TryKill(Process process)

@@ -81,7 +81,7 @@ public sealed partial class GitTorrentNode : IAsyncDisposable
                 ListenAddress = options.Bind, ListenPort = options.BtPort, AdaptiveSeeding = options.AdaptiveSeeding,
                 MaxInboundConnections = options.Limits.MaxInboundConnections, MaxOutboundConnections = options.Limits.MaxOutboundConnections,
                 MaxConnectionsPerAddress = options.Limits.MaxConnectionsPerAddress, HandshakeTimeout = options.Limits.HandshakeTimeout,
-                BareIdleTimeout = options.Limits.BareIdleTimeout,
+                BareIdleTimeout = options.Limits.BareIdleTimeout, MaxUploadBytesPerSecond = options.Limits.MaxUploadBytesPerSecond,
             }, loggerFactory, options.TimeProvider);
             var packs = new PackCache(Path.Combine(options.StateDirectory, "packs"), options.PackCacheBytes,
                 options.Limits.MaxConcurrentPackBuilds, options.Limits.MaxPackBuildsPerAddress);

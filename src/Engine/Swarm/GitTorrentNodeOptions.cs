@@ -43,6 +43,14 @@ public sealed class GitTorrentNodeOptions
     public bool SeedDownloadedPacks { get; init; } = true;
 
     /// <summary>
+    /// Import a pack while it downloads: its verified pieces go into <c>git index-pack --stdin</c> in file order as
+    /// they arrive (pieces near that front are picked in order), so indexing overlaps the transfer. False: the whole
+    /// pack is downloaded first, then indexed. Either way only verified pieces reach git, and a refused pack leaves
+    /// nothing behind. Default true.
+    /// </summary>
+    public bool StreamPackImport { get; init; } = true;
+
+    /// <summary>
     /// When set and it gives a URL, pack torrents carry a BEP 19 web seed (<c>url-list</c>):
     /// <c>{base}/packs/{infohash}.pack</c>. Asked each time a torrent is made (a host may learn its URL after start).
     /// </summary>

@@ -55,6 +55,13 @@ public sealed record NodeLimits : IValidatableObject
     public const int DefaultMaxServedCommits = 1_000_000;
 
     /// <summary>
+    /// Payload bytes uploaded per second over all torrents (<see cref="SwarmOptions.MaxUploadBytesPerSecond"/>); 0 =
+    /// unlimited. Default 0.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxUploadBytesPerSecond { get; init; }
+
+    /// <summary>
     /// Every limit with its daemon environment variable, its meaning and its default as README shows it; one table for the
     /// parser, the help and the documentation test.
     /// </summary>
@@ -78,6 +85,8 @@ public sealed record NodeLimits : IValidatableObject
             (l, v) => l with { BareIdleTimeout = Span(v) }),
         new("GITTORRENT_MAX_SERVED_COMMITS", nameof(MaxServedCommits), "commits in the in-memory index of served commits (default 1000000)",
             (l, v) => l with { MaxServedCommits = Int(v) }),
+        new("GITTORRENT_MAX_UPLOAD_RATE", nameof(MaxUploadBytesPerSecond), "payload bytes uploaded per second in total, 0 = unlimited (default 0)",
+            (l, v) => l with { MaxUploadBytesPerSecond = long.Parse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture) }),
     ];
 
     private static int Int(string value) => int.Parse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture);

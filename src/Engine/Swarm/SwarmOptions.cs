@@ -102,6 +102,15 @@ public sealed class SwarmOptions
     [Range(1, long.MaxValue)]
     public long MaxPartialPieceBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// A download read in order while it arrives (a pack streamed into <c>git index-pack</c>): pieces this far ahead
+    /// of the first missing one are started in file order, the rest rarest first. Default 16 MiB (the deepest pipeline).
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long StreamWindowBytes { get; set; } = DefaultStreamWindowBytes;
+
+    public const long DefaultStreamWindowBytes = 16L * 1024 * 1024;
+
     /// <summary>Failed pieces a peer may contribute to before it is banned. Default 2.</summary>
     [Range(1, 100)]
     public int StrikesBeforeBan { get; set; } = 2;

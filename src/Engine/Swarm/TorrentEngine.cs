@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using GitTorrent.Engine.Torrents;
+using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Engine.Wire.Messages;
@@ -152,7 +153,15 @@ public sealed partial class TorrentEngine : IAsyncDisposable
 
     public Task<TorrentMetainfo> DownloadAsync(TorrentMetainfo metainfo, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
+        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, 0, TimeSpan.Zero, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="DownloadAsync(TorrentMetainfo, string, IPeerDiscovery?, IProgress{DownloadProgress}?, CancellationToken)"/>,
+    /// read in order while it downloads through <paramref name="stream"/> (see <see cref="VerifiedPrefixStream"/>).
+    /// </summary>
+    public Task<TorrentMetainfo> DownloadAsync(TorrentMetainfo metainfo, string destinationPath, IPeerDiscovery? discovery,
+        VerifiedPrefixStream stream, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
+        DownloadCoreAsync(metainfo.InfoHash, metainfo, destinationPath, discovery, progress, 0, TimeSpan.Zero, stream, cancellationToken);
 
     /// <summary>
     /// Downloads a torrent known only by its infohash (a magnet link): the info dictionary comes from peers over
@@ -160,7 +169,7 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// </summary>
     public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, 0, TimeSpan.Zero, cancellationToken);
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, 0, TimeSpan.Zero, null, cancellationToken);
 
     /// <summary>
     /// Like <see cref="DownloadAsync(Hash20, string, IPeerDiscovery?, IProgress{DownloadProgress}?, CancellationToken)"/>,
@@ -169,13 +178,24 @@ public sealed partial class TorrentEngine : IAsyncDisposable
     /// </summary>
     public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
         int waitForPeers, TimeSpan waitAtMost, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, waitForPeers, waitAtMost, cancellationToken);
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, waitForPeers, waitAtMost, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="DownloadAsync(Hash20, string, IPeerDiscovery?, int, TimeSpan, IProgress{DownloadProgress}?, CancellationToken)"/>,
+    /// and the file is read in order while it downloads: <paramref name="stream"/> yields the verified bytes from the
+    /// start of the file as they arrive, and pieces near its front are picked in order
+    /// (<see cref="SwarmOptions.StreamWindowBytes"/>), the rest rarest first.
+    /// </summary>
+    public Task<TorrentMetainfo> DownloadAsync(Hash20 infoHash, string destinationPath, IPeerDiscovery? discovery,
+        int waitForPeers, TimeSpan waitAtMost, VerifiedPrefixStream stream, IProgress<DownloadProgress>? progress,
+        CancellationToken cancellationToken) =>
+        DownloadCoreAsync(infoHash, null, destinationPath, discovery, progress, waitForPeers, waitAtMost, stream, cancellationToken);
 
     private async Task<TorrentMetainfo> DownloadCoreAsync(Hash20 infoHash, TorrentMetainfo? metainfo, string destinationPath,
         IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress, int waitForPeers, TimeSpan waitAtMost,
-        CancellationToken cancellationToken)
+        VerifiedPrefixStream? stream, CancellationToken cancellationToken)
     {
-        var session = TorrentSession.CreateDownload(this, infoHash, metainfo, destinationPath, discovery, progress);
+        var session = TorrentSession.CreateDownload(this, infoHash, metainfo, destinationPath, discovery, progress, stream);
         session.HoldRequestsFor(waitForPeers, waitAtMost);
         if (!_sessions.TryAdd(infoHash, session))
         {

@@ -1,5 +1,7 @@
 using System.Buffers;
+using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Picking;
+using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Wire.Messages;
 using GitTorrent.Engine.Base;
 using GitTorrent.Engine.Swarm.Machines;
@@ -147,9 +149,27 @@ internal sealed partial class TorrentSession
         }
     }
 
+    /// <summary>The download's reader in file order (a pack streamed into index-pack), if it has one.</summary>
+    private VerifiedPrefixStream? _stream;
+
+    /// <summary>
+    /// Storage is open (lock held): the stream learns the file and what it holds, and the picker starts pieces in order
+    /// at the stream's front.
+    /// </summary>
+    private void StartStream(PickingMachine<PeerState> picking, TorrentMetainfo metainfo, Bitfield have)
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+        _stream.Attach(metainfo, Path, have);
+        picking.StreamFront(0);
+    }
+
     /// <summary>Writer task callback: the piece is in the file.</summary>
     private void OnPieceWritten(int piece)
     {
+        _stream?.PieceWritten(piece);
         bool complete;
         lock (_gate)
         {

@@ -100,12 +100,13 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     }
 
     public static TorrentSession CreateDownload(TorrentEngine engine, Hash20 infoHash, TorrentMetainfo? metainfo, string path,
-        IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress)
+        IPeerDiscovery? discovery, IProgress<DownloadProgress>? progress, VerifiedPrefixStream? stream = null)
     {
         var session = new TorrentSession(engine, infoHash, metainfo, path, seeding: false)
         {
             Discovery = discovery,
             Progress = progress,
+            _stream = stream,
         };
         return session;
     }
@@ -158,6 +159,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             {
                 picking.HoldRequests(_holdRequestsFor);
             }
+            StartStream(picking, metainfo, have);
             _picking = picking;
             foreach (var peer in _peers.Values)
             {
@@ -414,6 +416,7 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        _stream?.Fail(new OperationCanceledException("the torrent was removed"));
         _complete.TrySetCanceled();
         _metadata.TrySetCanceled();
         List<PeerConnection> connections;

@@ -199,6 +199,17 @@ public sealed class PickingMachine<TPeer> where TPeer : notnull
     }
 
     /// <summary>
+    /// The file is read in order while it downloads (a pack streamed into <c>git index-pack</c>) from
+    /// <paramref name="piece"/> on: new pieces inside <see cref="PickingOptions.StreamWindowBytes"/> of the first one
+    /// still missing are started in file order, the rest rarest first. The front follows the verified pieces.
+    /// </summary>
+    public void StreamFront(int piece)
+    {
+        Picker.StreamFrom(piece, _options.StreamWindowBytes);
+        FillAll();
+    }
+
+    /// <summary>
     /// Holds back requests until <paramref name="peers"/> peers have unchoked us (or <see cref="OpenGate"/>), so that
     /// on a fast link the first peer to answer does not take every block before the others connect.
     /// </summary>

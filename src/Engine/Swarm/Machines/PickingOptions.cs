@@ -5,8 +5,10 @@ namespace GitTorrent.Engine.Swarm.Machines;
 /// <param name="MaxPipelineDepth">Upper bound of the adaptive pipeline.</param>
 /// <param name="RequestQueueTime">How much of a peer's rate the adaptive pipeline keeps requested.</param>
 /// <param name="SnubTimeout">A peer with requests outstanding and no block for this long is snubbed.</param>
-public sealed record PickingOptions(int PipelineDepth, int MaxPipelineDepth, TimeSpan RequestQueueTime, TimeSpan SnubTimeout)
+/// <param name="StreamWindowBytes">Streaming (<see cref="PickingMachine{TPeer}.StreamFront"/>): how far ahead of the stream's front pieces are started in order.</param>
+public sealed record PickingOptions(int PipelineDepth, int MaxPipelineDepth, TimeSpan RequestQueueTime, TimeSpan SnubTimeout,
+    long StreamWindowBytes = SwarmOptions.DefaultStreamWindowBytes)
 {
     public static PickingOptions From(SwarmOptions options) =>
-        new(options.PipelineDepth, options.MaxPipelineDepth, options.RequestQueueTime, options.SnubTimeout);
+        new(options.PipelineDepth, options.MaxPipelineDepth, options.RequestQueueTime, options.SnubTimeout, options.StreamWindowBytes);
 }

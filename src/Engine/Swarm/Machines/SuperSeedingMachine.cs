@@ -232,7 +232,7 @@ public sealed class SuperSeedingMachine<TPeer> where TPeer : notnull
         var window = lone ? _loneWindow : Window;
         while (state.Revealed.Count < window)
         {
-            var piece = PickPieceToReveal(state, has);
+            var piece = PickPieceToReveal(state, has, inOrder: lone);
             if (piece < 0)
             {
                 return;
@@ -277,11 +277,15 @@ public sealed class SuperSeedingMachine<TPeer> where TPeer : notnull
         return state.Starving;
     }
 
-    /// <summary>The piece the fewest peers have and the fewest were shown, that this peer lacks and was not shown.</summary>
-    private int PickPieceToReveal(SuperSeedingPeer state, Bitfield has)
+    /// <summary>
+    /// The piece the fewest peers have and the fewest were shown, that this peer lacks and was not shown; among equals
+    /// the first from a random start, or, for a lone downloader (<paramref name="inOrder"/>), the first in the file, so a
+    /// clone that streams the pack into index-pack gets it in order.
+    /// </summary>
+    private int PickPieceToReveal(SuperSeedingPeer state, Bitfield has, bool inOrder)
     {
         var count = _availability.Length;
-        var start = _random.Next(count);
+        var start = inOrder ? 0 : _random.Next(count);
         var best = -1;
         var bestScore = int.MaxValue;
         for (var k = 0; k < count; k++)

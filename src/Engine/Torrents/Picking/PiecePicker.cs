@@ -18,6 +18,12 @@ public sealed class PiecePicker
     private readonly int _maxPartialPieces;
     private readonly Random _random;
 
+    /// <summary>Streaming: the first piece the file's reader may still lack (-1: not streaming).</summary>
+    private int _streamFront = -1;
+
+    /// <summary>Streaming: pieces from <see cref="_streamFront"/> on that are started in file order.</summary>
+    private int _streamWindow;
+
     /// <param name="random">Breaks ties among equally rare pieces; <see cref="Random.Shared"/> unless a simulation seeds one.</param>
     public PiecePicker(TorrentMetainfo metainfo, Bitfield have, int maxPartialPieces, Random? random = null)
     {
@@ -36,6 +42,34 @@ public sealed class PiecePicker
     public int PartialCount => _partial.Count;
 
     public bool IsEndGame { get; private set; }
+
+    /// <summary>
+    /// Streams the file to a reader that consumes it in order (a pack into <c>git index-pack --stdin</c>): the pieces
+    /// of the window of <paramref name="windowBytes"/> from the first piece at or after <paramref name="front"/> we
+    /// lack are started in file order, the rest rarest first. The front follows the verified pieces by itself.
+    /// </summary>
+    public void StreamFrom(int front, long windowBytes)
+    {
+        _streamFront = Math.Clamp(front, 0, _availability.Length);
+        _streamWindow = (int)Math.Clamp(windowBytes / _metainfo.PieceLength, 1, _availability.Length);
+    }
+
+    /// <summary>The first piece we lack at or after the stream's front, or -1 when not streaming (or none is missing).</summary>
+    public int StreamFront
+    {
+        get
+        {
+            if (_streamFront < 0)
+            {
+                return -1;
+            }
+            while (_streamFront < _availability.Length && Have[_streamFront])
+            {
+                _streamFront++;
+            }
+            return _streamFront < _availability.Length ? _streamFront : -1;
+        }
+    }
 
     public int GetAvailability(int piece) => _availability[piece];
 
@@ -98,7 +132,11 @@ public sealed class PiecePicker
         }
         while (picked < max && _partial.Count < _maxPartialPieces)
         {
-            var piece = sequential ? PickFirst(peerHas) : PickRarest(peerHas);
+            var piece = sequential ? PickFirst(peerHas, 0, _availability.Length) : PickNearStreamFront(peerHas);
+            if (piece < 0 && !sequential)
+            {
+                piece = PickRarest(peerHas);
+            }
             if (piece < 0)
             {
                 break;
@@ -280,9 +318,10 @@ public sealed class PiecePicker
         return new BlockRequest(partial.Piece, begin, Math.Min(WireLimits.BlockSize, partial.Size - begin));
     }
 
-    private int PickFirst(Bitfield peerHas)
+    /// <summary>The first piece in [<paramref name="from"/>, <paramref name="to"/>) the peer has and nobody works on.</summary>
+    private int PickFirst(Bitfield peerHas, int from, int to)
     {
-        for (var i = 0; i < _availability.Length; i++)
+        for (var i = from; i < to; i++)
         {
             if (peerHas[i] && !Have[i] && !_busy[i] && !_partial.ContainsKey(i))
             {
@@ -290,6 +329,22 @@ public sealed class PiecePicker
             }
         }
         return -1;
+    }
+
+    /// <summary>Streaming: the first startable piece of the window at the stream's front, or -1.</summary>
+    private int PickNearStreamFront(Bitfield peerHas)
+    {
+        var front = StreamFront;
+        if (front < 0)
+        {
+            return -1;
+        }
+        // Pieces being hashed count as had: the window moves on while they are checked (one that fails comes back).
+        while (front < _availability.Length && (Have[front] || _busy[front]))
+        {
+            front++;
+        }
+        return PickFirst(peerHas, front, Math.Min(front + _streamWindow, _availability.Length));
     }
 
     private int PickRarest(Bitfield peerHas)

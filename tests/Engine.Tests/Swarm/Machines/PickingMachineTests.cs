@@ -112,6 +112,40 @@ public sealed class PickingMachineTests
         Drain(machine);
     }
 
+    [Fact]
+    public async Task Streaming_starts_pieces_in_order_at_the_stream_front_and_rarest_first_behind_its_window()
+    {
+        // 16 one-block pieces; a window of 4 pieces. Pieces 0-7 are common (two peers), 8-15 rare (one peer), so
+        // rarest first alone would start in 8-15.
+        var machine = await NewMachineAsync(pieces: 16, pieceLength: 16 * 1024, maxPartial: 16,
+            new PickingOptions(6, 6, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), StreamWindowBytes: 4 * 16 * 1024));
+        var all = new Bitfield(16);
+        all.SetAll();
+        var common = new Bitfield(16);
+        for (var i = 0; i < 8; i++)
+        {
+            common[i] = true;
+        }
+        machine.StreamFront(0);
+        machine.PeerConnected("a", all, TimeSpan.Zero);
+        machine.PeerConnected("b", common, TimeSpan.Zero);
+        Drain(machine);
+        machine.PeerUnchoked("a");
+        var first = Drain(machine).Where(c => c.Kind == SwarmCommandKind.Request).Select(c => c.Piece).ToList();
+        Assert.Equal([0, 1, 2, 3], first.Take(4));
+        Assert.All(first.Skip(4), p => Assert.InRange(p, 8, 15));
+        Assert.Equal(6, first.Count);
+
+        // Piece 0 arrives and verifies: the front moves to 1, the window now ends at 4, which is started next.
+        var result = machine.BlockReceived("a", 0, 0, new ReadOnlySequence<byte>(new byte[16 * 1024]), TimeSpan.FromSeconds(1),
+            out var completed);
+        Assert.Equal(BlockResult.PieceComplete, result);
+        Assert.NotNull(completed);
+        machine.PieceVerified(0);
+        Assert.Equal(1, machine.Picker.StreamFront);
+        Assert.Equal([4], Drain(machine).Where(c => c.Kind == SwarmCommandKind.Request).Select(c => c.Piece));
+    }
+
     private static async Task<PickingMachine<string>> NewMachineAsync(int pieces, int pieceLength, int maxPartial, PickingOptions options)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
