@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Swarm.Machines;
 using GitTorrent.Engine.Tests.Wire;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Messages;
@@ -65,8 +66,8 @@ public sealed class AdaptiveSeedingTests
         Assert.NotNull(await first.ReadExactlyAsync(Handshake.Length));
         var window = await ReadHavesAsync(first, 128);
         // Alone for twice StarveTime, busy with its window: not starving, so nothing more is shown.
-        time.Advance(TorrentSession.StarveTime);
-        time.Advance(TorrentSession.StarveTime);
+        time.Advance(SuperSeedingMachine<PeerState>.StarveTime);
+        time.Advance(SuperSeedingMachine<PeerState>.StarveTime);
         Assert.Empty(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(200))));
 
         await using var second = await ScriptedPeer.ConnectAsync(seeder.LocalEndPoint!);
@@ -96,7 +97,7 @@ public sealed class AdaptiveSeedingTests
             waited += step;
             later = Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(150)));
         }
-        Assert.True(waited >= TorrentSession.StarveTime, $"served again after {waited} of fake time");
+        Assert.True(waited >= SuperSeedingMachine<PeerState>.StarveTime, $"served again after {waited} of fake time");
         later.AddRange(Haves(await first.ReadUntilQuietAsync(TimeSpan.FromMilliseconds(300))));
         Assert.Equal(8, later.Count);
         Assert.Empty(later.Intersect(window));
