@@ -125,15 +125,8 @@ public sealed class PeerExchangeMachine<TPeer> where TPeer : notnull
     {
         if (_peers.Remove(peer))
         {
-            var count = _outbox.Count;
-            for (var i = 0; i < count; i++)
-            {
-                var command = _outbox.Dequeue();
-                if (command.Kind != PexCommandKind.Send || !EqualityComparer<TPeer>.Default.Equals(command.Peer, peer))
-                {
-                    _outbox.Enqueue(command);
-                }
-            }
+            SwarmOutbox.Forget(_outbox, command =>
+                command.Kind == PexCommandKind.Send && EqualityComparer<TPeer>.Default.Equals(command.Peer, peer));
         }
     }
 
