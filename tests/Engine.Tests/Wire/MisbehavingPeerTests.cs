@@ -12,7 +12,7 @@ using GitTorrent.Engine.Base;
 namespace GitTorrent.Engine.Tests.Wire;
 
 /// <summary>A scripted peer breaks the protocol; the engine drops it and keeps serving everybody else.</summary>
-public sealed class MisbehavingPeerTests : IAsyncLifetime
+public sealed partial class MisbehavingPeerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly TestFiles _files = new();

@@ -13,34 +13,12 @@ namespace GitTorrent.Engine.Tests.Wire;
 /// BEP 3 messages at the edges, from a scripted peer: a HAVE of a piece that does not exist, ids nobody defined, and a
 /// CHOKE while our requests are outstanding (the requests are dropped, data already on its way is still taken).
 /// </summary>
-public sealed class WireMessageTests : IAsyncLifetime
+public sealed partial class MisbehavingPeerTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TestFiles _files = new();
-    private TorrentEngine _seeder = null!;
-    private TorrentMetainfo _metainfo = null!;
-    private string _source = null!;
-
-    public async Task InitializeAsync()
+    /// <summary>A handshaken peer that has told the seeder it has nothing (an all-zero bitfield).</summary>
+    private async Task<ScriptedPeer> EmptyPeerAsync()
     {
-        _source = _files.Create("seed.bin", 256 * 1024, seed: 21);
-        _metainfo = await TorrentMetainfo.CreateAsync(_source, pieceLength: 16 * 1024).WaitAsync(Timeout);
-        _seeder = new TorrentEngine(SwarmTests.LoopbackOptions());
-        await _seeder.StartAsync(default);
-        await _seeder.AddSeedAsync(_metainfo, _source, default).WaitAsync(Timeout);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _seeder.DisposeAsync();
-        _files.Dispose();
-    }
-
-    private async Task<ScriptedPeer> HandshakenPeerAsync()
-    {
-        var peer = await ScriptedPeer.ConnectAsync(_seeder.LocalEndPoint!);
-        await peer.SendHandshakeAsync(_metainfo.InfoHash, reserved: 0);
-        Assert.NotNull(await peer.ReadExactlyAsync(Handshake.Length));
+        var peer = await HandshakenPeerAsync();
         await peer.SendAsync(ScriptedPeer.Message(MessageId.Bitfield, new byte[Bitfield.ByteLength(_metainfo.PieceCount)]));
         return peer;
     }
@@ -77,12 +55,12 @@ public sealed class WireMessageTests : IAsyncLifetime
     [Fact]
     public async Task A_have_of_a_piece_past_the_end_drops_the_peer_and_the_last_piece_does_not()
     {
-        await using (var honest = await HandshakenPeerAsync())
+        await using (var honest = await EmptyPeerAsync())
         {
             await honest.SendAsync(Have(_metainfo.PieceCount - 1));
             Assert.False(await honest.IsClosedByRemoteAsync(TimeSpan.FromMilliseconds(300)));
         }
-        await using var peer = await HandshakenPeerAsync();
+        await using var peer = await EmptyPeerAsync();
         await peer.SendAsync(Have(_metainfo.PieceCount));
         Assert.True(await peer.IsClosedByRemoteAsync(Timeout));
     }
@@ -90,7 +68,7 @@ public sealed class WireMessageTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_message_ids_are_ignored_and_the_connection_still_serves()
     {
-        await using var peer = await HandshakenPeerAsync();
+        await using var peer = await EmptyPeerAsync();
         // 9 is BEP 5's port (ignored without a DHT here), 13-17 the fast extension we did not offer, 99 and 200 nobody's.
         foreach (var id in new byte[] { 9, 13, 14, 17, 99, 200 })
         {
