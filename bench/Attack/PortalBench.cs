@@ -138,12 +138,13 @@ internal static class PortalBench
             Console.WriteLine(AttackRound.Header);
             // badrefs: the good refs the portal serves for the attacker's repository (git ls-remote over its smart HTTP).
             var badRefsUrl = $"{baseUrl}/{attackerId}/{PortalAttackers.BadRefsRepository}.git";
-            async Task<(int Good, int All)> GoodRefsServedAsync()
+            async Task<(int Good, int All, string Others)> GoodRefsServedAsync()
             {
                 var listed = await Command.RunAsync("git", ["ls-remote", badRefsUrl], new Dictionary<string, string> { ["GIT_TERMINAL_PROMPT"] = "0" }, TimeSpan.FromMinutes(1));
                 var served = listed.ExitCode != 0 ? [] : listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim())
                     .Where(l => !l.EndsWith("\tHEAD", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-                return (goodRefs.Count(served.Contains), served.Count);
+                var others = served.Except(goodRefs).Select(l => l.Split('\t')[^1]).Order(StringComparer.Ordinal);
+                return (goodRefs.Count(served.Contains), served.Count, string.Join(' ', others));
             }
             // Once the attacker has published: the portal learns its id (as from a name registration), crawls the profile,
             // fetches the repository from the attacker's node; the attacked clone starts when the good refs are served.
@@ -151,12 +152,13 @@ internal static class PortalBench
             {
                 await AddKnownUserAsync(data, attackerIdentity);
                 var waited = Stopwatch.StartNew();
-                var served = (Good: 0, All: 0);
+                var served = (Good: 0, All: 0, Others: "");
                 while (waited.Elapsed < TimeSpan.FromMinutes(3) && (served = await GoodRefsServedAsync()).Good < goodRefs.Count)
                 {
                     await Task.Delay(500);
                 }
-                return $"portal served {served.Good} of the {goodRefs.Count} good refs ({served.All} refs in all) {waited.Elapsed.TotalSeconds:0} s after the profile was published;";
+                return $"portal served {served.Good} of the {goodRefs.Count} good refs ({served.All} refs in all; others: {served.Others}) "
+                    + $"{waited.Elapsed.TotalSeconds:0} s after the profile was published;";
             }
 
             foreach (var attack in attacks)
@@ -169,8 +171,8 @@ internal static class PortalBench
                 var after = "";
                 if (attack == "badrefs")
                 {
-                    var (good, all) = await GoodRefsServedAsync();
-                    after = $" after the attack: {good} of {goodRefs.Count} good refs served ({all} refs in all);";
+                    var (good, all, others) = await GoodRefsServedAsync();
+                    after = $" after the attack: {good} of {goodRefs.Count} good refs served ({all} refs in all; others: {others});";
                 }
                 Console.Error.WriteLine($"  attacker {attack}: {attackerLog}{after} load {File.ReadAllText("/proc/loadavg").Trim()}");
             }

@@ -81,8 +81,8 @@ public sealed class BrowseFloodTests
         // Every bound that bit was logged (once, then summed every 10 s).
         await WaitUntilAsync(() => portal.Runner.Describe().Contains("Browse:MaxGitCommandQueue", StringComparison.Ordinal));
         var log = portal.Runner.Describe();
-        Assert.Contains("Limit Browse:MaxGitCommandsPerClient refused", log, StringComparison.Ordinal);
-        Assert.Contains("Limit Browse:MaxGitOutputBytes refused", log, StringComparison.Ordinal);
+        Assert.Contains("Limit Browse:MaxGitCommandsPerClient bit", log, StringComparison.Ordinal);
+        Assert.Contains("Limit Browse:MaxGitOutputBytes bit", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class BrowseFloodTests
         Assert.DoesNotContain("<table class=\"blame", body, StringComparison.Ordinal);
         Assert.True(probe.Seen >= 1, "no git blame ran");
         await WaitUntilAsync(() => probe.Now == 0); // git was killed, not left running
-        await WaitUntilAsync(() => portal.Runner.Describe().Contains("Limit Browse:GitCommandTimeout refused", StringComparison.Ordinal));
+        await WaitUntilAsync(() => portal.Runner.Describe().Contains("Limit Browse:GitCommandTimeout bit", StringComparison.Ordinal));
 
         // The tree's column: notes/ last changed 8,000 commits ago, a walk far longer than 0.1 s. The page says so
         // and is not kept in the page cache (nor the walk in the browse cache): the next request renders it anew.

@@ -211,14 +211,9 @@ public sealed class GitHttpLimitsTests
     {
         while (!stop.IsCancellationRequested)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(repository + "/git-upload-pack", UriKind.Relative))
-            {
-                Content = new StalledContent(Encoding.ASCII.GetBytes($"0032want {want}\n"), stop),
-            };
-            request.Content.Headers.ContentType = new("application/x-git-upload-pack-request");
             try
             {
-                using var response = await client.SendAsync(request, stop);
+                await HoldOnceAsync(client, repository, want, stop);
             }
             catch (HttpRequestException)
             {
