@@ -241,6 +241,11 @@ try
                 + $"{Median(one):0.00} s, ratio {Median(many) / Median(one):0.00} (target <= 0.4)");
             Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         }
+        catch
+        {
+            running[0]?.Kill(true); // the caller only knows the daemon it passed in, which was stopped above
+            throw;
+        }
         finally
         {
             await StopOthersAsync();
