@@ -105,6 +105,31 @@ public sealed class ScriptedPeer : IAsyncDisposable
         return body is null ? null : ((MessageId)body[0], body[1..]);
     }
 
+    /// <summary>
+    /// A liar: answers every request with zeros of the right size until the other side hangs up (it bans us); returns
+    /// how many blocks it sent.
+    /// </summary>
+    public async Task<int> AnswerRequestsWithZerosAsync()
+    {
+        var answered = 0;
+        while (await ReadMessageAsync() is { } message)
+        {
+            if (message.Id == MessageId.Request && Engine.Base.BlockRequest.TryDecode(message.Payload, out var request))
+            {
+                try
+                {
+                    await SendAsync(Piece(request.Piece, request.Begin, new byte[request.Length]));
+                    answered++;
+                }
+                catch (IOException)
+                {
+                    break;
+                }
+            }
+        }
+        return answered;
+    }
+
     /// <summary>Reads frames until none arrives for <paramref name="quiet"/> (or the stream ends).</summary>
     public async Task<List<(MessageId Id, byte[] Payload)>> ReadUntilQuietAsync(TimeSpan quiet)
     {

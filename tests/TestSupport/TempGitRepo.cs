@@ -31,6 +31,17 @@ public sealed class TempGitRepo : IDisposable
         return Hash20.Parse(Git(["rev-parse", "HEAD"]).Trim());
     }
 
+    /// <summary>
+    /// Commits a file of <paramref name="bytes"/> random bytes from <paramref name="random"/> written as hex (it
+    /// compresses about 2:1, so packs of such commits are large and spread over many pieces).
+    /// </summary>
+    public Hash20 CommitRandomHex(string file, int bytes, Random random)
+    {
+        var data = new byte[bytes];
+        random.NextBytes(data);
+        return Commit(file, Convert.ToHexString(data));
+    }
+
     public string Git(params string[] args) => Run(Root, args);
 
     public static string Run(string cwd, params string[] args)

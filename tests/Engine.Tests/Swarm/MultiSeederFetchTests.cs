@@ -27,8 +27,7 @@ public sealed class MultiSeederFetchTests : IAsyncLifetime
         var random = new Random(3);
         for (var i = 0; i < 3; i++)
         {
-            // Random bytes as hex: about 1.5 MB of pack, many 16-64 KiB pieces.
-            source.Commit($"data{i}.txt", Convert.ToHexString(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 500_000)));
+            source.CommitRandomHex($"data{i}.txt", 500_000, random); // about 1.5 MB of pack, many pieces
         }
         var tip = source.Commit();
         var seeders = new List<IPEndPoint>();

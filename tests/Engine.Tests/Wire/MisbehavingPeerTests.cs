@@ -217,22 +217,7 @@ public sealed partial class MisbehavingPeerTests : IAsyncLifetime
         await bad.SendAsync(ScriptedPeer.Message(MessageId.Unchoke));
 
         // Answer every request with garbage of the right size until the leecher hangs up.
-        var answered = 0;
-        while (await bad.ReadMessageAsync() is { } message)
-        {
-            if (message.Id == MessageId.Request && BlockRequest.TryDecode(message.Payload, out var request))
-            {
-                try
-                {
-                    await bad.SendAsync(ScriptedPeer.Piece(request.Piece, request.Begin, new byte[request.Length]));
-                    answered++;
-                }
-                catch (IOException)
-                {
-                    break;
-                }
-            }
-        }
+        var answered = await bad.AnswerRequestsWithZerosAsync();
         Assert.True(answered >= 2, $"only {answered} blocks were requested");
         // The socket closes before the session has finished removing the peer: wait for it, within the timeout.
         var deadline = DateTime.UtcNow + Timeout;
