@@ -10,7 +10,7 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.TestSupport;
 

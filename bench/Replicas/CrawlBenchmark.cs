@@ -7,10 +7,10 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Profiles;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -101,7 +101,7 @@ internal static class CrawlBenchmark
             {
                 var jobOptions = Options.Create(new JobOptions { Replica = $"crawler{i}" });
                 var runner = new JobRunner(new JobStore(database.Factory, jobOptions, TimeProvider.System), jobOptions, TimeProvider.System, NullLogger<JobRunner>.Instance);
-                return new ProfileCrawler(new SwarmNodeHost(Options.Create(new SwarmNodeOptions()), NullLoggerFactory.Instance),
+                return new ProfileCrawler(new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance),
                     new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(), database.Factory, runner,
                     Options.Create(new ProfileCrawlerOptions { FetchTimeout = TimeSpan.FromSeconds(10) }), TimeProvider.System,
                     NullLogger<ProfileCrawler>.Instance);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using GitTorrent.Bench.Wire;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 // Wire benchmarks against real clients on loopback. See README.md for the figures and how to read them.
@@ -91,10 +91,10 @@ async Task<(double Wall, double Cpu, long Heap, long WorkingSet)> OurLeechAsync(
 {
     var target = Path.Combine(Fresh("our-leech"), metainfo.Name);
     await using var sampler = new HeapSampler();
-    await using var engine = new TorrentEngine(new SwarmOptions
+    await using var engine = new TorrentEngine(new TorrentEngineOptions
     {
-        ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new SwarmOptions().PipelineDepth),
-        MaxPipelineDepth = IntArg("--max-depth", new SwarmOptions().MaxPipelineDepth),
+        ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new TorrentEngineOptions().PipelineDepth),
+        MaxPipelineDepth = IntArg("--max-depth", new TorrentEngineOptions().MaxPipelineDepth),
     });
     await engine.StartAsync(default);
     var sw = Stopwatch.StartNew();
@@ -122,7 +122,7 @@ async Task<(double Wall, double Cpu, double SeederCpu)> Aria2LeechAsync(string s
         return (wall, cpu, ltSeed.CpuSoFar());
     }
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-    await using var engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+    await using var engine = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
     await engine.StartAsync(default);
     await engine.AddSeedAsync(metainfo, source, default);
     await engine.ConnectToPeerAsync(metainfo.InfoHash, aria2End, default);
@@ -144,7 +144,7 @@ async Task OneToEightAsync(bool superSeeding, string leecherKind)
             double wall;
             if (who == "ours")
             {
-                await using var seeder = new TorrentEngine(new SwarmOptions
+                await using var seeder = new TorrentEngine(new TorrentEngineOptions
                 {
                     ListenAddress = IPAddress.Loopback, ListenPort = 0, SuperSeeding = superSeeding,
                     UnchokeSlots = IntArg("--slots", 4),
@@ -183,10 +183,10 @@ async Task<double> EightLeechersAsync(StaticPeerDiscovery discovery)
     {
         for (var i = 0; i < 8; i++)
         {
-            var engine = new TorrentEngine(new SwarmOptions
+            var engine = new TorrentEngine(new TorrentEngineOptions
             {
-                ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new SwarmOptions().PipelineDepth),
-                MaxPipelineDepth = IntArg("--max-depth", new SwarmOptions().MaxPipelineDepth),
+                ListenAddress = IPAddress.Loopback, ListenPort = 0, PipelineDepth = IntArg("--depth", new TorrentEngineOptions().PipelineDepth),
+                MaxPipelineDepth = IntArg("--max-depth", new TorrentEngineOptions().MaxPipelineDepth),
             });
             await engine.StartAsync(default);
             discovery.Add(engine.LocalEndPoint!);

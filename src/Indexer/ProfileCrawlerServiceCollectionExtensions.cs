@@ -1,6 +1,6 @@
 using GitTorrent.Indexer.Discovery;
 using GitTorrent.Indexer.Profiles;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -10,23 +10,23 @@ namespace GitTorrent.Indexer;
 public static class ProfileCrawlerServiceCollectionExtensions
 {
     /// <summary>
-    /// The process's GitTorrent node (<see cref="SwarmNodeHost"/>, options from section <c>GitTorrent</c>). Hosts
-    /// set <see cref="SwarmNodeOptions.StateDirectory"/> below their data folder.
+    /// The process's GitTorrent node (<see cref="NodeHost"/>, options from section <c>GitTorrent</c>). Hosts
+    /// set <see cref="NodeHostOptions.StateDirectory"/> below their data folder.
     /// </summary>
-    public static IServiceCollection AddSwarmNode(this IServiceCollection services, Action<SwarmNodeOptions>? configure = null)
+    public static IServiceCollection AddNodeHost(this IServiceCollection services, Action<NodeHostOptions>? configure = null)
     {
-        var builder = services.AddOptions<SwarmNodeOptions>().BindConfiguration(SwarmNodeOptions.SectionName).ValidateDataAnnotations()
+        var builder = services.AddOptions<NodeHostOptions>().BindConfiguration(NodeHostOptions.SectionName).ValidateDataAnnotations()
             .ValidateOnStart();
         if (configure is not null)
         {
             builder.PostConfigure(configure);
         }
-        services.TryAddSingleton<SwarmNodeHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<SwarmNodeHost>());
+        services.TryAddSingleton<NodeHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeHost>());
         return services;
     }
 
-    /// <summary>The profile crawler and the store it writes through (needs <see cref="AddSwarmNode"/>).</summary>
+    /// <summary>The profile crawler and the store it writes through (needs <see cref="AddNodeHost"/>).</summary>
     public static IServiceCollection AddProfileCrawler(this IServiceCollection services)
     {
         services.AddOptions<ProfileCrawlerOptions>().BindConfiguration(ProfileCrawlerOptions.SectionName).ValidateDataAnnotations();

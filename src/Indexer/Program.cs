@@ -9,7 +9,7 @@ builder.Services.AddGitTorrentData(builder.Configuration, builder.Environment.Co
 builder.Services.AddGitTorrentIndexer(builder.Configuration);
 // Its own DHT client node (profile gets, manifest torrents), state below the data folder.
 var dataDirectory = DataDirectory.Resolve(builder.Configuration, builder.Environment.ContentRootPath);
-builder.Services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "indexer-node"));
+builder.Services.AddNodeHost(o => o.StateDirectory ??= Path.Combine(dataDirectory, "indexer-node"));
 builder.Services.AddProfileCrawler();
 using var host = builder.Build();
 

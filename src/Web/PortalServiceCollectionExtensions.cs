@@ -10,7 +10,7 @@ using GitTorrent.Web.Issues;
 using GitTorrent.Web.Mirrors;
 using GitTorrent.Web.Rendering;
 using GitTorrent.Web.Services;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -62,7 +62,7 @@ public static class PortalServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PortalCounters>();
         services.AddSingleton<PublicUrl>();
-        services.AddSingleton<GitTorrent.Indexer.Swarm.IPublicBaseUrl>(sp => sp.GetRequiredService<PublicUrl>());
+        services.AddSingleton<GitTorrent.Indexer.Node.IPublicBaseUrl>(sp => sp.GetRequiredService<PublicUrl>());
 
         // Behind a reverse proxy: only the listed proxies may say who the client is and that it used HTTPS.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<PortalOptions>>((o, portal) =>
@@ -129,7 +129,7 @@ public static class PortalServiceCollectionExtensions
         // repositories from the swarm, crawls profiles. Hosted services only start with the web server, not for the
         // maintenance commands.
         var dataDirectory = DataDirectory.Resolve(builder.Configuration, contentRoot);
-        services.AddSwarmNode(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
+        services.AddNodeHost(o => o.StateDirectory ??= Path.Combine(dataDirectory, "node"));
         services.AddProfileCrawler();
         services.AddSingleton<GitTorrent.Web.Discovery.UserFeed>();
         services.AddSingleton<GitTorrent.Web.Discovery.UserLookupRequests>();

@@ -6,7 +6,7 @@ using GitTorrent.Web.Components;
 using GitTorrent.Web.Endpoints;
 using GitTorrent.Web.Health;
 using GitTorrent.Web.Observability;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

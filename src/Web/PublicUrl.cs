@@ -1,4 +1,4 @@
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;

@@ -141,15 +141,15 @@ public sealed class CliOptionsParserTests
 
         var options = CliOptionsParser.Parse(["daemon"], environment).Options!;
 
-        Assert.Equal(new Engine.Swarm.NodeLimits
+        Assert.Equal(new Engine.Node.NodeLimits
         {
             MaxConcurrentPackBuilds = 3, MaxPackBuildsPerAddress = 2, MaxConcurrentRequests = 6, MaxInboundConnections = 50, MaxOutboundConnections = 40,
             MaxConnectionsPerAddress = 4, HandshakeTimeout = TimeSpan.FromSeconds(5), BareIdleTimeout = TimeSpan.FromMinutes(1),
             MaxServedCommits = 1000, MaxUploadBytesPerSecond = 10_485_760,
         }, options.Limits);
         Assert.Equal(1_000_000, options.PackCacheBytes);
-        Assert.Equal(new Engine.Swarm.NodeLimits(), CliOptionsParser.Parse([], NoEnvironment).Options!.Limits);
-        Assert.Equal(Engine.Swarm.NodeLimits.Settings.Count, environment.Count - 1); // every limit has its variable here
+        Assert.Equal(new Engine.Node.NodeLimits(), CliOptionsParser.Parse([], NoEnvironment).Options!.Limits);
+        Assert.Equal(Engine.Node.NodeLimits.Settings.Count, environment.Count - 1); // every limit has its variable here
 
         Assert.Equal("GITTORRENT_MAX_INBOUND: 'many' is not a valid value (connections peers open to us (default 400))",
             CliOptionsParser.Parse([], new Dictionary<string, string?> { ["GITTORRENT_MAX_INBOUND"] = "many" }).Error);

@@ -97,14 +97,14 @@ public sealed class IndexerRegistrationTests
     [Fact]
     public void NodeLimitsBindFromGitTorrentLimitsAndBadOnesNameTheSetting()
     {
-        static IOptions<GitTorrent.Indexer.Swarm.SwarmNodeOptions> Bind(Dictionary<string, string?> settings)
+        static IOptions<GitTorrent.Indexer.Node.NodeHostOptions> Bind(Dictionary<string, string?> settings)
         {
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             var services = new ServiceCollection();
             services.AddSingleton<IConfiguration>(configuration);
             services.AddLogging();
-            services.AddSwarmNode();
-            return services.BuildServiceProvider().GetRequiredService<IOptions<GitTorrent.Indexer.Swarm.SwarmNodeOptions>>();
+            services.AddNodeHost();
+            return services.BuildServiceProvider().GetRequiredService<IOptions<GitTorrent.Indexer.Node.NodeHostOptions>>();
         }
 
         var limits = Bind(new()
@@ -113,7 +113,7 @@ public sealed class IndexerRegistrationTests
             ["GitTorrent:Limits:MaxConnectionsPerAddress"] = "7",
             ["GitTorrent:Limits:BareIdleTimeout"] = "00:00:45",
         }).Value.Limits;
-        Assert.Equal((3, 7, TimeSpan.FromSeconds(45), Engine.Swarm.SwarmOptions.DefaultMaxInboundConnections),
+        Assert.Equal((3, 7, TimeSpan.FromSeconds(45), Engine.Client.TorrentEngineOptions.DefaultMaxInboundConnections),
             (limits.MaxConcurrentPackBuilds, limits.MaxConnectionsPerAddress, limits.BareIdleTimeout, limits.MaxInboundConnections));
 
         var bad = Assert.Throws<OptionsValidationException>(() => Bind(new() { ["GitTorrent:Limits:MaxPackBuildsPerAddress"] = "0" }).Value);
@@ -131,10 +131,10 @@ public sealed class IndexerRegistrationTests
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSwarmNode();
+        services.AddNodeHost();
         using var provider = services.BuildServiceProvider();
 
-        var dht = provider.GetRequiredService<IOptions<GitTorrent.Indexer.Swarm.SwarmNodeOptions>>().Value.Dht;
+        var dht = provider.GetRequiredService<IOptions<GitTorrent.Indexer.Node.NodeHostOptions>>().Value.Dht;
         Assert.Equal((7, false, 2.5), (dht.MaxItemsPerAddress, dht.EnforceNodeId, dht.UnverifiedAmplificationFactor));
         Assert.Equal(new Engine.Dht.DhtOptions().MaxAnnouncesPerAddress, dht.MaxAnnouncesPerAddress); // unset keys keep their defaults
     }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;
 
@@ -20,7 +20,7 @@ public sealed class RecordingSeeder : IAsyncDisposable, IUnknownInfoHashHandler
     private RecordingSeeder(string error)
     {
         _recorder = new Recorder(error);
-        _engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+        _engine = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
         _engine.Extensions.Register(_recorder);
         _engine.UnknownInfoHashHandler = this;
     }

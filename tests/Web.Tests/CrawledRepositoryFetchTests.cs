@@ -3,11 +3,11 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Fetch;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Engine.Wire.Extensions;
 using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 
 namespace GitTorrent.Web.Tests;
 

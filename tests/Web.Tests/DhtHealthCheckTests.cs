@@ -1,6 +1,6 @@
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using GitTorrent.Tests.Shared;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,7 +15,7 @@ public sealed class DhtHealthCheckTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static SwarmNodeHost Host(string bind, string state) => new(Options.Create(new SwarmNodeOptions
+    private static NodeHost Host(string bind, string state) => new(Options.Create(new NodeHostOptions
     {
         Bind = bind,
         DhtPort = 0,
@@ -24,7 +24,7 @@ public sealed class DhtHealthCheckTests
         StateDirectory = state,
     }), NullLoggerFactory.Instance);
 
-    private static async Task<HealthCheckResult> CheckAsync(SwarmNodeHost host)
+    private static async Task<HealthCheckResult> CheckAsync(NodeHost host)
     {
         using var cts = new CancellationTokenSource(Timeout);
         return await new DhtHealthCheck(host).CheckHealthAsync(new HealthCheckContext(), cts.Token).WaitAsync(Timeout);

@@ -1,5 +1,5 @@
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;

@@ -9,7 +9,7 @@ using GitTorrent.Data.Jobs;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;

@@ -3,7 +3,7 @@ using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 

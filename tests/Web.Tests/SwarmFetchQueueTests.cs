@@ -1,4 +1,4 @@
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 
 namespace GitTorrent.Web.Tests;
 

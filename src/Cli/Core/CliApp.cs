@@ -96,7 +96,7 @@ public sealed class CliApp(IReadOnlyDictionary<string, ICliCommand> commands, Te
             .AppendLine("https (default) or http for private/test origins");
         text.Append("  ").Append(string.Empty.PadRight(30)).Append(CliOptionsParser.PackCacheBytesVariable.PadRight(26))
             .AppendLine("pack cache bound in bytes: packs, builds under way, request files (default 4 GiB)");
-        foreach (var setting in Engine.Swarm.NodeLimits.Settings)
+        foreach (var setting in Engine.Node.NodeLimits.Settings)
         {
             text.Append("  ").Append(string.Empty.PadRight(30)).Append(setting.Variable.PadRight(26)).AppendLine(setting.Meaning);
         }

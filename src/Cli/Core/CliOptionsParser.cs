@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Engine.Dht;
 using Microsoft.Extensions.Configuration;
 

@@ -1,4 +1,5 @@
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
+using GitTorrent.Engine.Node;
 
 namespace GitTorrent.Engine.Fetch;
 
@@ -38,7 +39,7 @@ public sealed record SwarmFetchOptions(IReadOnlyList<System.Net.IPEndPoint> Know
     /// <summary>
     /// Asked with a pack's size once its metadata arrived, before it is downloaded further (a quota): returns a
     /// reservation, disposed when the pack is imported or dropped, or null to refuse the pack (the fetch tries the next
-    /// answer and reports why). Packs over <see cref="Swarm.GitTorrentNodeOptions.MaxPackBytes"/> are refused before this.
+    /// answer and reports why). Packs over <see cref="Node.GitTorrentNodeOptions.MaxPackBytes"/> are refused before this.
     /// </summary>
     public Func<long, IDisposable?>? ReservePackSpace { get; init; }
 }

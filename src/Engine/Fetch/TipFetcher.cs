@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using GitTorrent.Engine.Git;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 
 namespace GitTorrent.Engine.Fetch;
 

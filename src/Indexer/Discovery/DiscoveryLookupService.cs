@@ -1,7 +1,7 @@
 using GitTorrent.Engine;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Profiles;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +14,7 @@ namespace GitTorrent.Indexer.Discovery;
 /// found and verified is stored (and from then on crawled like any known user); an id with none is counted and forgotten.
 /// </summary>
 public sealed partial class DiscoveryLookupService(
-    SwarmNodeHost nodeHost,
+    NodeHost nodeHost,
     ProfileCrawler crawler,
     DiscoveryQueue queue,
     DiscoveryStatistics statistics,

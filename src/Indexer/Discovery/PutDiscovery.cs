@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using GitTorrent.Data;
 using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;

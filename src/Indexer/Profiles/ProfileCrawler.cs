@@ -3,9 +3,9 @@ using GitTorrent.Data;
 using GitTorrent.Data.Entities;
 using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Jobs;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,7 +24,7 @@ namespace GitTorrent.Indexer.Profiles;
 /// with the time it was last found (<c>LastSeen</c>).
 /// </summary>
 public sealed partial class ProfileCrawler(
-    SwarmNodeHost nodeHost,
+    NodeHost nodeHost,
     ProfileStore store,
     ProfileCrawlQueue queue,
     IDbContextFactory<GitTorrentDbContext> contexts,

@@ -1,6 +1,6 @@
 using GitTorrent.Data;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

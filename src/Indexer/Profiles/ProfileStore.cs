@@ -3,7 +3,7 @@ using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using Microsoft.EntityFrameworkCore;
 
 namespace GitTorrent.Indexer.Profiles;

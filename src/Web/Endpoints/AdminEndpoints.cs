@@ -1,7 +1,7 @@
 using GitTorrent.Web.Admin;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Mirrors;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;

@@ -4,7 +4,7 @@ using GitTorrent.Engine;
 using GitTorrent.Indexer.Names;
 using GitTorrent.Web.Discovery;
 using GitTorrent.Web.Services;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 
 namespace GitTorrent.Web.Endpoints;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Services;
 using Microsoft.Extensions.Options;
@@ -30,7 +30,7 @@ public static partial class BundleEndpoints
     }
 
     private static async Task HandleAsync(HttpContext context, string owner, string rest, UserDirectory directory, RepositoryStore store,
-        SwarmNodeHost host, [FromKeyedServices(ClientSlots.Download)] ClientSlots slots, PortalCounters counters,
+        NodeHost host, [FromKeyedServices(ClientSlots.Download)] ClientSlots slots, PortalCounters counters,
         IOptions<GitHttpOptions> options, ILoggerFactory loggers)
     {
         var cancellationToken = context.RequestAborted;

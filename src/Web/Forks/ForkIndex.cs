@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using GitTorrent.Engine;
 using GitTorrent.Web.Git;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using LibGit2Sharp;
 using Microsoft.Extensions.Options;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;

@@ -1,6 +1,6 @@
 using GitTorrent.Engine.Issues;
 using GitTorrent.Web.Forks;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 
 namespace GitTorrent.Web.Issues;
 

@@ -6,7 +6,7 @@ using GitTorrent.Indexer.Jobs;
 using GitTorrent.Web.Git;
 using GitTorrent.Web.Identity;
 using GitTorrent.Web.Services;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using GitTorrent.Web.Traffic;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Names;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 
 namespace GitTorrent.Web.Observability;
 
@@ -17,7 +17,7 @@ public sealed class PortalMetrics : IDisposable
 
     private readonly Meter _meter;
 
-    public PortalMetrics(IMeterFactory meters, SwarmNodeHost host, JobRunner jobs, PortalCounters counters, IServiceProvider services)
+    public PortalMetrics(IMeterFactory meters, NodeHost host, JobRunner jobs, PortalCounters counters, IServiceProvider services)
     {
         _meter = meters.Create(MeterName);
         var scanner = services.GetService<NameScannerService>();
@@ -72,10 +72,10 @@ public sealed class PortalMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private static IEnumerable<Measurement<long>> Dht(SwarmNodeHost host, Func<Engine.Dht.DhtStatistics, long> read) =>
+    private static IEnumerable<Measurement<long>> Dht(NodeHost host, Func<Engine.Dht.DhtStatistics, long> read) =>
         host.Current is { } node ? [new Measurement<long>(read(node.Dht.Statistics))] : [];
 
-    private static IEnumerable<Measurement<long>> DhtDropped(SwarmNodeHost host)
+    private static IEnumerable<Measurement<long>> DhtDropped(NodeHost host)
     {
         if (host.Current is not { } node)
         {
@@ -91,10 +91,10 @@ public sealed class PortalMetrics : IDisposable
         ];
     }
 
-    private static IEnumerable<Measurement<long>> Swarm(SwarmNodeHost host, Func<NodeStatistics, long> read) =>
+    private static IEnumerable<Measurement<long>> Swarm(NodeHost host, Func<NodeStatistics, long> read) =>
         host.Current is { } node ? [new Measurement<long>(read(node.GetStatistics()))] : [];
 
-    private static IEnumerable<Measurement<long>> SwarmRefused(SwarmNodeHost host)
+    private static IEnumerable<Measurement<long>> SwarmRefused(NodeHost host)
     {
         if (host.Current?.GetStatistics().Limits is not { } l)
         {

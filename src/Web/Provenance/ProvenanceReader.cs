@@ -1,6 +1,6 @@
 using GitTorrent.Data;
 using GitTorrent.Web.Identity;
-using GitTorrent.Web.Swarm;
+using GitTorrent.Web.Node;
 using GitTorrent.Web.Traffic;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,7 @@
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +16,7 @@ namespace GitTorrent.Web.Traffic;
 /// </summary>
 public sealed partial class TrafficRecorder(
     TrafficMeter meter,
-    SwarmNodeHost host,
+    NodeHost host,
     IDbContextFactory<GitTorrentDbContext> factory,
     IOptions<PortalOptions> options,
     TimeProvider time,

@@ -1,5 +1,4 @@
 using GitTorrent.Cli.Remote;
-using GitTorrent.Engine.Swarm;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
 

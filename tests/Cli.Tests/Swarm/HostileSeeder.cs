@@ -1,7 +1,7 @@
 using System.Net;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Extensions;
 
@@ -23,7 +23,7 @@ internal sealed class HostileSeeder : IAsyncDisposable, IGitTorrentPackProvider,
         Kind = kind;
         Commit = commit;
         _folder = folder;
-        _engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+        _engine = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
         _engine.Extensions.Register(new GitTorrentExtension(this));
         _engine.UnknownInfoHashHandler = this;
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using GitTorrent.Engine;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.TestSupport;
 using GitTorrent.Tests.Shared;
 using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
@@ -33,7 +33,7 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
 
         // A plain BitTorrent seed of the pack, announced under its infohash only.
         var (metainfo, packPath) = await HostileSeeder.BuildPackTorrentAsync(bare, tip, Path.Combine(net.Work.Path, "orig-pack"), cts.Token);
-        await using var packSeeder = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback });
+        await using var packSeeder = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback });
         await packSeeder.StartAsync(cts.Token);
         await packSeeder.AddSeedAsync(metainfo, packPath, cts.Token);
         await net.Nodes[5].AnnounceAsync(metainfo.InfoHash, packSeeder.Port, cts.Token);
@@ -78,7 +78,7 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
         MakeBare(source.Root, bare);
         using var server = await GitHttpServer.StartAsync(originRoot);
 
-        await using var packSeeder = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback });
+        await using var packSeeder = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback });
         await packSeeder.StartAsync(cts.Token);
         var tips = new[] { "main", "topic/0", "topic/1", "topic/2" }.Select(b => Hash20.Parse(TempGitRepo.Run(bare, "rev-parse", b).Trim())).ToList();
         var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "Swarm", "original-gittorrent-peer.js") };

@@ -1,5 +1,5 @@
 using System.Buffers;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Picking;
 using GitTorrent.Engine.Wire.Messages;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Threading.Channels;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire;
 using GitTorrent.Engine.Wire.Extensions;

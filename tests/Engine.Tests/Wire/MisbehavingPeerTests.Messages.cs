@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Engine.Base;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Messages;
 using GitTorrent.TestSupport;

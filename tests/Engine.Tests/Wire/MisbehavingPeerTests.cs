@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Messages;
 using Microsoft.Extensions.Time.Testing;

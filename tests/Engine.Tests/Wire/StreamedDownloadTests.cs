@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Engine.Base;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Wire.Messages;

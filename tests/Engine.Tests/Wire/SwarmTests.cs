@@ -1,5 +1,5 @@
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 using GitTorrent.TestSupport;
@@ -10,7 +10,7 @@ public sealed class SwarmTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    internal static SwarmOptions LoopbackOptions() => new() { ListenAddress = IPAddress.Loopback, ListenPort = 0 };
+    internal static TorrentEngineOptions LoopbackOptions() => new() { ListenAddress = IPAddress.Loopback, ListenPort = 0 };
 
     [Fact]
     public async Task Leecher_downloads_from_seeder_byte_identical()

@@ -1,4 +1,3 @@
-using GitTorrent.Engine.Swarm;
 using Microsoft.Extensions.Time.Testing;
 using GitTorrent.Engine.Base;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 using GitTorrent.TestSupport;

@@ -3,10 +3,10 @@ using GitTorrent.Data;
 using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Discovery;
 using GitTorrent.Indexer.Profiles;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using GitTorrent.Indexer.Tests.Names;
 using GitTorrent.Indexer.Tests.Profiles;
 using GitTorrent.Tests.Shared;
@@ -57,7 +57,7 @@ public sealed class PutDiscoveryTests
         var options = Options.Create(new DiscoveryOptions());
         var runner = ProfileCrawlerTests.Runner(database);
         var puts = new PutDiscovery(database.Factory, runner, statistics, options, TimeProvider.System, NullLogger<PutDiscovery>.Instance);
-        var crawler = new ProfileCrawler(new SwarmNodeHost(Options.Create(new SwarmNodeOptions()), NullLoggerFactory.Instance),
+        var crawler = new ProfileCrawler(new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance),
             new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(), database.Factory, runner,
             Options.Create(new ProfileCrawlerOptions()), TimeProvider.System, NullLogger<ProfileCrawler>.Instance, puts);
 

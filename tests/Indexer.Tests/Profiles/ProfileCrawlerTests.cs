@@ -4,11 +4,11 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Data.Jobs;
 using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Profiles;
-using GitTorrent.Indexer.Swarm;
+using GitTorrent.Indexer.Node;
 using GitTorrent.Indexer.Tests.Names;
 using GitTorrent.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +44,7 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
     }
 
     private static ProfileCrawler Crawler(NameTestDatabase database, ProfileCrawlQueue? queue = null, TimeProvider? time = null) =>
-        new(new SwarmNodeHost(Options.Create(new SwarmNodeOptions()), NullLoggerFactory.Instance),
+        new(new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance),
             new ProfileStore(database.Factory, time ?? TimeProvider.System), queue ?? new ProfileCrawlQueue(), database.Factory, Runner(database, time),
             Options.Create(new ProfileCrawlerOptions { Parallelism = 16 }), time ?? TimeProvider.System, NullLogger<ProfileCrawler>.Instance);
 

@@ -3,7 +3,7 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Tests.Names;
 

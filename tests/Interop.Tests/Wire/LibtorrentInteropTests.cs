@@ -1,5 +1,5 @@
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 using GitTorrent.TestSupport;
@@ -14,7 +14,7 @@ public sealed class LibtorrentInteropTests
     private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "Wire", "scripts", "lt_peer.py");
     private const long Size = (24L * 1024 * 1024) + 4321;
 
-    internal static SwarmOptions Options() => new() { ListenAddress = IPAddress.Loopback, ListenPort = 0 };
+    internal static TorrentEngineOptions Options() => new() { ListenAddress = IPAddress.Loopback, ListenPort = 0 };
 
     private static void RequireLibtorrent()
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 using GitTorrent.TestSupport;

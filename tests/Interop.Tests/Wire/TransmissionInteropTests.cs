@@ -1,5 +1,5 @@
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 using GitTorrent.TestSupport;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using GitTorrent.Cli.Network;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using Microsoft.Extensions.Logging;
 
 namespace GitTorrent.Cli.Commands;

@@ -1,5 +1,5 @@
 using GitTorrent.Cli.Commands;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using Microsoft.Extensions.Logging;
 
 namespace GitTorrent.Cli.Network;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 
 namespace GitTorrent.Cli.Network;
 

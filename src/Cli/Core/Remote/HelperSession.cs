@@ -2,7 +2,7 @@ using GitTorrent.Cli.Network;
 using GitTorrent.Engine.Fetch;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Node;
 using Microsoft.Extensions.Logging;
 
 namespace GitTorrent.Cli.Remote;

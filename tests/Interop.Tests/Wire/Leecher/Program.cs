@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using GitTorrent.Engine.Swarm;
+using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 // usage: WireLeecher <torrent file> <target path> <peer ip:port>
@@ -11,7 +11,7 @@ if (args.Length != 3)
     return 2;
 }
 var metainfo = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(args[0]));
-await using var engine = new TorrentEngine(new SwarmOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
+await using var engine = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback, ListenPort = 0 });
 await engine.StartAsync(default);
 var progress = new Progress<DownloadProgress>(p =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PIECES {p.PiecesHave} {p.PieceCount}")));

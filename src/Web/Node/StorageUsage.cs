@@ -1,0 +1,50 @@
+using GitTorrent.Indexer.Node;
+using GitTorrent.Web.Git;
+using Microsoft.Extensions.Options;
+
+namespace GitTorrent.Web.Node;
+
+/// <summary>
+/// Disk use measured from the folders themselves (<c>repos/</c>, and the node's <c>packs/</c>, <c>downloads/</c> and
+/// <c>profiles/</c>), so what is shown and what quotas count is what is really there.
+/// </summary>
+public sealed class StorageUsage(RepositoryStore store, IOptions<NodeHostOptions> node)
+{
+    /// <summary>The users shown on <c>/admin</c> (the largest first).</summary>
+    public const int MaxUsersShown = 50;
+
+    /// <summary>Bytes under <c>repos/&lt;userId&gt;/</c>, including repositories still arriving.</summary>
+    public long UserBytes(string userId) => Engine.Hash20.IsLowerHex40(userId) ? FolderBytes(Path.Combine(store.Root, userId)) : 0;
+
+    public StorageTotals Totals()
+    {
+        var users = Directory.Exists(store.Root)
+            ? Directory.EnumerateDirectories(store.Root).Select(d => (UserId: Path.GetFileName(d), Bytes: FolderBytes(d))).ToList()
+            : [];
+        var state = node.Value.StateDirectory ?? "";
+        return new StorageTotals(
+            users.Sum(u => u.Bytes),
+            FolderBytes(Path.Combine(state, "packs")),
+            FolderBytes(Path.Combine(state, "downloads")),
+            FolderBytes(Path.Combine(state, "profiles")),
+            [.. users.OrderByDescending(u => u.Bytes).Take(MaxUsersShown)]);
+    }
+
+    /// <summary>The sum of the file sizes below <paramref name="folder"/> (links not followed; 0 when it does not exist).</summary>
+    public static long FolderBytes(string folder)
+    {
+        try
+        {
+            return new DirectoryInfo(folder).EnumerateFiles("*", new EnumerationOptions
+            {
+                RecurseSubdirectories = true,
+                IgnoreInaccessible = true,
+                AttributesToSkip = FileAttributes.ReparsePoint,
+            }).Sum(f => f.Length);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,4 +1,0 @@
-namespace GitTorrent.Web.Swarm;
-
-/// <summary>One pack in <c>/api/swarm</c>: <c>{"infoHash","commit","size","uploaded"}</c>.</summary>
-public sealed record SeededPackInfo(string InfoHash, string Commit, long Size, long Uploaded);
