@@ -127,6 +127,31 @@ public sealed class IssueCommandTests
     }
 
     [Fact]
+    public async Task A_damaged_summary_cache_is_ignored_and_the_listing_is_read_from_the_tree()
+    {
+        using var cli = new IssueCli();
+        using var repo = IssueCli.NewRepository();
+        var first = await cli.OkAsync("-C", repo.Root, "new", "--title", "First", "--body", "");
+        cli.Clock.Now = cli.Clock.Now.AddMinutes(1);
+        var second = await cli.OkAsync("-C", repo.Root, "new", "--title", "Second", "--body", "", "--label", "bug");
+        var expected = await cli.OkAsync("-C", repo.Root, "list", "--json"); // --json reads the tree and writes the cache
+        var cache = Path.Combine(repo.GitDir, "gittorrent", "issues.cache");
+        var whole = File.ReadAllBytes(cache);
+
+        // Cut inside the header, inside the first entry's tree id, inside the last entry; then one flipped kind byte.
+        foreach (var length in new[] { 6, 14, whole.Length / 2, whole.Length - 1 })
+        {
+            File.WriteAllBytes(cache, whole[..length]);
+            Assert.Equal(expected, await cli.OkAsync("-C", repo.Root, "list", "--json"));
+        }
+        var bad = (byte[])whole.Clone();
+        bad[12 + 1 + first.Length + 20] = 7; // the kind byte of the first entry (header 12 bytes, 1-byte id length, id, tree; ids are all 12 characters)
+        File.WriteAllBytes(cache, bad);
+        Assert.Equal(expected, await cli.OkAsync("-C", repo.Root, "list", "--json"));
+        Assert.Contains(second, expected, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_input_is_one_line_and_exit_code_1()
     {
         using var cli = new IssueCli();
