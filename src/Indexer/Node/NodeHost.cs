@@ -21,6 +21,14 @@ public sealed partial class NodeHost(IOptions<NodeHostOptions> options, ILoggerF
     /// <summary>The running node; completes once it has started (fails if it could not).</summary>
     public Task<GitTorrentNode> NodeAsync(CancellationToken cancellationToken) => _node.Task.WaitAsync(cancellationToken);
 
+    /// <summary>The running node once its DHT node has joined the network (what a service that looks things up waits for).</summary>
+    public async Task<GitTorrentNode> JoinedNodeAsync(CancellationToken cancellationToken)
+    {
+        var node = await NodeAsync(cancellationToken).ConfigureAwait(false);
+        await node.Joined.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return node;
+    }
+
     /// <summary>The node if it is running, else null (for status pages that must not wait).</summary>
     public GitTorrentNode? Current => _node.Task.IsCompletedSuccessfully ? _node.Task.Result : null;
 

@@ -48,8 +48,7 @@ public sealed partial class ProfileCrawler(
         GitTorrentNode node;
         try
         {
-            node = await nodeHost.NodeAsync(stoppingToken).ConfigureAwait(false);
-            await node.Joined.WaitAsync(stoppingToken).ConfigureAwait(false);
+            node = await nodeHost.JoinedNodeAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -49,8 +49,7 @@ public sealed partial class SwarmRepositoryFetcher(
         GitTorrentNode node;
         try
         {
-            node = await host.NodeAsync(stoppingToken);
-            await node.Joined.WaitAsync(stoppingToken);
+            node = await host.JoinedNodeAsync(stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
