@@ -100,14 +100,21 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
         var cache = IssueSummaryFile.Open(gitDirectory, _limits.MaxIssues);
         var listing = await new IssueReader(source, _limits).ListAsync(tree, cache, cancellationToken);
         cache.Save();
+        // Each table line is formatted once: for the saved table and for this run's output.
+        var lines = listing.Issues.Select(i => (i.State, Line: IssueOutput.TableLine(i))).ToList();
         if (commit is { } listed)
         {
-            IssueListingFile.Write(gitDirectory, listed, listing);
+            IssueListingFile.Write(gitDirectory, listed, lines, listing);
         }
-        var shown = listing.Issues.Where(i => Wanted(i.State)).ToList();
-        await context.Out.WriteAsync(arguments.Json
-            ? IssueOutput.ListJson(arguments.Ref, commit?.ToString(), shown, listing)
-            : IssueOutput.Table(shown.Select(IssueOutput.TableLine)));
+        if (arguments.Json)
+        {
+            var shown = listing.Issues.Where(i => Wanted(i.State)).ToList();
+            await context.Out.WriteAsync(IssueOutput.ListJson(arguments.Ref, commit?.ToString(), shown, listing));
+        }
+        else
+        {
+            await context.Out.WriteAsync(IssueOutput.Table(lines.Where(l => Wanted(l.State)).Select(l => l.Line)));
+        }
         await WarnAsync(context, listing.Unreadable, listing.Truncated);
         return null;
     }

@@ -61,7 +61,8 @@ internal static class IssueListingFile
         }
     }
 
-    public static void Write(string gitDirectory, Hash20 commit, IssueListing listing)
+    /// <param name="lines">Each issue's state and table line, in the listing's order (<see cref="IssueOutput.TableLine"/>).</param>
+    public static void Write(string gitDirectory, Hash20 commit, IReadOnlyList<(IssueState State, string Line)> lines, IssueListing listing)
     {
         try
         {
@@ -73,11 +74,11 @@ internal static class IssueListingFile
                 writer.Write(Magic);
                 writer.Write(Version);
                 writer.Write(commit.ToArray());
-                writer.Write(listing.Issues.Count);
-                foreach (var issue in listing.Issues)
+                writer.Write(lines.Count);
+                foreach (var (state, line) in lines)
                 {
-                    writer.Write((byte)issue.State);
-                    writer.Write(IssueOutput.TableLine(issue));
+                    writer.Write((byte)state);
+                    writer.Write(line);
                 }
                 writer.Write(listing.Unreadable.Count);
                 foreach (var file in listing.Unreadable)
