@@ -81,9 +81,11 @@ public sealed class GitHttpLimitsTests
     }
 
     /// <summary>
-    /// One upload-pack per address with a queue of one: while the attacker's upload-pack runs, its second request waits
-    /// (counted) instead of being refused, a third is refused at once (429, Retry-After), an honest clone from 127.0.0.1
-    /// goes through, and the waiting request is served once the slot is free.
+    /// One upload-pack per address with a queue of one: the attacker sends two requests whose bodies stall until the
+    /// test releases them; one holds the address's slot and the other waits (counted) instead of being refused, a third
+    /// is refused at once (429, Retry-After), an honest clone from 127.0.0.1 goes through, and once the bodies end both
+    /// are answered with a pack: the waiting one was served when the slot freed. (Which of the two waits does not
+    /// matter, so the test does not depend on which request the portal saw first.)
     /// </summary>
     [Fact]
     public async Task A_request_beyond_the_address_slot_waits_in_a_bounded_queue_and_is_served_when_the_slot_frees()
@@ -103,13 +105,12 @@ public sealed class GitHttpLimitsTests
         var baseAddress = portal.Http.BaseAddress!;
         using var admin = BoundClient.Create(baseAddress, IPAddress.Loopback, out _);
         await AdminSession.FirstSignInAsync(admin, "root", oneTimePassword).WaitAsync(Timeout);
-        using var stop = new CancellationTokenSource();
+        using var release = new CancellationTokenSource();
         try
         {
-            // The attacker's first request holds the address's slot (a body that never ends); its second waits for it.
             using var attacker = BoundClient.Create(baseAddress, IPAddress.Parse("127.0.0.2"), out _, timeout: System.Threading.Timeout.InfiniteTimeSpan);
-            var hold = HoldOnceAsync(attacker, repository, data.ProjectHead, stop.Token);
-            var waiting = attacker.GetAsync(new Uri(repository + "/info/refs?service=git-upload-pack", UriKind.Relative));
+            var first = FetchAfterReleaseAsync(attacker, repository, data.ProjectHead, release.Token);
+            var second = FetchAfterReleaseAsync(attacker, repository, data.ProjectHead, release.Token);
             var deadline = DateTime.UtcNow + Timeout;
             while (await AdminSession.CounterAsync(admin, PortalCounters.UploadPackWaited) == 0)
             {
@@ -117,7 +118,7 @@ public sealed class GitHttpLimitsTests
                 await Task.Delay(50);
             }
 
-            // One running, one waiting: the queue is full, a third is refused at once.
+            // One running, one waiting (neither can finish before its body ends): the queue is full, a third is refused at once.
             using (var refused = await attacker.GetAsync(new Uri(repository + "/info/refs?service=git-upload-pack", UriKind.Relative)).WaitAsync(Timeout))
             {
                 Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -130,17 +131,17 @@ public sealed class GitHttpLimitsTests
             var honest = await ProcessRunner.RunAsync("git", ["clone", "-q", url, Path.Combine(clones.Path, "a")], Timeout).WaitAsync(Timeout);
             Assert.True(honest.ExitCode == 0, honest.Describe());
 
-            // The hold ends: the waiting request gets the slot and its answer.
-            await stop.CancelAsync();
-            await hold.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(Timeout);
-            using var served = await waiting.WaitAsync(Timeout);
-            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-            Assert.Contains(data.ProjectHead, await served.Content.ReadAsStringAsync().WaitAsync(Timeout), StringComparison.Ordinal);
+            // The bodies end: the running request is answered, frees the slot, and the waiting one is answered after it.
+            await release.CancelAsync();
+            var answers = await Task.WhenAll(first, second).WaitAsync(Timeout);
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+            Assert.All(answers, a => Assert.True(a.Bytes > 32, $"a pack answer of {a.Bytes} bytes"));
+            Assert.Equal(1, await AdminSession.CounterAsync(admin, PortalCounters.UploadPackWaited));
             Assert.True(await AdminSession.CounterAsync(admin, PortalCounters.UploadPackRefusedPerAddress) >= 1);
         }
         finally
         {
-            await stop.CancelAsync();
+            await release.CancelAsync();
         }
     }
 
@@ -239,6 +240,23 @@ public sealed class GitHttpLimitsTests
         using var response = await client.SendAsync(request, stop);
     }
 
+    /// <summary>
+    /// An upload-pack request for <paramref name="want"/> whose body stalls (one <c>want</c> line every 50 ms) until
+    /// <paramref name="release"/> fires, then ends with a flush and <c>done</c>; the answer's status and length.
+    /// </summary>
+    private static async Task<(HttpStatusCode Status, long Bytes)> FetchAfterReleaseAsync(HttpClient client, string repository, string want,
+        CancellationToken release)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(repository + "/git-upload-pack", UriKind.Relative))
+        {
+            Content = new StalledContent(Encoding.ASCII.GetBytes($"0032want {want}\n"), release, Encoding.ASCII.GetBytes("00000009done\n")),
+        };
+        request.Content.Headers.ContentType = new("application/x-git-upload-pack-request");
+        using var response = await client.SendAsync(request, CancellationToken.None);
+        var body = await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
+        return (response.StatusCode, body.LongLength);
+    }
+
     /// <summary>Asks for the ref advertisement until it is refused with <paramref name="status"/> (the holds have their slots).</summary>
     private static async Task<HttpResponseMessage> WaitForStatusAsync(HttpClient client, string repository, HttpStatusCode status)
     {
@@ -274,16 +292,31 @@ public sealed class GitHttpLimitsTests
     /// request. About 1 KB/s, well above Kestrel's minimum request body rate (240 B/s after a 5 s grace), which cut a
     /// silent body on a slow machine before the test was done with it.
     /// </summary>
-    private sealed class StalledContent(byte[] line, CancellationToken stop) : HttpContent
+    /// <summary>
+    /// A body that repeats <paramref name="line"/> every 50 ms until <paramref name="stop"/>; then it fails (the request
+    /// is abandoned) or, given an <paramref name="ending"/>, writes it and ends normally.
+    /// </summary>
+    private sealed class StalledContent(byte[] line, CancellationToken stop, byte[]? ending = null) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
-            while (true)
+            var writes = ending is null ? stop : CancellationToken.None;
+            while (!stop.IsCancellationRequested || ending is null)
             {
-                await stream.WriteAsync(line, stop);
-                await stream.FlushAsync(stop);
-                await Task.Delay(50, stop);
+                await stream.WriteAsync(line, writes);
+                await stream.FlushAsync(writes);
+                try
+                {
+                    await Task.Delay(50, stop);
+                }
+                catch (OperationCanceledException) when (ending is not null)
+                {
+                    break;
+                }
             }
+
+            await stream.WriteAsync(ending!, CancellationToken.None);
+            await stream.FlushAsync(CancellationToken.None);
         }
 
         protected override bool TryComputeLength(out long length)
