@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using GitTorrent.Indexer.Node;
 using GitTorrent.Web.Git;
 using Microsoft.Extensions.Options;
@@ -30,17 +31,27 @@ public sealed class StorageUsage(RepositoryStore store, IOptions<NodeHostOptions
             [.. users.OrderByDescending(u => u.Bytes).Take(MaxUsersShown)]);
     }
 
-    /// <summary>The sum of the file sizes below <paramref name="folder"/> (links not followed; 0 when it does not exist).</summary>
+    /// <summary>
+    /// The sum of the file sizes below <paramref name="folder"/> (links not followed; 0 when it does not exist). git and
+    /// downloads create and remove files while this walks (a mirror sync's temporary objects): a file or folder that
+    /// vanishes mid-walk counts as 0 bytes instead of failing the page that asked.
+    /// </summary>
     public static long FolderBytes(string folder)
     {
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.ReparsePoint,
+        };
         try
         {
-            return new DirectoryInfo(folder).EnumerateFiles("*", new EnumerationOptions
+            // The entry's own status (taken while walking), not a FileInfo that stats the path again when asked.
+            var sizes = new FileSystemEnumerable<long>(folder, (ref FileSystemEntry entry) => entry.Length, options)
             {
-                RecurseSubdirectories = true,
-                IgnoreInaccessible = true,
-                AttributesToSkip = FileAttributes.ReparsePoint,
-            }).Sum(f => f.Length);
+                ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory,
+            };
+            return sizes.Sum();
         }
         catch (DirectoryNotFoundException)
         {
