@@ -50,7 +50,9 @@ internal static partial class AdminSession
 
     public static async Task<string> FormTokenAsync(HttpClient client, string path)
     {
-        var page = await client.GetStringAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
+        var page = await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {page[..Math.Min(page.Length, 2000)]}");
         var token = TokenPattern().Match(page);
         Assert.True(token.Success, $"no antiforgery token on {path}");
         return WebUtility.HtmlDecode(token.Groups[1].Value);
