@@ -22,33 +22,7 @@ public sealed class IssueReader(IIssueObjectSource source, IssueLimits limits)
         var truncated = folders.Count > limits.MaxIssues;
         var issues = new List<IssueSummary>();
         var unreadable = new List<UnreadableIssueFile>();
-        var misses = new List<GitTreeEntry>();
-        foreach (var folder in folders.Take(limits.MaxIssues))
-        {
-            if (!IssueId.IsValid(folder.Name))
-            {
-                unreadable.Add(new UnreadableIssueFile(IssuePaths.Folder(folder.Name), "not an issue folder: the name is not 12 lowercase hex digits"));
-            }
-            else if (cache is not null && cache.TryGet(folder.Name, folder.Id, out var cached))
-            {
-                Add(cached);
-            }
-            else
-            {
-                misses.Add(folder);
-            }
-        }
-        var read = await SummarizeAsync(misses, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < misses.Count; i++)
-        {
-            cache?.Set(misses[i].Name, misses[i].Id, read[i]);
-            Add(read[i]);
-        }
-        issues.Sort(IssueSummary.NewestFirst);
-        unreadable.Sort((x, y) => string.CompareOrdinal(x.Path, y.Path));
-        return new IssueListing(issues, unreadable, truncated);
-
-        void Add(IssueFolderSummary summary)
+        foreach (var summary in await SummarizeFoldersAsync(folders.Take(limits.MaxIssues).ToList(), cache, cancellationToken).ConfigureAwait(false))
         {
             if (summary.Issue is { } issue)
             {
@@ -59,6 +33,48 @@ public sealed class IssueReader(IIssueObjectSource source, IssueLimits limits)
                 unreadable.Add(problem);
             }
         }
+        issues.Sort(IssueSummary.NewestFirst);
+        unreadable.Sort((x, y) => string.CompareOrdinal(x.Path, y.Path));
+        return new IssueListing(issues, unreadable, truncated);
+    }
+
+    /// <summary>
+    /// What each folder of an <c>.issues</c> tree lists as, in the order given: a folder whose name is not an issue
+    /// id is unreadable, one found in <paramref name="cache"/> by name and tree id is not read again, the rest are
+    /// read (<see cref="SummarizeAsync"/>) and added to the cache.
+    /// </summary>
+    public async Task<IReadOnlyList<IssueFolderSummary>> SummarizeFoldersAsync(IReadOnlyList<GitTreeEntry> folders, IIssueSummaryCache? cache,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        var results = new IssueFolderSummary?[folders.Count];
+        var misses = new List<GitTreeEntry>();
+        var missAt = new List<int>();
+        for (var i = 0; i < folders.Count; i++)
+        {
+            var folder = folders[i];
+            if (!IssueId.IsValid(folder.Name))
+            {
+                results[i] = new IssueFolderSummary(null,
+                    new UnreadableIssueFile(IssuePaths.Folder(folder.Name), "not an issue folder: the name is not 12 lowercase hex digits"));
+            }
+            else if (cache is not null && cache.TryGet(folder.Name, folder.Id, out var cached))
+            {
+                results[i] = cached;
+            }
+            else
+            {
+                misses.Add(folder);
+                missAt.Add(i);
+            }
+        }
+        var read = await SummarizeAsync(misses, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < misses.Count; i++)
+        {
+            cache?.Set(misses[i].Name, misses[i].Id, read[i]);
+            results[missAt[i]] = read[i];
+        }
+        return results!;
     }
 
     /// <summary>Reads the <c>issue.md</c> and counts the comments of each folder (named by id, at a tree id).</summary>

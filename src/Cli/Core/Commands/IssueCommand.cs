@@ -84,39 +84,83 @@ public sealed class IssueCommand(TimeProvider time) : ICliCommand
 
         // The table of a commit never changes: when the ref still names the commit listed last, print that table.
         var commit = await ResolveAsync(arguments.Directory, gitDirectory, arguments.Ref, cancellationToken);
-        if (!arguments.Json && commit is { } known && IssueListingFile.TryRead(gitDirectory, known, _limits.MaxIssues) is { } saved)
+        var saved = arguments.Json ? null : IssueListingFile.TryRead(gitDirectory, _limits.MaxIssues);
+        if (saved is not null && commit == saved.Commit)
         {
-            await context.Out.WriteAsync(IssueOutput.Table(saved.Issues.Where(i => Wanted(i.State)).Select(i => i.Line)));
-            await WarnAsync(context, saved.Unreadable, saved.Truncated);
+            await PrintAsync(saved);
             return null;
         }
         using var objects = GitObjectReader.Open(gitDirectory);
         var source = new ObjectReaderIssueSource(objects);
-        var (tree, error) = IssuesTree(source, commit, arguments.Ref);
-        if (error is not null)
+        if (commit is null)
         {
-            return error;
+            // An unborn HEAD has no issues yet; any other ref must exist.
+            if (arguments.Ref != "HEAD")
+            {
+                return $"unknown ref '{arguments.Ref}'";
+            }
+            if (arguments.Json)
+            {
+                await context.Out.WriteAsync(IssueOutput.ListJson(arguments.Ref, null, [], new IssueListing([], [], false)));
+            }
+            return null;
+        }
+        if (source.IssuesTreeIdOf(commit.Value) is not { } issuesTree)
+        {
+            return $"cannot read commit {commit} ('{arguments.Ref}')";
+        }
+        // Another commit with the same .issues tree (a commit that changed no issue) lists the same table.
+        if (saved is not null && (issuesTree.Id ?? Hash20.Zero) == saved.IssuesTree)
+        {
+            saved = saved with { Commit = commit.Value };
+            IssueListingFile.Write(gitDirectory, saved);
+            await PrintAsync(saved);
+            return null;
+        }
+        var entries = issuesTree.Id is { } treeId ? source.ReadTree(treeId) : [];
+        if (entries is null)
+        {
+            return $"cannot read commit {commit} ('{arguments.Ref}')";
+        }
+        var reader = new IssueReader(source, _limits);
+        if (!arguments.Json)
+        {
+            // Only the folders whose tree id changed since the saved listing are read and formatted.
+            var listed = await IssueListingBuilder.BuildAsync(reader, commit.Value, issuesTree.Id, entries, saved,
+                () => IssueSummaryFile.Open(gitDirectory, _limits.MaxIssues), _limits.MaxIssues, cancellationToken);
+            IssueListingFile.Write(gitDirectory, listed);
+            await PrintAsync(listed);
+            return null;
         }
         var cache = IssueSummaryFile.Open(gitDirectory, _limits.MaxIssues);
-        var listing = await new IssueReader(source, _limits).ListAsync(tree, cache, cancellationToken);
+        var listing = await reader.ListAsync(entries, cache, cancellationToken);
         cache.Save();
-        // Each table line is formatted once: for the saved table and for this run's output.
-        var lines = listing.Issues.Select(i => (i.State, Line: IssueOutput.TableLine(i))).ToList();
-        if (commit is { } listed)
-        {
-            IssueListingFile.Write(gitDirectory, listed, lines, listing);
-        }
-        if (arguments.Json)
-        {
-            var shown = listing.Issues.Where(i => Wanted(i.State)).ToList();
-            await context.Out.WriteAsync(IssueOutput.ListJson(arguments.Ref, commit?.ToString(), shown, listing));
-        }
-        else
-        {
-            await context.Out.WriteAsync(IssueOutput.Table(lines.Where(l => Wanted(l.State)).Select(l => l.Line)));
-        }
+        var shown = listing.Issues.Where(i => Wanted(i.State)).ToList();
+        await context.Out.WriteAsync(IssueOutput.ListJson(arguments.Ref, commit.ToString(), shown, listing));
         await WarnAsync(context, listing.Unreadable, listing.Truncated);
         return null;
+
+        async Task PrintAsync(IssueListingFile.Saved table)
+        {
+            var lines = new List<string>(table.Folders.Count);
+            var unreadable = new List<UnreadableIssueFile>();
+            foreach (var folder in table.Folders)
+            {
+                if (folder.Line is { } line)
+                {
+                    if (Wanted(folder.State))
+                    {
+                        lines.Add(line);
+                    }
+                }
+                else if (folder.Unreadable is { } problem)
+                {
+                    unreadable.Add(problem);
+                }
+            }
+            await context.Out.WriteAsync(IssueOutput.Table(lines));
+            await WarnAsync(context, unreadable, table.Truncated);
+        }
     }
 
     private async Task<string?> ShowAsync(CliContext context, string gitDirectory, IssueArguments arguments, CancellationToken cancellationToken)

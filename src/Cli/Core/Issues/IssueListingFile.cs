@@ -4,20 +4,23 @@ using GitTorrent.Engine.Issues;
 namespace GitTorrent.Cli.Issues;
 
 /// <summary>
-/// The last table <c>gittorrent issue list</c> printed, for one commit, in <c>&lt;git dir&gt;/gittorrent/issues.list</c>:
-/// each issue's state and table line, and the unreadable files. What a commit lists never changes, so when the ref
-/// still names that commit the table is printed from here without starting git. Anything wrong with the file means
-/// it is ignored.
+/// The last table <c>gittorrent issue list</c> printed, in <c>&lt;git dir&gt;/gittorrent/issues.list</c>: the commit
+/// and <c>.issues</c> tree it lists, and each folder's <see cref="ListedFolder"/> in the listing's order. When the ref
+/// still names that commit (or a commit with the same <c>.issues</c> tree) the table is printed from here; for another
+/// commit only the folders whose tree id changed are read (<see cref="IssueListingBuilder"/>). Anything wrong with the
+/// file means it is ignored.
 /// </summary>
 internal static class IssueListingFile
 {
     private const int Magic = 0x4C495447; // "GTIL"
-    private const int Version = 1;
+    private const int Version = 2;
     private const long MaxFileBytes = 256L * 1024 * 1024;
 
-    public sealed record Saved(IReadOnlyList<(IssueState State, string Line)> Issues, IReadOnlyList<UnreadableIssueFile> Unreadable, bool Truncated);
+    /// <summary>A listing: the commit and <c>.issues</c> tree it lists (zeros when the commit has none), and its rows.</summary>
+    public sealed record Saved(Hash20 Commit, Hash20 IssuesTree, IReadOnlyList<ListedFolder> Folders, bool Truncated);
 
-    public static Saved? TryRead(string gitDirectory, Hash20 commit, int maxEntries)
+    /// <summary>The saved listing, whatever commit it lists; null when there is none or it cannot be trusted.</summary>
+    public static Saved? TryRead(string gitDirectory, int maxEntries)
     {
         try
         {
@@ -28,32 +31,30 @@ internal static class IssueListingFile
                 return null;
             }
             using var reader = new BinaryReader(new BufferedStream(File.OpenRead(path), 64 * 1024));
-            if (reader.ReadInt32() != Magic || reader.ReadInt32() != Version || new Hash20(reader.ReadBytes(Hash20.Length)) != commit)
+            if (reader.ReadInt32() != Magic || reader.ReadInt32() != Version)
             {
                 return null;
             }
+            var commit = ReadHash(reader);
+            var issuesTree = ReadHash(reader);
             var count = reader.ReadInt32();
             if (count < 0 || count > maxEntries)
             {
                 return null;
             }
-            var issues = new (IssueState, string)[count];
+            var folders = new ListedFolder[count];
             for (var i = 0; i < count; i++)
             {
-                var state = (IssueState)reader.ReadByte();
-                issues[i] = (Enum.IsDefined(state) ? state : throw new FormatException("bad state"), reader.ReadString());
+                var name = reader.ReadString();
+                var tree = ReadHash(reader);
+                folders[i] = reader.ReadByte() switch
+                {
+                    0 => ReadIssue(reader, name, tree),
+                    1 => new ListedFolder(name, tree, 0, default, null, new UnreadableIssueFile(reader.ReadString(), reader.ReadString())),
+                    _ => throw new FormatException("bad row kind"),
+                };
             }
-            var problems = reader.ReadInt32();
-            if (problems < 0 || problems > maxEntries)
-            {
-                return null;
-            }
-            var unreadable = new UnreadableIssueFile[problems];
-            for (var i = 0; i < problems; i++)
-            {
-                unreadable[i] = new UnreadableIssueFile(reader.ReadString(), reader.ReadString());
-            }
-            return new Saved(issues, unreadable, reader.ReadBoolean());
+            return new Saved(commit, issuesTree, folders, reader.ReadBoolean());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
@@ -61,9 +62,9 @@ internal static class IssueListingFile
         }
     }
 
-    /// <param name="lines">Each issue's state and table line, in the listing's order (<see cref="IssueOutput.TableLine"/>).</param>
-    public static void Write(string gitDirectory, Hash20 commit, IReadOnlyList<(IssueState State, string Line)> lines, IssueListing listing)
+    public static void Write(string gitDirectory, Saved listing)
     {
+        ArgumentNullException.ThrowIfNull(listing);
         try
         {
             var path = PathIn(gitDirectory);
@@ -73,18 +74,26 @@ internal static class IssueListingFile
             {
                 writer.Write(Magic);
                 writer.Write(Version);
-                writer.Write(commit.ToArray());
-                writer.Write(lines.Count);
-                foreach (var (state, line) in lines)
+                WriteHash(writer, listing.Commit);
+                WriteHash(writer, listing.IssuesTree);
+                writer.Write(listing.Folders.Count);
+                foreach (var folder in listing.Folders)
                 {
-                    writer.Write((byte)state);
-                    writer.Write(line);
-                }
-                writer.Write(listing.Unreadable.Count);
-                foreach (var file in listing.Unreadable)
-                {
-                    writer.Write(file.Path);
-                    writer.Write(file.Reason);
+                    writer.Write(folder.Name);
+                    WriteHash(writer, folder.Tree);
+                    if (folder.Line is { } line)
+                    {
+                        writer.Write((byte)0);
+                        writer.Write(folder.CreatedTicks);
+                        writer.Write((byte)folder.State);
+                        writer.Write(line);
+                    }
+                    else
+                    {
+                        writer.Write((byte)1);
+                        writer.Write(folder.Unreadable?.Path ?? "");
+                        writer.Write(folder.Unreadable?.Reason ?? "");
+                    }
                 }
                 writer.Write(listing.Truncated);
             }
@@ -94,6 +103,31 @@ internal static class IssueListingFile
         {
             // Only costs time on the next run.
         }
+    }
+
+    private static ListedFolder ReadIssue(BinaryReader reader, string name, Hash20 tree)
+    {
+        var created = reader.ReadInt64();
+        var state = (IssueState)reader.ReadByte();
+        if (!IssueId.IsValid(name) || !Enum.IsDefined(state))
+        {
+            throw new FormatException("bad row");
+        }
+        return new ListedFolder(name, tree, created, state, reader.ReadString(), null);
+    }
+
+    private static void WriteHash(BinaryWriter writer, Hash20 hash)
+    {
+        Span<byte> bytes = stackalloc byte[Hash20.Length];
+        hash.CopyTo(bytes);
+        writer.Write(bytes);
+    }
+
+    private static Hash20 ReadHash(BinaryReader reader)
+    {
+        Span<byte> bytes = stackalloc byte[Hash20.Length];
+        reader.BaseStream.ReadExactly(bytes); // EndOfStreamException (an IOException) for a truncated file
+        return new Hash20(bytes);
     }
 
     private static string PathIn(string gitDirectory) => Path.Combine(gitDirectory, "gittorrent", "issues.list");

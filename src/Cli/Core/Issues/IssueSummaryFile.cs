@@ -50,10 +50,13 @@ internal sealed class IssueSummaryFile : IIssueSummaryCache
         _changed = true;
     }
 
-    /// <summary>Writes the entries used by this run (so the file tracks the trees listed last), when any was new.</summary>
+    /// <summary>
+    /// Writes the entries used by this run, then those it loaded and did not use (folders of other trees: another
+    /// branch), up to the entry bound; nothing when no entry was new.
+    /// </summary>
     public void Save()
     {
-        if (!_changed && _used.Count == _loaded.Count)
+        if (!_changed)
         {
             return;
         }
@@ -66,8 +69,11 @@ internal sealed class IssueSummaryFile : IIssueSummaryCache
             {
                 writer.Write(Magic);
                 writer.Write(Version);
-                writer.Write(Math.Min(_used.Count, _maxEntries));
-                foreach (var ((id, tree), summary) in _used.Take(_maxEntries))
+                var kept = new List<KeyValuePair<(string, Hash20), IssueFolderSummary>>(Math.Min(_used.Count + _loaded.Count, _maxEntries));
+                kept.AddRange(_used.Take(_maxEntries));
+                kept.AddRange(_loaded.Where(e => !_used.ContainsKey(e.Key)).Take(_maxEntries - kept.Count));
+                writer.Write(kept.Count);
+                foreach (var ((id, tree), summary) in kept)
                 {
                     Write(writer, id, tree, summary);
                 }
