@@ -9,6 +9,11 @@ public sealed partial class GitTorrentRemote
 {
     public async Task<RemoteRefs> ListAsync(bool forPush, CancellationToken cancellationToken)
     {
+        if (url.Kind == GitTorrentUrlKind.Host && forPush)
+        {
+            // Said before git asks the origin for its refs: a push to a host-form URL can never succeed.
+            throw new GitTorrentException(HostFormPushRefused);
+        }
         if (url.Kind == GitTorrentUrlKind.Host)
         {
             // The node joins the DHT while the origin lists its refs: the fetch that follows finds it ready.

@@ -6,13 +6,15 @@ namespace GitTorrent.Cli.Remote;
 /// <summary><c>push</c>: into the bare repository the local daemon serves (key form, own id only), then re-publish.</summary>
 public sealed partial class GitTorrentRemote
 {
+    /// <summary>Why a push to a host-form URL is refused, and what to push to instead.</summary>
+    public const string HostFormPushRefused = "cannot push to a host-form URL; push to gittorrent://<your user id>/<repo>";
+
     public async Task<IReadOnlyList<PushResult>> PushAsync(IReadOnlyList<PushRequest> refspecs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(refspecs);
         if (url.Kind == GitTorrentUrlKind.Host)
         {
-            return [.. refspecs.Select(r => new PushResult(r.Destination,
-                "cannot push to a host-form URL; push to gittorrent://<your user id>/<repo>"))];
+            return [.. refspecs.Select(r => new PushResult(r.Destination, HostFormPushRefused))];
         }
         var userId = await ResolveUserAsync(cancellationToken).ConfigureAwait(false);
         if (settings.OwnUserId is not { } own)
