@@ -36,12 +36,14 @@ public static class ProfileCrawlerServiceCollectionExtensions
         services.TryAddSingleton<ProfileCrawler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProfileCrawler>());
 
-        // Discovery of users: keys from puts at our node (scanned by the crawler), followed portals' feeds and ids asked
-        // for, each bounded and counted (README "Discovery of users").
+        // Discovery of users: keys from puts at our node (scanned by the crawler), samples of other nodes' items,
+        // followed portals' feeds and ids asked for, each bounded and counted (README "Discovery of users").
         services.AddOptions<DiscoveryOptions>().BindConfiguration(DiscoveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<DiscoveryStatistics>();
         services.TryAddSingleton<DiscoveryQueue>();
         services.TryAddSingleton<PutDiscovery>();
+        services.TryAddSingleton<SampleDiscovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<SampleDiscovery>());
         services.TryAddSingleton<DiscoveryLookupService>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryLookupService>());
         services.AddHostedService<PeerFeedFollower>();

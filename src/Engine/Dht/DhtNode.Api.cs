@@ -201,6 +201,57 @@ public sealed partial class DhtNode
             .ToList()).WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Asks one node for a sample of the item targets it stores (<c>sample_items</c>); null when it does not answer,
+    /// answers with an error (a node that does not know the query) or answers with a malformed sample. At most
+    /// <see cref="MaxSamplesPerAnswer"/> targets and <see cref="DhtOptions.BucketSize"/> nodes are taken from an answer.
+    /// </summary>
+    public Task<ItemSample?> SampleItemsAsync(IPEndPoint node, Hash20 target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var completion = new TaskCompletionSource<ItemSample?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            var sent = SendQuery(KrpcMethod.SampleItems, new BDictionary { ["id"] = Id.ToArray(), ["target"] = target.ToArray() },
+                null, node, new CallbackObserver((_, reply) => completion.TrySetResult(reply?.Body is { } body ? ReadSample(body) : null)), null);
+            if (!sent)
+            {
+                completion.TrySetResult(null);
+            }
+        });
+        return completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Up to <paramref name="max"/> nodes of the routing table (where a walk of the network starts).</summary>
+    public Task<IReadOnlyList<DhtContact>> GetRoutingContactsAsync(int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        return Invoke<IReadOnlyList<DhtContact>>(() => _table.Entries().Take(max).Select(e => new DhtContact(e.Id, e.EndPoint)).ToList())
+            .WaitAsync(cancellationToken);
+    }
+
+    private ItemSample? ReadSample(BDictionary body)
+    {
+        if (body.Get<BString>("samples") is not { } samples || samples.Length % Hash20.Length != 0
+            || body.GetInteger("num") is not (>= 0 and var count) || body.GetInteger("interval") is not (>= 0 and <= 86_400 and var interval))
+        {
+            _malformed++; // counted with the other malformed messages (DhtStatistics.MalformedDropped)
+            return null;
+        }
+        var targets = new List<Hash20>(Math.Min(samples.Length / Hash20.Length, MaxSamplesPerAnswer));
+        for (var offset = 0; offset < samples.Length && targets.Count < MaxSamplesPerAnswer; offset += Hash20.Length)
+        {
+            targets.Add(new Hash20(samples.Span.Slice(offset, Hash20.Length)));
+        }
+        var nodes = new List<DhtContact>();
+        var family = _socket.AddressFamily;
+        if (body.Get<BString>(family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "nodes6" : "nodes") is { } compact)
+        {
+            CompactEncoding.TryDecodeNodes(compact.Span, family, nodes);
+        }
+        return new ItemSample(targets, count, TimeSpan.FromSeconds(interval), [.. nodes.Take(_options.BucketSize)]);
+    }
+
     /// <summary>get_peers lookup with its figures (for benchmarks and diagnostics).</summary>
     public Task<LookupResult> GetPeersWithStatsAsync(Hash20 infoHash, CancellationToken cancellationToken) =>
         RunLookupAsync(NewLookup(LookupKind.GetPeers, infoHash), null, cancellationToken);

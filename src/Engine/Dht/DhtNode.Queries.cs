@@ -7,9 +7,21 @@ using GitTorrent.Engine.Dht.Storage;
 
 namespace GitTorrent.Engine.Dht;
 
-/// <summary>Answers to incoming queries: BEP 5 (ping, find_node, get_peers, announce_peer) and BEP 44 (get, put).</summary>
+/// <summary>
+/// Answers to incoming queries: BEP 5 (ping, find_node, get_peers, announce_peer), BEP 44 (get, put) and GitTorrent's
+/// <c>sample_items</c>.
+/// </summary>
 public sealed partial class DhtNode
 {
+    /// <summary>Targets in one <c>sample_items</c> answer (20 bytes each: the datagram stays well under 1500 bytes).</summary>
+    public const int MaxSamplesPerAnswer = 50;
+
+    /// <summary>The <c>interval</c> of a <c>sample_items</c> answer that could not hold every target: ask again after it.</summary>
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>The <c>interval</c> of an answer that held every target: nothing new is likely sooner.</summary>
+    public static readonly TimeSpan SampleIntervalWhenComplete = TimeSpan.FromMinutes(10);
+
     /// <summary>Peers returned in one get_peers answer; keeps the datagram well under 1500 bytes.</summary>
     private const int MaxPeersPerResponse = 50;
 
@@ -35,6 +47,7 @@ public sealed partial class DhtNode
             KrpcMethod.AnnouncePeer => OnAnnouncePeer(query, from, now),
             KrpcMethod.Get => OnGet(query, from, now),
             KrpcMethod.Put => OnPut(query, from, now),
+            KrpcMethod.SampleItems => OnSampleItems(query, from, now),
             _ => Refuse(query, from, KrpcErrorCode.MethodUnknown, "Method Unknown"),
         };
         if (body is not null)
@@ -182,6 +195,49 @@ public sealed partial class DhtNode
                 }
             }
         }
+        return body;
+    }
+
+    /// <summary>
+    /// <c>sample_items</c> (our extension, shaped like BEP 51's <c>sample_infohashes</c>): up to
+    /// <see cref="MaxSamplesPerAnswer"/> targets of stored mutable items without salt, chosen at random (reservoir
+    /// sampling: one pass, no copy of the store), their number, an interval, and the closest nodes to the target.
+    /// </summary>
+    private BDictionary? OnSampleItems(KrpcMessage query, IPEndPoint from, long now)
+    {
+        if (!query.TryGetHash("target", out var target))
+        {
+            return Refuse(query, from, KrpcErrorCode.Protocol, "sample_items needs a 20-byte target");
+        }
+        var chosen = new Hash20[MaxSamplesPerAnswer];
+        var count = 0L;
+        foreach (var item in _items.Items(now))
+        {
+            if (!item.IsMutable || item.Salt is { Length: > 0 })
+            {
+                continue;
+            }
+            count++;
+            if (count <= MaxSamplesPerAnswer)
+            {
+                chosen[count - 1] = item.Target;
+            }
+            else if (Random.Shared.NextInt64(count) is var slot && slot < MaxSamplesPerAnswer)
+            {
+                chosen[slot] = item.Target;
+            }
+        }
+        var taken = (int)Math.Min(count, MaxSamplesPerAnswer);
+        var samples = new byte[taken * Hash20.Length];
+        for (var i = 0; i < taken; i++)
+        {
+            chosen[i].CopyTo(samples.AsSpan(i * Hash20.Length, Hash20.Length));
+        }
+        var body = IdOnly();
+        AddClosestNodes(body, target);
+        body["interval"] = (long)(count > taken ? SampleInterval : SampleIntervalWhenComplete).TotalSeconds;
+        body["num"] = count;
+        body["samples"] = samples;
         return body;
     }
 

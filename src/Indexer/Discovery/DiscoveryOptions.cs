@@ -25,6 +25,32 @@ public sealed class DiscoveryOptions
     [Range(1, 100_000)]
     public int DiscoveryPutsPerMinute { get; set; } = 600;
 
+    /// <summary>
+    /// Whether other DHT nodes are asked for samples of the profile items they store (<c>sample_items</c>, docs/PROTOCOL.md
+    /// section 2) and the unknown keys crawled (default true): how a portal finds users whose puts never reached its node.
+    /// </summary>
+    public bool DiscoveryFromSamples { get; set; } = true;
+
+    /// <summary>How often the walk of the DHT for samples runs (default 20 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DiscoverySampleInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>DHT nodes asked for a sample in one walk (default 64), 16 at a time.</summary>
+    [Range(1, 10_000)]
+    public int DiscoverySampleNodesPerWalk { get; set; } = 64;
+
+    /// <summary>DHT nodes the walk remembers (when each may be asked again); beyond this new ones are not added (default 5,000).</summary>
+    [Range(1, 1_000_000)]
+    public int DiscoverySampleNodesKnown { get; set; } = 5_000;
+
+    /// <summary>The shortest time between two samples of one node, whatever its answer's <c>interval</c> says (default 1 min).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DiscoverySampleMinInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Sampled keys new to this portal turned into crawl jobs, at most this many in any minute (default 600); the rest wait.</summary>
+    [Range(1, 1_000_000)]
+    public int DiscoverySamplesPerMinute { get; set; } = 600;
+
     /// <summary>Ids waiting for a lookup; beyond this they are dropped and counted (default 10,000). Feeds wait for room instead.</summary>
     [Range(1, 1_000_000)]
     public int DiscoveryQueueLimit { get; set; } = 10_000;

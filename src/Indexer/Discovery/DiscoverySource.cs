@@ -11,4 +11,7 @@ public enum DiscoverySource
 
     /// <summary>Asked for on this portal (<c>POST /api/users</c>, the search page's form).</summary>
     Request,
+
+    /// <summary>A target in another DHT node's <c>sample_items</c> answer (<see cref="SampleDiscovery"/>).</summary>
+    Sample,
 }

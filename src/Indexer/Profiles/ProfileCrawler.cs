@@ -32,7 +32,8 @@ public sealed partial class ProfileCrawler(
     IOptions<ProfileCrawlerOptions> options,
     TimeProvider time,
     ILogger<ProfileCrawler> logger,
-    Discovery.PutDiscovery? puts = null) : BackgroundService
+    Discovery.PutDiscovery? puts = null,
+    Discovery.SampleDiscovery? samples = null) : BackgroundService
 {
     /// <summary>Profiles stored, fetches that found nothing, and profiles rejected, since start.</summary>
     public long Stored => Interlocked.Read(ref _stored);
@@ -123,6 +124,7 @@ public sealed partial class ProfileCrawler(
                 continue;
             }
             puts?.Settle(id, found.Contains(id));
+            samples?.Settle(id, found.Contains(id));
             if (found.Contains(id))
             {
                 var age = changed.TryGetValue(lease.Key, out var at) ? now - at : TimeSpan.Zero;

@@ -138,6 +138,7 @@ public sealed class KrpcMessage
         _ when name.SequenceEqual("announce_peer"u8) => KrpcMethod.AnnouncePeer,
         _ when name.SequenceEqual("get"u8) => KrpcMethod.Get,
         _ when name.SequenceEqual("put"u8) => KrpcMethod.Put,
+        _ when name.SequenceEqual("sample_items"u8) => KrpcMethod.SampleItems,
         _ => KrpcMethod.Unknown,
     };
 
@@ -149,6 +150,7 @@ public sealed class KrpcMessage
         KrpcMethod.AnnouncePeer => "announce_peer",
         KrpcMethod.Get => "get",
         KrpcMethod.Put => "put",
+        KrpcMethod.SampleItems => "sample_items",
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 

@@ -12,4 +12,10 @@ public enum KrpcMethod
     Get,
     /// <summary>BEP 44 put.</summary>
     Put,
+
+    /// <summary>
+    /// <c>sample_items</c>, GitTorrent's extension after BEP 51's <c>sample_infohashes</c>: a sample of the targets of
+    /// the mutable items without salt a node stores (docs/PROTOCOL.md section 2).
+    /// </summary>
+    SampleItems,
 }
