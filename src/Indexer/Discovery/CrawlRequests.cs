@@ -30,6 +30,10 @@ public sealed class CrawlRequests(
     private readonly ConcurrentDictionary<Hash20, long> _handled = new();
     private readonly ConcurrentDictionary<Hash20, byte> _asked = new();
 
+    // Ids the budget held back, with the seq seen: offered again by every later call, so a source that names an id only
+    // once (a sample) does not lose it. Bounded by the limit.
+    private readonly ConcurrentDictionary<Hash20, long> _waiting = new();
+
     /// <summary>
     /// Makes crawls due for the candidates (an id and the seq the source saw; 0 when it saw none) that are new; returns
     /// how many it planned and how many wait for the budget.
@@ -37,7 +41,7 @@ public sealed class CrawlRequests(
     public async Task<(int Planned, int Waiting)> RequestAsync(IEnumerable<(Hash20 Id, long Seq)> candidates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        var fresh = candidates.Where(c => !(_handled.TryGetValue(c.Id, out var seq) && seq >= c.Seq))
+        var fresh = candidates.Concat(_waiting.Select(w => (Id: w.Key, Seq: w.Value))).Where(c => !(_handled.TryGetValue(c.Id, out var seq) && seq >= c.Seq))
             .GroupBy(c => c.Id).Select(g => g.MaxBy(c => c.Seq)).ToList();
         if (fresh.Count == 0)
         {
@@ -66,6 +70,7 @@ public sealed class CrawlRequests(
             if (held.TryGetValue(candidate.Id.ToString(), out var seq) && seq >= candidate.Seq)
             {
                 _handled[candidate.Id] = candidate.Seq;
+                _waiting.TryRemove(candidate.Id, out _);
                 continue;
             }
             wanted.Add(candidate);
@@ -80,14 +85,19 @@ public sealed class CrawlRequests(
         {
             await jobs.Store.RequestNowAsync(JobKinds.ProfileCrawl, id.ToString(), null, cancellationToken).ConfigureAwait(false);
             _handled[id] = seq;
+            _waiting.TryRemove(id, out _);
             if (_asked.Count < limit)
             {
                 _asked[id] = 0;
             }
         }
-        foreach (var (id, _) in wanted.Skip(granted))
+        foreach (var (id, seq) in wanted.Skip(granted))
         {
             _handled.TryAdd(id, -1); // seen (counted once), not handled yet
+            if (_waiting.Count < limit || _waiting.ContainsKey(id))
+            {
+                _waiting[id] = seq;
+            }
         }
         statistics.Add(source, DiscoveryOutcome.Lookup, granted);
         if (granted > 0)
