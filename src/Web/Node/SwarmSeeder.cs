@@ -32,6 +32,9 @@ public sealed partial class SwarmSeeder(
     public static readonly TimeSpan AnnounceInterval = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan RepublishInterval = TimeSpan.FromHours(1);
 
+    /// <summary>The pause between two looks at what is due.</summary>
+    public static readonly TimeSpan RoundPause = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _countFrom;
 
@@ -52,28 +55,28 @@ public sealed partial class SwarmSeeder(
         }
         crawlQueue.Add(Hash20.Parse(identity.UserId));
         await node.Joined.WaitAsync(stoppingToken);
-        DateTimeOffset lastAnnounce = default, lastPublish = default, lastCount = default;
+        var schedule = new SeederSchedule(AnnounceInterval, RepublishInterval, options.Value.SeederCountInterval);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = time.GetUtcNow();
             try
             {
-                if (now - lastAnnounce >= AnnounceInterval)
+                if (schedule.AnnounceDue(now))
                 {
                     await RefreshServedAsync(node, stoppingToken);
                     var count = await node.AnnounceTipsAsync(stoppingToken);
                     LogAnnounced(logger, count, node.Repositories.Count);
-                    lastAnnounce = now;
+                    schedule.Announced(now);
                 }
-                if (now - lastPublish >= RepublishInterval)
+                if (schedule.RepublishDue(now))
                 {
                     await PublishPortalProfileAsync(node, stoppingToken);
-                    lastPublish = now;
+                    schedule.Republished(now);
                 }
-                if (now - lastCount >= options.Value.SeederCountInterval)
+                if (schedule.CountDue(now))
                 {
                     await CountSeedersAsync(node, stoppingToken);
-                    lastCount = now;
+                    schedule.Counted(now);
                 }
                 await Notifications.PublishSwarmChanged();
             }
@@ -81,7 +84,7 @@ public sealed partial class SwarmSeeder(
             {
                 LogRoundFailed(logger, e.Message);
             }
-            await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            await Task.Delay(RoundPause, time, stoppingToken);
         }
     }
 
