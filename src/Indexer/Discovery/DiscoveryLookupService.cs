@@ -30,14 +30,8 @@ public sealed partial class DiscoveryLookupService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        GitTorrentNode node;
-        try
+        if (await nodeHost.JoinedNodeOrNullAsync(reason => LogNoNode(logger, reason), stoppingToken).ConfigureAwait(false) is not { } node)
         {
-            node = await nodeHost.JoinedNodeAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogNoNode(logger, e.Message);
             return;
         }
         var budget = new SlidingWindowBudget(options.Value.DiscoveryLookupsPerMinute, Window, time);

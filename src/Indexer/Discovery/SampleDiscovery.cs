@@ -87,14 +87,8 @@ public sealed partial class SampleDiscovery(
         {
             return;
         }
-        GitTorrentNode node;
-        try
+        if (await nodeHost.JoinedNodeOrNullAsync(reason => LogNoNode(logger, reason), stoppingToken).ConfigureAwait(false) is not { } node)
         {
-            node = await nodeHost.JoinedNodeAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogNoNode(logger, e.Message);
             return;
         }
         while (!stoppingToken.IsCancellationRequested)

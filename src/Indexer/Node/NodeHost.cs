@@ -29,6 +29,24 @@ public sealed partial class NodeHost(IOptions<NodeHostOptions> options, ILoggerF
         return node;
     }
 
+    /// <summary>
+    /// <see cref="JoinedNodeAsync"/> for background services that can do nothing without a node: null when the node
+    /// could not start, after handing the reason to <paramref name="couldNotStart"/> (to log it).
+    /// </summary>
+    public async Task<GitTorrentNode?> JoinedNodeOrNullAsync(Action<string> couldNotStart, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(couldNotStart);
+        try
+        {
+            return await JoinedNodeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            couldNotStart(e.Message);
+            return null;
+        }
+    }
+
     /// <summary>The node if it is running, else null (for status pages that must not wait).</summary>
     public GitTorrentNode? Current => _node.Task.IsCompletedSuccessfully ? _node.Task.Result : null;
 

@@ -46,14 +46,8 @@ public sealed partial class ProfileCrawler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        GitTorrentNode node;
-        try
+        if (await nodeHost.JoinedNodeOrNullAsync(reason => LogNoNode(logger, reason), stoppingToken).ConfigureAwait(false) is not { } node)
         {
-            node = await nodeHost.JoinedNodeAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogNoNode(logger, e.Message);
             return;
         }
         var settings = options.Value;

@@ -46,14 +46,8 @@ public sealed partial class SwarmRepositoryFetcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        GitTorrentNode node;
-        try
+        if (await host.JoinedNodeOrNullAsync(reason => LogNoNode(logger, reason), stoppingToken) is not { } node)
         {
-            node = await host.JoinedNodeAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogNoNode(logger, e.Message);
             return;
         }
         await using var swarm = new SwarmFetcher(node);

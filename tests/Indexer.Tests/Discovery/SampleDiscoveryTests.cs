@@ -65,14 +65,7 @@ public sealed class SampleDiscoveryTests
             Assert.NotEmpty(onlyElsewhere);
 
             var statistics = new DiscoveryStatistics();
-            var options = Options.Create(new DiscoveryOptions());
-            var runner = ProfileCrawlerTests.Runner(database);
-            var host = new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance);
-            var samples = new SampleDiscovery(host, database.Factory, runner, statistics, options, TimeProvider.System,
-                NullLogger<SampleDiscovery>.Instance);
-            var crawler = new ProfileCrawler(host, new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(),
-                database.Factory, runner, Options.Create(new ProfileCrawlerOptions()), TimeProvider.System, NullLogger<ProfileCrawler>.Instance,
-                samples: samples);
+            var (samples, crawler) = Discovery(database, statistics, new DiscoveryOptions());
 
             // One walk asks every node of the routing table; the keys they hold become crawl jobs, nothing is stored yet.
             var planned = await samples.WalkAsync(crawlerNode, cts.Token);
@@ -118,14 +111,8 @@ public sealed class SampleDiscoveryTests
         {
             var crawlerNode = await StartAsync(work, "crawler", [], nodes, cts.Token);
             var statistics = new DiscoveryStatistics();
-            var options = Options.Create(new DiscoveryOptions { DiscoverySamplesPerMinute = 30, DiscoverySampleMinInterval = TimeSpan.FromSeconds(1) });
-            var runner = ProfileCrawlerTests.Runner(database);
-            var host = new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance);
-            var samples = new SampleDiscovery(host, database.Factory, runner, statistics, options, TimeProvider.System,
-                NullLogger<SampleDiscovery>.Instance);
-            var crawler = new ProfileCrawler(host, new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(),
-                database.Factory, runner, Options.Create(new ProfileCrawlerOptions()), TimeProvider.System, NullLogger<ProfileCrawler>.Instance,
-                samples: samples);
+            var (samples, crawler) = Discovery(database, statistics,
+                new DiscoveryOptions { DiscoverySamplesPerMinute = 30, DiscoverySampleMinInterval = TimeSpan.FromSeconds(1) });
             samples.AddNodes([new DhtContact(Hash20.Random(), (IPEndPoint)liar.Client.LocalEndPoint!)]);
 
             // Three walks, a second apart: 150 random keys named, 30 crawls at most.
@@ -155,6 +142,20 @@ public sealed class SampleDiscoveryTests
                 await node.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The sample walk and the crawler that settles its crawls, on one database (the walk is driven by the test).</summary>
+    private static (SampleDiscovery Samples, ProfileCrawler Crawler) Discovery(NameTestDatabase database, DiscoveryStatistics statistics,
+        DiscoveryOptions settings)
+    {
+        var runner = ProfileCrawlerTests.Runner(database);
+        var host = new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance);
+        var samples = new SampleDiscovery(host, database.Factory, runner, statistics, Options.Create(settings), TimeProvider.System,
+            NullLogger<SampleDiscovery>.Instance);
+        var crawler = new ProfileCrawler(host, new ProfileStore(database.Factory, TimeProvider.System), new ProfileCrawlQueue(),
+            database.Factory, runner, Options.Create(new ProfileCrawlerOptions()), TimeProvider.System, NullLogger<ProfileCrawler>.Instance,
+            samples: samples);
+        return (samples, crawler);
     }
 
     private static async Task<GitTorrentNode> StartAsync(TempDirectory work, string name, string[] bootstrap, List<GitTorrentNode> nodes,

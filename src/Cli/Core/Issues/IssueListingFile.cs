@@ -35,8 +35,8 @@ internal static class IssueListingFile
             {
                 return null;
             }
-            var commit = ReadHash(reader);
-            var issuesTree = ReadHash(reader);
+            var commit = CacheFileHash.Read(reader);
+            var issuesTree = CacheFileHash.Read(reader);
             var count = reader.ReadInt32();
             if (count < 0 || count > maxEntries)
             {
@@ -46,7 +46,7 @@ internal static class IssueListingFile
             for (var i = 0; i < count; i++)
             {
                 var name = reader.ReadString();
-                var tree = ReadHash(reader);
+                var tree = CacheFileHash.Read(reader);
                 folders[i] = reader.ReadByte() switch
                 {
                     0 => ReadIssue(reader, name, tree),
@@ -74,13 +74,13 @@ internal static class IssueListingFile
             {
                 writer.Write(Magic);
                 writer.Write(Version);
-                WriteHash(writer, listing.Commit);
-                WriteHash(writer, listing.IssuesTree);
+                CacheFileHash.Write(writer, listing.Commit);
+                CacheFileHash.Write(writer, listing.IssuesTree);
                 writer.Write(listing.Folders.Count);
                 foreach (var folder in listing.Folders)
                 {
                     writer.Write(folder.Name);
-                    WriteHash(writer, folder.Tree);
+                    CacheFileHash.Write(writer, folder.Tree);
                     if (folder.Line is { } line)
                     {
                         writer.Write((byte)0);
@@ -114,20 +114,6 @@ internal static class IssueListingFile
             throw new FormatException("bad row");
         }
         return new ListedFolder(name, tree, created, state, reader.ReadString(), null);
-    }
-
-    private static void WriteHash(BinaryWriter writer, Hash20 hash)
-    {
-        Span<byte> bytes = stackalloc byte[Hash20.Length];
-        hash.CopyTo(bytes);
-        writer.Write(bytes);
-    }
-
-    private static Hash20 ReadHash(BinaryReader reader)
-    {
-        Span<byte> bytes = stackalloc byte[Hash20.Length];
-        reader.BaseStream.ReadExactly(bytes); // EndOfStreamException (an IOException) for a truncated file
-        return new Hash20(bytes);
     }
 
     private static string PathIn(string gitDirectory) => Path.Combine(gitDirectory, "gittorrent", "issues.list");

@@ -120,12 +120,12 @@ internal sealed class IssueSummaryFile : IIssueSummaryCache
     private static void Write(BinaryWriter writer, string id, Hash20 tree, IssueFolderSummary summary)
     {
         writer.Write(id);
-        WriteHash(writer, tree);
+        CacheFileHash.Write(writer, tree);
         if (summary.Issue is { } issue)
         {
             writer.Write((byte)0);
             writer.Write(issue.Title);
-            WriteHash(writer, issue.Author);
+            CacheFileHash.Write(writer, issue.Author);
             writer.Write(issue.Created.UtcTicks);
             writer.Write((byte)issue.State);
             writer.Write(issue.Labels.Count);
@@ -146,7 +146,7 @@ internal sealed class IssueSummaryFile : IIssueSummaryCache
     private static (string Id, Hash20 Tree, IssueFolderSummary Summary) Read(BinaryReader reader)
     {
         var id = reader.ReadString();
-        var tree = ReadHash(reader);
+        var tree = CacheFileHash.Read(reader);
         if (!IssueId.IsValid(id))
         {
             throw new FormatException("bad id");
@@ -155,7 +155,7 @@ internal sealed class IssueSummaryFile : IIssueSummaryCache
         {
             case 0:
                 var title = reader.ReadString();
-                var author = ReadHash(reader);
+                var author = CacheFileHash.Read(reader);
                 var created = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
                 var state = (IssueState)reader.ReadByte();
                 var labelCount = reader.ReadInt32();
@@ -175,20 +175,5 @@ internal sealed class IssueSummaryFile : IIssueSummaryCache
             default:
                 throw new FormatException("bad entry kind");
         }
-    }
-
-    // Without a 20-byte array per id: the cache holds up to MaxIssues entries, two ids each, read on every list.
-    private static void WriteHash(BinaryWriter writer, Hash20 hash)
-    {
-        Span<byte> bytes = stackalloc byte[Hash20.Length];
-        hash.CopyTo(bytes);
-        writer.Write(bytes);
-    }
-
-    private static Hash20 ReadHash(BinaryReader reader)
-    {
-        Span<byte> bytes = stackalloc byte[Hash20.Length];
-        reader.BaseStream.ReadExactly(bytes); // EndOfStreamException (an IOException) for a truncated file
-        return new Hash20(bytes);
     }
 }
