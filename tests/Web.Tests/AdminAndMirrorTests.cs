@@ -13,15 +13,11 @@ public sealed class AdminAndMirrorTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    public static TheoryData<string> Providers => ["sqlite", "postgres"];
-
-    private static PortalStorage Storage(string provider) => provider == "postgres" ? PortalStorage.Postgres() : PortalStorage.Sqlite();
-
     [Theory]
-    [MemberData(nameof(Providers))]
+    [MemberData(nameof(PortalStorage.Providers), MemberType = typeof(PortalStorage))]
     public async Task AdminAreaAndItsEndpointsRefuseAnyoneButASignedInAdmin(string provider)
     {
-        await using var storage = Storage(provider);
+        await using var storage = PortalStorage.For(provider);
         var created = await PortalProcess.RunCommandAsync(storage, "admin", "create-user", "root").WaitAsync(Timeout);
         Assert.True(created.ExitCode == 0, created.Describe());
         var password = Assert.Single(created.StandardOutput, l => l.StartsWith("One-time password: ", StringComparison.Ordinal))["One-time password: ".Length..];
@@ -143,7 +139,7 @@ public sealed class AdminAndMirrorTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [MemberData(nameof(PortalStorage.Providers), MemberType = typeof(PortalStorage))]
     public async Task MirrorOfALocalOriginAppearsWithinOneIntervalAndIsCloneable(string provider)
     {
         using var originRoot = new TempDirectory("origin");
@@ -153,7 +149,7 @@ public sealed class AdminAndMirrorTests
         TempGitRepo.Run(originRoot.Path, "clone", "-q", "--bare", work.Root, Path.Combine(originRoot.Path, "org.git"));
         using var origin = await GitHttpServer.StartAsync(originRoot.Path).WaitAsync(Timeout);
 
-        await using var storage = Storage(provider);
+        await using var storage = PortalStorage.For(provider);
         var interval = TimeSpan.FromSeconds(5);
         var added = await PortalProcess.RunCommandAsync(storage, "mirror", "add", origin.UrlOf("org.git"), "--name", "org-project", "--interval", "5s").WaitAsync(Timeout);
         Assert.True(added.ExitCode == 0, added.Describe());

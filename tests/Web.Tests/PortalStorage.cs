@@ -20,6 +20,12 @@ internal sealed class PortalStorage : IAsyncDisposable
 
     public static PortalStorage Postgres() => new(TestPostgres.NewDatabaseConnectionString("web"));
 
+    /// <summary>The database providers a suite runs on, for <c>[MemberData]</c>.</summary>
+    public static TheoryData<string> Providers => ["sqlite", "postgres"];
+
+    /// <summary>Storage on the named provider ("sqlite" or "postgres").</summary>
+    public static PortalStorage For(string provider) => provider == "postgres" ? Postgres() : Sqlite();
+
     /// <summary>The same settings the portal derives from its environment, for reading and writing rows directly.</summary>
     public GitTorrentDbContextFactory OpenFactory()
     {

@@ -16,8 +16,9 @@ public sealed class SwarmFetchedRepositoryTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    [Fact]
-    public async Task A_repository_from_a_crawled_profile_is_fetched_from_the_swarm_and_clones_over_http()
+    [Theory]
+    [MemberData(nameof(PortalStorage.Providers), MemberType = typeof(PortalStorage))]
+    public async Task A_repository_from_a_crawled_profile_is_fetched_from_the_swarm_and_clones_over_http(string provider)
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var work = new TempDirectory("swarm-fetched");
@@ -41,7 +42,7 @@ public sealed class SwarmFetchedRepositoryTests
             await alice.PublishProfileAsync(identity, profile, 10, cts.Token);
 
             // The portal knows Alice's id (as if added on the portal) but nothing of her profile yet.
-            await using var storage = PortalStorage.Sqlite();
+            await using var storage = PortalStorage.For(provider);
             Assert.Equal(0, (await PortalProcess.RunCommandAsync(storage, "migrate").WaitAsync(Timeout)).ExitCode);
             await using (var db = storage.OpenFactory().CreateDbContext())
             {
