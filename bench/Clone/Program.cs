@@ -190,32 +190,50 @@ try
         }
         var running = new Process?[seeders];
         async Task StartAsync(int i) => running[i] = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, LimitedEnv(homes[i], ports[i]));
+        async Task StopAsync(int i)
+        {
+            if (running[i] is { } p)
+            {
+                p.Kill(true);
+                await p.WaitForExitAsync();
+                running[i] = null;
+            }
+        }
         async Task StopOthersAsync()
         {
             for (var i = 1; i < seeders; i++)
             {
-                if (running[i] is { } p)
-                {
-                    p.Kill(true);
-                    await p.WaitForExitAsync();
-                    running[i] = null;
-                }
+                await StopAsync(i);
             }
         }
         try
         {
+            // Warm-up: each seeder alone serves one clone, so each builds and caches the pack. (With all of them running,
+            // the clone took the first seeder's answer and went; the others' builds were dropped half way.)
+            var warmUps = new List<double>();
             for (var i = 0; i < seeders; i++)
             {
+                for (var j = 0; j < seeders; j++)
+                {
+                    if (j != i)
+                    {
+                        await StopAsync(j);
+                    }
+                }
                 await StartAsync(i);
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                warmUps.Add((await CloneAsync(gtUrl, allowOrigin: true)).Elapsed.TotalSeconds);
+                await WaitForCachedPackAsync(homes[i]);
             }
-            // Warm-up: every seeder builds and caches the pack.
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            var warmUp = await CloneAsync(gtUrl, allowOrigin: true);
-            foreach (var home in homes)
+            for (var i = 0; i < seeders; i++)
             {
-                await WaitForCachedPackAsync(home);
+                if (running[i] is null)
+                {
+                    await StartAsync(i);
+                }
             }
-            Console.WriteLine($"{seeders} seeders limited to {seederRate / 1048576.0:0.#} MiB/s each, warm-up clone: {warmUp.Elapsed.TotalSeconds:0.00} s");
+            Console.WriteLine($"{seeders} seeders limited to {seederRate / 1048576.0:0.#} MiB/s each, warm-up clones (one per seeder): "
+                + string.Join(", ", warmUps.Select(w => $"{w:0.00} s")));
             await Task.Delay(TimeSpan.FromSeconds(3));
             var one = new List<double>();
             var many = new List<double>();
