@@ -251,6 +251,17 @@ public sealed partial class ReplicaSetTests
                     Assert.Contains(fourth.Runner.AllOutput, l => l.Contains($"Fetched {repository} from the swarm", StringComparison.Ordinal));
                 }
 
+                // Shared work: the fast mirror's syncs run on at least two replicas. Which replica claims a due job is a race
+                // between their polls, so this waits for it instead of expecting it of a fixed number of runs.
+                await WaitForAsync(async () =>
+                {
+                    var key = await MirrorKeyAsync(storage, "fast", ct);
+                    await using var db = storage.OpenFactory().CreateDbContext();
+                    var holders = await db.JobRuns.AsNoTracking().Where(r => r.Kind == JobKinds.MirrorSync && r.Key == key)
+                        .Select(r => r.Holder).Distinct().CountAsync(ct);
+                    return holders >= 2 ? "two replicas" : null;
+                }, "the fast mirror's syncs to run on two replicas", ct);
+
                 // From the job records: no two runs of one job overlap; mirrors and profiles ran once per interval.
                 await using (var db = storage.OpenFactory().CreateDbContext())
                 {
