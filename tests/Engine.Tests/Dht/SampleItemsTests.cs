@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Dht.Items;
+using GitTorrent.Engine.Dht.Krpc;
 
 namespace GitTorrent.Engine.Tests.Dht;
 
@@ -74,40 +73,27 @@ public sealed class SampleItemsTests
     {
         await using var network = await TestNetwork.StartAsync(2);
         using var cts = new CancellationTokenSource(Timeout);
-        using var liar = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        using var liar = new RawKrpcClient(RawKrpcClient.AttackerAddress);
         var answering = AnswerOnceAsync(liar, broken, value, cts.Token);
         var before = network.Nodes[0].Statistics.MalformedDropped;
 
-        var sample = await network.Nodes[0].SampleItemsAsync((IPEndPoint)liar.Client.LocalEndPoint!, Hash20.Random(), cts.Token);
+        var sample = await network.Nodes[0].SampleItemsAsync(liar.LocalEndPoint, Hash20.Random(), cts.Token);
 
         await answering;
         Assert.Null(sample);
-        await WaitForAsync(() => network.Nodes[0].Statistics.MalformedDropped > before, cts.Token);
+        await Condition.WaitUntilAsync(() => network.Nodes[0].Statistics.MalformedDropped > before, "the malformed answer counted", Timeout);
     }
 
     /// <summary>Answers one <c>sample_items</c> query with a well-formed answer except for <paramref name="broken"/>.</summary>
-    private static async Task AnswerOnceAsync(UdpClient socket, string broken, int value, CancellationToken cancellationToken)
+    private static async Task AnswerOnceAsync(RawKrpcClient liar, string broken, int value, CancellationToken cancellationToken)
     {
-        var query = await socket.ReceiveAsync(cancellationToken);
-        Assert.True(BencodeReader.TryDecode(query.Buffer, out var decoded, out _));
-        var transaction = ((BDictionary)decoded).Get<BString>("t")!;
-        Assert.Equal("sample_items", ((BDictionary)decoded).Get<BString>("q")!.Text);
-        var answer = new BDictionary
+        var (query, from) = await liar.ReceiveQueryAsync(cancellationToken);
+        Assert.Equal(KrpcMethod.SampleItems, query.Method);
+        liar.Respond(query, from, new BDictionary
         {
-            ["id"] = Hash20.Random().ToArray(),
             ["samples"] = new byte[broken == "samples" ? value : 40],
             ["num"] = broken == "num" ? value : 2,
             ["interval"] = broken == "interval" ? value : 60,
-        };
-        var message = new BDictionary { ["t"] = transaction, ["y"] = new BString("r"), ["r"] = answer };
-        await socket.SendAsync(message.Encode(), query.RemoteEndPoint, cancellationToken);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20, cancellationToken);
-        }
+        });
     }
 }

@@ -1,10 +1,10 @@
 using System.Net;
-using System.Net.Sockets;
 using GitTorrent.Data;
 using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht;
+using GitTorrent.Engine.Dht.Krpc;
 using GitTorrent.Engine.Node;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Indexer.Discovery;
@@ -13,6 +13,7 @@ using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Tests.Names;
 using GitTorrent.Indexer.Tests.Profiles;
 using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -104,7 +105,7 @@ public sealed class SampleDiscoveryTests
         using var work = new TempDirectory("sample-liar");
         using var cts = new CancellationTokenSource(Timeout);
         var nodes = new List<GitTorrentNode>();
-        using var liar = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        using var liar = new RawKrpcClient(RawKrpcClient.AttackerAddress);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
         var lying = LieAsync(liar, stop.Token);
         try
@@ -113,7 +114,7 @@ public sealed class SampleDiscoveryTests
             var statistics = new DiscoveryStatistics();
             var (samples, crawler) = Discovery(database, statistics,
                 new DiscoveryOptions { DiscoverySamplesPerMinute = 30, DiscoverySampleMinInterval = TimeSpan.FromSeconds(1) });
-            samples.AddNodes([new DhtContact(Hash20.Random(), (IPEndPoint)liar.Client.LocalEndPoint!)]);
+            samples.AddNodes([new DhtContact(Hash20.Random(), liar.LocalEndPoint)]);
 
             // Three walks, a second apart: 150 random keys named, 30 crawls at most.
             var planned = 0;
@@ -174,21 +175,18 @@ public sealed class SampleDiscoveryTests
     }
 
     /// <summary>Answers every <c>sample_items</c> query with 50 random keys (well formed, all lies).</summary>
-    private static async Task LieAsync(UdpClient socket, CancellationToken cancellationToken)
+    private static async Task LieAsync(RawKrpcClient liar, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var query = await socket.ReceiveAsync(cancellationToken);
-            if (!BencodeReader.TryDecode(query.Buffer, out var decoded, out _) || decoded is not BDictionary message
-                || message.Get<BString>("t") is not { } transaction)
+            var (query, from) = await liar.ReceiveQueryAsync(cancellationToken);
+            if (query.Method != KrpcMethod.SampleItems)
             {
                 continue;
             }
             var samples = new byte[50 * Hash20.Length];
             Random.Shared.NextBytes(samples);
-            var answer = new BDictionary { ["id"] = Hash20.Random().ToArray(), ["samples"] = samples, ["num"] = 50_000, ["interval"] = 0 };
-            await socket.SendAsync(new BDictionary { ["t"] = transaction, ["y"] = new BString("r"), ["r"] = answer }.Encode(),
-                query.RemoteEndPoint, cancellationToken);
+            liar.Respond(query, from, new BDictionary { ["samples"] = samples, ["num"] = 50_000, ["interval"] = 0 });
         }
     }
 }
