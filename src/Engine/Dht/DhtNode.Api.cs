@@ -243,13 +243,7 @@ public sealed partial class DhtNode
         {
             targets.Add(new Hash20(samples.Span.Slice(offset, Hash20.Length)));
         }
-        var nodes = new List<DhtContact>();
-        var family = _socket.AddressFamily;
-        if (body.Get<BString>(family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "nodes6" : "nodes") is { } compact)
-        {
-            CompactEncoding.TryDecodeNodes(compact.Span, family, nodes);
-        }
-        return new ItemSample(targets, count, TimeSpan.FromSeconds(interval), [.. nodes.Take(_options.BucketSize)]);
+        return new ItemSample(targets, count, TimeSpan.FromSeconds(interval), [.. NodesOf(body).Take(_options.BucketSize)]);
     }
 
     /// <summary>get_peers lookup with its figures (for benchmarks and diagnostics).</summary>
@@ -328,22 +322,25 @@ public sealed partial class DhtNode
         Post(() =>
         {
             var sent = SendQuery(KrpcMethod.FindNode, new BDictionary { ["id"] = Id.ToArray(), ["target"] = Id.ToArray() },
-                null, router, new CallbackObserver((_, reply) =>
-                {
-                    var contacts = new List<DhtContact>();
-                    var family = _socket.AddressFamily;
-                    if (reply?.Body?.Get<BString>(family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "nodes6" : "nodes") is { } nodes)
-                    {
-                        CompactEncoding.TryDecodeNodes(nodes.Span, family, contacts);
-                    }
-                    completion.TrySetResult(contacts);
-                }), null);
+                null, router, new CallbackObserver((_, reply) => completion.TrySetResult(reply?.Body is { } body ? NodesOf(body) : [])), null);
             if (!sent)
             {
                 completion.TrySetResult([]);
             }
         });
         return completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The nodes an answer names in our socket's family ("nodes", or "nodes6" on IPv6; BEP 32); malformed entries skipped.</summary>
+    private List<DhtContact> NodesOf(BDictionary body)
+    {
+        var contacts = new List<DhtContact>();
+        var family = _socket.AddressFamily;
+        if (body.Get<BString>(family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "nodes6" : "nodes") is { } nodes)
+        {
+            CompactEncoding.TryDecodeNodes(nodes.Span, family, contacts);
+        }
+        return contacts;
     }
 
     private async Task<IPEndPoint?> ResolveAsync(string entry, CancellationToken cancellationToken)
