@@ -7,7 +7,6 @@ using GitTorrent.Engine.Bencoding;
 using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Dht.Items;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 // Discovery of users (issue 13): a real portal (Release build, SQLite) joins a loopback DHT of our nodes; N users who

@@ -31,7 +31,7 @@ internal static class CrawlBenchmark
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(60));
         var ct = cts.Token;
-        using var work = new GitTorrent.Tests.Shared.TempDirectory("bench-crawl");
+        using var work = new GitTorrent.TestSupport.TempDirectory("bench-crawl");
         var build = Stopwatch.StartNew();
         var nodes = new List<DhtNode>();
         for (var i = 0; i < nodeCount; i++)

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 using GitTorrent.Bench.Indexer;
 

@@ -1,4 +1,4 @@
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.Extensions.Configuration;
 
 namespace GitTorrent.Data.Tests;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using GitTorrent.Web.Tests;
 using Microsoft.Playwright;
 
 namespace GitTorrent.E2E.Tests;

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using GitTorrent.Web.Tests;
-using GitTorrent.Web.Tests.Issues;
 using Microsoft.Playwright;
 
 namespace GitTorrent.E2E.Tests;

@@ -1,6 +1,4 @@
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
-using GitTorrent.Web.Tests;
 using Microsoft.Playwright;
 
 namespace GitTorrent.E2E.Tests;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
-using GitTorrent.Tests.Shared;
-using GitTorrent.Web.Tests;
+using GitTorrent.TestSupport;
 using Microsoft.Playwright;
 
 namespace GitTorrent.E2E.Tests;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace GitTorrent.Web.Tests;

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 
 namespace GitTorrent.Web.Tests;
 

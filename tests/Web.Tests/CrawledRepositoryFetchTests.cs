@@ -5,7 +5,6 @@ using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Node;
 using GitTorrent.Engine.Wire.Extensions;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 using GitTorrent.Web.Node;
 

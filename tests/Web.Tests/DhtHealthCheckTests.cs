@@ -1,5 +1,5 @@
 using GitTorrent.Indexer.Node;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using GitTorrent.Web.Node;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;

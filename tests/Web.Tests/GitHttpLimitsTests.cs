@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 
 namespace GitTorrent.Web.Tests;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;

@@ -1,4 +1,4 @@
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;
 

@@ -1,5 +1,5 @@
 using GitTorrent.Data;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;
 

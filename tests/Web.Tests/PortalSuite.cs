@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitTorrent.Data.Entities;
 using GitTorrent.Indexer.Names;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;
 

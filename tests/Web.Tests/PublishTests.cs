@@ -1,5 +1,5 @@
 using System.Net;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;
 

@@ -10,7 +10,6 @@ using GitTorrent.Engine.Dht;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Node;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 

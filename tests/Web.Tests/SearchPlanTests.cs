@@ -1,7 +1,7 @@
 using System.Data.Common;
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using GitTorrent.Web.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;

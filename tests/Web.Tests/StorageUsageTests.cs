@@ -1,4 +1,4 @@
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using GitTorrent.Web.Node;
 
 namespace GitTorrent.Web.Tests;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;

@@ -4,7 +4,6 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Node;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;

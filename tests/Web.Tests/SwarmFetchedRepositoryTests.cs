@@ -3,7 +3,6 @@ using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Profiles;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests;

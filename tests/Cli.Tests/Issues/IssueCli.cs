@@ -11,7 +11,7 @@ namespace GitTorrent.Cli.Tests.Issues;
 internal sealed class IssueCli : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly GitTorrent.Tests.Shared.TempDirectory home = new("issue-home");
+    private readonly GitTorrent.TestSupport.TempDirectory home = new("issue-home");
 
     public IssueCli(bool withIdentity = true)
     {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using GitTorrent.Engine.Issues;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 
 namespace GitTorrent.Cli.Tests.Issues;
 

@@ -1,4 +1,3 @@
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Cli.Tests.Remote;

@@ -1,6 +1,5 @@
 using GitTorrent.Cli.Tests.Swarm;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 
 namespace GitTorrent.Cli.Tests.Remote;
 

@@ -3,7 +3,6 @@ using System.Text;
 using GitTorrent.Cli.Network;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
 
 namespace GitTorrent.Cli.Tests.Remote;

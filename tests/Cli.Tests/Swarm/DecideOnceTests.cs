@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
 
 namespace GitTorrent.Cli.Tests.Swarm;

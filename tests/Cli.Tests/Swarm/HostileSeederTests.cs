@@ -48,7 +48,7 @@ public sealed class HostileSeederTests(PrivateNetworkFixture fixture) : IClassFi
         TempGitRepo.Run(net.Work.Path, "clone", "-q", "--no-local", source.Root, local);
         var tip = source.Commit("last.txt", "the commit only hostile seeders claim to have\n");
         await using var hostiles = await StartHostilesAsync(net, source.Root, tip, "victim");
-        var publish = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("dotnet", [PrivateNetwork.Gittorrent, "publish", "--repos", repos],
+        var publish = await GitTorrent.TestSupport.ProcessRunner.RunAsync("dotnet", [PrivateNetwork.Gittorrent, "publish", "--repos", repos],
             PrivateNetwork.Timeout, net.Environment(home));
         AssertOk(publish);
         await net.WaitForProfileAsync(user, json => json.Contains(tip.ToString(), StringComparison.Ordinal), "with the tip");
@@ -61,7 +61,7 @@ public sealed class HostileSeederTests(PrivateNetworkFixture fixture) : IClassFi
         // before the last of them answered, and this test is about naming each one.
         var environment = net.Environment(cloner);
         environment["GITTORRENT_SWARM_TIMEOUT"] = "20";
-        var run = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{user}/proj", clone], PrivateNetwork.Timeout, environment);
+        var run = await GitTorrent.TestSupport.ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{user}/proj", clone], PrivateNetwork.Timeout, environment);
         Assert.NotEqual(0, run.ExitCode);
         Assert.False(Directory.Exists(clone), "git clone left a directory behind");
         AssertNamesEachCause(run, hostiles, tip);
@@ -70,7 +70,7 @@ public sealed class HostileSeederTests(PrivateNetworkFixture fixture) : IClassFi
         TempGitRepo.Run(local, "remote", "add", "gt", $"gittorrent://{user}/proj");
         var refsBefore = Refs(local);
         var objectsBefore = ObjectFiles(local);
-        var fetch = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("git", ["-C", local, "fetch", "gt"], PrivateNetwork.Timeout, environment);
+        var fetch = await GitTorrent.TestSupport.ProcessRunner.RunAsync("git", ["-C", local, "fetch", "gt"], PrivateNetwork.Timeout, environment);
         Assert.NotEqual(0, fetch.ExitCode);
         AssertNamesEachCause(fetch, hostiles, tip);
         Assert.Equal(refsBefore, Refs(local));
@@ -103,7 +103,7 @@ public sealed class HostileSeederTests(PrivateNetworkFixture fixture) : IClassFi
         Assert.Equal(TempGitRepo.Run(bare, "rev-parse", "main"), TempGitRepo.Run(clone, "rev-parse", "origin/main"));
     }
 
-    private static void AssertNamesEachCause(GitTorrent.Tests.Shared.ProcessRunner run, HostileSet hostiles, Hash20 tip)
+    private static void AssertNamesEachCause(GitTorrent.TestSupport.ProcessRunner run, HostileSet hostiles, Hash20 tip)
     {
         var text = string.Join('\n', run.StandardError);
         Assert.Contains(tip.ToString(), text);

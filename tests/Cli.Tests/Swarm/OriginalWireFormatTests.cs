@@ -2,7 +2,6 @@ using System.Net;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Client;
 using GitTorrent.TestSupport;
-using GitTorrent.Tests.Shared;
 using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
 
 namespace GitTorrent.Cli.Tests.Swarm;

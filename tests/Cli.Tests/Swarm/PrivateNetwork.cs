@@ -1,6 +1,5 @@
 using GitTorrent.Engine;
 using GitTorrent.Engine.Dht;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Cli.Tests.Swarm;

@@ -6,7 +6,7 @@ namespace GitTorrent.Cli.Tests.Swarm;
 /// <summary>git clone gittorrent:// against real daemons in a private DHT (issue acceptance, loopback only).</summary>
 public sealed class SwarmCloneTests
 {
-    private static void AssertOk(GitTorrent.Tests.Shared.ProcessRunner run) => Assert.True(run.ExitCode == 0, run.Describe());
+    private static void AssertOk(GitTorrent.TestSupport.ProcessRunner run) => Assert.True(run.ExitCode == 0, run.Describe());
 
     [Fact]
     public async Task Clone_by_key_fetch_new_commits_push_and_clone_from_a_second_home()
@@ -114,7 +114,7 @@ public sealed class SwarmCloneTests
         var moves = new[] { "topic/5", "topic/9", "main" }.Select(branch =>
             $"update refs/heads/{branch} {source.Git("commit-tree", $"{branch}^{{tree}}", "-p", branch, "-m", $"more on {branch}").Trim()}");
         var transaction = string.Join("\n", ["start", .. moves, "commit"]) + "\n";
-        var update = await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("sh",
+        var update = await GitTorrent.TestSupport.ProcessRunner.RunAsync("sh",
             ["-c", $"printf '%s' '{transaction}' | git -C '{source.Root}' update-ref --stdin"], TimeSpan.FromSeconds(30));
         AssertOk(update);
         await net.WaitForProfileAsync(alice, json => json != published, "pointing at a new manifest");
@@ -145,7 +145,7 @@ public sealed class SwarmCloneTests
         }
         var scriptPath = Path.Combine(net.Work.Path, "branches.fi");
         await File.WriteAllTextAsync(scriptPath, script.ToString());
-        AssertOk(await GitTorrent.Tests.Shared.ProcessRunner.RunAsync("sh",
+        AssertOk(await GitTorrent.TestSupport.ProcessRunner.RunAsync("sh",
             ["-c", $"git -C '{source.Root}' fast-import --quiet < '{scriptPath}'"], TimeSpan.FromSeconds(60)));
         await net.StartDaemonAsync(aliceHome, repos);
         await net.WaitForProfileAsync(alice, json => json.Contains("\"manifest\"", StringComparison.Ordinal), "with a manifest");
@@ -176,7 +176,7 @@ public sealed class SwarmCloneTests
     }
 
     /// <summary>The pack size the helper reports ("Received N pack bytes ...").</summary>
-    internal static long ReceivedBytes(GitTorrent.Tests.Shared.ProcessRunner run)
+    internal static long ReceivedBytes(GitTorrent.TestSupport.ProcessRunner run)
     {
         var line = run.StandardError.LastOrDefault(l => l.StartsWith("Received ", StringComparison.Ordinal))
             ?? throw new Xunit.Sdk.XunitException("no 'Received' line: " + run.Describe());

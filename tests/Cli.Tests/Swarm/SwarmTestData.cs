@@ -7,7 +7,7 @@ namespace GitTorrent.Cli.Tests.Swarm;
 /// <summary>Repositories, stats.json and helper output used by the swarm acceptance tests.</summary>
 internal static class SwarmTestData
 {
-    public static void AssertOk(GitTorrent.Tests.Shared.ProcessRunner run) => Assert.True(run.ExitCode == 0, run.Describe());
+    public static void AssertOk(GitTorrent.TestSupport.ProcessRunner run) => Assert.True(run.ExitCode == 0, run.Describe());
 
     /// <summary>
     /// A repository with <paramref name="commits"/> commits, each adding <paramref name="randomBytesPerCommit"/> bytes
@@ -71,7 +71,7 @@ internal static class SwarmTestData
     }
 
     /// <summary>Per-peer byte counts from the helper's "Received N pack bytes for C from a:p (x bytes), b:q (y bytes)" line.</summary>
-    public static Dictionary<int, long> BytesPerPeerPort(GitTorrent.Tests.Shared.ProcessRunner run)
+    public static Dictionary<int, long> BytesPerPeerPort(GitTorrent.TestSupport.ProcessRunner run)
     {
         var line = run.StandardError.LastOrDefault(l => l.StartsWith("Received ", StringComparison.Ordinal))
             ?? throw new Xunit.Sdk.XunitException("no 'Received' line: " + run.Describe());

@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitTorrent.Engine.Names;
 using GitTorrent.Indexer.Names;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 
 namespace GitTorrent.Indexer.Tests.Bitcoin;
 

@@ -2,7 +2,7 @@ using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;
 using GitTorrent.Indexer.Names;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

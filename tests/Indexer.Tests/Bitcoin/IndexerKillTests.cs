@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using GitTorrent.Data;
 using GitTorrent.Indexer.Tests.Names;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

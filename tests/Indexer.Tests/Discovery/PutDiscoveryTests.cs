@@ -9,7 +9,7 @@ using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Node;
 using GitTorrent.Indexer.Tests.Names;
 using GitTorrent.Indexer.Tests.Profiles;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -12,7 +12,6 @@ using GitTorrent.Indexer.Node;
 using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Tests.Names;
 using GitTorrent.Indexer.Tests.Profiles;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using GitTorrent.Data;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GitTorrent.Indexer.Node;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -10,7 +10,7 @@ using GitTorrent.Indexer.Jobs;
 using GitTorrent.Indexer.Profiles;
 using GitTorrent.Indexer.Node;
 using GitTorrent.Indexer.Tests.Names;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -7,7 +7,6 @@ using System.Text.RegularExpressions;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Profiles;
 using GitTorrent.Engine.Node;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests.Discovery;

@@ -2,7 +2,6 @@ using System.Net;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Dht;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests.Issues;

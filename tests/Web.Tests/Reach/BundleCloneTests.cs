@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests.Reach;

@@ -1,6 +1,5 @@
 using System.Net.Http;
 using System.Text;
-using GitTorrent.Tests.Shared;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Web.Tests.Reach;

@@ -1,6 +1,6 @@
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
-using GitTorrent.Tests.Shared;
+using GitTorrent.TestSupport;
 using GitTorrent.Web.Services;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace GitTorrent.Tests.Shared;
+namespace GitTorrent.TestSupport;
 
 /// <summary>Runs a real program (usually <c>dotnet some.dll</c>), collecting its output; every wait has a timeout.</summary>
-internal sealed class ProcessRunner : IAsyncDisposable
+public sealed class ProcessRunner : IAsyncDisposable
 {
     private readonly Process process;
     private readonly ConcurrentQueue<string> stdout = new();

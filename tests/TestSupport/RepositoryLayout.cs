@@ -1,9 +1,9 @@
 using System.Reflection;
 
-namespace GitTorrent.Tests.Shared;
+namespace GitTorrent.TestSupport;
 
 /// <summary>Finds the checkout and the build outputs of other projects (built by the test project's references).</summary>
-internal static class RepositoryLayout
+public static class RepositoryLayout
 {
     public static string Root { get; } = FindRoot();
 

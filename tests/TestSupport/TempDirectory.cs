@@ -1,7 +1,7 @@
-namespace GitTorrent.Tests.Shared;
+namespace GitTorrent.TestSupport;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory(string purpose)
     {

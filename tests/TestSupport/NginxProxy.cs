@@ -1,13 +1,13 @@
 using System.Net.Sockets;
 
-namespace GitTorrent.Tests.Shared;
+namespace GitTorrent.TestSupport;
 
 /// <summary>
 /// Debian's nginx in front of portal processes, from the shipped <c>deploy/nginx/gittorrent.conf</c> with the upstream
 /// servers and the listen address replaced; runs from a temporary prefix (<c>nginx -c FILE -p DIR</c>). Its access log
 /// names the replica (upstream address) and status of every request. Also linked by bench/Replicas.
 /// </summary>
-internal sealed class NginxProxy : IAsyncDisposable
+public sealed class NginxProxy : IAsyncDisposable
 {
     public const string Binary = "/usr/sbin/nginx";
     private const string ShippedUpstream = "server portal:8080 max_fails=1 fail_timeout=10s;";

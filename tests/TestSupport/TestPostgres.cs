@@ -1,13 +1,13 @@
 using Npgsql;
 
-namespace GitTorrent.Tests.Shared;
+namespace GitTorrent.TestSupport;
 
 /// <summary>
 /// The PostgreSQL server the tests use: <c>GITTORRENT_TEST_POSTGRES</c>, a connection string to a server where the
 /// user may create databases. <c>./test.sh</c> starts a throwaway server and sets it. Each fixture creates its own
 /// uniquely named database and drops it afterwards. Without the variable the PostgreSQL tests fail (never skip).
 /// </summary>
-internal static class TestPostgres
+public static class TestPostgres
 {
     public const string Variable = "GITTORRENT_TEST_POSTGRES";
 

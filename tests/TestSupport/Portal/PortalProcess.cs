@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using GitTorrent.Tests.Shared;
 
-namespace GitTorrent.Web.Tests;
+namespace GitTorrent.TestSupport.Portal;
 
 /// <summary>The real portal: <c>dotnet GitTorrent.Web.dll --urls http://127.0.0.1:&lt;free port&gt;</c>.</summary>
-internal sealed class PortalProcess : IAsyncDisposable
+public sealed class PortalProcess : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120); // a deadline, not a speed claim: a loaded 2-core machine starts a portal in 20-70 s
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
@@ -85,7 +84,10 @@ internal sealed class PortalProcess : IAsyncDisposable
             {
                 return;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"{page} never showed {expected}:\n{Runner.Describe()}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"{page} never showed {expected}:\n{Runner.Describe()}");
+            }
             await Task.Delay(500);
         }
     }

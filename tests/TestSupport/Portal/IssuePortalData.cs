@@ -3,17 +3,16 @@ using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Git;
 using GitTorrent.Engine.Issues;
-using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
-namespace GitTorrent.Web.Tests.Issues;
+namespace GitTorrent.TestSupport.Portal;
 
 /// <summary>
 /// A tracker repository with issues written by the CLI's library code (<see cref="IssueCommitter"/>), hostile issue
 /// files, a branch proposing changes, and Bob's fork of it (one branch that merges cleanly, one that conflicts),
 /// stored in the portal's store with their owners' rows, as the crawler and fetcher would leave them.
 /// </summary>
-internal sealed class IssuePortalData
+public sealed class IssuePortalData
 {
     public const string HostileBody = "Body <script>window.__pwned = 1</script> <iframe src=\"javascript:window.__pwned=2\"></iframe> "
         + "<img src=x onerror=\"window.__pwned=3\"> [click](javascript:window.__pwned=4) <a href=\"javascript:window.__pwned=5\">raw</a>\n\n**bold text**\n";
@@ -173,9 +172,15 @@ internal sealed class IssuePortalData
     {
         var committer = new IssueCommitter(tree);
         var (target, refusal) = await committer.PrepareAsync(ct);
-        Assert.True(target is not null, refusal);
+        if (target is null)
+        {
+            throw new InvalidOperationException($"the issue commit was refused: {refusal}");
+        }
         var result = await committer.CommitAsync(target, changes, message, ct);
-        Assert.True(result.Commit is not null, result.Error);
+        if (result.Commit is null)
+        {
+            throw new InvalidOperationException($"the issue commit failed: {result.Error}");
+        }
     }
 
     /// <summary>A bare copy in the store holding <paramref name="branches"/> (store name → work branch), HEAD on main.</summary>

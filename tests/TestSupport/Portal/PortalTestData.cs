@@ -1,16 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
 using GitTorrent.Data.Entities;
-using GitTorrent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
-namespace GitTorrent.Web.Tests;
+namespace GitTorrent.TestSupport.Portal;
 
 /// <summary>
 /// Seeds users, names and repositories straight into the database and the portal's store (the crawler is not
 /// merged yet): real git repositories made with the real git, cloned bare to <c>repos/&lt;id&gt;/&lt;name&gt;.git</c>.
 /// </summary>
-internal sealed class PortalTestData
+public sealed class PortalTestData
 {
     public const string HostileText = "<script>alert('x')</script>";
     public const string HostileFile = "<img src=x onerror=alert(1)>.txt";
@@ -140,14 +139,14 @@ internal sealed class PortalTestData
         await db.SaveChangesAsync().WaitAsync(timeout);
     }
 
-    internal static void StoreBare(PortalStorage storage, string userId, string name, string workTree)
+    public static void StoreBare(PortalStorage storage, string userId, string name, string workTree)
     {
         var target = Path.Combine(storage.DataDirectory, "repos", userId, name + ".git");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         TempGitRepo.Run(storage.DataDirectory, "clone", "-q", "--mirror", workTree, target);
     }
 
-    internal static Repository Repo(string userId, string name, TempGitRepo repo, DateTimeOffset updated)
+    public static Repository Repo(string userId, string name, TempGitRepo repo, DateTimeOffset updated)
     {
         var refs = repo.Git("for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -158,7 +157,7 @@ internal sealed class PortalTestData
         return new Repository { UserId = userId, Name = name, Head = "refs/heads/main", LastUpdated = updated, Refs = refs };
     }
 
-    internal static User NewUser(string id, string displayName, DateTimeOffset seen, List<Repository> repositories)
+    public static User NewUser(string id, string displayName, DateTimeOffset seen, List<Repository> repositories)
     {
         var json = $"{{\"name\":{System.Text.Json.JsonSerializer.Serialize(displayName)},\"repositories\":{{}}}}";
         return new User

@@ -1,12 +1,11 @@
 using GitTorrent.Data;
-using GitTorrent.Tests.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace GitTorrent.Web.Tests;
+namespace GitTorrent.TestSupport.Portal;
 
 /// <summary>A data folder and, for PostgreSQL, a fresh database (dropped on dispose) for one portal test.</summary>
-internal sealed class PortalStorage : IAsyncDisposable
+public sealed class PortalStorage : IAsyncDisposable
 {
     private readonly TempDirectory directory = new("portal");
 
@@ -21,7 +20,7 @@ internal sealed class PortalStorage : IAsyncDisposable
     public static PortalStorage Postgres() => new(TestPostgres.NewDatabaseConnectionString("web"));
 
     /// <summary>The database providers a suite runs on, for <c>[MemberData]</c>.</summary>
-    public static TheoryData<string> Providers => ["sqlite", "postgres"];
+    public static IEnumerable<object[]> Providers => [["sqlite"], ["postgres"]];
 
     /// <summary>Storage on the named provider ("sqlite" or "postgres").</summary>
     public static PortalStorage For(string provider) => provider == "postgres" ? Postgres() : Sqlite();

@@ -1,7 +1,6 @@
 using System.Text;
-using GitTorrent.TestSupport;
 
-namespace GitTorrent.Web.Tests;
+namespace GitTorrent.TestSupport.Portal;
 
 /// <summary>
 /// The repository the browsing acceptance tests compare with git itself: branches ahead of and behind main, an
@@ -9,7 +8,7 @@ namespace GitTorrent.Web.Tests;
 /// Markdown file with relative links and images (and one from another host), a non-UTF-8 file, hostile branch and
 /// tag names, and three authors.
 /// </summary>
-internal static class ShowcaseRepository
+public static class ShowcaseRepository
 {
     public const string HostileBranch = "<svg/onload=alert(1)>";
     public const string HostileTag = "\"><script>alert(2)<";
