@@ -61,7 +61,7 @@ internal static class PortalBench
             identity.Save(attackerIdentity);
             attackerId = identity.UserId.ToString();
         }
-        var portalDhtPort = FreeUdpPort();
+        var portalDhtPort = FreePorts.Udp();
 
         using var origin = await GitHttpServer.StartAsync(originRoot);
         var data = Path.Combine(work, "portal-data");
@@ -86,7 +86,7 @@ internal static class PortalBench
             Console.WriteLine($"portal mirror {name} synced in {sync.Elapsed.TotalSeconds:0} s");
         }
 
-        var port = GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         var baseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { web, "--urls", baseUrl })
@@ -225,10 +225,4 @@ internal static class PortalBench
         await db.SaveChangesAsync();
     }
 
-    /// <summary>A UDP port free on loopback now (for a DHT node's fixed port).</summary>
-    public static int FreeUdpPort()
-    {
-        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
-    }
 }

@@ -76,8 +76,8 @@ try
     var seederHome = Path.Combine(work, "seeder");
     Directory.CreateDirectory(seederHome);
     (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
-    var btPort = SeederSetup.FreePort();
-    var dhtPort = PortalBench.FreeUdpPort();
+    var btPort = FreePorts.Tcp();
+    var dhtPort = FreePorts.Udp();
     var daemonEnvironment = Env(seederHome, btPort);
     daemonEnvironment["GITTORRENT_DHT_PORT"] = dhtPort.ToString(CultureInfo.InvariantCulture);
     daemon = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, daemonEnvironment);

@@ -75,7 +75,7 @@ try
     var seederHome = Path.Combine(work, "seeder");
     Directory.CreateDirectory(seederHome);
     (await Command.RunAsync("dotnet", [gittorrent, "keygen"], Env(seederHome), hour)).Check("keygen");
-    daemon = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, Env(seederHome, SeederSetup.FreePort()));
+    daemon = await SeederSetup.StartDaemonAsync(gittorrent, originRoot, Env(seederHome, FreePorts.Tcp()));
     var gtUrl = $"gittorrent://{server.Authority}/git/proj.git";
     var httpUrl = server.UrlOf("proj.git");
 
@@ -182,7 +182,7 @@ try
         first.Kill(true);
         await first.WaitForExitAsync();
         var homes = Enumerable.Range(0, seeders).Select(i => i == 0 ? seederHome : Path.Combine(work, $"seeder{i + 1}")).ToList();
-        var ports = homes.Select(_ => SeederSetup.FreePort()).ToList();
+        var ports = homes.Select(_ => FreePorts.Tcp()).ToList();
         foreach (var home in homes.Skip(1))
         {
             Directory.CreateDirectory(home);

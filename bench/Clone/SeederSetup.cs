@@ -75,13 +75,6 @@ internal static class SeederSetup
         throw new TimeoutException("the daemon never announced " + head);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>
     /// The `gittorrent` program and the folder of `git-remote-gittorrent`, built in the configuration the bench was built
     /// in (<paramref name="bench"/>, its assembly).

@@ -44,7 +44,7 @@ Console.WriteLine($"network: {nodeCount} nodes in {build.Elapsed.TotalSeconds:0.
 
 // The portal: its node bootstraps from three of them, as a portal on the real network would from the routers.
 var web = RepositoryLayout.Output("src/Web", "GitTorrent.Web.dll");
-var port = GitHttpServer.FreeTcpPort();
+var port = FreePorts.Tcp();
 var portal = ProcessRunner.Start("dotnet", [web, "--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string?>
 {
     ["GitTorrent__DataDir"] = Path.Combine(work.Path, "portal"),

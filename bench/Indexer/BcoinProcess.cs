@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -43,7 +44,7 @@ internal sealed class BcoinProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"bcoin is missing ({entry}): run 'npm ci' in tests/Interop/node (./test.sh does).");
         }
-        int p2p = FreePort(), http = FreePort(), wallet = FreePort();
+        int p2p = FreePorts.Tcp(), http = FreePorts.Tcp(), wallet = FreePorts.Tcp();
         var prefix = Directory.CreateTempSubdirectory("gittorrent-bench-bcoin-").FullName;
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
@@ -135,13 +136,6 @@ internal sealed class BcoinProcess : IAsyncDisposable
             throw new InvalidOperationException($"bcoin wallet {path}: {(error.ValueKind == JsonValueKind.Undefined ? text : error.ToString())}");
         }
         return doc.RootElement.Clone();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static string FindRoot()

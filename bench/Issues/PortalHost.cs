@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -68,7 +69,7 @@ internal sealed class PortalHost : IAsyncDisposable
             });
             await db.SaveChangesAsync();
         }
-        var port = FreePort();
+        var port = FreePorts.Tcp();
         var process = Start(webDll, ["--urls", $"http://127.0.0.1:{port}"], environment);
         var host = new PortalHost(process, $"http://127.0.0.1:{port}");
         using var http = new HttpClient();
@@ -119,10 +120,4 @@ internal sealed class PortalHost : IAsyncDisposable
         return Process.Start(psi)!;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -68,7 +68,7 @@ internal static class PagesBenchmark
         {
             foreach (var folder in folders)
             {
-                var port = GitHttpServer.FreeTcpPort();
+                var port = FreePorts.Tcp();
                 replicas.Add((ProcessRunner.Start("dotnet", [web, "--urls", $"http://127.0.0.1:{port}"], Environment(folder), Path.GetDirectoryName(web)), port));
             }
 

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -106,7 +107,7 @@ async Task<(double Wall, double Cpu, long Heap, long WorkingSet)> OurLeechAsync(
 async Task<(double Wall, double Cpu, double SeederCpu)> Aria2LeechAsync(string seederKind)
 {
     var dir = Fresh("aria2-leech");
-    var aria2Port = FreePort();
+    var aria2Port = FreePorts.Tcp();
     await using var aria2 = new External("/usr/bin/aria2c", [
         "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
         "--bt-external-ip=127.0.0.1", "--disable-ipv6=true", "--summary-interval=0", "--console-log-level=warn",
@@ -208,7 +209,7 @@ async Task<double> EightLeechersAsync(StaticPeerDiscovery discovery)
 
 async Task<double> EightLibtorrentLeechersAsync(IPEndPoint seeder)
 {
-    var ports = Enumerable.Range(0, 8).Select(_ => FreePort()).ToArray();
+    var ports = Enumerable.Range(0, 8).Select(_ => FreePorts.Tcp()).ToArray();
     var leechers = new List<External>();
     try
     {
@@ -264,14 +265,6 @@ bool BoolArg(string name, bool fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? bool.Parse(args[i + 1]) : fallback;
-}
-
-static int FreePort()
-{
-    using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
-        System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-    s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-    return ((IPEndPoint)s.LocalEndPoint!).Port;
 }
 
 static async Task WaitListeningAsync(IPEndPoint endPoint)

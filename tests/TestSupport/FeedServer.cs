@@ -17,7 +17,7 @@ public sealed class FeedServer : IDisposable
     private FeedServer(Func<HttpListenerRequest, (int Status, string Body)> answer)
     {
         _answer = answer;
-        Port = GitHttpServer.FreeTcpPort();
+        Port = FreePorts.Tcp();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);

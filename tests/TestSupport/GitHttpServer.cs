@@ -36,7 +36,7 @@ public sealed class GitHttpServer : IDisposable
         {
             throw new InvalidOperationException("lighttpd or git-http-backend is missing: run ./test.sh, which installs them.");
         }
-        var port = FreeTcpPort();
+        var port = FreePorts.Tcp();
         var configDir = Path.Combine(Path.GetTempPath(), "gt-lighttpd-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(configDir);
         var config = $$"""
@@ -81,22 +81,6 @@ public sealed class GitHttpServer : IDisposable
     }
 
     public string UrlOf(string repository) => $"http://{Authority}/git/{repository}";
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A UDP port on 127.0.0.1 free a moment ago (for a DHT node others must be told of in advance).</summary>
-    public static int FreeUdpPort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
-            System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     public void Dispose()
     {

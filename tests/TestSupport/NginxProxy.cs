@@ -40,7 +40,7 @@ public sealed class NginxProxy : IAsyncDisposable
         }
 
         var directory = new TempDirectory("nginx");
-        var port = FreePort();
+        var port = FreePorts.Tcp();
         var site = await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.Root, "deploy", "nginx", "gittorrent.conf"));
         if (!site.Contains(ShippedUpstream, StringComparison.Ordinal) || !site.Contains(ShippedListen, StringComparison.Ordinal))
         {
@@ -90,13 +90,6 @@ public sealed class NginxProxy : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public string Describe() => runner.Describe() + ReadError(directory.Path);

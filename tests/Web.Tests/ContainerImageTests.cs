@@ -39,7 +39,7 @@ public sealed class ContainerImageTests
         Assert.Contains("http://127.0.0.1:8080/healthz", string.Join('\n', healthcheck.StandardOutput), StringComparison.Ordinal);
 
         var container = Assert.Single((await ProcessRunner.RunAsync(Buildah, ["from", "--pull-never", Image], Timeout)).StandardOutput);
-        var port = TestSupport.GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         try
         {
             string[] settings =

@@ -81,7 +81,7 @@ public sealed class SwarmPortalTests
         var added = await PortalProcess.RunCommandAsync(storage, "mirror", "add", origin.UrlOf("org.git"), "--name", "org", "--interval", "1h").WaitAsync(Timeout);
         Assert.True(added.ExitCode == 0, added.Describe());
         var portalId = Assert.Single((await PortalProcess.RunCommandAsync(storage, "whoami").WaitAsync(Timeout)).StandardOutput);
-        var dhtPort = GitHttpServer.FreeUdpPort();
+        var dhtPort = FreePorts.Udp();
         var bootstrap = $"127.0.0.1:{dhtPort}";
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
         {

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Text.Json;
 using GitTorrent.Cli.Commands;
 using GitTorrent.Cli;
@@ -157,10 +158,7 @@ public sealed class NameCommandTests : IDisposable
     [Fact]
     public async Task Rpc_to_a_node_that_is_not_there_fails_clearly_after_printing_the_payload()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePorts.Tcp(); // nothing listens there
         var url = $"http://127.0.0.1:{port}/";
         var (code, output, error) = await RunAsync("preorder", "cjb", "--keyhash", UserId, "--rpc", url, "--rpc-user", "u", "--rpc-password", "p");
         Assert.Equal(1, code);

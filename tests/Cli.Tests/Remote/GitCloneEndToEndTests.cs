@@ -59,7 +59,7 @@ public sealed class GitCloneEndToEndTests
     public async Task Git_clone_of_an_unknown_origin_fails_with_a_message_and_leaves_nothing()
     {
         using var work = new TempDirectory("clone-e2e");
-        var port = GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         var target = Path.Combine(work.Path, "clone");
         var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://127.0.0.1:{port}/none/here", target], Timeout,
             HelperEnvironment(Path.Combine(work.Path, "home"))).WaitAsync(Timeout);

@@ -51,7 +51,7 @@ public sealed class OriginFallbackTests
     [Fact]
     public async Task An_unreachable_origin_fails_with_a_message_naming_it()
     {
-        var port = GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         using var target = new TempGitRepo(bare: true);
         var url = GitTorrentUrl.Parse($"gittorrent://127.0.0.1:{port}/nothing/here");
         await using var remote = new GitTorrentRemote(url, target.GitDir, new RemoteSettings(target.Root, "http", null),

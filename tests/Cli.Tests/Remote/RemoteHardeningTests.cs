@@ -70,7 +70,7 @@ public sealed class RemoteHardeningTests
     {
         using var work = new TempDirectory("resolver-status");
         var owner = Hash20.Random();
-        var port = GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();

@@ -20,7 +20,7 @@ public sealed class OrgNetworkTests
         var repos = Path.Combine(net.Work.Path, "alice-repos");
         using var source = new TempGitRepo(path: Path.Combine(repos, "proj"));
         var tip = source.Commit("readme.txt", "inside the company\n");
-        var dhtPort = GitHttpServer.FreeUdpPort();
+        var dhtPort = FreePorts.Udp();
         await net.StartDaemonAsync(aliceHome, repos, dhtPort); // GITTORRENT_BOOTSTRAP is empty: no other node
         net.OrgBootstrap = $"127.0.0.1:{dhtPort}";
 

@@ -92,7 +92,7 @@ internal sealed class PrivateNetwork : IAsyncDisposable
     /// <summary>Starts <c>gittorrent daemon --repos DIR</c> and waits for its "serving" line.</summary>
     public async Task<Daemon> StartDaemonAsync(string home, string repos, int dhtPort = 0)
     {
-        var btPort = TestSupport.GitHttpServer.FreeTcpPort();
+        var btPort = FreePorts.Tcp();
         var process = ProcessRunner.Start("dotnet", [Gittorrent, "daemon", "--repos", repos], Environment(home, btPort, dhtPort));
         _processes.Add(process);
         var deadline = DateTime.UtcNow + Timeout;

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Text;
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
@@ -94,10 +95,7 @@ public abstract class BcoinNameIndexingTests(DatabaseProvider provider)
         var unknown = await Assert.ThrowsAsync<BitcoinRpcException>(() => node.Rpc.CallAsync("nosuchmethod", cts.Token));
         Assert.Equal(-32601, unknown.RpcCode);
 
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var closedPort = FreePorts.Tcp(); // nothing listens there
         var nowhere = new BitcoinRpcClient(node.Http, new Uri($"http://127.0.0.1:{closedPort}/"), "x", "y", "regtest");
         var e3 = await Assert.ThrowsAsync<BitcoinRpcException>(() => nowhere.GetTipHeightAsync(cts.Token));
         Assert.Contains($"http://127.0.0.1:{closedPort}/", e3.Message);

@@ -103,7 +103,7 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
 
     private async Task StartProcessAsync()
     {
-        int p2pPort = FreePort(), httpPort = FreePort(), walletPort = FreePort();
+        int p2pPort = FreePorts.Tcp(), httpPort = FreePorts.Tcp(), walletPort = FreePorts.Tcp();
         _prefix = Directory.CreateTempSubdirectory("gittorrent-bcoin-").FullName;
         var psi = new ProcessStartInfo("node")
         {
@@ -315,13 +315,6 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
             throw new InvalidOperationException($"bcoin wallet {path}: HTTP {(int)response.StatusCode} {text}");
         }
         return doc.RootElement.Clone();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void StopProcess()

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;
@@ -79,10 +80,7 @@ public sealed class NameScannerServiceTests
     [Fact]
     public async Task An_unreachable_node_is_reported_and_retried_not_fatal()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePorts.Tcp(); // nothing listens there
         using var http = new HttpClient();
         var source = new BitcoinRpcClient(http, new Uri($"http://127.0.0.1:{port}/"), "u", "p", "regtest");
         await using var jobs = await NameTestDatabase.CreateAsync(GitTorrent.Data.DatabaseProvider.Sqlite);

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -29,7 +30,7 @@ internal sealed class RpcHeightGate : IAsyncDisposable
         _target = target;
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = FreePorts.Tcp();
             _listener.Prefixes.Clear();
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
@@ -74,13 +75,6 @@ internal sealed class RpcHeightGate : IAsyncDisposable
     public TimeSpan? HeldFor
     {
         get { lock (_lock) { return _held > 0 ? DateTime.UtcNow - _heldSince : null; } }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private async Task AcceptAsync()

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -49,7 +50,7 @@ public sealed class BittorrentDhtInteropTests : IAsyncLifetime
         {
             _ours.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback, QueryTimeout = TimeSpan.FromSeconds(2) }, null, cts.Token));
         }
-        _jsPort = ExternalPeer.FreePort();
+        _jsPort = FreePorts.UdpAndTcp();
         _js = ExternalPeer.Start("node", [Path.Combine(AppContext.BaseDirectory, "Dht", "bt_dht_peer.mjs"), _jsPort.ToString(), NodeModules()]);
         await _js.ReadEventAsync("ready");
         var js = new IPEndPoint(IPAddress.Loopback, _jsPort);

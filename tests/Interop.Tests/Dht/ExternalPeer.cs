@@ -104,28 +104,6 @@ internal sealed class ExternalPeer : IDisposable
         return await ReadEventAsync(eventName);
     }
 
-    /// <summary>A UDP port free right now on 127.0.0.1 (also checked free for TCP, which libtorrent binds too).</summary>
-    public static int FreePort()
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // taken for TCP; try another
-            }
-        }
-        throw new InvalidOperationException("No free port.");
-    }
-
     /// <summary>The folder holding GitTorrent.slnx, found by walking up from the test assembly.</summary>
     public static string RepositoryRoot()
     {

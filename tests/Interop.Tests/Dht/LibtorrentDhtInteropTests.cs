@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -31,7 +32,7 @@ public sealed class LibtorrentDhtInteropTests : IAsyncLifetime
                 QueryTimeout = TimeSpan.FromSeconds(2),
             }, null, cts.Token));
         }
-        _libtorrentPort = ExternalPeer.FreePort();
+        _libtorrentPort = FreePorts.UdpAndTcp();
         _libtorrent = ExternalPeer.Start(Python, [Path.Combine(AppContext.BaseDirectory, "Dht", "lt_dht_peer.py"), _libtorrentPort.ToString()]);
         await _libtorrent.ReadEventAsync("ready");
         var lt = new IPEndPoint(IPAddress.Loopback, _libtorrentPort);

@@ -39,7 +39,7 @@ public sealed class Aria2InteropTests
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
 
         var dir = Directory.CreateDirectory(files.PathOf("aria2")).FullName;
-        var port = FreePort.Next();
+        var port = FreePorts.Tcp();
         await using var aria2 = ToolProcess.Start(Aria2, [.. CommonArguments(port, dir), "--seed-time=0", torrentFile]);
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         await DialUntilConnectedAsync(seeder, metainfo.InfoHash, endPoint, aria2);
@@ -60,7 +60,7 @@ public sealed class Aria2InteropTests
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
         var torrentFile = files.PathOf("a2-out.torrent");
         await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
-        var port = FreePort.Next();
+        var port = FreePorts.Tcp();
         await using var aria2 = ToolProcess.Start(Aria2,
             [.. CommonArguments(port, seedDir), "-V", "--seed-ratio=0.0", "--seed-time=3", torrentFile]);
 

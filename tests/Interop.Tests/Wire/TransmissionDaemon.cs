@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Globalization;
 
 namespace GitTorrent.Interop.Tests.Wire;
@@ -37,8 +38,8 @@ internal sealed class TransmissionDaemon : IAsyncDisposable
               "ratio-limit-enabled": false, "idle-seeding-limit-enabled": false, "start-added-torrents": true
             }
             """);
-        var rpcPort = FreePort.Next();
-        var peerPort = FreePort.Next();
+        var rpcPort = FreePorts.Tcp();
+        var peerPort = FreePorts.Tcp();
         var process = ToolProcess.Start(Daemon,
         [
             "-f", "-g", configDir, "-p", rpcPort.ToString(CultureInfo.InvariantCulture), "-r", "127.0.0.1",

@@ -34,7 +34,7 @@ public sealed class PortalProcess : IAsyncDisposable
         string? webDll = null)
     {
         webDll ??= WebDll;
-        var port = TestSupport.GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         var environment = Environment(dataDirectory, postgres);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -32,7 +32,7 @@ public sealed partial class DiscoveryAcceptanceTests
         using var work = new TempDirectory("discovery");
         await using var storageA = PortalStorage.Sqlite();
         await using var storageB = PortalStorage.Postgres();
-        var dhtPortA = GitHttpServer.FreeUdpPort();
+        var dhtPortA = FreePorts.Udp();
         await using var portalA = await PortalProcess.StartAsync(storageA, new Dictionary<string, string?>
         {
             ["GitTorrent__Bootstrap"] = dht.Bootstrap,

@@ -69,7 +69,7 @@ public sealed class IssueSwarmTests
             async Task<ProcessRunner> DaemonAsync(string home, string repos)
             {
                 Directory.CreateDirectory(repos);
-                var daemon = ProcessRunner.Start("dotnet", [Gittorrent, "daemon", "--repos", repos], Env(home, GitHttpServer.FreeTcpPort()));
+                var daemon = ProcessRunner.Start("dotnet", [Gittorrent, "daemon", "--repos", repos], Env(home, FreePorts.Tcp()));
                 processes.Add(daemon);
                 while (!daemon.StandardOutput.Any(l => l.StartsWith("serving ", StringComparison.Ordinal)))
                 {

@@ -27,7 +27,7 @@ internal sealed class LoopbackTracker : IAsyncDisposable
         Assert.True(File.Exists(OpenTracker), $"{OpenTracker} is missing (Debian package opentracker)");
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "whitelist.txt"), infoHash + "\n");
-        var port = GitHttpServer.FreeTcpPort();
+        var port = FreePorts.Tcp();
         var process = ProcessRunner.Start(OpenTracker, ["-i", "127.0.0.1", "-p", $"{port}", "-P", $"{port}", "-d", folder, "-u", "nobody", "-w", "whitelist.txt"]);
         var tracker = new LoopbackTracker(process, port);
         var query = new StringBuilder("?info_hash=");

@@ -26,7 +26,7 @@ public sealed class StockTorrentClientTests
         using var stock = await StockRepository.CreateAsync(storage, Timeout).WaitAsync(Timeout);
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
         {
-            ["GitTorrent__BtPort"] = GitHttpServer.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GitTorrent__BtPort"] = FreePorts.Tcp().ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).WaitAsync(Timeout);
         using var files = new TempDirectory("stock-webseed");
         var pack = await SeededPackAsync(portal, stock, files.Path);
@@ -46,8 +46,8 @@ public sealed class StockTorrentClientTests
     {
         await using var storage = PortalStorage.Sqlite();
         using var stock = await StockRepository.CreateAsync(storage, Timeout).WaitAsync(Timeout);
-        var btPort = GitHttpServer.FreeTcpPort();
-        var dead = $"http://127.0.0.1:{GitHttpServer.FreeTcpPort()}";
+        var btPort = FreePorts.Tcp();
+        var dead = $"http://127.0.0.1:{FreePorts.Tcp()}";
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
         {
             ["GitTorrent__BtPort"] = btPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -94,7 +94,7 @@ public sealed class StockTorrentClientTests
         [
             "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
             "--bt-external-ip=127.0.0.1", "--disable-ipv6=true", "--summary-interval=0", "--console-log-level=warn", "--no-conf=true",
-            $"--listen-port={GitHttpServer.FreeTcpPort()}", "-d", target, "--file-allocation=none", "--seed-time=0",
+            $"--listen-port={FreePorts.Tcp()}", "-d", target, "--file-allocation=none", "--seed-time=0",
             "--bt-save-metadata=false", "--auto-save-interval=0", "--bt-stop-timeout=60",
         ];
         if (tracker is not null)
