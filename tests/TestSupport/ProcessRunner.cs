@@ -9,6 +9,7 @@ public sealed class ProcessRunner : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> stdout = new();
     private readonly ConcurrentQueue<string> stderr = new();
+    private readonly SemaphoreSlim lineArrived = new(0);
 
     private ProcessRunner(Process process) => this.process = process;
 
@@ -25,6 +26,16 @@ public sealed class ProcessRunner : IAsyncDisposable
     public int Id => process.Id;
 
     public int ExitCode => process.ExitCode;
+
+    /// <summary>Fails (never skips) when a program the test needs is missing, naming the Debian package that has it.</summary>
+    public static void Require(string path, string package)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"{path} is missing (Debian package {package}). Run ./test.sh, which installs what the tests need.", path);
+        }
+    }
 
     public static ProcessRunner Start(
         string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
@@ -61,6 +72,7 @@ public sealed class ProcessRunner : IAsyncDisposable
             if (e.Data is not null)
             {
                 runner.stdout.Enqueue(e.Data);
+                runner.lineArrived.Release();
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -68,6 +80,7 @@ public sealed class ProcessRunner : IAsyncDisposable
             if (e.Data is not null)
             {
                 runner.stderr.Enqueue(e.Data);
+                runner.lineArrived.Release();
             }
         };
         process.Start();
@@ -103,6 +116,33 @@ public sealed class ProcessRunner : IAsyncDisposable
         process.WaitForExit();
     }
 
+    /// <summary>Waits for a line of output (stdout or stderr) matching <paramref name="predicate"/>; fails with the output on timeout or exit.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            if (AllOutput.FirstOrDefault(predicate) is { } match)
+            {
+                return match;
+            }
+            if (process.HasExited)
+            {
+                process.WaitForExit(); // drains the redirected streams
+                return AllOutput.FirstOrDefault(predicate)
+                    ?? throw new InvalidOperationException($"{process.StartInfo.FileName} exited ({process.ExitCode}) first:\n{Describe()}");
+            }
+            try
+            {
+                await lineArrived.WaitAsync(TimeSpan.FromMilliseconds(500), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{process.StartInfo.FileName} did not print the expected line in {timeout}:\n{Describe()}");
+            }
+        }
+    }
+
     public async Task StopAsync(TimeSpan timeout)
     {
         if (!process.HasExited)
@@ -128,5 +168,6 @@ public sealed class ProcessRunner : IAsyncDisposable
         }
 
         process.Dispose();
+        lineArrived.Dispose();
     }
 }

@@ -28,7 +28,7 @@ public sealed class Aria2InteropTests
     [Fact]
     public async Task Aria2_downloads_from_our_seeder()
     {
-        ToolProcess.Require(Aria2, "aria2");
+        ProcessRunner.Require(Aria2, "aria2");
         using var files = new TestFiles();
         var source = files.Create("a2-in.bin", Size, seed: 21);
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
@@ -40,12 +40,13 @@ public sealed class Aria2InteropTests
 
         var dir = Directory.CreateDirectory(files.PathOf("aria2")).FullName;
         var port = FreePorts.Tcp();
-        await using var aria2 = ToolProcess.Start(Aria2, [.. CommonArguments(port, dir), "--seed-time=0", torrentFile]);
+        await using var aria2 = ProcessRunner.Start(Aria2, [.. CommonArguments(port, dir), "--seed-time=0", torrentFile]);
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         await DialUntilConnectedAsync(seeder, metainfo.InfoHash, endPoint, aria2);
-        var exit = await aria2.WaitForExitAsync(Timeout);
+        await aria2.WaitForExitAsync(Timeout);
+        var exit = aria2.ExitCode;
 
-        Assert.True(exit == 0, aria2.Output);
+        Assert.True(exit == 0, aria2.Describe());
         Assert.True(TestFiles.SameContent(source, Path.Combine(dir, metainfo.Name)), "aria2's copy differs");
         Assert.True(seeder.GetStatistics().Uploaded >= metainfo.Length);
     }
@@ -53,7 +54,7 @@ public sealed class Aria2InteropTests
     [Fact]
     public async Task We_download_from_an_aria2_seeder()
     {
-        ToolProcess.Require(Aria2, "aria2");
+        ProcessRunner.Require(Aria2, "aria2");
         using var files = new TestFiles();
         var seedDir = Directory.CreateDirectory(files.PathOf("seed")).FullName;
         var source = files.Create(Path.Combine("seed", "a2-out.bin"), Size, seed: 22);
@@ -61,7 +62,7 @@ public sealed class Aria2InteropTests
         var torrentFile = files.PathOf("a2-out.torrent");
         await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
         var port = FreePorts.Tcp();
-        await using var aria2 = ToolProcess.Start(Aria2,
+        await using var aria2 = ProcessRunner.Start(Aria2,
             [.. CommonArguments(port, seedDir), "-V", "--seed-ratio=0.0", "--seed-time=3", torrentFile]);
 
         await using var leecher = new TorrentEngine(LibtorrentInteropTests.Options());
@@ -76,7 +77,7 @@ public sealed class Aria2InteropTests
     }
 
     /// <summary>aria2 needs a moment before it listens; retry the dial until a connection holds.</summary>
-    internal static async Task DialUntilConnectedAsync(TorrentEngine engine, Hash20 infoHash, IPEndPoint endPoint, ToolProcess tool)
+    internal static async Task DialUntilConnectedAsync(TorrentEngine engine, Hash20 infoHash, IPEndPoint endPoint, ProcessRunner tool)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (DateTime.UtcNow < deadline)
@@ -99,6 +100,6 @@ public sealed class Aria2InteropTests
                 await Task.Delay(300);
             }
         }
-        throw new TimeoutException($"Could not connect to {tool.Name}:\n{tool.Output}");
+        throw new TimeoutException($"Could not connect to {endPoint}:\n{tool.Describe()}");
     }
 }

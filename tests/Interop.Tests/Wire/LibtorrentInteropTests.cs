@@ -18,7 +18,7 @@ public sealed class LibtorrentInteropTests
 
     private static void RequireLibtorrent()
     {
-        ToolProcess.Require(Python, "python3");
+        ProcessRunner.Require(Python, "python3");
         using var probe = System.Diagnostics.Process.Start(Python, ["-c", "import libtorrent"]);
         if (!probe.WaitForExit(30_000) || probe.ExitCode != 0)
         {
@@ -26,7 +26,7 @@ public sealed class LibtorrentInteropTests
         }
     }
 
-    private static async Task<int> ListenPortAsync(ToolProcess lt) =>
+    private static async Task<int> ListenPortAsync(ProcessRunner lt) =>
         int.Parse((await lt.WaitForLineAsync(l => l.StartsWith("LISTEN ", StringComparison.Ordinal), Timeout))[7..],
             System.Globalization.CultureInfo.InvariantCulture);
 
@@ -47,11 +47,12 @@ public sealed class LibtorrentInteropTests
 
         var saveDir = Directory.CreateDirectory(files.PathOf("lt")).FullName;
         string[] what = magnet ? ["--magnet", metainfo.ToMagnetLink().ToString()] : ["--torrent", torrentFile];
-        await using var lt = ToolProcess.Start(Python,
+        await using var lt = ProcessRunner.Start(Python,
             [Script, "leech", "--save", saveDir, .. what, "--peer", $"127.0.0.1:{seeder.Port}", "--timeout", "100"]);
-        var exit = await lt.WaitForExitAsync(Timeout);
+        await lt.WaitForExitAsync(Timeout);
+        var exit = lt.ExitCode;
 
-        Assert.True(exit == 0, lt.Output);
+        Assert.True(exit == 0, lt.Describe());
         Assert.True(TestFiles.SameContent(source, Path.Combine(saveDir, metainfo.Name)), "libtorrent's copy differs");
         Assert.True(seeder.GetStatistics().Uploaded >= metainfo.Length);
     }
@@ -68,7 +69,7 @@ public sealed class LibtorrentInteropTests
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
         var torrentFile = files.PathOf("lt-out.torrent");
         await File.WriteAllBytesAsync(torrentFile, metainfo.ToBytes());
-        await using var lt = ToolProcess.Start(Python, [Script, "seed", "--save", seedDir, "--torrent", torrentFile, "--timeout", "110"]);
+        await using var lt = ProcessRunner.Start(Python, [Script, "seed", "--save", seedDir, "--torrent", torrentFile, "--timeout", "110"]);
         var port = await ListenPortAsync(lt);
 
         await using var leecher = new TorrentEngine(Options());
@@ -101,19 +102,20 @@ public sealed class LibtorrentInteropTests
         await seeder.StartAsync(default);
         await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
 
-        var leechers = new List<ToolProcess>();
+        var leechers = new List<ProcessRunner>();
         try
         {
             for (var i = 0; i < 3; i++)
             {
                 var saveDir = Directory.CreateDirectory(files.PathOf($"lt{i}")).FullName;
-                leechers.Add(ToolProcess.Start(Python, [Script, "leech", "--save", saveDir, "--torrent", torrentFile,
+                leechers.Add(ProcessRunner.Start(Python, [Script, "leech", "--save", saveDir, "--torrent", torrentFile,
                     "--peer", $"127.0.0.1:{seeder.Port}", "--timeout", "100", "--stay", "5"]));
             }
             foreach (var lt in leechers)
             {
-                var exit = await lt.WaitForExitAsync(Timeout);
-                Assert.True(exit == 0, lt.Output);
+                await lt.WaitForExitAsync(Timeout);
+                var exit = lt.ExitCode;
+                Assert.True(exit == 0, lt.Describe());
             }
             for (var i = 0; i < 3; i++)
             {
@@ -122,7 +124,7 @@ public sealed class LibtorrentInteropTests
             // Each libtorrent leecher was told only our address; it met the others through our ut_pex message.
             foreach (var lt in leechers)
             {
-                Assert.Contains(lt.Lines, l => l.StartsWith("STATUS", StringComparison.Ordinal)
+                Assert.Contains(lt.AllOutput, l => l.StartsWith("STATUS", StringComparison.Ordinal)
                     && int.Parse(l.Split(' ').First(p => p.StartsWith("peers=", StringComparison.Ordinal))[6..],
                         System.Globalization.CultureInfo.InvariantCulture) >= 2);
             }

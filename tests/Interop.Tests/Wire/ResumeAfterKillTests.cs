@@ -30,7 +30,7 @@ public sealed class ResumeAfterKillTests
         var leecherDll = Path.Combine(AppContext.BaseDirectory, "GitTorrent.Interop.Tests.WireLeecher.dll");
         Assert.True(File.Exists(leecherDll), leecherDll);
         int piecesAtKill;
-        await using (var child = ToolProcess.Start("dotnet", [leecherDll, torrentFile, target, $"127.0.0.1:{seeder.Port}"]))
+        await using (var child = ProcessRunner.Start("dotnet", [leecherDll, torrentFile, target, $"127.0.0.1:{seeder.Port}"]))
         {
             var line = await child.WaitForLineAsync(l => l.StartsWith("PIECES ", StringComparison.Ordinal)
                 && int.Parse(l.Split(' ')[1], CultureInfo.InvariantCulture) >= metainfo.PieceCount / 4, Timeout);

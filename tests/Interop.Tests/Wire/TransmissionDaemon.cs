@@ -9,9 +9,9 @@ internal sealed class TransmissionDaemon : IAsyncDisposable
     public const string Daemon = "/usr/bin/transmission-daemon";
     public const string Remote = "/usr/bin/transmission-remote";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly ToolProcess _process;
+    private readonly ProcessRunner _process;
 
-    private TransmissionDaemon(ToolProcess process, int rpcPort, int peerPort)
+    private TransmissionDaemon(ProcessRunner process, int rpcPort, int peerPort)
     {
         _process = process;
         RpcPort = rpcPort;
@@ -22,12 +22,12 @@ internal sealed class TransmissionDaemon : IAsyncDisposable
 
     public int PeerPort { get; }
 
-    public ToolProcess Process => _process;
+    public ProcessRunner Process => _process;
 
     public static async Task<TransmissionDaemon> StartAsync(string configDir, string downloadDir)
     {
-        ToolProcess.Require(Daemon, "transmission-daemon");
-        ToolProcess.Require(Remote, "transmission-cli");
+        ProcessRunner.Require(Daemon, "transmission-daemon");
+        ProcessRunner.Require(Remote, "transmission-cli");
         Directory.CreateDirectory(configDir);
         await File.WriteAllTextAsync(Path.Combine(configDir, "settings.json"), """
             {
@@ -40,7 +40,7 @@ internal sealed class TransmissionDaemon : IAsyncDisposable
             """);
         var rpcPort = FreePorts.Tcp();
         var peerPort = FreePorts.Tcp();
-        var process = ToolProcess.Start(Daemon,
+        var process = ProcessRunner.Start(Daemon,
         [
             "-f", "-g", configDir, "-p", rpcPort.ToString(CultureInfo.InvariantCulture), "-r", "127.0.0.1",
             "-P", peerPort.ToString(CultureInfo.InvariantCulture), "-w", downloadDir, "-O", "-Y", "-M", "--no-utp", "-et",
@@ -58,7 +58,7 @@ internal sealed class TransmissionDaemon : IAsyncDisposable
             if (DateTime.UtcNow > deadline || process.HasExited)
             {
                 await daemon.DisposeAsync();
-                throw new TimeoutException("transmission-daemon did not answer RPC:\n" + process.Output);
+                throw new TimeoutException("transmission-daemon did not answer RPC:\n" + process.Describe());
             }
             await Task.Delay(200);
         }
@@ -66,10 +66,11 @@ internal sealed class TransmissionDaemon : IAsyncDisposable
 
     public async Task<(int ExitCode, string Output)> RemoteAsync(params string[] arguments)
     {
-        await using var remote = ToolProcess.Start(Remote, [$"127.0.0.1:{RpcPort}", .. arguments]);
-        var exit = await remote.WaitForExitAsync(Timeout);
+        await using var remote = ProcessRunner.Start(Remote, [$"127.0.0.1:{RpcPort}", .. arguments]);
+        await remote.WaitForExitAsync(Timeout);
+        var exit = remote.ExitCode;
         await Task.Delay(50);
-        return (exit, remote.Output);
+        return (exit, remote.Describe());
     }
 
     /// <summary>Percent done of the first torrent, from <c>transmission-remote -t 1 -i</c>.</summary>

@@ -74,7 +74,7 @@ public sealed class TransmissionInteropTests
             percent = await transmission.PercentDoneAsync();
         }
 
-        Assert.True(percent >= 100, $"transmission reached {percent}%:\n{transmission.Process.Output}");
+        Assert.True(percent >= 100, $"transmission reached {percent}%:\n{transmission.Process.Describe()}");
         Assert.True(TestFiles.SameContent(source, Path.Combine(downloadDir, metainfo.Name)), "transmission's copy differs");
         Assert.True(seeder.GetStatistics().Uploaded >= metainfo.Length);
     }
