@@ -16,9 +16,7 @@ public sealed class PortalIdentityTests
     {
         await using var storage = PortalStorage.Postgres();
         using var cts = new CancellationTokenSource(Timeout);
-        var migration = await new DatabaseMigrator(storage.OpenFactory().Settings, storage.OpenFactory(), NullLogger<DatabaseMigrator>.Instance)
-            .MigrateAsync(cts.Token).WaitAsync(Timeout);
-        Assert.True(migration.Succeeded, migration.Error);
+        await storage.MigrateAsync(Timeout);
 
         // Three "replicas": own factories (own connection pools) and data folders, one key ring (as in data_protection_keys).
         var keyRing = new EphemeralDataProtectionProvider();

@@ -116,12 +116,11 @@ public abstract partial class PortalSuite
     public async Task NameApiReportsPendingSettlingAndSettledAsNameLookupDoes()
     {
         await using var storage = CreateStorage();
-        var factory = storage.OpenFactory();
+        var factory = await storage.MigrateAsync(Timeout);
         var carol = PortalTestData.RandomId();
         var mallory = PortalTestData.RandomId();
         await using (var db = factory.CreateDbContext())
         {
-            await db.Database.MigrateAsync().WaitAsync(Timeout);
             // Both stored as valid and settled: a stale cache the endpoint must not repeat.
             foreach (var (key, height, txid) in new[] { (carol, 500, 'a'), (mallory, 502, 'b') })
             {

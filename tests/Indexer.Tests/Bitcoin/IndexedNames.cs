@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine.Names;
@@ -16,11 +17,11 @@ namespace GitTorrent.Indexer.Tests.Bitcoin;
 internal sealed class IndexedNames : INameStore, IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private readonly NameTestDatabase _database;
+    private readonly TestDatabase _database;
     private readonly EfNameStore _store;
     private readonly List<MalformedOutput> _malformed = [];
 
-    private IndexedNames(NameTestDatabase database)
+    private IndexedNames(TestDatabase database)
     {
         _database = database;
         _store = new EfNameStore(database.Factory, "regtest", 1, TimeProvider.System);
@@ -29,7 +30,7 @@ internal sealed class IndexedNames : INameStore, IAsyncDisposable
     public IReadOnlyList<MalformedOutput> Malformed => _malformed;
 
     public static async Task<IndexedNames> CreateAsync(DatabaseProvider provider) =>
-        new(await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout));
+        new(await TestDatabase.CreateAsync(provider).WaitAsync(Timeout));
 
     /// <summary>One follower run to the node's tip; returns its result (caught up, or the test fails).</summary>
     public async Task<ChainSyncResult> SyncAsync(IBlockSource source)

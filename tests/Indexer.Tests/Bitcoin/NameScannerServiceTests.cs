@@ -29,7 +29,7 @@ public sealed class NameScannerServiceTests
     }
 
     // The follower's steps run as a leased job: the job table lives in a SQLite database of the test.
-    private static NameScannerService Service(IBlockSource source, INameStore store, NameTestDatabase jobs) => new(
+    private static NameScannerService Service(IBlockSource source, INameStore store, TestDatabase jobs) => new(
         source, store, Profiles.ProfileCrawlerTests.Runner(jobs),
         Options.Create(new NameScannerOptions { PollInterval = TimeSpan.FromMilliseconds(100) }),
         TimeProvider.System, NullLogger<NameScannerService>.Instance);
@@ -53,7 +53,7 @@ public sealed class NameScannerServiceTests
         await using var node = await BcoinNode.StartAsync().WaitAsync(Timeout);
         await node.MineAsync(101).WaitAsync(Timeout);
         await using var index = await IndexedNames.CreateAsync(provider);
-        await using var jobs = await NameTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var jobs = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         var service = Service(new BitcoinRpcClient(node.Rpc, Network.RegTest), index, jobs);
         await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
         try
@@ -83,7 +83,7 @@ public sealed class NameScannerServiceTests
         var port = FreePorts.Tcp(); // nothing listens there
         using var http = new HttpClient();
         var source = new BitcoinRpcClient(http, new Uri($"http://127.0.0.1:{port}/"), "u", "p", "regtest");
-        await using var jobs = await NameTestDatabase.CreateAsync(GitTorrent.Data.DatabaseProvider.Sqlite);
+        await using var jobs = await TestDatabase.CreateAsync(GitTorrent.Data.DatabaseProvider.Sqlite);
         var service = Service(source, new InMemoryNameStore(), jobs);
         await service.StartAsync(CancellationToken.None).WaitAsync(Timeout);
         await WaitUntilAsync(() => service.LastError is not null, "the error");

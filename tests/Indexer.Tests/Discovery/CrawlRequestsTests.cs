@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Data.Jobs;
 using GitTorrent.Engine;
@@ -20,7 +21,7 @@ public sealed class CrawlRequestsTests
     [Fact]
     public async Task Ids_held_back_by_the_budget_are_planned_later_without_being_named_again()
     {
-        await using var database = await NameTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         using var cts = new CancellationTokenSource(Timeout);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero));
         var statistics = new DiscoveryStatistics();

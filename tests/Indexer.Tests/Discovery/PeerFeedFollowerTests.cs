@@ -31,7 +31,7 @@ public sealed class PeerFeedFollowerTests
         return (200, JsonSerializer.Serialize(new { users = page.Select(id => new { id, seq = 1, updatedAt = DateTimeOffset.UnixEpoch }), next }));
     }
 
-    private static (PeerFeedFollower Follower, DiscoveryQueue Queue, DiscoveryStatistics Statistics) Follower(NameTestDatabase database, DiscoveryOptions settings,
+    private static (PeerFeedFollower Follower, DiscoveryQueue Queue, DiscoveryStatistics Statistics) Follower(TestDatabase database, DiscoveryOptions settings,
         TimeProvider time)
     {
         var statistics = new DiscoveryStatistics();
@@ -48,7 +48,7 @@ public sealed class PeerFeedFollowerTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task The_feed_is_read_page_by_page_from_the_kept_cursor_and_caught_up_feeds_wait_one_interval(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         var ids = Enumerable.Range(0, 25).Select(_ => RandomId()).ToList();
         using var server = FeedServer.Start(r => Page(r, ids));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -84,7 +84,7 @@ public sealed class PeerFeedFollowerTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_failing_peer_is_retried_with_exponential_capped_backoff(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         using var server = FeedServer.Start(_ => (500, "{}"));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var settings = new DiscoveryOptions { PeerFeedInitialBackoff = TimeSpan.FromSeconds(30), PeerFeedMaxBackoff = TimeSpan.FromMinutes(3) };
@@ -107,7 +107,7 @@ public sealed class PeerFeedFollowerTests
     [Fact]
     public async Task A_hostile_feed_gets_no_more_than_the_ids_it_names_within_the_page_size_and_the_byte_bound()
     {
-        await using var database = await NameTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var cts = new CancellationTokenSource(Timeout);
 

@@ -26,7 +26,7 @@ public sealed class PutDiscoveryTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_profile_put_at_our_node_becomes_a_crawl_job_and_is_stored_after_its_own_DHT_get(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         using var work = new TempDirectory("put-discovery");
         using var cts = new CancellationTokenSource(Timeout);
         await using var crawlerNode = await GitTorrentNode.StartAsync(new GitTorrentNodeOptions

@@ -33,7 +33,7 @@ public sealed class SampleDiscoveryTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Users_whose_puts_never_reached_our_node_are_found_through_samples(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         using var work = new TempDirectory("sample-discovery");
         using var cts = new CancellationTokenSource(Timeout);
         var nodes = new List<GitTorrentNode>();
@@ -100,7 +100,7 @@ public sealed class SampleDiscoveryTests
     [Fact]
     public async Task A_node_answering_with_random_keys_costs_at_most_the_budget_and_stores_nothing()
     {
-        await using var database = await NameTestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         using var work = new TempDirectory("sample-liar");
         using var cts = new CancellationTokenSource(Timeout);
         var nodes = new List<GitTorrentNode>();
@@ -145,7 +145,7 @@ public sealed class SampleDiscoveryTests
     }
 
     /// <summary>The sample walk and the crawler that settles its crawls, on one database (the walk is driven by the test).</summary>
-    private static (SampleDiscovery Samples, ProfileCrawler Crawler) Discovery(NameTestDatabase database, DiscoveryStatistics statistics,
+    private static (SampleDiscovery Samples, ProfileCrawler Crawler) Discovery(TestDatabase database, DiscoveryStatistics statistics,
         DiscoveryOptions settings)
     {
         var runner = ProfileCrawlerTests.Runner(database);

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
 using GitTorrent.Data.Jobs;
@@ -19,14 +20,14 @@ public sealed class JobLeaseTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly JobOptions Settings = new() { LeaseDuration = TimeSpan.FromSeconds(20), RenewInterval = TimeSpan.FromSeconds(5) };
 
-    private static JobStore Store(NameTestDatabase database, TimeProvider time) => new(database.Factory, Options.Create(Settings), time);
+    private static JobStore Store(TestDatabase database, TimeProvider time) => new(database.Factory, Options.Create(Settings), time);
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
     public async Task A_lease_is_exclusive_while_renewed_and_taken_over_only_after_it_expires(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         using var cts = new CancellationTokenSource(Timeout);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var store = Store(database, clock);
@@ -81,7 +82,7 @@ public sealed class JobLeaseTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Scoped_jobs_go_to_their_replica_and_failures_keep_counting_attempts(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         using var cts = new CancellationTokenSource(Timeout);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var store = Store(database, clock);
@@ -106,7 +107,7 @@ public sealed class JobLeaseTests
     [Fact]
     public async Task Replicas_claiming_at_once_on_postgres_never_take_the_same_job()
     {
-        await using var database = await NameTestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
         using var cts = new CancellationTokenSource(Timeout);
         var store = Store(database, TimeProvider.System);
         var keys = Enumerable.Range(0, 300).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -136,7 +137,7 @@ public sealed class JobLeaseTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task The_runner_renews_while_the_handler_runs_and_cancels_it_when_the_lease_is_lost(DatabaseProvider provider)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         using var cts = new CancellationTokenSource(Timeout);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var store = Store(database, clock);
@@ -188,7 +189,7 @@ public sealed class JobLeaseTests
         Assert.Equal(1, runner.Counters.Lost);
     }
 
-    private static async Task<Job> JobAsync(NameTestDatabase database, CancellationToken cancellationToken)
+    private static async Task<Job> JobAsync(TestDatabase database, CancellationToken cancellationToken)
     {
         await using var db = await database.Factory.CreateDbContextAsync(cancellationToken);
         return await db.Jobs.AsNoTracking().SingleAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Data.Entities;
 using GitTorrent.Engine;
@@ -35,7 +36,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
         },
     ];
 
-    private static async Task<List<(string, int, int, int, string, NameRegistrationKind, string?)>> RowsAsync(NameTestDatabase database)
+    private static async Task<List<(string, int, int, int, string, NameRegistrationKind, string?)>> RowsAsync(TestDatabase database)
     {
         await using var db = await database.Factory.CreateDbContextAsync(Ct);
         var rows = await db.NameRegistrations.AsNoTracking().ToListAsync(Ct);
@@ -55,7 +56,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
                 }, e.Name))
             .Order().ToList();
 
-    private static async Task<Dictionary<(string Txid, int Vout), NameRegistration>> RowMapAsync(NameTestDatabase database)
+    private static async Task<Dictionary<(string Txid, int Vout), NameRegistration>> RowMapAsync(TestDatabase database)
     {
         await using var db = await database.Factory.CreateDbContextAsync(Ct);
         return await db.NameRegistrations.AsNoTracking().ToDictionaryAsync(r => (r.Txid, r.Vout), Ct);
@@ -74,7 +75,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     [InlineData(6, 1000)]
     public async Task Stored_verdicts_equal_a_from_scratch_resolution(int confirmations, int batch)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var store = new EfNameStore(database.Factory, "regtest", confirmations, TimeProvider.System);
         var random = new Random(confirmations * 1000 + batch);
         var planned = new Dictionary<int, List<byte[]>>();
@@ -122,7 +123,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
         await AssertMatchesResolverAsync(database, source, confirmations);
     }
 
-    private static async Task AssertMatchesResolverAsync(NameTestDatabase database, InMemoryBlockSource source, int confirmations)
+    private static async Task AssertMatchesResolverAsync(TestDatabase database, InMemoryBlockSource source, int confirmations)
     {
         var entries = source.Chain.SelectMany((block, height) => OpReturnExtractor.Extract(block, height).Entries).ToList();
         var expected = new Dictionary<(string, int), (string? Name, bool Valid, string? Reason, NameRegistrationStatus Status)>();
@@ -160,7 +161,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     [Fact]
     public async Task Follows_a_chain_through_reorganisations_like_the_in_memory_store()
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var store = new EfNameStore(database.Factory, "regtest", confirmations: 1, TimeProvider.System);
         var memory = new InMemoryNameStore();
         var source = TestBlocks.Chain(12, Contents(0));
@@ -197,7 +198,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     [Fact]
     public async Task Stored_verdicts_follow_new_blocks_settling_and_rollbacks()
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var store = new EfNameStore(database.Factory, "regtest", confirmations: 1, TimeProvider.System);
         var source = TestBlocks.Chain(5, height => height switch
         {
@@ -257,7 +258,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     [Fact]
     public async Task Unconfirmed_entries_are_stored_as_pending()
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var store = new EfNameStore(database.Factory, "main", confirmations: 6, TimeProvider.System);
         var source = TestBlocks.Chain(3, height => height == 2 ? [[TestBlocks.OpReturn(NamePayload.EncodeClaim("slow", Bob))]] : []);
         var follower = new ChainFollower(source, store);
@@ -274,7 +275,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     [Fact]
     public async Task A_name_nobody_owns_is_stored_as_pending()
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var store = new EfNameStore(database.Factory, "regtest", confirmations: 1, TimeProvider.System);
         var source = TestBlocks.Chain(4, height => height == 2 ? [[TestBlocks.OpReturn(NamePayload.EncodeRegister("nobody", Alice, Salt))]] : []);
         await new ChainFollower(source, store).SyncAsync(Ct).WaitAsync(Timeout);
@@ -288,7 +289,7 @@ public abstract class EfNameStoreTests(DatabaseProvider provider)
     [Fact]
     public async Task A_failed_block_leaves_nothing_behind_and_the_contract_is_enforced()
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var store = new EfNameStore(database.Factory, "regtest", confirmations: 1, TimeProvider.System);
         var source = TestBlocks.Chain(3);
         await new ChainFollower(source, store).SyncAsync(Ct).WaitAsync(Timeout);

@@ -43,12 +43,12 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
         return node;
     }
 
-    private static ProfileCrawler Crawler(NameTestDatabase database, ProfileCrawlQueue? queue = null, TimeProvider? time = null) =>
+    private static ProfileCrawler Crawler(TestDatabase database, ProfileCrawlQueue? queue = null, TimeProvider? time = null) =>
         new(new NodeHost(Options.Create(new NodeHostOptions()), NullLoggerFactory.Instance),
             new ProfileStore(database.Factory, time ?? TimeProvider.System), queue ?? new ProfileCrawlQueue(), database.Factory, Runner(database, time),
             Options.Create(new ProfileCrawlerOptions { Parallelism = 16 }), time ?? TimeProvider.System, NullLogger<ProfileCrawler>.Instance);
 
-    internal static JobRunner Runner(NameTestDatabase database, TimeProvider? time = null)
+    internal static JobRunner Runner(TestDatabase database, TimeProvider? time = null)
     {
         var options = Options.Create(new JobOptions { Replica = "test" });
         return new JobRunner(new JobStore(database.Factory, options, time ?? TimeProvider.System), options, time ?? TimeProvider.System,
@@ -60,7 +60,7 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
     [InlineData(DatabaseProvider.Postgres, 100)]
     public async Task Every_published_profile_is_indexed_and_forged_or_older_ones_never_replace_it(DatabaseProvider provider, int users)
     {
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         var publisher = await StartAsync("publisher");
         var crawlerNode = await StartAsync("crawler", publisher);
         await publisher.Dht.AddNode(crawlerNode.Dht.LocalEndPoint).WaitAsync(Timeout);
@@ -148,7 +148,7 @@ public sealed class ProfileCrawlerTests : IAsyncLifetime
     public async Task Ids_without_a_profile_are_counted_and_backed_off(DatabaseProvider provider)
     {
         // Jobs, leases and backoff run on fake time; the DHT runs on real time on loopback.
-        await using var database = await NameTestDatabase.CreateAsync(provider);
+        await using var database = await TestDatabase.CreateAsync(provider);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var publisher = await StartAsync("a");
         var crawlerNode = await StartAsync("b", publisher);

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Bencoding;
@@ -38,7 +39,7 @@ public sealed class ProfileStoreProviderTests
             var results = new Dictionary<DatabaseProvider, (List<ProfileStoreResult> Results, IndexTableDump Dump)>();
             foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
             {
-                await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+                await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
                 var store = new ProfileStore(database.Factory, TimeProvider.System);
                 var outcomes = new List<ProfileStoreResult>();
                 foreach (var round in rounds)

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Bencoding;
@@ -31,7 +32,7 @@ public abstract class ProfileStoreReadBackTests(DatabaseProvider provider)
     public async Task A_newer_profile_replaces_the_user_and_refs_and_an_older_one_only_moves_last_seen()
     {
         using var identity = UserIdentity.Generate();
-        await using var database = await NameTestDatabase.CreateAsync(provider).WaitAsync(Timeout);
+        await using var database = await TestDatabase.CreateAsync(provider).WaitAsync(Timeout);
         var start = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
         var time = new FakeTimeProvider(start);
         var store = new ProfileStore(database.Factory, time);

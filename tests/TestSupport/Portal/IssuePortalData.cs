@@ -59,10 +59,7 @@ public sealed class IssuePortalData
     {
         using var cts = new CancellationTokenSource(timeout);
         var ct = cts.Token;
-        await using (var db = storage.OpenFactory().CreateDbContext())
-        {
-            await db.Database.MigrateAsync(ct);
-        }
+        await storage.MigrateAsync(timeout);
         using var work = new TempGitRepo();
         work.Git("config", "user.name", "Tracker Dev");
         work.Git("config", "user.email", "dev@example.invalid");

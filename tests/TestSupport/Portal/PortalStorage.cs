@@ -38,6 +38,19 @@ public sealed class PortalStorage : IAsyncDisposable
         return new GitTorrentDbContextFactory(DatabaseSettings.FromConfiguration(configuration, DataDirectory), NullLoggerFactory.Instance);
     }
 
+    /// <summary>
+    /// Migrates the database with the product's <see cref="DatabaseMigrator"/> (what the portal runs when it starts)
+    /// and returns a factory over it, for a test that writes or reads rows without a portal running.
+    /// </summary>
+    public async Task<GitTorrentDbContextFactory> MigrateAsync(TimeSpan timeout)
+    {
+        var factory = OpenFactory();
+        using var cts = new CancellationTokenSource(timeout);
+        var migration = await new DatabaseMigrator(factory.Settings, factory, NullLogger<DatabaseMigrator>.Instance)
+            .MigrateAsync(cts.Token).WaitAsync(timeout);
+        return migration.Succeeded ? factory : throw new InvalidOperationException($"the portal's database did not migrate: {migration}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (PostgresConnectionString is not null)

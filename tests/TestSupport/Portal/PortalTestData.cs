@@ -45,11 +45,7 @@ public sealed class PortalTestData
 
     public async Task SeedAsync(PortalStorage storage, TimeSpan timeout)
     {
-        var factory = storage.OpenFactory();
-        await using (var db = factory.CreateDbContext())
-        {
-            await db.Database.MigrateAsync().WaitAsync(timeout);
-        }
+        var factory = await storage.MigrateAsync(timeout);
 
         using var project = new TempGitRepo();
         ProjectFirstCommit = project.Commit("README.md", "# Project\n\nSee [the code](src/main.c), ![logo](img/logo.png) and [escape](../../../etc/passwd).\n").ToString();
@@ -126,9 +122,8 @@ public sealed class PortalTestData
     public static async Task SeedUserAsync(PortalStorage storage, string userId, string displayName,
         IReadOnlyList<(string Name, TempGitRepo Repository)> repositories, TimeSpan timeout)
     {
-        var factory = storage.OpenFactory();
+        var factory = await storage.MigrateAsync(timeout);
         await using var db = factory.CreateDbContext();
-        await db.Database.MigrateAsync().WaitAsync(timeout);
         var now = DateTimeOffset.UtcNow;
         foreach (var (name, repository) in repositories)
         {

@@ -20,11 +20,7 @@ public sealed class UserFeedTests
     {
         using var cts = new CancellationTokenSource(Timeout);
         await using var storage = postgres ? PortalStorage.Postgres() : PortalStorage.Sqlite();
-        var factory = storage.OpenFactory();
-        await using (var db = factory.CreateDbContext())
-        {
-            await db.Database.MigrateAsync(cts.Token);
-        }
+        var factory = await storage.MigrateAsync(Timeout);
         var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
         // Five users; two share a change time (the id breaks the tie), inserted out of order.
         var rows = new (string Id, int Minutes)[] { ("c", 3), ("a", 1), ("e", 1), ("b", 2), ("d", 4) };
