@@ -48,17 +48,7 @@ public sealed class CrawledRepositoryFetchTests
         Assert.True(await dht.AnnounceAsync(tip, recorder.Port, cts.Token) > 0);
 
         // The remote helper: git clone by key, into an empty repository.
-        var env = new Dictionary<string, string?>
-        {
-            ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                       + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
-            ["GITTORRENT_BOOTSTRAP"] = dht.Bootstrap,
-            ["GITTORRENT_DHT_PORT"] = "0",
-            ["GITTORRENT_BT_PORT"] = "0",
-            ["GITTORRENT_BIND"] = "127.0.0.1",
-            ["GIT_TERMINAL_PROMPT"] = "0",
-        };
+        var env = HelperEnvironment.For(Path.Combine(work.Path, "home"), dht.Bootstrap);
         var clone = await ProcessRunner.RunAsync("git", ["clone", "--bare", $"gittorrent://{identity.UserId}/proj", Path.Combine(work.Path, "clone")],
             Timeout, env);
         Assert.NotEqual(0, clone.ExitCode);

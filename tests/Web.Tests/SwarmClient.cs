@@ -22,15 +22,5 @@ internal static class SwarmClient
     }
 
     /// <summary>The environment of <c>git clone gittorrent://...</c> with our helper on PATH, in the private DHT, on loopback.</summary>
-    public static Dictionary<string, string?> Environment(string home, string bootstrap) => new()
-    {
-        ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                   + ":" + System.Environment.GetEnvironmentVariable("PATH"),
-        ["GITTORRENT_HOME"] = home,
-        ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-        ["GITTORRENT_DHT_PORT"] = "0",
-        ["GITTORRENT_BT_PORT"] = "0",
-        ["GITTORRENT_BIND"] = "127.0.0.1",
-        ["GIT_TERMINAL_PROMPT"] = "0",
-    };
+    public static Dictionary<string, string?> Environment(string home, string bootstrap) => HelperEnvironment.For(home, bootstrap);
 }

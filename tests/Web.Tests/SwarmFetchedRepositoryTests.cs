@@ -85,18 +85,7 @@ public sealed class SwarmFetchedRepositoryTests
             Assert.Single(Directory.GetFiles(alice.Packs.Folder, "*.pack"));
 
             // The name form: 'alice' resolved by the portal, then the profile from the DHT and the pack from the swarm.
-            var env = new Dictionary<string, string?>
-            {
-                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                           + ":" + Environment.GetEnvironmentVariable("PATH"),
-                ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
-                ["GITTORRENT_BOOTSTRAP"] = swarm.Bootstrap,
-                ["GITTORRENT_DHT_PORT"] = "0",
-                ["GITTORRENT_BT_PORT"] = "0",
-                ["GITTORRENT_BIND"] = "127.0.0.1",
-                ["GITTORRENT_RESOLVER"] = portal.Http.BaseAddress!.ToString(),
-                ["GIT_TERMINAL_PROMPT"] = "0",
-            };
+            var env = HelperEnvironment.For(Path.Combine(work.Path, "home"), swarm.Bootstrap, resolver: portal.Http.BaseAddress!.ToString());
             var gittorrent = RepositoryLayout.Output("src/Cli/gittorrent", "gittorrent.dll");
             var resolved = await ProcessRunner.RunAsync("dotnet", [gittorrent, "resolve", "alice"], Timeout, env);
             Assert.True(resolved.ExitCode == 0, resolved.Describe());

@@ -117,17 +117,7 @@ public sealed class SwarmPortalTests
     {
         using var clones = new TempDirectory("swarm-clone");
         var target = Path.Combine(clones.Path, "c");
-        var env = new Dictionary<string, string?>
-        {
-            ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                       + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["GITTORRENT_HOME"] = Path.Combine(clones.Path, "home"),
-            ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-            ["GITTORRENT_DHT_PORT"] = "0",
-            ["GITTORRENT_BT_PORT"] = "0",
-            ["GITTORRENT_BIND"] = "127.0.0.1",
-            ["GIT_TERMINAL_PROMPT"] = "0",
-        };
+        var env = HelperEnvironment.For(Path.Combine(clones.Path, "home"), bootstrap);
         var clone = await ProcessRunner.RunAsync("git", ["clone", $"gittorrent://{portalId}/org", target], Timeout, env);
         Assert.True(clone.ExitCode == 0, clone.Describe() + "\n--- portal ---\n" + portal.Runner.Describe());
         TempGitRepo.Run(target, "fsck", "--strict");

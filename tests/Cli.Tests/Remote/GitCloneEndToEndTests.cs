@@ -8,18 +8,7 @@ public sealed class GitCloneEndToEndTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     /// <summary>An environment where git finds git-remote-gittorrent on PATH and no DHT is reachable.</summary>
-    internal static Dictionary<string, string?> HelperEnvironment(string home) => new()
-    {
-        ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                   + ":" + Environment.GetEnvironmentVariable("PATH"),
-        ["GITTORRENT_HOME"] = home,
-        ["GITTORRENT_BOOTSTRAP"] = "",
-        ["GITTORRENT_DHT_PORT"] = "0",
-        ["GITTORRENT_BT_PORT"] = "0",
-        ["GITTORRENT_BIND"] = "127.0.0.1",
-        ["GITTORRENT_ORIGIN_SCHEME"] = "http",
-        ["GIT_TERMINAL_PROMPT"] = "0",
-    };
+    internal static Dictionary<string, string?> HelperEnvironment(string home) => GitTorrent.TestSupport.HelperEnvironment.For(home, plainHttpOrigins: true);
 
     [Fact]
     public async Task Git_clone_of_a_host_form_url_with_no_seeder_falls_back_to_the_origin()

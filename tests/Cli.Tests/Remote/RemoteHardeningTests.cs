@@ -129,17 +129,6 @@ public sealed class RemoteHardeningTests
     }
 
     private static Task<ProcessRunner> CloneByNameAsync(TempDirectory work, string resolver) =>
-        ProcessRunner.RunAsync("git", ["clone", "gittorrent://alice/proj", Path.Combine(work.Path, "clone")], Timeout, new Dictionary<string, string?>
-        {
-            ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                       + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["GITTORRENT_HOME"] = Path.Combine(work.Path, "home"),
-            ["GITTORRENT_BOOTSTRAP"] = "",
-            ["GITTORRENT_DHT_PORT"] = "0",
-            ["GITTORRENT_BT_PORT"] = "0",
-            ["GITTORRENT_BIND"] = "127.0.0.1",
-            ["GITTORRENT_RESOLVER"] = resolver,
-            ["GIT_TERMINAL_PROMPT"] = "0",
-            ["GIT_CONFIG_NOSYSTEM"] = "1",
-        });
+        ProcessRunner.RunAsync("git", ["clone", "gittorrent://alice/proj", Path.Combine(work.Path, "clone")], Timeout,
+            HelperEnvironment.For(Path.Combine(work.Path, "home"), resolver: resolver));
 }

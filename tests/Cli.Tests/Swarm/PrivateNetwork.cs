@@ -60,19 +60,8 @@ internal sealed class PrivateNetwork : IAsyncDisposable
     }
 
     /// <summary>Environment of a gittorrent program or git run: a home folder, the private DHT, loopback only.</summary>
-    public Dictionary<string, string?> Environment(string home, int btPort = 0, int dhtPort = 0) => new()
-    {
-        ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                   + ":" + System.Environment.GetEnvironmentVariable("PATH"),
-        ["GITTORRENT_HOME"] = home,
-        ["GITTORRENT_BOOTSTRAP"] = Bootstrap,
-        ["GITTORRENT_DHT_PORT"] = dhtPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["GITTORRENT_BT_PORT"] = btPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["GITTORRENT_BIND"] = "127.0.0.1",
-        ["GITTORRENT_ORIGIN_SCHEME"] = "http",
-        ["GIT_TERMINAL_PROMPT"] = "0",
-        ["GIT_CONFIG_NOSYSTEM"] = "1",
-    };
+    public Dictionary<string, string?> Environment(string home, int btPort = 0, int dhtPort = 0) =>
+        HelperEnvironment.For(home, Bootstrap, btPort, dhtPort, plainHttpOrigins: true);
 
     public string NewHome(string name)
     {

@@ -44,17 +44,8 @@ public sealed class IssueSwarmTests
             await departed.DisposeAsync();
             var bootstrap = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
 
-            Dictionary<string, string?> Env(string home, int btPort = 0) => new()
+            Dictionary<string, string?> Env(string home, int btPort = 0) => new(HelperEnvironment.For(home, bootstrap, btPort))
             {
-                ["PATH"] = Path.GetDirectoryName(RepositoryLayout.Output("src/Cli/git-remote-gittorrent", "git-remote-gittorrent"))
-                           + ":" + Environment.GetEnvironmentVariable("PATH"),
-                ["GITTORRENT_HOME"] = home,
-                ["GITTORRENT_BOOTSTRAP"] = bootstrap,
-                ["GITTORRENT_DHT_PORT"] = "0",
-                ["GITTORRENT_BT_PORT"] = btPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["GITTORRENT_BIND"] = "127.0.0.1",
-                ["GIT_TERMINAL_PROMPT"] = "0",
-                ["GIT_CONFIG_NOSYSTEM"] = "1",
                 ["GIT_AUTHOR_NAME"] = "Swarm Tester",
                 ["GIT_AUTHOR_EMAIL"] = "swarm@example.invalid",
                 ["GIT_COMMITTER_NAME"] = "Swarm Tester",
