@@ -38,38 +38,8 @@ public sealed partial class ReplicaSetTests
         using var work = new TempDirectory("replicas");
 
         // A private DHT: four nodes that know each other, and two that joined and left (the real DHT has departed nodes).
-        var dht = new List<DhtNode>();
-        try
-        {
-            for (var i = 0; i < 6; i++)
-            {
-                dht.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, ct));
-            }
-
-            foreach (var node in dht)
-            {
-                foreach (var other in dht.Where(o => o != node))
-                {
-                    await node.AddNode(other.LocalEndPoint).WaitAsync(Step);
-                }
-            }
-
-            foreach (var departed in dht.Skip(4).ToList())
-            {
-                await departed.DisposeAsync();
-                dht.Remove(departed);
-            }
-
-            var bootstrap = string.Join(',', dht.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
-            await RunAsync(work.Path, bootstrap, ct);
-        }
-        finally
-        {
-            foreach (var node in dht)
-            {
-                await node.DisposeAsync();
-            }
-        }
+        await using var dht = await PrivateDht.StartAsync(live: 4, departed: 2, cancellationToken: ct);
+        await RunAsync(work.Path, dht.Bootstrap, ct);
     }
 
     private static async Task RunAsync(string work, string bootstrap, CancellationToken ct)

@@ -24,25 +24,12 @@ public sealed class IssueSwarmTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         using var work = new TempDirectory("issue-swarm");
-        var nodes = new List<DhtNode>();
+        // Four nodes that know each other and one that was known and then left: lookups meet it and must get past it.
+        await using var dht = await PrivateDht.StartAsync(live: 4, departed: 1, cancellationToken: cts.Token);
         var processes = new List<ProcessRunner>();
         try
         {
-            for (var i = 0; i < 4; i++)
-            {
-                nodes.Add(await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token));
-            }
-            // A node that was known and then left: lookups meet it and must get past it.
-            var departed = await DhtNode.StartAsync(new DhtOptions { BindAddress = IPAddress.Loopback }, null, cts.Token);
-            foreach (var node in nodes)
-            {
-                foreach (var other in nodes.Where(o => o != node).Append(departed))
-                {
-                    await node.AddNode(other.LocalEndPoint, cts.Token).WaitAsync(Timeout);
-                }
-            }
-            await departed.DisposeAsync();
-            var bootstrap = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.LocalEndPoint.Port}"));
+            var bootstrap = dht.Bootstrap;
 
             Dictionary<string, string?> Env(string home, int btPort = 0) => new(HelperEnvironment.For(home, bootstrap, btPort))
             {
@@ -162,10 +149,6 @@ public sealed class IssueSwarmTests
             foreach (var process in processes)
             {
                 await process.DisposeAsync();
-            }
-            foreach (var node in nodes)
-            {
-                await node.DisposeAsync();
             }
         }
     }
