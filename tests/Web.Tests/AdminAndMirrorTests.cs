@@ -155,7 +155,7 @@ public sealed class AdminAndMirrorTests
         var portalId = Assert.Single((await PortalProcess.RunCommandAsync(storage, "whoami").WaitAsync(Timeout)).StandardOutput);
 
         await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?> { ["GitTorrent__MirrorPollInterval"] = "00:00:00.500" }).WaitAsync(Timeout);
-        await WaitForAsync(portal, $"/u/{portalId}/org-project", first[..12], interval + TimeSpan.FromSeconds(15));
+        await portal.WaitForPageAsync($"/u/{portalId}/org-project", first[..12], interval + TimeSpan.FromSeconds(15));
         var html = await portal.Http.GetStringAsync(new Uri($"/u/{portalId}/org-project", UriKind.Relative)).WaitAsync(Timeout);
         Assert.Contains("Org project", html, StringComparison.Ordinal);
         Assert.Contains($"gittorrent://{portalId}/org-project", html, StringComparison.Ordinal);
@@ -168,7 +168,7 @@ public sealed class AdminAndMirrorTests
         // A new commit at the origin, and a branch deleted there, show up at the next scheduled sync (no sync asked for).
         var second = work.Commit("CHANGES.md", "more\n").ToString();
         work.Git("push", "-q", Path.Combine(originRoot.Path, "org.git"), "main", ":feature");
-        await WaitForAsync(portal, $"/u/{portalId}/org-project/commits/main", second[..12], interval + TimeSpan.FromSeconds(10));
+        await portal.WaitForPageAsync($"/u/{portalId}/org-project/commits/main", second[..12], interval + TimeSpan.FromSeconds(10));
         var refs = TempGitRepo.Run(clones.Path, "ls-remote", portalUrl);
         Assert.Contains($"{second}\trefs/heads/main", refs, StringComparison.Ordinal);
         Assert.DoesNotContain("refs/heads/feature", refs, StringComparison.Ordinal);
@@ -202,25 +202,6 @@ public sealed class AdminAndMirrorTests
             Assert.NotNull(mirror.LastSync);
             Assert.True(mirror.BytesServed > 0, "bytes served were not counted");
         }
-    }
-
-    private static async Task WaitForAsync(PortalProcess portal, string path, string expected, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await portal.Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
-            last = $"{(int)response.StatusCode}";
-            if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync().WaitAsync(Timeout)).Contains(expected, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"{path} did not show {expected} within {within} (last status {last}):\n{portal.Runner.Describe()}");
     }
 
     private static HttpClient NewClient(PortalProcess portal, out CookieContainer cookies)

@@ -68,8 +68,8 @@ public sealed class OffloadTests
                 }
                 httpReceived = relay.BytesToClient;
 
-                using var counted = await WaitForAsync(portal, api,
-                    b => b.GetProperty("swarm").GetInt64() == swarmReceived && b.GetProperty("http").GetInt64() > httpReceived - 2 * HttpOverheadPerClone);
+                using var counted = await portal.WaitForJsonAsync(api, "bytesServed",
+                    b => b.ValueKind == JsonValueKind.Object && b.GetProperty("swarm").GetInt64() == swarmReceived && b.GetProperty("http").GetInt64() > httpReceived - 2 * HttpOverheadPerClone, TimeSpan.FromSeconds(30));
                 AssertMatches(counted, swarmReceived, httpReceived);
                 await portal.StopAsync();
             }
@@ -99,25 +99,5 @@ public sealed class OffloadTests
         Assert.Equal(swarmReceived, served.GetProperty("swarm").GetInt64());
         var http = served.GetProperty("http").GetInt64();
         Assert.InRange(http, httpReceived - 2 * HttpOverheadPerClone, httpReceived);
-    }
-
-    /// <summary>Polls <paramref name="path"/> until its <c>bytesServed</c> satisfies <paramref name="done"/>.</summary>
-    private static async Task<JsonDocument> WaitForAsync(PortalProcess portal, string path, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await portal.Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
-            last = await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
-            var document = JsonDocument.Parse(last);
-            if (document.RootElement.GetProperty("bytesServed") is { ValueKind: JsonValueKind.Object } served && done(served))
-            {
-                return document;
-            }
-            document.Dispose();
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"{path} never counted what the clients received; last answer: {last}\n{portal.Runner.Describe()}");
     }
 }

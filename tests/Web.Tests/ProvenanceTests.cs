@@ -42,7 +42,7 @@ public sealed class ProvenanceTests
             var page = $"/u/{portalId}/org";
 
             // First sync, then the check right after it: agrees.
-            using (var agreed = await WaitForAsync(portal, api, p => p.GetProperty("originAgrees").ValueKind == JsonValueKind.True, Timeout))
+            using (var agreed = await portal.WaitForJsonAsync(api, "provenance", p => p.GetProperty("originAgrees").ValueKind == JsonValueKind.True, Timeout))
             {
                 var provenance = agreed.RootElement.GetProperty("provenance");
                 Assert.Equal(origin.UrlOf("org.git"), provenance.GetProperty("origin").GetString());
@@ -54,7 +54,7 @@ public sealed class ProvenanceTests
             work.Commit("CHANGES.md", "more\n");
             work.Git("push", "-q", Path.Combine(originRoot.Path, "org.git"), "main");
             var pushed = DateTimeOffset.UtcNow;
-            using (var differs = await WaitForAsync(portal, api, p => p.GetProperty("originAgrees").ValueKind == JsonValueKind.False, CheckInterval + Slack))
+            using (var differs = await portal.WaitForJsonAsync(api, "provenance", p => p.GetProperty("originAgrees").ValueKind == JsonValueKind.False, CheckInterval + Slack))
             {
                 var provenance = differs.RootElement.GetProperty("provenance");
                 Assert.Equal(["refs/heads/main"], provenance.GetProperty("originDiffers").EnumerateArray().Select(e => e.GetString()));
@@ -66,7 +66,7 @@ public sealed class ProvenanceTests
             // The sync brings the commit in: agrees again.
             var synced = await PortalProcess.RunCommandAsync(storage, "mirror", "sync", "org").WaitAsync(Timeout);
             Assert.True(synced.ExitCode == 0, synced.Describe());
-            using (await WaitForAsync(portal, api, p => p.GetProperty("originAgrees").ValueKind == JsonValueKind.True, CheckInterval + Slack))
+            using (await portal.WaitForJsonAsync(api, "provenance", p => p.GetProperty("originAgrees").ValueKind == JsonValueKind.True, CheckInterval + Slack))
             {
             }
             html = await FreshPageAsync(portal, page);
@@ -75,7 +75,7 @@ public sealed class ProvenanceTests
             // The origin goes away: unreachable, with git's reason.
             origin.Dispose();
             originStopped = true;
-            using (var gone = await WaitForAsync(portal, api, p => p.GetProperty("originError").ValueKind == JsonValueKind.String, CheckInterval + Slack))
+            using (var gone = await portal.WaitForJsonAsync(api, "provenance", p => p.GetProperty("originError").ValueKind == JsonValueKind.String, CheckInterval + Slack))
             {
                 var provenance = gone.RootElement.GetProperty("provenance");
                 Assert.Equal(JsonValueKind.False, provenance.GetProperty("originAgrees").ValueKind);
@@ -100,28 +100,5 @@ public sealed class ProvenanceTests
         request.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
         using var response = await portal.Http.SendAsync(request).WaitAsync(Timeout);
         return await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
-    }
-
-    /// <summary>Polls <paramref name="path"/> until its <c>provenance</c> object satisfies <paramref name="done"/>.</summary>
-    private static async Task<JsonDocument> WaitForAsync(PortalProcess portal, string path, Func<JsonElement, bool> done, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await portal.Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
-            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync().WaitAsync(Timeout)}";
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var document = JsonDocument.Parse(last[4..]);
-                if (done(document.RootElement.GetProperty("provenance")))
-                {
-                    return document;
-                }
-                document.Dispose();
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"{path} did not reach the expected provenance within {within}; last answer: {last}\n{portal.Runner.Describe()}");
     }
 }

@@ -66,21 +66,18 @@ public sealed class HostFormSwarmTests(PrivateNetworkFixture fixture) : IClassFi
     internal static async Task WaitForAnnouncementAsync(PrivateNetwork net, Engine.Hash20 commit, IEnumerable<int> ports)
     {
         var wanted = ports.ToHashSet();
-        var deadline = DateTime.UtcNow + PrivateNetwork.Timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var found = new HashSet<int>();
-            await foreach (var peer in net.Nodes[0].FindPeersAsync(commit, cts.Token))
+        var found = new HashSet<int>();
+        await Condition.WaitUntilAsync(async () =>
             {
-                found.Add(peer.Port);
-            }
-            if (wanted.IsSubsetOf(found))
-            {
-                return;
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"{commit} was not announced by all of {string.Join(", ", wanted)}");
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                found.Clear();
+                await foreach (var peer in net.Nodes[0].FindPeersAsync(commit, cts.Token))
+                {
+                    found.Add(peer.Port);
+                }
+                return wanted.IsSubsetOf(found);
+            },
+            $"{commit} announced by all of {string.Join(", ", wanted)}", PrivateNetwork.Timeout, TimeSpan.FromMilliseconds(500),
+            () => $"found {string.Join(", ", found)}");
     }
 }

@@ -41,7 +41,7 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
         await using var peer = ProcessRunner.Start("node",
             [Path.Combine(AppContext.BaseDirectory, "Swarm", "original-gittorrent-peer.js"), tip.ToString(), metainfo.InfoHash.ToString()],
             new Dictionary<string, string?> { ["NODE_PATH"] = modules });
-        var port = await WaitForListeningAsync(peer);
+        var port = ListenPort(await peer.WaitForLineAsync(l => l.StartsWith("listening ", StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
         await net.Nodes[4].AnnounceAsync(tip, port, cts.Token);
         await HostFormSwarmTests.WaitForAnnouncementAsync(net, tip, [port]);
 
@@ -89,7 +89,7 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
             arguments.AddRange([tip.ToString(), metainfo.InfoHash.ToString()]);
         }
         await using var peer = ProcessRunner.Start("node", arguments, new Dictionary<string, string?> { ["NODE_PATH"] = modules });
-        var port = await WaitForListeningAsync(peer);
+        var port = ListenPort(await peer.WaitForLineAsync(l => l.StartsWith("listening ", StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
         await net.Nodes[4].AnnounceAsync(tips[0], port, cts.Token);
         await HostFormSwarmTests.WaitForAnnouncementAsync(net, tips[0], [port]);
 
@@ -105,22 +105,6 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
             TempGitRepo.Run(clone, "for-each-ref", "--format=%(refname) %(objectname)"));
     }
 
-    private static async Task<int> WaitForListeningAsync(ProcessRunner peer)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = peer.StandardOutput.FirstOrDefault(l => l.StartsWith("listening ", StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return int.Parse(line["listening ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            if (peer.HasExited)
-            {
-                break;
-            }
-            await Task.Delay(100);
-        }
-        throw new InvalidOperationException("the original-format peer did not start: " + peer.Describe());
-    }
+    private static int ListenPort(string line) =>
+        int.Parse(line["listening ".Length..], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -104,23 +104,19 @@ internal sealed class PrivateNetwork : IAsyncDisposable
     /// </summary>
     public async Task WaitForProfileAsync(Hash20 user, Func<string, bool> predicate, string why)
     {
-        var deadline = DateTime.UtcNow + Timeout;
         var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            var item = await Nodes[0].GetMutableAsync(user, null, cts.Token);
-            if (item is not null)
+        await Condition.WaitUntilAsync(async () =>
             {
-                last = System.Text.Encoding.UTF8.GetString(item.Value);
-                if (predicate(last) && await StoredCopiesAsync(user, predicate, cts.Token) >= Math.Min(ProfileCopies, Nodes.Count))
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                var item = await Nodes[0].GetMutableAsync(user, null, cts.Token);
+                if (item is null)
                 {
-                    return;
+                    return false;
                 }
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"no profile of {user} {why} appeared; last seen: {last}");
+                last = System.Text.Encoding.UTF8.GetString(item.Value);
+                return predicate(last) && await StoredCopiesAsync(user, predicate, cts.Token) >= Math.Min(ProfileCopies, Nodes.Count);
+            },
+            $"a profile of {user} {why}", Timeout, TimeSpan.FromMilliseconds(500), () => $"last seen: {last}");
     }
 
     /// <summary>How many private nodes must store a profile before <see cref="WaitForProfileAsync"/> returns (a put reaches 8).</summary>

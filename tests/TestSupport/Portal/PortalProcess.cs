@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Sockets;
 
@@ -73,23 +74,46 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="page"/> until it answers 200 with <paramref name="expected"/> in it, or fails after <paramref name="timeout"/>.</summary>
-    public async Task WaitForPageAsync(string page, string expected, TimeSpan timeout)
+    public Task WaitForPageAsync(string page, string expected, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            using var response = await Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(timeout);
-            if (response.StatusCode == HttpStatusCode.OK
-                && (await response.Content.ReadAsStringAsync().WaitAsync(timeout)).Contains(expected, StringComparison.Ordinal))
+        var last = "";
+        return Condition.WaitUntilAsync(async () =>
             {
-                return;
-            }
-            if (DateTime.UtcNow >= deadline)
+                using var response = await Http.GetAsync(new Uri(page, UriKind.Relative)).WaitAsync(timeout);
+                last = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return response.StatusCode == HttpStatusCode.OK
+                    && (await response.Content.ReadAsStringAsync().WaitAsync(timeout)).Contains(expected, StringComparison.Ordinal);
+            },
+            $"{page} showing {expected}", timeout, TimeSpan.FromMilliseconds(250), () => $"last status {last}\n{Runner.Describe()}");
+    }
+
+    /// <summary>
+    /// Polls the JSON at <paramref name="path"/> until it answers 200 and its <paramref name="property"/> satisfies
+    /// <paramref name="done"/>; returns that answer, or fails after <paramref name="timeout"/> with the last one.
+    /// </summary>
+    public async Task<JsonDocument> WaitForJsonAsync(string path, string property, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        JsonDocument? result = null;
+        var last = "";
+        await Condition.WaitUntilAsync(async () =>
             {
-                throw new TimeoutException($"{page} never showed {expected}:\n{Runner.Describe()}");
-            }
-            await Task.Delay(500);
-        }
+                using var response = await Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(timeout);
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync().WaitAsync(timeout)}";
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    return false;
+                }
+                var document = JsonDocument.Parse(last[4..]);
+                if (document.RootElement.TryGetProperty(property, out var value) && done(value))
+                {
+                    result = document;
+                    return true;
+                }
+                document.Dispose();
+                return false;
+            },
+            $"{path} reaching the expected {property}", timeout, TimeSpan.FromMilliseconds(200), () => $"last answer: {last}\n{Runner.Describe()}");
+        return result!;
     }
 
     /// <summary>Runs a maintenance command (<c>migrate</c>, <c>admin create-user x</c>, ...) to completion.</summary>
