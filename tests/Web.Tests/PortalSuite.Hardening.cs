@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
