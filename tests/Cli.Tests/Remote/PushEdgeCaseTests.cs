@@ -1,4 +1,3 @@
-using GitTorrent.Cli.Tests.Swarm;
 using GitTorrent.TestSupport;
 
 namespace GitTorrent.Cli.Tests.Remote;

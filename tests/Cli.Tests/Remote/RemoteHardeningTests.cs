@@ -3,7 +3,7 @@ using System.Text;
 using GitTorrent.Cli.Network;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
-using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
+using static GitTorrent.Cli.Tests.Remote.SwarmTestData;
 
 namespace GitTorrent.Cli.Tests.Remote;
 
@@ -105,13 +105,13 @@ public sealed class RemoteHardeningTests
     [Fact]
     public async Task A_seeders_error_text_reaches_the_terminal_without_escape_sequences()
     {
-        await using var net = await Swarm.PrivateNetwork.StartAsync(nodes: 2);
+        await using var net = await PrivateNetwork.StartAsync(nodes: 2);
         var home = net.NewHome("alice");
         var user = await net.KeygenAsync(home);
         var repos = Path.Combine(net.Work.Path, "alice-repos");
         using var source = MakeRepository(Path.Combine(repos, "proj"), commits: 1, randomBytesPerCommit: 64);
         var tip = Head(source.Root);
-        AssertOk(await ProcessRunner.RunAsync("dotnet", [Swarm.PrivateNetwork.Gittorrent, "publish", "--repos", repos], Timeout,
+        AssertOk(await ProcessRunner.RunAsync("dotnet", [PrivateNetwork.Gittorrent, "publish", "--repos", repos], Timeout,
             net.Environment(home)));
         await net.WaitForProfileAsync(user, json => json.Contains(tip.ToString(), StringComparison.Ordinal), "with the tip");
         // The only seeder answers with an error that clears the screen, retitles the terminal, turns red and hides text.

@@ -5,7 +5,7 @@ using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Wire.Extensions;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// A scripted seeder speaking the real wire protocol (our <see cref="TorrentEngine"/> with the ut_gittorrent extension)

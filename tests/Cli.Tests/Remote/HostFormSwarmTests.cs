@@ -1,7 +1,7 @@
 using GitTorrent.TestSupport;
-using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
+using static GitTorrent.Cli.Tests.Remote.SwarmTestData;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// git clone gittorrent://host/path with a local smart-HTTP origin (lighttpd + git http-backend) and two daemons

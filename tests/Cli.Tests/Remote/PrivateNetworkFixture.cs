@@ -1,4 +1,4 @@
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>One private DHT shared by the tests of a class (each test starts its own daemons and homes).</summary>
 public sealed class PrivateNetworkFixture : IAsyncLifetime

@@ -2,9 +2,9 @@ using System.Net;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Client;
 using GitTorrent.TestSupport;
-using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
+using static GitTorrent.Cli.Tests.Remote.SwarmTestData;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// git clone gittorrent:// from a seeder speaking the original 2015 Node.js wire format: the original npm packages
@@ -39,7 +39,7 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
 
         // The original-format peer, announced under the commit.
         await using var peer = ProcessRunner.Start("node",
-            [Path.Combine(AppContext.BaseDirectory, "Swarm", "original-gittorrent-peer.js"), tip.ToString(), metainfo.InfoHash.ToString()],
+            [Path.Combine(AppContext.BaseDirectory, "Remote", "original-gittorrent-peer.js"), tip.ToString(), metainfo.InfoHash.ToString()],
             new Dictionary<string, string?> { ["NODE_PATH"] = modules });
         var port = ListenPort(await peer.WaitForLineAsync(l => l.StartsWith("listening ", StringComparison.Ordinal), TimeSpan.FromSeconds(30)));
         await net.Nodes[4].AnnounceAsync(tip, port, cts.Token);
@@ -80,7 +80,7 @@ public sealed class OriginalWireFormatTests(PrivateNetworkFixture fixture) : ICl
         await using var packSeeder = new TorrentEngine(new TorrentEngineOptions { ListenAddress = IPAddress.Loopback });
         await packSeeder.StartAsync(cts.Token);
         var tips = new[] { "main", "topic/0", "topic/1", "topic/2" }.Select(b => Hash20.Parse(TempGitRepo.Run(bare, "rev-parse", b).Trim())).ToList();
-        var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "Swarm", "original-gittorrent-peer.js") };
+        var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "Remote", "original-gittorrent-peer.js") };
         foreach (var tip in tips)
         {
             var (metainfo, packPath) = await HostileSeeder.BuildPackTorrentAsync(bare, tip, Path.Combine(net.Work.Path, "orig-multi-packs"), cts.Token);

@@ -2,7 +2,7 @@ using System.Net;
 using GitTorrent.Engine.Dht;
 using GitTorrent.TestSupport;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// Issue 13, org-hosted private network: a daemon started with an empty bootstrap is the network's only DHT node; a

@@ -1,4 +1,4 @@
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>How a <see cref="HostileSeeder"/> misbehaves.</summary>
 internal enum HostileKind

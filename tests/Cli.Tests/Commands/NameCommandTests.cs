@@ -5,7 +5,7 @@ using GitTorrent.Cli;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;
 
-namespace GitTorrent.Cli.Tests.Names;
+namespace GitTorrent.Cli.Tests.Commands;
 
 public sealed class NameCommandTests : IDisposable
 {

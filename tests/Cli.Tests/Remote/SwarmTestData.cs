@@ -2,7 +2,7 @@ using System.Text.Json;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>Repositories, stats.json and helper output used by the swarm acceptance tests.</summary>
 internal static class SwarmTestData

@@ -2,7 +2,7 @@ using GitTorrent.Engine;
 using GitTorrent.Engine.Dht;
 using GitTorrent.TestSupport;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// A private DHT of in-process nodes on 127.0.0.1 (<see cref="PrivateDht"/>: live nodes, optionally departed ones and

@@ -1,8 +1,8 @@
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
-using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
+using static GitTorrent.Cli.Tests.Remote.SwarmTestData;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// Three hostile seeders (a pack missing the wanted commit, corrupt pieces, a peer that never answers) on the real wire

@@ -1,7 +1,7 @@
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>git clone gittorrent:// against real daemons in a private DHT (issue acceptance, loopback only).</summary>
 public sealed class SwarmCloneTests

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using GitTorrent.Cli.Commands;
 
-namespace GitTorrent.Cli.Tests.Dht;
+namespace GitTorrent.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>gittorrent dht node</c> started through the dispatcher runs with the limits set as <c>GITTORRENT_DHT__*</c>

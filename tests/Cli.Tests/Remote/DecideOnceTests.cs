@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using GitTorrent.Engine;
 using GitTorrent.TestSupport;
-using static GitTorrent.Cli.Tests.Swarm.SwarmTestData;
+using static GitTorrent.Cli.Tests.Remote.SwarmTestData;
 
-namespace GitTorrent.Cli.Tests.Swarm;
+namespace GitTorrent.Cli.Tests.Remote;
 
 /// <summary>
 /// Issue 18's acceptance: a clone decides once whether the swarm can serve it. Real git, the real helper process, a
