@@ -105,4 +105,51 @@ public sealed class SwarmFetchedRepositoryTests
             Assert.Single(Directory.GetFiles(alice.Packs.Folder, "*.pack"));
         }
     }
+
+    /// <summary>
+    /// The fetcher's retry path: a crawled repository nobody serves fails (logged, shown as waiting for a seeder) and is
+    /// tried again after <c>SwarmFetchRetry</c>; once a seeder announces its tip the next try brings it in.
+    /// </summary>
+    [Fact]
+    public async Task A_repository_nobody_serves_is_tried_again_and_arrives_once_a_seeder_appears()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var work = new TempDirectory("swarm-retry");
+        await using var swarm = await LoopbackSwarm.StartAsync(Path.Combine(work.Path, "alice"), cts.Token);
+        var alice = swarm.Seeder;
+        using var source = new TempGitRepo();
+        var tip = source.Commit("a.txt", string.Concat(Enumerable.Range(0, 200).Select(n => $"{n} {Guid.NewGuid()}\n"))).ToString();
+        ServedRepository[] served = [new ServedRepository("proj", source.GitDir)];
+        // The profile names the repository, but no node serves it yet.
+        using var identity = UserIdentity.Generate();
+        var profile = await ProfileBuilder.BuildAsync(served, "Alice", null, cts.Token);
+        await alice.PublishProfileAsync(identity, profile, 10, cts.Token);
+
+        await using var storage = PortalStorage.Sqlite();
+        var factory = await storage.MigrateAsync(Timeout);
+        await using (var db = factory.CreateDbContext())
+        {
+            db.Users.Add(PortalTestData.KnownUser(identity, DateTimeOffset.UtcNow));
+            await db.SaveChangesAsync(cts.Token);
+        }
+        await using var portal = await PortalProcess.StartAsync(storage, new Dictionary<string, string?>
+        {
+            ["GitTorrent__Bootstrap"] = swarm.Bootstrap,
+            ["GitTorrent__SwarmTimeout"] = "00:00:03",
+            ["GitTorrent__SwarmFetchRetry"] = "00:00:02",
+        }).WaitAsync(Timeout);
+
+        var failure = $"Could not fetch {identity.UserId}/proj (1 time(s) in a row";
+        await Condition.WaitUntilAsync(() => portal.Runner.AllOutput.Any(l => l.Contains(failure, StringComparison.Ordinal)),
+            "the portal's first failed fetch", Timeout);
+        Assert.False(Directory.Exists(Path.Combine(storage.DataDirectory, "repos", identity.UserId.ToString(), "proj.git")),
+            "nothing arrived, so nothing is in the store");
+        await portal.WaitForPageAsync($"/u/{identity.UserId}/proj", "waiting for a seeder", Timeout);
+
+        alice.SetRepositories(served);
+        Assert.True(await alice.AnnounceTipsAsync(cts.Token) > 0);
+        await portal.WaitForPageAsync($"/u/{identity.UserId}/proj/commits/main", tip[..12], Timeout);
+        Assert.True(alice.GetStatistics().Uploaded > 0, "the pack did not come from Alice's node");
+        Assert.Contains(portal.Runner.AllOutput, l => l.Contains($"Fetched {identity.UserId}/proj from the swarm", StringComparison.Ordinal));
+    }
 }
