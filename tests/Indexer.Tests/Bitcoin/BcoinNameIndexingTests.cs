@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using GitTorrent.TestSupport;
 using System.Text;
 using GitTorrent.Data;

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using GitTorrent.Data;
 using GitTorrent.Engine;
 using GitTorrent.Engine.Names;

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using System.Data.Common;
 using System.Diagnostics;
 using GitTorrent.Data;

@@ -1,3 +1,5 @@
+using GitTorrent.TestSupport.Bitcoin;
+
 namespace GitTorrent.Indexer.Tests.Bitcoin;
 
 /// <summary>

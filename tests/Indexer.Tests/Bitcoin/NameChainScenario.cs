@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using System.Diagnostics;
 using System.Text;
 using GitTorrent.Engine;

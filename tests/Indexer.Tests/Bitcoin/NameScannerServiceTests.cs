@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using GitTorrent.TestSupport;
 using GitTorrent.Data;
 using GitTorrent.Engine;

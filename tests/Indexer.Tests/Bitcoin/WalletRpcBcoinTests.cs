@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using GitTorrent.Cli.Commands;
 using GitTorrent.Engine.Names;
 

@@ -7,15 +7,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitTorrent.Engine.Names;
 using GitTorrent.Indexer.Names;
-using GitTorrent.TestSupport;
 
-namespace GitTorrent.Indexer.Tests.Bitcoin;
+namespace GitTorrent.TestSupport.Bitcoin;
 
 /// <summary>
 /// A real bcoin 1.0.2 regtest node (in-memory chain, wallet plugin) on free loopback ports, for tests.
 /// Installed by <c>./test.sh</c> (<c>npm ci</c> in tests/Interop/node, with the leveldown 6.1.1 override that
 /// Node 20 needs; plain <c>npm install bcoin</c> fails there on leveldown 4). By hand: <c>cd tests/Interop/node &amp;&amp;
-/// npm init -y &amp;&amp; npm pkg set overrides.leveldown=6.1.1 &amp;&amp; npm install bcoin@1.0.2</c>. Usable as an xunit fixture (<see cref="IAsyncLifetime"/>) or with <see cref="StartAsync"/>.
+/// npm init -y &amp;&amp; npm pkg set overrides.leveldown=6.1.1 &amp;&amp; npm install bcoin@1.0.2</c>. Started with <see cref="StartAsync"/>.
 /// </summary>
 /// <remarks>
 /// What works with bcoin 1.0.2 (measured):
@@ -36,7 +35,7 @@ namespace GitTorrent.Indexer.Tests.Bitcoin;
 /// move a transaction into the new branch, keep its raw hex (getrawtransaction, --index-tx) and send it again.</item>
 /// </list>
 /// </remarks>
-public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
+public sealed class BcoinNode : IAsyncDisposable
 {
     public const string ApiKey = "test";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);
@@ -71,12 +70,12 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
         }
         catch
         {
-            await node.DisposeAsync();
+            node.Stop();
             throw;
         }
     }
 
-    public async Task InitializeAsync()
+    private async Task InitializeAsync()
     {
         if (!File.Exists(BcoinEntryPoint))
         {
@@ -350,13 +349,16 @@ public sealed class BcoinNode : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Stop()
     {
         StopProcess();
         _http?.Dispose();
         _http = null;
-        return Task.CompletedTask;
     }
-
-    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 }

@@ -1,14 +1,13 @@
 using System.Net;
 using GitTorrent.Engine.Node;
-using GitTorrent.TestSupport;
 
-namespace GitTorrent.Web.Tests.Node;
+namespace GitTorrent.TestSupport.Portal;
 
 /// <summary>
 /// A private DHT on loopback (<see cref="PrivateDht"/>: one live node, the portal's bootstrap, and departed nodes as the
 /// real network has them) and a GitTorrent node joined to it that seeds users' repositories.
 /// </summary>
-internal sealed class LoopbackSwarm : IAsyncDisposable
+public sealed class LoopbackSwarm : IAsyncDisposable
 {
     private LoopbackSwarm(PrivateDht dht, GitTorrentNode seeder)
     {
