@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -10,10 +9,10 @@ namespace GitTorrent.TestSupport;
 /// </summary>
 public sealed class GitHttpServer : IDisposable
 {
-    private readonly Process _process;
+    private readonly ProcessRunner _process;
     private readonly string _configDir;
 
-    private GitHttpServer(string root, int port, Process process, string configDir)
+    private GitHttpServer(string root, int port, ProcessRunner process, string configDir)
     {
         Root = root;
         Port = port;
@@ -53,46 +52,42 @@ public sealed class GitHttpServer : IDisposable
             """;
         var configPath = Path.Combine(configDir, "lighttpd.conf");
         await File.WriteAllTextAsync(configPath, config);
-        var psi = new ProcessStartInfo(lighttpd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add("-D");
-        psi.ArgumentList.Add("-f");
-        psi.ArgumentList.Add(configPath);
-        var process = Process.Start(psi)!;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
+        var process = ProcessRunner.Start(lighttpd, ["-D", "-f", configPath]);
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException("lighttpd exited: " + await process.StandardError.ReadToEndAsync());
-            }
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return new GitHttpServer(root, port, process, configDir);
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
+            await Condition.WaitUntilAsync(async () =>
+                {
+                    if (process.HasExited)
+                    {
+                        await process.WaitForExitAsync(TimeSpan.FromSeconds(5));
+                        throw new InvalidOperationException("lighttpd exited: " + process.Describe());
+                    }
+                    try
+                    {
+                        using var client = new TcpClient();
+                        await client.ConnectAsync(IPAddress.Loopback, port);
+                        return true;
+                    }
+                    catch (SocketException)
+                    {
+                        return false;
+                    }
+                },
+                "lighttpd listening", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+            return new GitHttpServer(root, port, process, configDir);
         }
-        process.Kill(true);
-        throw new TimeoutException("lighttpd did not start listening within 10 s");
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
     }
 
     public string UrlOf(string repository) => $"http://{Authority}/git/{repository}";
 
     public void Dispose()
     {
-        try
-        {
-            _process.Kill(true);
-            _process.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
+        _process.Stop(TimeSpan.FromSeconds(5));
         Directory.Delete(_configDir, true);
     }
 }

@@ -143,6 +143,23 @@ public sealed class ProcessRunner : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the whole tree and waits up to <paramref name="timeout"/> for it to go (for a synchronous Dispose).</summary>
+    public void Stop(TimeSpan timeout)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(timeout);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started, or already gone
+        }
+    }
+
     public async Task StopAsync(TimeSpan timeout)
     {
         if (!process.HasExited)

@@ -41,8 +41,7 @@ public sealed class BcoinNode : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly StringBuilder _log = new();
-    private Process? _process;
+    private ProcessRunner? _process;
     private string? _prefix;
     private HttpClient? _http;
 
@@ -70,7 +69,7 @@ public sealed class BcoinNode : IAsyncDisposable
         }
         catch
         {
-            node.Stop();
+            await node.DisposeAsync();
             throw;
         }
     }
@@ -94,7 +93,7 @@ public sealed class BcoinNode : IAsyncDisposable
             catch (TimeoutException e)
             {
                 last = e; // most likely a port taken between probing and binding: retry on new ports
-                StopProcess();
+                await StopProcessAsync();
             }
         }
         throw new InvalidOperationException($"bcoin did not start: {last?.Message}", last);
@@ -104,30 +103,16 @@ public sealed class BcoinNode : IAsyncDisposable
     {
         int p2pPort = FreePorts.Tcp(), httpPort = FreePorts.Tcp(), walletPort = FreePorts.Tcp();
         _prefix = Directory.CreateTempSubdirectory("gittorrent-bcoin-").FullName;
-        var psi = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _prefix,
-        };
-        foreach (var arg in new[]
-                 {
-                     BcoinEntryPoint, "--network=regtest", "--memory=true", "--workers=false", "--listen=false",
-                     "--max-outbound=1", "--only=127.0.0.1", "--upnp=false", "--index-tx=true",
-                     $"--port={p2pPort}",
-                     "--http-host=127.0.0.1", $"--http-port={httpPort}", $"--api-key={ApiKey}",
-                     "--wallet-http-host=127.0.0.1", $"--wallet-http-port={walletPort}", $"--wallet-api-key={ApiKey}",
-                     $"--prefix={_prefix}", "--log-level=warning",
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node.");
-        _process.OutputDataReceived += (_, e) => AppendLog(e.Data);
-        _process.ErrorDataReceived += (_, e) => AppendLog(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ProcessRunner.Start("node",
+            [
+                BcoinEntryPoint, "--network=regtest", "--memory=true", "--workers=false", "--listen=false",
+                "--max-outbound=1", "--only=127.0.0.1", "--upnp=false", "--index-tx=true",
+                $"--port={p2pPort}",
+                "--http-host=127.0.0.1", $"--http-port={httpPort}", $"--api-key={ApiKey}",
+                "--wallet-http-host=127.0.0.1", $"--wallet-http-port={walletPort}", $"--wallet-api-key={ApiKey}",
+                $"--prefix={_prefix}", "--log-level=warning",
+            ],
+            workingDirectory: _prefix);
 
         RpcUrl = new Uri($"http://127.0.0.1:{httpPort}/");
         WalletUrl = new Uri($"http://127.0.0.1:{walletPort}/");
@@ -159,31 +144,8 @@ public sealed class BcoinNode : IAsyncDisposable
         }
     }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
-
-    private void AppendLog(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_log)
-        {
-            if (_log.Length < 64_000)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
+    /// <summary>What bcoin printed (its last 64,000 characters).</summary>
+    public string Log => _process?.Describe() is { } all ? all[Math.Max(0, all.Length - 64_000)..] : "";
 
     /// <summary>Mines <paramref name="count"/> blocks to <see cref="MiningAddress"/>; returns their hashes.</summary>
     public async Task<string[]> MineAsync(int count)
@@ -316,23 +278,11 @@ public sealed class BcoinNode : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
-    private void StopProcess()
+    private async Task StopProcessAsync()
     {
         if (_process is { } p)
         {
-            try
-            {
-                if (!p.HasExited)
-                {
-                    p.Kill(entireProcessTree: true);
-                    p.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            p.Dispose();
+            await p.DisposeAsync();
             _process = null;
         }
         if (_prefix is not null && Directory.Exists(_prefix))
@@ -349,15 +299,9 @@ public sealed class BcoinNode : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Stop();
-        return ValueTask.CompletedTask;
-    }
-
-    private void Stop()
-    {
-        StopProcess();
+        await StopProcessAsync();
         _http?.Dispose();
         _http = null;
     }
