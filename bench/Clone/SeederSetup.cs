@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using GitTorrent.Engine;
@@ -81,7 +82,7 @@ internal static class SeederSetup
     /// </summary>
     public static (string Gittorrent, string HelperDir) Programs(System.Reflection.Assembly bench)
     {
-        var root = FindRoot();
+        var root = RepositoryLayout.Root;
         var configuration = bench.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
         return (Path.Combine(root, "src/Cli/gittorrent/bin", configuration, "net10.0/gittorrent.dll"),
@@ -107,18 +108,5 @@ internal static class SeederSetup
         catch (IOException)
         {
         }
-    }
-
-    /// <summary>The folder holding GitTorrent.slnx, above the running program.</summary>
-    public static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "GitTorrent.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("GitTorrent.slnx not found");
     }
 }

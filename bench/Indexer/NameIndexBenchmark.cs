@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport.Bitcoin;
 using System.Diagnostics;
 using System.Text;
 using GitTorrent.Engine;
@@ -20,7 +21,7 @@ internal static class NameIndexBenchmark
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var ct = cts.Token;
-        await using var node = await BcoinProcess.StartAsync(ct);
+        await using var node = await BcoinNode.StartAsync().WaitAsync(ct);
         var clock = Stopwatch.StartNew();
         var (entries, txBlocks) = await BuildChainAsync(node, blocks, share, ct);
         Console.WriteLine($"chain: {blocks} blocks, {entries} name payloads in {txBlocks} blocks, built in {clock.Elapsed.TotalSeconds:F1} s");
@@ -114,12 +115,12 @@ internal static class NameIndexBenchmark
 
     private sealed record Run(double Blocks, double Entries, string Detail = "");
 
-    private static async Task<(int Entries, int Blocks)> BuildChainAsync(BcoinProcess node, int blocks, double share, CancellationToken ct)
+    private static async Task<(int Entries, int Blocks)> BuildChainAsync(BcoinNode node, int blocks, double share, CancellationToken ct)
     {
         const int mature = 110;
         var random = new Random(6);
         var schedule = new Dictionary<int, List<byte[]>>();
-        await node.MineAsync(mature, ct);
+        await node.MineAsync(mature).WaitAsync(ct);
         var (height, entries, txBlocks, empty) = (mature, 0, 0, 0);
         while (height < blocks)
         {
@@ -138,16 +139,16 @@ internal static class NameIndexBenchmark
                 height++;
                 continue;
             }
-            await node.MineAsync(empty, ct);
+            await node.MineAsync(empty).WaitAsync(ct);
             empty = 0;
             foreach (var payload in payloads)
             {
-                await node.SendOpReturnAsync(payload, ct);
+                await node.SendOpReturnAsync(payload).WaitAsync(ct);
             }
-            await node.MineAsync(1, ct);
+            await node.MineAsync(1).WaitAsync(ct);
             (entries, txBlocks, height) = (entries + payloads.Count, txBlocks + 1, next);
         }
-        await node.MineAsync(empty, ct);
+        await node.MineAsync(empty).WaitAsync(ct);
         return (entries, txBlocks);
     }
 

@@ -1,3 +1,4 @@
+using GitTorrent.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using GitTorrent.Bench.Issues;
@@ -37,7 +38,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-var root = FindRoot();
+var root = RepositoryLayout.Root;
 var configuration = typeof(PortalHost).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
     .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
 if (programs.Count == 0)
@@ -204,14 +205,3 @@ static void DeleteIfExists(string path)
     }
 }
 
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "GitTorrent.slnx")))
-        {
-            return dir.FullName;
-        }
-    }
-    throw new InvalidOperationException("run from inside the repository");
-}
