@@ -294,13 +294,7 @@ public abstract class BrowseSuite<TFixture>(TFixture fixture)
         Assert.Contains("PACK", Encoding.Latin1.GetString(body), StringComparison.Ordinal);
     }
 
-    private async Task<string> GetOkAsync(string path)
-    {
-        using var response = await Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
-        var body = await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}\n{body[..Math.Min(body.Length, 2000)]}");
-        return body;
-    }
+    private Task<string> GetOkAsync(string path) => fixture.Portal.GetOkAsync(path, Timeout);
 
     /// <summary>Sends the path exactly as written (HttpClient would remove dot segments first).</summary>
     private async Task<(int Status, string Body)> RawGetAsync(string path)

@@ -29,34 +29,26 @@ public sealed class PublishedUserTests
         await user.WaitUntilArrivedAsync(portal, Timeout);
         Assert.True(user.Node.GetStatistics().Uploaded > 0, "the pack did not come from the user's node");
 
-        var home = await GetOkAsync(portal, $"/u/{PublishedUser.Name}");
+        var home = await portal.GetOkAsync($"/u/{PublishedUser.Name}", Timeout);
         Assert.Contains(PublishedUser.DisplayName, home, StringComparison.Ordinal);
         Assert.Contains(user.UserId, home, StringComparison.Ordinal);
         Assert.Contains("settled", home, StringComparison.Ordinal);
         Assert.Contains(user.ClaimTxid, home, StringComparison.Ordinal);
 
-        var repository = await GetOkAsync(portal, $"/u/{PublishedUser.Name}/{PublishedUser.RepositoryName}");
+        var repository = await portal.GetOkAsync($"/u/{PublishedUser.Name}/{PublishedUser.RepositoryName}", Timeout);
         Assert.Contains($"at seq <span class=\"seq\">{PublishedUser.Seq}</span>", repository, StringComparison.Ordinal);
         Assert.Contains($"{PublishedUser.Name} registered at block {user.ClaimHeight}", repository, StringComparison.Ordinal);
         Assert.Contains("matches the signed tip", repository, StringComparison.Ordinal);
         Assert.Contains("Published through the DHT, named on the chain.", repository, StringComparison.Ordinal);
 
-        using var profile = JsonDocument.Parse(await GetOkAsync(portal, $"/api/users/{user.UserId}"));
+        using var profile = JsonDocument.Parse(await portal.GetOkAsync($"/api/users/{user.UserId}", Timeout));
         Assert.Equal(PublishedUser.Seq, profile.RootElement.GetProperty("seq").GetInt64());
         Assert.Equal([PublishedUser.Name], profile.RootElement.GetProperty("names").EnumerateArray().Select(e => e.GetString()));
-        using var name = JsonDocument.Parse(await GetOkAsync(portal, $"/api/names/{PublishedUser.Name}"));
+        using var name = JsonDocument.Parse(await portal.GetOkAsync($"/api/names/{PublishedUser.Name}", Timeout));
         Assert.Equal(user.UserId, name.RootElement.GetProperty("owner").GetString());
         Assert.Equal("settled", name.RootElement.GetProperty("status").GetString());
         var claim = Assert.Single(name.RootElement.GetProperty("entries").EnumerateArray());
         Assert.Equal("CLAIM", claim.GetProperty("kind").GetString());
         Assert.Equal(user.ClaimHeight, claim.GetProperty("height").GetInt32());
-    }
-
-    private static async Task<string> GetOkAsync(PortalProcess portal, string path)
-    {
-        using var response = await portal.Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Timeout);
-        var body = await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}\n{body}");
-        return body;
     }
 }

@@ -87,6 +87,16 @@ public sealed class PortalProcess : IAsyncDisposable
             $"{page} showing {expected}", timeout, TimeSpan.FromMilliseconds(250), () => $"last status {last}\n{Runner.Describe()}");
     }
 
+    /// <summary>GETs <paramref name="path"/> and returns the body; a status other than 200 fails with the status and the body's start.</summary>
+    public async Task<string> GetOkAsync(string path, TimeSpan timeout)
+    {
+        using var response = await Http.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(timeout);
+        var body = await response.Content.ReadAsStringAsync().WaitAsync(timeout);
+        return response.StatusCode == HttpStatusCode.OK
+            ? body
+            : throw new HttpRequestException($"{path}: {(int)response.StatusCode}\n{body[..Math.Min(body.Length, 2000)]}");
+    }
+
     /// <summary>
     /// Polls the JSON at <paramref name="path"/> until it answers 200 and its <paramref name="property"/> satisfies
     /// <paramref name="done"/>; returns that answer, or fails after <paramref name="timeout"/> with the last one.
