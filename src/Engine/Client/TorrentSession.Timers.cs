@@ -13,6 +13,17 @@ internal sealed partial class TorrentSession
 
     /// <summary>How often an incomplete download asks its discovery for more peers.</summary>
     private static readonly TimeSpan DownloadRediscoveryInterval = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often a download with no peer at all asks its discovery again.</summary>
+    private static readonly TimeSpan LonelyRediscoveryInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// When a download with no peer redials a peer whose dial failed (one entry per redial, each after the one before).
+    /// Their sum (1.5 s) stays under <see cref="LonelyRediscoveryInterval"/>, so one round costs a peer at most five
+    /// dials; a seeder that starts listening or adds the torrent a moment late is reached within 100-800 ms of it.
+    /// </summary>
+    internal static readonly TimeSpan[] LonelyRedialDelays =
+        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800)];
     private DownloadProgress? _lastProgress;
 
     private async Task TimerLoopAsync(CancellationToken cancellationToken)
@@ -145,7 +156,7 @@ internal sealed partial class TorrentSession
             // While downloading, look again every few seconds: leechers that started at the same time announce after
             // our first lookup, and finding them early is what keeps the seeder's upload near one copy.
             var wait = IsComplete ? _engine.Options.DiscoveryInterval
-                : peers == 0 ? TimeSpan.FromSeconds(2)
+                : peers == 0 ? LonelyRediscoveryInterval
                 : TimeSpan.FromTicks(Math.Min(_engine.Options.DiscoveryInterval.Ticks, DownloadRediscoveryInterval.Ticks));
             try
             {
@@ -158,14 +169,57 @@ internal sealed partial class TorrentSession
         }
     }
 
-    private void TryDial(IPEndPoint endPoint)
+    private void TryDial(IPEndPoint endPoint) => _ = DialAsync(endPoint, 0);
+
+    /// <summary>
+    /// Dials a peer a source named. A download with no peer at all redials one that failed after
+    /// <see cref="LonelyRedialDelays"/> instead of waiting for the next discovery round (<see cref="LonelyRediscoveryInterval"/>): the peer that answered
+    /// a clone's ask may still be adding the pack's torrent and refuse the first handshake ("unknown info_hash"). A
+    /// download that has a peer, or a peer that keeps failing, waits for discovery as before.
+    /// </summary>
+    private async Task DialAsync(IPEndPoint endPoint, int redials)
     {
         if (_engine.IsOwnEndPoint(endPoint) || IsConnectedTo(endPoint))
         {
             return;
         }
-        _ = _engine.ConnectToPeerAsync(InfoHash, endPoint, _stop.Token).ContinueWith(t => _ = t.Exception,
-            TaskContinuationOptions.OnlyOnFaulted);
+        try
+        {
+            await _engine.ConnectToPeerAsync(InfoHash, endPoint, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception) when (!_stop.IsCancellationRequested && redials < LonelyRedialDelays.Length)
+        {
+            // Logged and counted by the engine; retried below while nobody else serves this download.
+        }
+        catch (Exception)
+        {
+            return;
+        }
+        if (!IsLonelyDownload())
+        {
+            return;
+        }
+        try
+        {
+            await Task.Delay(LonelyRedialDelays[redials], _engine.TimeProvider, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (IsLonelyDownload())
+        {
+            await DialAsync(endPoint, redials + 1).ConfigureAwait(false);
+        }
+    }
+
+    private bool IsLonelyDownload()
+    {
+        lock (_gate)
+        {
+            return !IsComplete && _peers.Count == 0;
+        }
     }
 
     /// <summary>Starts running an admitted connection, tracked so disposal waits for it.</summary>
