@@ -7,7 +7,7 @@ using GitTorrent.Engine.Client;
 using GitTorrent.Engine.Torrents;
 
 // Wire benchmarks against real clients on loopback. See README.md for the figures and how to read them.
-//   dotnet run -c Release --project bench/Wire -- one-to-one [--size-mib 1024] [--rounds 2]
+//   dotnet run -c Release --project bench/Wire -- one-to-one [--size-mib 1024] [--rounds 2] [--trace true]
 //   dotnet run -c Release --project bench/Wire -- one-to-eight [--size-mib 256] [--super-seeding true|false]
 var scenario = args.FirstOrDefault() ?? "one-to-one";
 var sizeMib = IntArg("--size-mib", scenario == "one-to-eight" ? 256 : 1024);
@@ -51,6 +51,10 @@ async Task OneToOneAsync()
             "--torrent", torrentFile, "--timeout", "900"]))
         {
             var port = int.Parse((await ltSeed.WaitForLineAsync("LISTEN ", timeout))[7..], CultureInfo.InvariantCulture);
+            // Wait until it reports seeding ("DONE" in seed mode). Even then it refuses the first connections for up to
+            // ~0.7 s: the leecher that goes first is timed on part of the seeder's start-up (ours dials at once and
+            // redials; libtorrent's starts a process first). The order alternates, so each side goes first as often.
+            await ltSeed.WaitForLineAsync("DONE", timeout);
             var order = round % 2 == 0 ? new[] { "lt", "ours" } : ["ours", "lt"];
             foreach (var who in order)
             {
@@ -99,7 +103,21 @@ async Task<(double Wall, double Cpu, long Heap, long WorkingSet)> OurLeechAsync(
     });
     await engine.StartAsync(default);
     var sw = Stopwatch.StartNew();
-    await engine.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder]), null, default).WaitAsync(timeout);
+    var download = engine.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder]), null, default);
+    if (BoolArg("--trace", false))
+    {
+        // Every 100 ms: MiB downloaded / peers connected / outbound connections held (a start-up stall shows as 0/0/x).
+        var line = new System.Text.StringBuilder();
+        while (!download.IsCompleted)
+        {
+            await Task.Delay(100);
+            var statistics = engine.GetStatistics();
+            line.Append(CultureInfo.InvariantCulture,
+                $" {statistics.Downloaded / (1024 * 1024)}/{statistics.Peers}/{engine.GetConnectionStatistics().Outbound}");
+        }
+        Console.WriteLine("  our leecher, every 100 ms (MiB/peers/dialling):" + line);
+    }
+    await download.WaitAsync(timeout);
     var wall = sw.Elapsed.TotalSeconds;
     return (wall, sampler.CpuSeconds, sampler.PeakHeapBytes, sampler.PeakWorkingSet);
 }
