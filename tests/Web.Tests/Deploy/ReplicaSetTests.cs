@@ -181,7 +181,12 @@ public sealed partial class ReplicaSetTests
                 Assert.True(afterKill > 50, $"only {afterKill} requests after the kill");
                 Assert.All(failures, f => Assert.True(f.Started < killedAt + TimeSpan.FromSeconds(0.5),
                     $"{f.What} started {(f.Started - killedAt).TotalMilliseconds:0} ms after the kill and failed"));
-                Assert.True(failures.Count <= 50, $"{failures.Count} failures: more than the requests that can be in flight");
+                // Each of the 50 clients has one request at a time, so at most 50 were in flight at the kill. A client whose
+                // request fails asks again at once, so the 0.5 s while nginx learns the replica is gone (checked above) may
+                // hold any number of quick failures; they are not counted here.
+                var inFlightAtKill = failures.Count(f => f.Started <= killedAt);
+                Assert.True(inFlightAtKill <= clients.Count,
+                    $"{inFlightAtKill} requests that started before the kill failed: more than the {clients.Count} that can be in flight");
 
                 // The admin is still signed in: through nginx, and with the same cookie on each surviving replica.
                 using (var page = await admin.GetAsync(new Uri("/admin", UriKind.Relative), ct).WaitAsync(Step, ct))
