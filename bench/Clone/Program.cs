@@ -18,6 +18,7 @@ var departed = 6;
 var latencyMs = 0;
 var seeders = 1;
 var seederRate = 10L * 1024 * 1024;
+string? programs = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -32,9 +33,10 @@ for (var i = 0; i < args.Length; i++)
         case "--latency-ms": latencyMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--seeders": seeders = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--seeder-rate": seederRate = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--programs": programs = Path.GetFullPath(args[++i]); break;
         default:
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Clone -- (--repo DIR | --bundle FILE) [--branch main] [--runs 3] [--parallel 8]\n"
-                + "       ... [--no-seeder [--departed 6] [--latency-ms 0]] [--seeders 3 [--seeder-rate 10485760]]");
+                + "       ... [--no-seeder [--departed 6] [--latency-ms 0]] [--seeders 3 [--seeder-rate 10485760]] [--programs DIR]");
             return 2;
     }
 }
@@ -44,7 +46,14 @@ if (repo is null == (bundle is null))
     return 2;
 }
 
-var (gittorrent, helperDir) = SeederSetup.Programs(typeof(Command).Assembly);
+// --programs DIR: the helper and daemon as README's install publishes them (ReadyToRun), instead of the build output.
+var (gittorrent, helperDir) = programs is null ? SeederSetup.Programs(typeof(Command).Assembly)
+    : (Path.Combine(programs, "gittorrent.dll"), programs);
+if (!File.Exists(gittorrent) || !File.Exists(Path.Combine(helperDir, "git-remote-gittorrent")))
+{
+    Console.Error.WriteLine($"no gittorrent.dll and git-remote-gittorrent in {helperDir}: build the solution in Release, or publish both there");
+    return 2;
+}
 var work = Path.Combine(Path.GetTempPath(), "gt-bench-clone-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 var hour = TimeSpan.FromHours(1);
