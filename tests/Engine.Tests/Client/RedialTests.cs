@@ -22,12 +22,9 @@ public sealed class RedialTests
         using var files = new TestFiles();
         var source = files.Create("late.bin", 2L * 1024 * 1024, seed: 21);
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
-        await using var seeder = new TorrentEngine(SwarmTests.LoopbackOptions());
-        await seeder.StartAsync(default);
-
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions(), null, time);
-        await leecher.StartAsync(default);
+        await using var seeder = await StartAsync(null);
+        await using var leecher = await StartAsync(time);
         var target = files.PathOf("late.out");
         var download = leecher.DownloadAsync(metainfo, target, new StaticPeerDiscovery([seeder.LocalEndPoint!]), null, default);
         await RefusalsAsync(seeder, leecher, 1);
@@ -49,12 +46,9 @@ public sealed class RedialTests
         using var files = new TestFiles();
         var source = files.Create("never.bin", 256 * 1024, seed: 22);
         var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
-        await using var seeder = new TorrentEngine(SwarmTests.LoopbackOptions());
-        await seeder.StartAsync(default);
-
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions(), null, time);
-        await leecher.StartAsync(default);
+        await using var seeder = await StartAsync(null);
+        await using var leecher = await StartAsync(time);
         using var stop = new CancellationTokenSource();
         var download = leecher.DownloadAsync(metainfo, files.PathOf("never.out"), new StaticPeerDiscovery([seeder.LocalEndPoint!]),
             null, stop.Token);
@@ -77,6 +71,14 @@ public sealed class RedialTests
         await RefusalsAsync(seeder, leecher, dials + 1);
         Assert.False(download.IsCompleted);
         await stop.CancelAsync();
+    }
+
+    /// <summary>An engine on 127.0.0.1 with nothing to serve, on real time or on <paramref name="time"/>.</summary>
+    private static async Task<TorrentEngine> StartAsync(TimeProvider? time)
+    {
+        var engine = new TorrentEngine(SwarmTests.LoopbackOptions(), null, time);
+        await engine.StartAsync(default);
+        return engine;
     }
 
     /// <summary>
