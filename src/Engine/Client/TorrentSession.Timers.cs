@@ -35,16 +35,25 @@ internal sealed partial class TorrentSession
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 OnTick();
-                var progress = GetProgress();
-                if (Progress is not null && progress != _lastProgress)
-                {
-                    _lastProgress = progress;
-                    Progress.Report(progress);
-                }
+                ReportProgress();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Reports the download's progress to its caller if it changed since the last report.</summary>
+    private void ReportProgress()
+    {
+        if (Progress is null)
+        {
+            return;
+        }
+        var progress = GetProgress();
+        if (progress != Interlocked.Exchange(ref _lastProgress, progress))
+        {
+            Progress.Report(progress);
         }
     }
 

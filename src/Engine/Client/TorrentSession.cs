@@ -168,6 +168,9 @@ internal sealed partial class TorrentSession : IBlockReader, IMetadataHost, IAsy
             ApplyPickingCommands();
         }
         _metadata.TrySetResult(metainfo);
+        // The size is known: a caller that admits a streamed reader by it (a pack's size limit) hears it now, not at the
+        // next tick up to a second later, so git index-pack starts reading with the first verified piece.
+        ReportProgress();
         DialPeersHeardBeforeMetadata();
         if (!complete)
         {

@@ -6,6 +6,7 @@ using GitTorrent.Engine.Torrents;
 using GitTorrent.Engine.Torrents.Storage;
 using GitTorrent.Engine.Wire.Messages;
 using GitTorrent.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitTorrent.Engine.Tests.Wire;
 
@@ -64,5 +65,48 @@ public sealed class StreamedDownloadTests
         var trouble = leecher.GetTrouble(metainfo.InfoHash)!;
         Assert.True(trouble.HashFailures >= 2, $"{trouble.HashFailures} hash failures");
         Assert.Contains(liarEndPoint, trouble.Banned);
+    }
+
+    /// <summary>
+    /// A fetch admits index-pack to the stream once it knows the pack's size, from the download's progress. That size is
+    /// reported when the metadata arrives, not at the next once-a-second tick: the leecher's clock here never moves, and
+    /// a slow seeder keeps the download from completing (which reports too).
+    /// </summary>
+    [Fact]
+    public async Task A_download_by_infohash_reports_its_size_as_soon_as_the_metadata_arrives()
+    {
+        using var files = new TestFiles();
+        var source = files.Create("slow.bin", 2L * 1024 * 1024, seed: 9);
+        var metainfo = await TorrentMetainfo.CreateAsync(source).WaitAsync(Timeout);
+        var slow = SwarmTests.LoopbackOptions();
+        slow.MaxUploadBytesPerSecond = 64 * 1024;
+        await using var seeder = new TorrentEngine(slow);
+        await seeder.StartAsync(default);
+        await seeder.AddSeedAsync(metainfo, source, default).WaitAsync(Timeout);
+
+        await using var leecher = new TorrentEngine(SwarmTests.LoopbackOptions(), null, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await leecher.StartAsync(default);
+        var sized = new TaskCompletionSource<DownloadProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        var download = leecher.DownloadAsync(metainfo.InfoHash, files.PathOf("slow.out"), new StaticPeerDiscovery([seeder.LocalEndPoint!]),
+            new ReportNow(p =>
+            {
+                if (p.HasMetadata)
+                {
+                    sized.TrySetResult(p);
+                }
+            }), stop.Token);
+
+        var first = await sized.Task.WaitAsync(Timeout);
+        Assert.Equal(metainfo.Length, first.TotalBytes);
+        Assert.False(first.IsComplete);
+        Assert.False(download.IsCompleted);
+        await stop.CancelAsync();
+    }
+
+    /// <summary>Progress handled on the reporting thread (<see cref="Progress{T}"/> would post it).</summary>
+    private sealed class ReportNow(Action<DownloadProgress> handle) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) => handle(value);
     }
 }
