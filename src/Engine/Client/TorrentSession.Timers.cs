@@ -182,9 +182,10 @@ internal sealed partial class TorrentSession
 
     /// <summary>
     /// Dials a peer a source named. A download with no peer at all redials one that failed after
-    /// <see cref="LonelyRedialDelays"/> instead of waiting for the next discovery round (<see cref="LonelyRediscoveryInterval"/>): the peer that answered
-    /// a clone's ask may still be adding the pack's torrent and refuse the first handshake ("unknown info_hash"). A
-    /// download that has a peer, or a peer that keeps failing, waits for discovery as before.
+    /// <see cref="LonelyRedialDelays"/> instead of waiting for the next discovery round
+    /// (<see cref="LonelyRediscoveryInterval"/>): the peer that answered a clone's ask may still be adding the pack's
+    /// torrent and refuse the first handshake ("unknown info_hash"). A download that has a peer, or a peer that keeps
+    /// failing, waits for discovery as before.
     /// </summary>
     private async Task DialAsync(IPEndPoint endPoint, int redials)
     {
