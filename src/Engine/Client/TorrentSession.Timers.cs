@@ -144,7 +144,7 @@ internal sealed partial class TorrentSession
                 {
                     await foreach (var endPoint in discovery.FindPeersAsync(InfoHash, cancellationToken).ConfigureAwait(false))
                     {
-                        TryDial(endPoint);
+                        _ = DialAsync(endPoint);
                     }
                 }
                 await announcing.ConfigureAwait(false);
@@ -178,49 +178,46 @@ internal sealed partial class TorrentSession
         }
     }
 
-    private void TryDial(IPEndPoint endPoint) => _ = DialAsync(endPoint, 0);
-
     /// <summary>
     /// Dials a peer a source named. A download with no peer at all redials one that failed after
     /// <see cref="LonelyRedialDelays"/> instead of waiting for the next discovery round
     /// (<see cref="LonelyRediscoveryInterval"/>): the peer that answered a clone's ask may still be adding the pack's
     /// torrent and refuse the first handshake ("unknown info_hash"). A download that has a peer, or a peer that keeps
-    /// failing, waits for discovery as before.
+    /// failing, waits for discovery as before. Never throws.
     /// </summary>
-    private async Task DialAsync(IPEndPoint endPoint, int redials)
+    private async Task DialAsync(IPEndPoint endPoint)
     {
-        if (_engine.IsOwnEndPoint(endPoint) || IsConnectedTo(endPoint))
+        for (var redial = 0; ; redial++)
         {
-            return;
-        }
-        try
-        {
-            await _engine.ConnectToPeerAsync(InfoHash, endPoint, _stop.Token).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception) when (!_stop.IsCancellationRequested && redials < LonelyRedialDelays.Length)
-        {
-            // Logged and counted by the engine; retried below while nobody else serves this download.
-        }
-        catch (Exception)
-        {
-            return;
-        }
-        if (!IsLonelyDownload())
-        {
-            return;
-        }
-        try
-        {
-            await Task.Delay(LonelyRedialDelays[redials], _engine.TimeProvider, _stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        if (IsLonelyDownload())
-        {
-            await DialAsync(endPoint, redials + 1).ConfigureAwait(false);
+            if (_engine.IsOwnEndPoint(endPoint) || IsConnectedTo(endPoint))
+            {
+                return;
+            }
+            try
+            {
+                await _engine.ConnectToPeerAsync(InfoHash, endPoint, _stop.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception)
+            {
+                // Logged and counted by the engine.
+            }
+            if (redial == LonelyRedialDelays.Length || !IsLonelyDownload())
+            {
+                return;
+            }
+            try
+            {
+                await Task.Delay(LonelyRedialDelays[redial], _engine.TimeProvider, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (!IsLonelyDownload())
+            {
+                return;
+            }
         }
     }
 

@@ -9,8 +9,8 @@ namespace GitTorrent.Engine.Tests.Client;
 /// <summary>
 /// A download whose only peer refused the first handshake (it had not added the torrent yet, as a seeder that just
 /// answered a clone's ask may not have) dials it again after 100 ms, then 200, 400 and 800 ms more, not at the next
-/// discovery round 2 s later; a peer that keeps refusing is dialled no more than that. Real engines on 127.0.0.1; the leecher's clock is fake, so
-/// the test moves it past each redial and stops short of the next discovery round.
+/// discovery round 2 s later; a peer that keeps refusing is dialled no more than that. Real engines on 127.0.0.1; the
+/// leecher's clock is fake, so the test moves it past each redial and stops short of the next discovery round.
 /// </summary>
 public sealed class RedialTests
 {
