@@ -5,7 +5,8 @@ namespace GitTorrent.Engine.Issues;
 /// <summary>
 /// The front-matter block of issue and comment files (docs/PROTOCOL.md section 6): a first line <c>---</c>, then one
 /// <c>key: value</c> per line (the value is everything after the first <c>": "</c>), then a line <c>---</c>, then
-/// the Markdown body. Parsing is bounded by <see cref="IssueLimits"/> and reports problems as text, never throws.
+/// the Markdown body. A line ends at <c>\n</c> or <c>\r\n</c>; a <c>\r</c> anywhere else in the front matter is refused.
+/// Parsing is bounded by <see cref="IssueLimits"/> and reports problems as text, never throws.
 /// </summary>
 public sealed class FrontMatter
 {
@@ -85,6 +86,12 @@ public sealed class FrontMatter
             if (fields.Count >= limits.MaxFrontMatterLines)
             {
                 error = $"more than {limits.MaxFrontMatterLines} front-matter lines";
+                return false;
+            }
+            if (!IsValue(line))
+            {
+                // A line ends at \n (or \r\n); a lone \r inside it would be a value no writer can write back.
+                error = $"front-matter line {fields.Count + 2} holds a carriage return inside it";
                 return false;
             }
             var separator = line.IndexOf(": ", StringComparison.Ordinal);

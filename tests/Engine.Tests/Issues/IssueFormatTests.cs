@@ -93,6 +93,9 @@ public sealed class IssueFormatTests
         { "more than 20 labels", $"---\ntitle: x\nauthor: {Author}\ncreated: 2026-12-04T10:00:00Z\nstate: open\nlabels: {string.Join(',', Enumerable.Range(0, 21))}\n---\n" },
         { "appears twice", $"---\ntitle: x\ntitle: y\nauthor: {Author}\ncreated: 2026-12-04T10:00:00Z\nstate: open\n---\n" },
         { "is not 'key: value'", $"---\ntitle: x\njust words\n---\n" },
+        // Found by the issue fuzz target: read as the label "bug\r m", which WriteIssue refused to write back.
+        { "front-matter line 6 holds a carriage return inside it", $"---\ntitle: x\nauthor: {Author}\ncreated: 2026-12-04T10:00:00Z\nstate: open\nlabels: bug\r m\n---\n" },
+        { "front-matter line 2 holds a carriage return inside it", $"---\ntitle: x\ry\nauthor: {Author}\ncreated: 2026-12-04T10:00:00Z\nstate: open\n---\n" },
         { "more than 64 front-matter lines", "---\n" + string.Concat(Enumerable.Range(0, 65).Select(i => $"k{i}: v\n")) + "---\n" },
     };
 
