@@ -67,8 +67,15 @@ public sealed class TipFetcherTests
         var swarm = new UnreachableSwarm();
         var origin = new RecordingOrigin();
         var reports = new List<FetchReport>();
+        var progress = new InlineProgress<FetchReport>(r =>
+        {
+            lock (reports)
+            {
+                reports.Add(r);
+            }
+        });
         var fetch = new TipFetcher(swarm, origin, time).FetchAsync(repository.GitDir, Tips(), "refs/heads/main",
-            new TipFetchOptions { SwarmTimeout = TimeSpan.FromSeconds(2) }, new SynchronousProgress(reports), CancellationToken.None);
+            new TipFetchOptions { SwarmTimeout = TimeSpan.FromSeconds(2) }, progress, CancellationToken.None);
         await swarm.Asked.Task.WaitAsync(Timeout);
         time.Advance(TimeSpan.FromSeconds(2));
         var result = await fetch.WaitAsync(Timeout);
@@ -77,16 +84,5 @@ public sealed class TipFetcherTests
         Assert.True(result.Connected);
         Assert.Contains(reports, r => r.Message.StartsWith("no peer has ", StringComparison.Ordinal)
             && r.Message.EndsWith(" after 2.0 s, fetching from the origin", StringComparison.Ordinal));
-    }
-
-    private sealed class SynchronousProgress(List<FetchReport> reports) : IProgress<FetchReport>
-    {
-        public void Report(FetchReport value)
-        {
-            lock (reports)
-            {
-                reports.Add(value);
-            }
-        }
     }
 }

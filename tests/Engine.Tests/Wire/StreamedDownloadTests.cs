@@ -89,7 +89,7 @@ public sealed class StreamedDownloadTests
         var sized = new TaskCompletionSource<DownloadProgress>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
         var download = leecher.DownloadAsync(metainfo.InfoHash, files.PathOf("slow.out"), new StaticPeerDiscovery([seeder.LocalEndPoint!]),
-            new ReportNow(p =>
+            new InlineProgress<DownloadProgress>(p =>
             {
                 if (p.HasMetadata)
                 {
@@ -102,11 +102,5 @@ public sealed class StreamedDownloadTests
         Assert.False(first.IsComplete);
         Assert.False(download.IsCompleted);
         await stop.CancelAsync();
-    }
-
-    /// <summary>Progress handled on the reporting thread (<see cref="Progress{T}"/> would post it).</summary>
-    private sealed class ReportNow(Action<DownloadProgress> handle) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value) => handle(value);
     }
 }
