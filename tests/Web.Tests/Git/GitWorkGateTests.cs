@@ -50,8 +50,17 @@ public sealed class GitWorkGateTests
     {
         var gate = NewGate(slots: 1, perClient: 4, queue: 1);
         var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = gate.RunAsync("log a", Alice, _ => release.Task, Refusal, CancellationToken.None);
-        await WaitUntilAsync(() => gate.Pending == 1);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = gate.RunAsync("log a", Alice, _ =>
+        {
+            holding.TrySetResult();
+            return release.Task;
+        }, Refusal, CancellationToken.None);
+
+        // Its work started, so it holds the one slot. (Pending counts it as soon as it is asked for, before its task
+        // takes the slot: "log b" could then take the slot first, and "log a" would be the one in the waiting line.)
+        await holding.Task.WaitAsync(Timeout);
+        Assert.Equal(1, gate.Pending);
 
         var lateStarted = false;
         using var leaving = new CancellationTokenSource();
